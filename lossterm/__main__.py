@@ -1,0 +1,5 @@
+import sys
+
+from lossterm.cli import main
+
+sys.exit(main())

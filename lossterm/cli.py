@@ -1,0 +1,108 @@
+"""Command line: ``lossterm`` opens the TUI, ``lossterm --headless`` prints a report.
+
+Nothing heavy is imported at module level: ``--help`` and ``--list-losses``
+answer without TensorFlow, and the headless path never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from lossterm.errors import LosstermError, UsageError
+
+DESCRIPTION = """\
+Which loss should this network train with, and why?
+
+lossterm trains the small Keras MLP from the classic loss-function tutorial on
+three problems (regression, circles = binary, blobs = multiclass) with the loss
+you pick, and shows how each loss learns. With no options it opens the TUI;
+--headless runs the same engine and prints a report.
+
+With neither --problem nor --loss, the headless report runs the tutorial's nine
+experiments. --problem alone runs the tutorial's losses for that problem;
+--loss all runs every loss that fits it."""
+
+EPILOG = """\
+examples:
+  lossterm                                   open the TUI
+  lossterm --headless                        the tutorial's nine experiments
+  lossterm --headless --problem circles --loss all --format markdown
+  lossterm --headless --loss hinge --epochs 50 --seed 3 --format json -o hinge.json
+  lossterm --list-losses                     the loss catalogue
+
+exit codes: 0 ok, 1 a run failed, 2 bad input (names, options, files), 130 interrupted"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not usage + line
+        raise UsageError(f"{message} (see lossterm --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="lossterm", description=DESCRIPTION, epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--headless", action="store_true",
+                   help="no TUI: train and print a report to stdout")
+    p.add_argument("--list-losses", action="store_true",
+                   help="print the loss catalogue (names, kinds, output layer, targets) and exit")
+    runs = p.add_argument_group("what to train")
+    runs.add_argument("--problem", action="append", default=[], metavar="NAME",
+                      help="regression, circles (binary) or blobs (multiclass); repeatable")
+    runs.add_argument("--loss", action="append", default=[], metavar="NAME",
+                      help="a loss name or alias (mse, bce, kld, ...), or 'all'; repeatable")
+    runs.add_argument("--epochs", type=int, metavar="N",
+                      help="epochs per run (default: the tutorial's, 100/200/100)")
+    runs.add_argument("--seed", type=int, default=0, metavar="N",
+                      help="seed for weights and shuffling (default 0)")
+    runs.add_argument("--learning-rate", type=float, default=0.01, metavar="LR",
+                      help="SGD learning rate (default 0.01; momentum 0.9)")
+    runs.add_argument("--batch-size", type=int, default=32, metavar="N",
+                      help="mini-batch size (default 32)")
+    runs.add_argument("--hidden-units", type=int, metavar="N",
+                      help="width of the hidden layer (default: 25 regression, 50 otherwise)")
+    out = p.add_argument_group("report")
+    out.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                     help="report format (default text)")
+    out.add_argument("-o", "--output", metavar="FILE",
+                     help="write the report to FILE (atomically) instead of stdout")
+    out.add_argument("--no-progress", action="store_true",
+                     help="no progress bar on stderr (it is shown only on a terminal anyway)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except LosstermError as exc:
+        print(f"lossterm: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("lossterm: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.list_losses:
+        from lossterm.catalogue_table import catalogue_text
+
+        sys.stdout.write(catalogue_text())
+        return 0
+    if args.headless or not _tui_available():
+        from lossterm.headless import run_headless
+
+        return run_headless(args)
+    from lossterm.app import launch
+
+    return launch(args)
+
+
+def _tui_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("lossterm.app") is not None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

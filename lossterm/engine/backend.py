@@ -1,0 +1,81 @@
+"""Importing Keras quietly, once, off the start-up path.
+
+TensorFlow 2.21 prints C++ INFO lines and absl warnings straight to file
+descriptor 2 while it loads, whatever ``TF_CPP_MIN_LOG_LEVEL`` says; in a TUI
+they would land on the screen. The import is done with fd 2 pointed at a
+temporary file, and what it printed is kept for the error message if the
+import fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import threading
+
+from lossterm.errors import LosstermError
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _stderr_to_file():
+    """Point fd 2 at a temporary file for the duration; yield the file."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield sink
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def load_keras():
+    """Import and return ``keras`` (TensorFlow backend unless told otherwise)."""
+    if "keras" in sys.modules and hasattr(sys.modules["keras"], "Sequential"):
+        return sys.modules["keras"]
+    with _lock:
+        with _stderr_to_file() as sink:
+            try:
+                import keras  # noqa: F401  (the import is the point)
+                if keras.backend.backend() == "tensorflow":
+                    import tensorflow as tf
+
+                    tf.get_logger().setLevel("ERROR")
+            except Exception as exc:  # any failure to load is one line for the user
+                sink.seek(0)
+                tail = sink.read().decode(errors="replace").strip().splitlines()[-1:] or [""]
+                raise LosstermError(
+                    f"could not load Keras ({type(exc).__name__}: {exc}) {tail[0]}".strip()
+                ) from exc
+        import keras
+
+        return keras
+
+
+def backend_name() -> str:
+    return load_keras().backend.backend()
+
+
+def describe_backend() -> str:
+    """One line: Keras version, backend, and the device training runs on."""
+    keras = load_keras()
+    name = keras.backend.backend()
+    device = "CPU"
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_logical_devices("GPU")
+        if gpus:
+            details = tf.config.experimental.get_device_details(
+                tf.config.list_physical_devices("GPU")[0])
+            device = f"GPU ({details.get('device_name', gpus[0].name)})"
+    return f"Keras {keras.__version__}, {name} backend, training on {device}"

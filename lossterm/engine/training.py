@@ -1,0 +1,145 @@
+"""Running one experiment: checks, model, the epoch loop, callbacks, stop, divergence."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from typing import Callable, Iterable
+
+import numpy as np
+
+from lossterm.engine.checks import check
+from lossterm.engine.losses import LossSpec, encode_targets, get_loss
+from lossterm.engine.problems import Problem, get_problem
+from lossterm.engine.records import (
+    DIVERGED, DONE, FAILED, STOPPED, EpochRecord, RunConfig, RunResult,
+)
+from lossterm.errors import UsageError
+
+EpochHandler = Callable[[EpochRecord], None]
+
+
+def resolve(config: RunConfig) -> tuple[RunConfig, Problem, LossSpec]:
+    """Validate ``config`` and fill in the problem's defaults; raise UsageError if bad."""
+    problem, spec = get_problem(config.problem), get_loss(config.loss)
+    config = replace(
+        config,
+        problem=problem.name,
+        loss=spec.name,
+        epochs=problem.epochs if config.epochs is None else config.epochs,
+        hidden_units=problem.hidden_units if config.hidden_units is None else config.hidden_units,
+    )
+    for name in ("epochs", "batch_size", "hidden_units"):
+        if int(getattr(config, name)) < 1:
+            raise UsageError(f"{name.replace('_', ' ')} must be at least 1")
+    if not config.learning_rate > 0:
+        raise UsageError("learning rate must be positive")
+    return config, problem, spec
+
+
+def new_result(config: RunConfig, problem: Problem, spec: LossSpec) -> RunResult:
+    """An empty result carrying the run's identity (and its checks' findings)."""
+    findings = check(spec, problem)
+    return RunResult(
+        problem=problem.name, loss=spec.name, kind=problem.kind,
+        output_activation=spec.output_activation,
+        output_layer=spec.output_layer(problem.n_classes),
+        target_encoding=spec.target_encoding, metric=spec.metric,
+        seed=config.seed, epochs=config.epochs,
+        warnings=findings.warnings, notes=findings.notes,
+    )
+
+
+def train(
+    config: RunConfig,
+    *,
+    callbacks: Iterable = (),
+    stop: threading.Event | None = None,
+    on_epoch: EpochHandler | None = None,
+) -> RunResult:
+    """Train one (problem, loss) run to the end, a stop, or divergence.
+
+    Raises :class:`UsageError` before training when the loss does not fit the
+    problem or its data. Anything that goes wrong once training has started
+    ends this run with status ``failed`` and a one-line message instead.
+    """
+    config, problem, spec = resolve(config)
+    result = new_result(config, problem, spec)
+    started = time.perf_counter()
+    try:
+        _train_loop(config, problem, spec, result, list(callbacks), stop, on_epoch)
+    except Exception as exc:  # one run failing must not take the others with it
+        result.status, result.message = FAILED, f"{type(exc).__name__}: {exc}".splitlines()[0]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _train_loop(config, problem, spec, result, callbacks, stop, on_epoch) -> None:
+    from lossterm.engine.graph import EpochStepper, make_optimizer
+    from lossterm.engine.model import build_model
+
+    model = build_model(spec, problem, hidden_units=config.hidden_units, seed=config.seed)
+    optimizer = make_optimizer(config.learning_rate, config.momentum)
+    model.compile(optimizer=optimizer, loss=spec.make_keras_loss())  # for callbacks' sake
+    data = (
+        problem.X_train, encode_targets(spec, problem.y_train, problem.n_classes),
+        problem.X_test, encode_targets(spec, problem.y_test, problem.n_classes),
+    )
+    step = EpochStepper(model, spec, optimizer, data, config.batch_size)
+    hooks = _callback_list(callbacks, model, config, len(problem.X_train))
+    rng = np.random.default_rng(config.seed)
+    hooks.on_train_begin()
+    for epoch in range(config.epochs):
+        if stop is not None and stop.is_set():
+            result.status, result.message = STOPPED, f"stopped before epoch {epoch + 1}"
+            break
+        hooks.on_epoch_begin(epoch)
+        tick = time.perf_counter()
+        logs = step(rng.permutation(len(problem.X_train)))
+        record = _record(epoch + 1, logs, spec, time.perf_counter() - tick)
+        if not record.finite:
+            result.status = DIVERGED
+            result.message = f"loss became {_bad(record)} at epoch {epoch + 1}"
+            break
+        result.records.append(record)
+        if on_epoch is not None:
+            on_epoch(record)
+        hooks.on_epoch_end(epoch, dict(logs))
+        if getattr(model, "stop_training", False):
+            result.message = f"a callback stopped training after epoch {epoch + 1}"
+            break
+    hooks.on_train_end(dict(result.records[-1].logs) if result.records else {})
+
+
+def _record(epoch: int, logs: dict, spec: LossSpec, seconds: float) -> EpochRecord:
+    return EpochRecord(
+        epoch=epoch,
+        train_loss=logs["loss"], test_loss=logs["val_loss"],
+        train_metric=logs[spec.metric], test_metric=logs["val_" + spec.metric],
+        seconds=seconds, logs=logs,
+    )
+
+
+def _bad(record: EpochRecord) -> str:
+    value = record.train_loss if not np.isfinite(record.train_loss) else record.test_loss
+    return str(value)
+
+
+def _callback_list(callbacks, model, config: RunConfig, n_train: int):
+    from lossterm.engine.backend import load_keras
+
+    keras = load_keras()
+    steps = -(-n_train // config.batch_size)
+    return keras.callbacks.CallbackList(
+        callbacks, add_history=False, add_progbar=False, model=model,
+        epochs=config.epochs, steps=steps, verbose=0,
+    )
+
+
+def run(problem: str, loss: str, *, seed: int = 0, epochs: int | None = None,
+        callbacks: Iterable = (), stop: threading.Event | None = None,
+        on_epoch: EpochHandler | None = None, **overrides) -> RunResult:
+    """Train ``loss`` on ``problem`` the tutorial's way; see :class:`RunConfig` for overrides."""
+    config = RunConfig(problem=problem, loss=loss, seed=seed, epochs=epochs, **overrides)
+    return train(config, callbacks=callbacks, stop=stop, on_epoch=on_epoch)
