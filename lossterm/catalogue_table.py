@@ -7,12 +7,16 @@ import io
 from lossterm.engine.losses import CATALOGUE
 
 
-def catalogue_text(width: int = 150) -> str:
-    from rich.console import Console
-    from rich.table import Table
+def catalogue_text(width: int | None = None) -> str:
+    import shutil
 
-    table = Table("loss", "also answers to", "kind", "output", "targets", "metric",
-                  "tutorial", "what it is")
+    from rich.console import Console
+    from rich.table import Column, Table
+
+    width = width or max(shutil.get_terminal_size((160, 24)).columns, 140)
+    table = Table(*(Column(h, no_wrap=True) for h in (
+        "loss", "also answers to", "kind", "output", "targets", "metric", "tutorial")),
+        Column("what it is", ratio=1))
     for spec in CATALOGUE:
         table.add_row(spec.name, ", ".join(spec.aliases), spec.kind,
                       f"{'n' if spec.kind == 'multiclass' else '1'}, {spec.output_activation}",

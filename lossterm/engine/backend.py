@@ -50,6 +50,7 @@ def load_keras():
                     import tensorflow as tf
 
                     tf.get_logger().setLevel("ERROR")
+                    tf.config.list_physical_devices()  # device probing logs too (cuInit)
             except Exception as exc:  # any failure to load is one line for the user
                 sink.seek(0)
                 tail = sink.read().decode(errors="replace").strip().splitlines()[-1:] or [""]

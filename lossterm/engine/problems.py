@@ -42,14 +42,9 @@ class Problem:
         return np.concatenate([self.y_train, self.y_test])
 
 
-def _split(name, kind, description, X, y, epochs, hidden, n_classes=0) -> Problem:
-    X = np.asarray(X, dtype=np.float32)
-    y = np.asarray(y, dtype=np.float32 if kind == REGRESSION else np.int64)
-    return Problem(
-        name, kind, description,
-        X[:N_TRAIN], y[:N_TRAIN], X[N_TRAIN:], y[N_TRAIN:],
-        epochs, hidden, n_classes,
-    )
+def _split(name, kind, description, X, y, epochs, hidden) -> Problem:
+    return make_problem(name, kind, X, y, n_train=N_TRAIN, epochs=epochs,
+                        hidden_units=hidden, description=description)
 
 
 def _regression() -> Problem:
@@ -69,7 +64,7 @@ def _circles() -> Problem:
 
     X, y = make_circles(n_samples=1000, noise=0.1, random_state=1)
     text = "make_circles: two concentric rings, noise 0.1, inner ring is class 1"
-    return _split("circles", BINARY, text, X, y, epochs=200, hidden=50, n_classes=2)
+    return _split("circles", BINARY, text, X, y, epochs=200, hidden=50)
 
 
 def _blobs() -> Problem:
@@ -77,7 +72,7 @@ def _blobs() -> Problem:
 
     X, y = make_blobs(n_samples=1000, centers=3, n_features=2, cluster_std=2, random_state=2)
     text = "make_blobs: 3 Gaussian clusters in 2-D, std 2, features left unscaled"
-    return _split("blobs", MULTICLASS, text, X, y, epochs=100, hidden=50, n_classes=3)
+    return _split("blobs", MULTICLASS, text, X, y, epochs=100, hidden=50)
 
 
 _BUILDERS = {"regression": _regression, "circles": _circles, "blobs": _blobs}
@@ -94,7 +89,36 @@ def canonical_problem_name(name: str) -> str:
     return key
 
 
-@functools.cache
+_REGISTERED: dict[str, Problem] = {}
+
+
+def register_problem(problem: Problem) -> Problem:
+    """Make ``problem`` reachable by name (own data, test problems)."""
+    _REGISTERED[problem.name.lower()] = problem
+    return problem
+
+
 def get_problem(name: str) -> Problem:
     """The named problem (``binary`` and ``multiclass`` are accepted too)."""
-    return _BUILDERS[canonical_problem_name(name)]()
+    if name.strip().lower() in _REGISTERED:
+        return _REGISTERED[name.strip().lower()]
+    return _builtin(canonical_problem_name(name))
+
+
+@functools.cache
+def _builtin(name: str) -> Problem:
+    return _BUILDERS[name]()
+
+
+def make_problem(name, kind, X, y, *, n_train, epochs, hidden_units, description="") -> Problem:
+    """A problem from arrays: the first ``n_train`` rows train, the rest test."""
+    y = np.asarray(y)
+    soft = y.ndim == 2  # rows of class probabilities
+    if kind == REGRESSION:
+        n_classes = 0
+    else:
+        n_classes = y.shape[1] if soft else int(np.max(y)) + 1
+    X = np.asarray(X, dtype=np.float32)
+    y = y.astype(np.float32 if kind == REGRESSION or soft else np.int64)
+    return Problem(name, kind, description, X[:n_train], y[:n_train], X[n_train:], y[n_train:],
+                   epochs, hidden_units, n_classes)
