@@ -33,6 +33,11 @@ class LossSpec:
         return (self.name, *self.aliases)
 
     @property
+    def short_name(self) -> str:
+        """A name that fits a narrow column: the first alias of a long name."""
+        return self.aliases[0] if len(self.name) > 18 and self.aliases else self.name
+
+    @property
     def metric(self) -> str:
         """The figure a person reads for this loss: the same for every loss of a kind."""
         return "mse" if self.kind == REGRESSION else "accuracy"

@@ -61,6 +61,7 @@ class RunResult:
     notes: tuple[str, ...] = ()
     message: str = ""  # why it diverged, stopped or failed
     seconds: float = 0.0
+    regions: tuple | None = None  # (xs, ys, classes) when asked for, 2-D classifiers only
 
     @property
     def epochs_run(self) -> int:

@@ -57,8 +57,12 @@ def train(
     callbacks: Iterable = (),
     stop: threading.Event | None = None,
     on_epoch: EpochHandler | None = None,
+    grid: bool = False,
 ) -> RunResult:
     """Train one (problem, loss) run to the end, a stop, or divergence.
+
+    With ``grid``, a 2-D classifier's predicted classes over its input space
+    are kept in ``result.regions`` (the TUI draws them behind the scatter).
 
     Raises :class:`UsageError` before training when the loss does not fit the
     problem or its data. Anything that goes wrong once training has started
@@ -68,14 +72,18 @@ def train(
     result = new_result(config, problem, spec)
     started = time.perf_counter()
     try:
-        _train_loop(config, problem, spec, result, list(callbacks), stop, on_epoch)
+        model = _train_loop(config, problem, spec, result, list(callbacks), stop, on_epoch)
+        if grid and result.records:
+            from lossterm.engine.regions import decision_grid
+
+            result.regions = decision_grid(model, spec, problem)
     except Exception as exc:  # one run failing must not take the others with it
         result.status, result.message = FAILED, f"{type(exc).__name__}: {exc}".splitlines()[0]
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _train_loop(config, problem, spec, result, callbacks, stop, on_epoch) -> None:
+def _train_loop(config, problem, spec, result, callbacks, stop, on_epoch):
     from lossterm.engine.graph import EpochStepper, make_optimizer
     from lossterm.engine.model import build_model
 
@@ -110,6 +118,7 @@ def _train_loop(config, problem, spec, result, callbacks, stop, on_epoch) -> Non
             result.message = f"a callback stopped training after epoch {epoch + 1}"
             break
     hooks.on_train_end(dict(result.records[-1].logs) if result.records else {})
+    return model
 
 
 def _record(epoch: int, logs: dict, spec: LossSpec, seconds: float) -> EpochRecord:

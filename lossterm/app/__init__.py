@@ -1,0 +1,50 @@
+"""The Textual TUI. Imported only when ``lossterm`` runs interactively."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+
+
+@contextlib.contextmanager
+def terminal_on_private_fd():
+    """Give Textual the terminal on a private fd; send fd 2 to a log file.
+
+    Textual draws on ``sys.__stderr__``. TensorFlow's C++ code writes its logs
+    straight to file descriptor 2 whenever it likes, which would scribble over
+    the screen. So fd 2 goes to a temporary log while the app runs, and the
+    terminal reaches Textual through a duplicate descriptor.
+    """
+    saved_stderr, saved_dunder = sys.stderr, sys.__stderr__
+    terminal_fd = os.dup(2)
+    terminal = os.fdopen(terminal_fd, "w", buffering=1, encoding="utf-8")
+    log = tempfile.TemporaryFile()
+    os.dup2(log.fileno(), 2)
+    sys.stderr = sys.__stderr__ = terminal
+    try:
+        yield
+    finally:
+        terminal.flush()
+        os.dup2(terminal_fd, 2)
+        sys.stderr, sys.__stderr__ = saved_stderr, saved_dunder
+        terminal.close()
+        log.close()
+
+
+def launch(args) -> int:
+    from lossterm.app.app import base_from_args, make_app
+    from lossterm.engine.plan import plan_runs
+
+    base = base_from_args(args)
+    plan_runs(args.problem or ["regression"], args.loss, base)  # bad options: exit 2 now
+    app = make_app(base=base)
+    with terminal_on_private_fd():
+        app.run()
+    if app.backend_loading:
+        # Quit while TensorFlow was still importing: that import cannot be
+        # interrupted, and waiting for it would keep the terminal for seconds.
+        sys.stdout.flush()
+        os._exit(app.return_code or 0)
+    return app.return_code or 0

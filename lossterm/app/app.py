@@ -1,0 +1,324 @@
+"""The lossterm TUI: a thin App wiring the panes, the keys and the training worker.
+
+Training runs in one Textual thread worker that takes runs off a queue and
+calls the engine; every epoch reaches the UI thread as an ``EpochDone``
+message. Widgets change only in message handlers, on the UI thread. Plots are
+redrawn by a timer, at most five times a second, however fast epochs come.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from pathlib import Path
+from typing import Callable, Iterable
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from lossterm.app.messages import (
+    BackendFailed, BackendReady, DataReady, EpochDone, RunFinished, RunStarted,
+)
+from lossterm.app.runs import TRAINING, RunView
+from lossterm.app.screens.help import HelpScreen
+from lossterm.app.widgets.curves import Curves, Legend
+from lossterm.app.widgets.picker import Picker
+from lossterm.app.widgets.runs_table import RunsTable
+from lossterm.app.widgets.scatter import DatasetScatter
+from lossterm.engine import PROBLEM_NAMES, RunConfig, get_loss, get_problem
+from lossterm.engine.plan import ALL, plan_runs
+from lossterm.engine.records import EpochRecord, RunResult
+from lossterm.errors import LosstermError
+
+Trainer = Callable[[RunConfig, threading.Event, Callable[[EpochRecord], None]], RunResult]
+PLOT_INTERVAL = 0.2  # seconds between plot redraws while training
+
+
+def engine_trainer(config: RunConfig, stop: threading.Event, on_epoch) -> RunResult:
+    from lossterm.engine import train
+
+    return train(config, stop=stop, on_epoch=on_epoch, grid=True)
+
+
+def load_backend() -> str:
+    from lossterm.engine.backend import describe_backend
+
+    return describe_backend()
+
+
+class LosstermApp(App):
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+    TITLE = "lossterm"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
+    SUB_TITLE = "which loss should this network train with, and why?"
+    BINDINGS = [
+        Binding("t", "train", "Train", id="train", tooltip="train the selected problem and loss"),
+        Binding("a", "train_all", "All losses", id="train_all",
+                tooltip="queue every loss that fits the selected problem"),
+        Binding("s", "stop", "Stop", id="stop", tooltip="stop the current run after this epoch"),
+        Binding("c", "clear", "Clear", id="clear", tooltip="remove finished runs"),
+        Binding("r", "regions", "Regions", id="regions",
+                tooltip="show a classifier's predicted regions behind the points"),
+        Binding("question_mark", "help", "Help", id="help", key_display="?",
+                tooltip="this screen"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="quit, stopping any training"),
+        Binding("tab", "focus_next", "Next pane", show=False, tooltip="move to the next pane"),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False,
+                tooltip="move to the previous pane"),
+    ]
+
+    def __init__(self, *, trainer: Trainer | None = None,
+                 loader: Callable[[], str] | None = None,
+                 base: RunConfig | None = None):
+        super().__init__()
+        self.trainer = trainer or engine_trainer
+        self.loader = loader or load_backend
+        self.base = base or RunConfig(problem="", loss="")
+        self.runs: dict[int, RunView] = {}
+        self.queue: deque[int] = deque()
+        self.current: int | None = None
+        self.show_regions = True
+        self.data_ready = False
+        self.backend_loading = True
+        self._plots_dirty = False
+
+    # -- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            yield Picker(id="picker")
+            with Vertical(id="right"):
+                with Horizontal(id="plots"):
+                    yield DatasetScatter(id="scatter")
+                    with Vertical(id="curves"):
+                        yield Curves("loss", id="loss-curves")
+                        yield Curves("metric", id="metric-curves")
+                        yield Legend(id="legend")
+        yield RunsTable(id="runs")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "loading TensorFlow…"
+        self.query_one("#problems").focus()
+        self.set_interval(PLOT_INTERVAL, self._flush_plots)
+        self._load()
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def _load(self) -> None:
+        for name in PROBLEM_NAMES:  # scikit-learn and the data first: fast, shown first
+            get_problem(name)
+        self.post_message(DataReady())
+        try:
+            self.post_message(BackendReady(self.loader()))
+        except LosstermError as exc:
+            self.post_message(BackendFailed(str(exc)))
+
+    def on_data_ready(self, _: DataReady) -> None:
+        self.data_ready = True
+        picker = self.query_one(Picker)
+        picker.data_ready = True
+        picker.refresh_details()
+        self._show_problem()
+
+    def on_backend_ready(self, message: BackendReady) -> None:
+        self.backend_loading = False
+        self.sub_title = message.description
+
+    def on_backend_failed(self, message: BackendFailed) -> None:
+        self.backend_loading = False
+        self.sub_title = "Keras could not be loaded"
+        self.notify(message.error, severity="error", timeout=30)
+
+    def on_picker_changed(self, _: Picker.Changed) -> None:
+        self._show_problem()
+
+    # -- actions --------------------------------------------------------------
+
+    def action_train(self) -> None:
+        picker = self.query_one(Picker)
+        self._enqueue([picker.problem], [picker.loss])
+
+    def action_train_all(self) -> None:
+        self._enqueue([self.query_one(Picker).problem], [ALL])
+
+    def action_stop(self) -> None:
+        run = self.runs.get(self.current) if self.current else None
+        if run is None:
+            self.notify("nothing is training", severity="warning")
+            return
+        run.stop.set()
+        self.notify(f"stopping {run.label} after this epoch")
+
+    def action_clear(self) -> None:
+        table = self.query_one(RunsTable)
+        for run in [r for r in self.runs.values() if r.finished]:
+            table.remove(run)
+            del self.runs[run.id]
+        self._update_curves()
+
+    def action_regions(self) -> None:
+        self.show_regions = not self.show_regions
+        self._show_problem()
+
+    def action_help(self) -> None:
+        groups = [("Main screen", [b for b in self.BINDINGS]),
+                  ("Runs table", RunsTable.BINDINGS),
+                  ("Everywhere", [Binding("ctrl+p", "command_palette", "Commands",
+                                          tooltip="command palette: every action by name"),
+                                  Binding("up,down,j,k", "", "Move",
+                                          key_display="↑ ↓ j k", tooltip="move in a list")])]
+        self.push_screen(HelpScreen(groups))
+
+    async def action_quit(self) -> None:
+        self.queue.clear()
+        for run in self.runs.values():
+            run.stop.set()
+        self.workers.cancel_group(self, "train")
+        self.exit()
+
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if binding.action not in ("quit", "focus_next", "focus_previous"):
+                yield SystemCommand(binding.description, binding.tooltip,
+                                    getattr(self, f"action_{binding.action}"))
+
+    # -- runs and the worker --------------------------------------------------
+
+    def _enqueue(self, problems: list[str], losses: list[str]) -> None:
+        try:
+            plan = plan_runs(problems, losses, self.base)
+        except LosstermError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        for line in plan.skipped:
+            self.notify(f"skipped {line}", severity="warning", timeout=10)
+        table = self.query_one(RunsTable)
+        for config in plan.runs:
+            run = RunView(config, metric=get_loss(config.loss).metric)
+            self.runs[run.id] = run
+            self.queue.append(run.id)
+            table.upsert(run)
+        self._start_worker()
+
+    def _start_worker(self) -> None:
+        busy = any(w.is_running for w in self.workers if w.group == "train")
+        if self.queue and not busy:
+            self._train_queue()
+
+    @work(thread=True, group="train", exit_on_error=False)
+    def _train_queue(self) -> None:
+        worker = get_current_worker()
+        while self.queue and not worker.is_cancelled:
+            run = self.runs.get(self.queue.popleft())
+            if run is None:
+                continue
+            self.post_message(RunStarted(run.id))
+
+            def on_epoch(record: EpochRecord, run_id=run.id) -> None:
+                self.post_message(EpochDone(run_id, record))
+
+            try:
+                result = self.trainer(run.config, run.stop, on_epoch)
+            except LosstermError as exc:
+                self.post_message(RunFinished(run.id, None, str(exc)))
+                continue
+            self.post_message(RunFinished(run.id, result))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "train" and event.state == WorkerState.SUCCESS:
+            self._start_worker()  # something queued as the worker was finishing
+
+    def on_run_started(self, message: RunStarted) -> None:
+        run = self.runs.get(message.run_id)
+        if run is None:
+            return
+        self.current, run.status = run.id, TRAINING
+        self.query_one(RunsTable).upsert(run)
+        self._update_curves()
+
+    def on_epoch_done(self, message: EpochDone) -> None:
+        run = self.runs.get(message.run_id)
+        if run is None:
+            return
+        run.records.append(message.record)
+        self.query_one(RunsTable).upsert(run)
+        self._plots_dirty = True
+
+    def on_run_finished(self, message: RunFinished) -> None:
+        run = self.runs.get(message.run_id)
+        if self.current == message.run_id:
+            self.current = None
+        if run is None:
+            return
+        if message.result is None:
+            run.status = "failed"
+            self.notify(message.error, severity="error", timeout=10)
+        else:
+            run.result, run.status = message.result, message.result.status
+            run.records = list(message.result.records)
+            if run.status in ("diverged", "failed"):
+                self.notify(f"{run.label}: {run.status}, {message.result.message}",
+                            severity="warning", timeout=10)
+        self.query_one(RunsTable).upsert(run)
+        self._update_curves()
+        self._show_problem()
+
+    def on_runs_table_overlay_toggled(self, message: RunsTable.OverlayToggled) -> None:
+        run = self.runs[message.run_id]
+        run.overlay = not run.overlay
+        self.query_one(RunsTable).upsert(run)
+        self._update_curves()
+
+    # -- plots ----------------------------------------------------------------
+
+    def shown_runs(self) -> list[RunView]:
+        """The overlay if any run is in it, else the run training now or the latest."""
+        overlay = [r for r in self.runs.values() if r.overlay]
+        if overlay:
+            return overlay
+        latest = self.runs.get(self.current) if self.current else None
+        if latest is None:
+            started = [r for r in self.runs.values() if r.records]
+            latest = started[-1] if started else None
+        return [latest] if latest else []
+
+    def _update_curves(self) -> None:
+        runs = self.shown_runs()
+        for curves in self.query(Curves):
+            curves.set_runs(runs)
+        self.query_one(Legend).show(runs)
+        self._plots_dirty = False
+
+    def _flush_plots(self) -> None:
+        if self._plots_dirty:
+            self._update_curves()
+
+    def _show_problem(self) -> None:
+        if not self.data_ready:
+            return
+        problem = self.query_one(Picker).problem
+        regions = None
+        if self.show_regions:
+            done = [r for r in self.runs.values() if r.result is not None
+                    and r.result.regions is not None and r.config.problem == problem]
+            regions = done[-1].result.regions if done else None
+        self.query_one(DatasetScatter).show(get_problem(problem), regions)
+
+
+def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None = None,
+             base: RunConfig | None = None) -> LosstermApp:
+    """The app, as the CLI and the tests build it (tests inject a fake trainer)."""
+    return LosstermApp(trainer=trainer, loader=loader, base=base)
+
+
+def base_from_args(args) -> RunConfig:
+    from lossterm.headless import config_from_args
+
+    return config_from_args(args)

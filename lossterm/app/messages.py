@@ -1,0 +1,42 @@
+"""Messages from worker threads to the UI thread (posted with ``post_message``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from lossterm.engine.records import EpochRecord, RunResult
+
+
+@dataclass
+class BackendReady(Message):
+    description: str  # "Keras 3.x, tensorflow backend, training on CPU"
+
+
+@dataclass
+class BackendFailed(Message):
+    error: str
+
+
+@dataclass
+class RunStarted(Message):
+    run_id: int
+
+
+@dataclass
+class EpochDone(Message):
+    run_id: int
+    record: EpochRecord
+
+
+@dataclass
+class RunFinished(Message):
+    run_id: int
+    result: RunResult | None
+    error: str = ""  # a run refused before training (UsageError)
+
+
+@dataclass
+class DataReady(Message):
+    """The three problems are generated: the scatter and the checks can run."""

@@ -1,0 +1,42 @@
+"""``?``: every key, read from the bindings themselves so the list cannot drift."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+INTRO = (
+    "Pick a problem and a loss on the left; t trains it, a queues every loss that fits "
+    "the problem. Curves update every epoch. In the runs table, space overlays a run's "
+    "curves with the others. The metric is the same for every loss of a problem (MSE or "
+    "accuracy), so runs compare fairly; each loss's own value is in the loss plot."
+)
+
+
+def key_table(groups: list[tuple[str, list[Binding]]]) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 2))
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column()
+    for title, bindings in groups:
+        table.add_row(f"[b]{title}[/b]", "")
+        for b in bindings:
+            table.add_row(b.key_display or b.key.replace("_", " "), b.tooltip or b.description)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def __init__(self, groups: list[tuple[str, list[Binding]]]):
+        super().__init__()
+        self.groups = groups
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static("[b]lossterm keys[/b]   (escape closes)\n")
+            yield Static(INTRO + "\n")
+            yield Static(key_table(self.groups))

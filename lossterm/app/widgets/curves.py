@@ -1,0 +1,83 @@
+"""Learning curves: loss or metric per epoch, train and test, one colour per run."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from lossterm.app.runs import RunView
+
+RUN_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")
+TRAIN_MARKER, TEST_MARKER = "·", "braille"  # legend: "· train", "⣿ test"
+
+
+class Curves(PlotextPlot):
+    """``which`` is "loss" or "metric"; runs are set by the app, replotted on demand."""
+
+    def __init__(self, which: str, **kwargs):
+        super().__init__(**kwargs)
+        self.which = which
+        self.runs: list[RunView] = []
+
+    def set_runs(self, runs: list[RunView]) -> None:
+        self.runs = runs
+        self.replot()
+
+    def key(self, run: RunView) -> str:
+        return "loss" if self.which == "loss" else run.metric
+
+    def replot(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        values: list[float] = []
+        longest = 0
+        for i, run in enumerate(self.runs):
+            color = RUN_COLORS[i % len(RUN_COLORS)]
+            key = self.key(run)
+            train, test = run.series(key), run.series("val_" + key)
+            if not train:
+                continue
+            epochs = list(range(1, len(train) + 1))
+            plt.plot(epochs, train, color=color, marker=TRAIN_MARKER)
+            plt.plot(epochs, test, color=color, marker=TEST_MARKER)
+            values += train + test
+            longest = max(longest, len(train))
+        if values and min(values) > 0 and max(values) / min(values) > 100:
+            plt.yscale("log")
+            scale = ", log scale"
+        else:
+            scale = ""
+        title = self.which if self.which == "loss" or not self.runs else self.key(self.runs[0])
+        plt.title(f"{title} per epoch{scale}" if values else f"{title}: no epochs yet")
+        if longest:
+            plt.xticks(epoch_ticks(longest))
+        plt.xlabel("epoch")
+        self.refresh()
+
+
+def epoch_ticks(epochs: int, count: int = 4) -> list[int]:
+    """Whole-number epoch ticks: 1, then round steps up to ``epochs``."""
+    if epochs <= count:
+        return list(range(1, epochs + 1))
+    raw = epochs / count
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 10**9)
+                if s >= raw)
+    return [1] + list(range(step, epochs + 1, step))
+
+
+class Legend(Static):
+    """One line under the curves: each run's colour, and how train and test are drawn."""
+
+    def show(self, runs: list[RunView]) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, run in enumerate(runs):
+            text.append("■ ", style=_rich_color(RUN_COLORS[i % len(RUN_COLORS)]))
+            text.append(f"{run.label}  ")
+        text.append("· train  ⣿ test", style="dim")
+        self.update(text)
+
+
+def _rich_color(name: str) -> str:
+    return {"orange": "dark_orange", "white": "bright_white"}.get(name, name)

@@ -1,0 +1,72 @@
+"""The dataset as an ASCII scatter: classes coloured, train (•) and test (x) apart.
+
+Regression data has 20 features; it is shown as the feature most correlated
+with the target against the target, which shows how learnable it is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from lossterm.engine.problems import REGRESSION, Problem
+
+CLASS_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue")
+
+
+class DatasetScatter(PlotextPlot):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.problem: Problem | None = None
+        self.regions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def show(self, problem: Problem | None, regions=None) -> None:
+        """Plot ``problem``; ``regions`` = (xs, ys, classes) of a trained model's grid."""
+        self.problem, self.regions = problem, regions
+        self.replot()
+
+    def replot(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if self.problem is None:
+            plt.title("loading data…")
+        elif self.problem.kind == REGRESSION:
+            self._plot_regression(plt, self.problem)
+        else:
+            self._plot_classes(plt, self.problem)
+        self.refresh()
+
+    def _plot_classes(self, plt, p: Problem) -> None:
+        if self.regions is not None:
+            xs, ys, classes = self.regions
+            for c in range(p.n_classes):
+                mask = classes == c
+                plt.scatter(xs[mask], ys[mask], marker="·", color=CLASS_COLORS[c])
+        for c in range(p.n_classes):
+            color = CLASS_COLORS[c % len(CLASS_COLORS)]
+            train, test = p.X_train[p.y_train == c], p.X_test[p.y_test == c]
+            plt.scatter(train[:, 0], train[:, 1], marker="•", color=color)
+            plt.scatter(test[:, 0], test[:, 1], marker="x", color=color)
+        wide = self.size.width >= 34
+        if self.regions is not None and wide:
+            plt.title("• train  x test  · predicted")
+        else:
+            plt.title("• train  x test" if wide else "•train xtest")
+
+    def _plot_regression(self, plt, p: Problem) -> None:
+        column, r = most_informative_feature(p)
+        plt.scatter(p.X_train[:, column], p.y_train, marker="•", color="cyan")
+        plt.scatter(p.X_test[:, column], p.y_test, marker="x", color="cyan")
+        plt.title(f"y vs x{column + 1}, r={r:+.2f}")
+
+
+def most_informative_feature(p: Problem) -> tuple[int, float]:
+    """The feature with the largest |correlation| with the target, and that correlation."""
+    X = np.concatenate([p.X_train, p.X_test])
+    y = p.y_all
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    r = (Xc * yc[:, None]).sum(axis=0) / (
+        np.sqrt((Xc**2).sum(axis=0) * (yc**2).sum()) + 1e-12)
+    column = int(np.argmax(np.abs(r)))
+    return column, float(r[column])

@@ -1,0 +1,24 @@
+"""A trained classifier's predicted class over a grid of its 2-D input space."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossterm.engine.losses import LossSpec
+from lossterm.engine.problems import REGRESSION, Problem
+
+
+def decision_grid(model, spec: LossSpec, problem: Problem, columns: int = 64, rows: int = 24):
+    """(xs, ys, classes) on a ``columns`` x ``rows`` grid; None if not a 2-D classifier."""
+    if problem.kind == REGRESSION or problem.n_features != 2:
+        return None
+    X = np.concatenate([problem.X_train, problem.X_test])
+    (x0, y0), (x1, y1) = X.min(axis=0), X.max(axis=0)
+    xs, ys = np.meshgrid(np.linspace(x0, x1, columns), np.linspace(y0, y1, rows))
+    grid = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float32)
+    out = np.asarray(model(grid, training=False))
+    if spec.output_activation == "softmax":
+        classes = out.argmax(axis=-1)
+    else:
+        classes = (out.ravel() > (0.0 if spec.output_activation == "tanh" else 0.5)).astype(int)
+    return xs.ravel(), ys.ravel(), classes
