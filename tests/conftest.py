@@ -32,3 +32,6 @@ def counts_problem():
     y = 1 + np.round(np.exp(0.3 * (X[:, 0] + X[:, 1])))
     return register_problem(make_problem("counts", "regression", X, y, n_train=500,
                                          epochs=5, hidden_units=8))
+
+
+sys.path.insert(0, os.path.dirname(__file__))  # tests/canned.py for the TUI tests

@@ -8,6 +8,7 @@ redrawn by a timer, at most five times a second, however fast epochs come.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import deque
 from pathlib import Path
@@ -86,6 +87,7 @@ class LosstermApp(App):
         self.data_ready = False
         self.backend_loading = True
         self._plots_dirty = False
+        self._ids = itertools.count(1)
 
     # -- layout ---------------------------------------------------------------
 
@@ -201,7 +203,7 @@ class LosstermApp(App):
             self.notify(f"skipped {line}", severity="warning", timeout=10)
         table = self.query_one(RunsTable)
         for config in plan.runs:
-            run = RunView(config, metric=get_loss(config.loss).metric)
+            run = RunView(next(self._ids), config, metric=get_loss(config.loss).metric)
             self.runs[run.id] = run
             self.queue.append(run.id)
             table.upsert(run)

@@ -6,7 +6,6 @@ and ``stop`` and reports everything else through messages.
 
 from __future__ import annotations
 
-import itertools
 import threading
 from dataclasses import dataclass, field
 
@@ -15,14 +14,12 @@ from lossterm.engine.records import EpochRecord, RunConfig, RunResult
 QUEUED, TRAINING = "queued", "training"
 FINISHED = ("done", "stopped", "diverged", "failed")
 
-_ids = itertools.count(1)
-
 
 @dataclass(eq=False)
 class RunView:
+    id: int  # 1, 2, ... in the order the app queued them
     config: RunConfig
     metric: str
-    id: int = field(default_factory=lambda: next(_ids))
     status: str = QUEUED
     records: list[EpochRecord] = field(default_factory=list)
     result: RunResult | None = None

@@ -1,0 +1,207 @@
+"""The real app driven with Textual's Pilot and the real engine on short runs."""
+
+import asyncio
+import threading
+import time
+
+from lossterm.app.app import engine_trainer, make_app
+from lossterm.app.screens.help import HelpScreen, key_table
+from lossterm.engine import RunConfig
+
+
+def drive(scenario, *, epochs=4, size=(100, 30), trainer=None):
+    """Run ``scenario(app, pilot)`` inside the app; return the app after it has exited."""
+    app = make_app(base=RunConfig(problem="", loss="", epochs=epochs), trainer=trainer)
+
+    async def main():
+        async with app.run_test(size=size) as pilot:
+            await app.workers.wait_for_complete()  # data and Keras loaded
+            await pilot.pause()
+            await scenario(app, pilot)
+
+    asyncio.run(main())
+    return app
+
+
+async def wait_until(pilot, condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.02)
+
+
+def test_first_frame_says_the_backend_is_loading_then_names_it():
+    release = threading.Event()
+    seen = {}
+
+    def slow_loader():
+        release.wait(30)
+        return "Keras 3 (test), tensorflow backend, training on CPU"
+
+    app = make_app(loader=slow_loader)
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            seen["loading"] = app.sub_title
+            release.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            seen["ready"] = app.sub_title
+
+    asyncio.run(main())
+    assert seen["loading"] == "loading TensorFlow…"
+    assert seen["ready"].startswith("Keras 3 (test)")
+
+
+def test_select_train_and_watch_the_table_and_curves():
+    async def scenario(app, pilot):
+        await pilot.press("down")  # circles
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one("#runs").get_row("1")[4:6] == ["done", "4/4"]
+        curves = app.query_one("#metric-curves")
+        assert len(curves.runs[0].series("val_accuracy")) == 4
+
+    app = drive(scenario, epochs=4)
+    (run,) = app.runs.values()
+    assert (run.config.problem, run.config.loss, run.status) == ("circles", "binary_crossentropy",
+                                                                 "done")
+
+
+def test_curves_grow_while_a_run_trains():
+    seen_lengths = set()
+
+    async def scenario(app, pilot):
+        await pilot.press("t")  # regression, mse
+        curves = app.query_one("#loss-curves")
+        await wait_until(pilot, lambda: app.runs and app.runs[1].status == "training")
+        while app.runs[1].status == "training":
+            if curves.runs:
+                seen_lengths.add(len(curves.runs[0].series("loss")))
+            await pilot.pause(0.02)
+        await app.workers.wait_for_complete()
+
+    app = drive(scenario, epochs=600)
+    assert app.runs[1].status == "done"
+    growing = sorted(n for n in seen_lengths if 0 < n < 600)
+    assert len(growing) >= 2, seen_lengths  # the plot was redrawn mid-run, more than once
+
+
+def test_queue_all_losses_fills_the_table():
+    async def scenario(app, pilot):
+        await pilot.press("down", "down")  # blobs
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.query_one("#runs")
+        assert table.row_count == 5
+        assert {table.get_row(str(i))[4] for i in range(1, 6)} == {"done"}
+        assert table.get_row("2")[3] == "scce"
+
+    drive(scenario, epochs=2)
+
+
+def test_stop_ends_the_current_run_mid_way():
+    async def scenario(app, pilot):
+        await pilot.press("t")
+        await wait_until(pilot, lambda: app.runs and len(app.runs[1].records) >= 3)
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one("#runs").get_row("1")[4] == "stopped"
+
+    app = drive(scenario, epochs=5000)
+    run = app.runs[1]
+    assert run.status == "stopped"
+    assert 3 <= len(run.records) < 5000
+
+
+def test_quit_mid_run_stops_training_and_leaves_no_thread():
+    finished = []
+
+    def recording_trainer(config, stop, on_epoch):
+        finished.append(engine_trainer(config, stop, on_epoch))
+        return finished[-1]
+
+    async def scenario(app, pilot):
+        await pilot.press("t")
+        await wait_until(pilot, lambda: app.runs and len(app.runs[1].records) >= 2)
+        await pilot.press("q")
+
+    drive(scenario, epochs=5000, trainer=recording_trainer)
+    (result,) = finished
+    assert result.status == "stopped" and result.epochs_run < 5000
+    workers = [t for t in threading.enumerate() if t.name.startswith("asyncio_")]
+    assert not workers, workers
+
+
+def test_a_loss_that_cannot_take_the_data_is_a_notification_not_a_crash():
+    async def scenario(app, pilot):
+        app.query_one("#losses").focus()
+        for _ in range(6):  # down to poisson
+            await pilot.press("j")
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.query_one("#picker").loss == "poisson"
+        assert any("poisson needs targets >= 0" in n.message for n in app._notifications)
+        assert app.is_running
+
+    app = drive(scenario)
+    assert app.runs == {}
+
+
+def test_overlay_and_clear():
+    async def scenario(app, pilot):
+        await pilot.press("down", "a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.query_one("#runs").focus()
+        await pilot.press("space", "down", "down", "space")
+        await pilot.pause()
+        shown = app.query_one("#loss-curves").runs
+        assert [r.id for r in shown] == [1, 3]
+        assert "#1 bce" in str(app.query_one("#legend").render())
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.query_one("#runs").row_count == 0
+
+    app = drive(scenario, epochs=2)
+    assert app.runs == {}
+
+
+def test_help_lists_every_key_and_closes():
+    async def scenario(app, pilot):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = _plain(key_table(app.screen.groups))
+        for line in ("t  train the selected problem", "a  queue every loss", "s  stop the current",
+                     "space  show this run in the curves", "q  quit", "ctrl+p  command palette"):
+            assert line in text, line
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+    drive(scenario)
+
+
+def test_keys_are_in_the_command_palette():
+    async def scenario(app, pilot):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Train", "All losses", "Stop", "Clear", "Regions", "Help", "Quit"):
+            assert title in titles
+
+    drive(scenario)
+
+
+def _plain(renderable) -> str:
+    import io
+    import re
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=120, color_system=None).print(renderable)
+    return re.sub(r" {2,}", "  ", buffer.getvalue())

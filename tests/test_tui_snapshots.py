@@ -1,0 +1,52 @@
+"""SVG snapshots of the main screen for each problem kind, at 100x30 and 80x24.
+
+The app is the real one; only the trainer is canned (tests/canned.py), so the
+pictures are stable. Update with: pytest tests/test_tui_snapshots.py --snapshot-update
+"""
+
+import pytest
+
+from canned import canned_loader, canned_trainer
+from lossterm.app.app import make_app
+from lossterm.engine import RunConfig
+
+SIZES = [(100, 30), (80, 24)]
+PROBLEM_ROWS = {"regression": 0, "circles": 1, "blobs": 2}
+
+
+def _app():
+    return make_app(trainer=canned_trainer, loader=canned_loader,
+                    base=RunConfig(problem="", loss="", epochs=60))
+
+
+def _scenario(problem: str):
+    async def run_before(pilot):
+        app = pilot.app
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for _ in range(PROBLEM_ROWS[problem]):
+            await pilot.press("down")
+        await pilot.press("a")  # every loss that fits
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.query_one("#runs").focus()
+        await pilot.press("space", "down", "space")  # overlay the first two runs
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("problem", list(PROBLEM_ROWS))
+def test_main_screen(snap_compare, problem, size):
+    assert snap_compare(_app(), terminal_size=size, run_before=_scenario(problem))
+
+
+def test_help_screen(snap_compare):
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(_app(), terminal_size=(100, 30), run_before=run_before)
