@@ -1,5 +1,3 @@
-import sys
+from lossterm.cli import entry
 
-from lossterm.cli import main
-
-sys.exit(main())
+entry()

@@ -7,6 +7,7 @@ answer without TensorFlow, and the headless path never imports Textual.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from lossterm.errors import LosstermError, UsageError
@@ -82,6 +83,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> None:
+    """The console script: ``main``, then a fast exit once TensorFlow is loaded.
+
+    TensorFlow's own teardown at interpreter exit takes about a second on a
+    2-core machine. Everything lossterm writes is flushed by then, so the
+    process leaves at once (the TUI's quit and headless runs both feel it).
+    """
+    code = main()
+    if "tensorflow" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.list_losses:
@@ -105,4 +121,4 @@ def _tui_available() -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -34,12 +34,21 @@ def terminal_on_private_fd():
 
 
 def launch(args) -> int:
-    from lossterm.app.app import base_from_args, make_app
-    from lossterm.engine.plan import plan_runs
+    from lossterm.app.app import make_app
+    from lossterm.engine import canonical_problem_name, get_loss
+    from lossterm.engine.plan import tutorial_problem_for
+    from lossterm.engine.training import validate_settings
+    from lossterm.headless import config_from_args
 
-    base = base_from_args(args)
-    plan_runs(args.problem or ["regression"], args.loss, base)  # bad options: exit 2 now
-    app = make_app(base=base)
+    # Bad options exit 2 before the screen is taken; no data is loaded for it.
+    base = config_from_args(args)
+    validate_settings(base)
+    problem = canonical_problem_name(args.problem[0]) if args.problem else None
+    losses = [get_loss(name) for name in args.loss if name.lower() != "all"]
+    loss = losses[0] if losses else None
+    if loss is not None and problem is None:
+        problem = tutorial_problem_for(loss.kind)  # `lossterm --loss hinge` opens on circles
+    app = make_app(base=base, problem=problem, loss=loss.name if loss else None)
     with terminal_on_private_fd():
         app.run()
     if app.backend_loading:

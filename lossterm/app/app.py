@@ -75,8 +75,10 @@ class LosstermApp(App):
 
     def __init__(self, *, trainer: Trainer | None = None,
                  loader: Callable[[], str] | None = None,
-                 base: RunConfig | None = None):
+                 base: RunConfig | None = None, problem: str | None = None,
+                 loss: str | None = None):
         super().__init__()
+        self.initial = (problem, loss)
         self.trainer = trainer or engine_trainer
         self.loader = loader or load_backend
         self.base = base or RunConfig(problem="", loss="")
@@ -94,7 +96,7 @@ class LosstermApp(App):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield Picker(id="picker")
+            yield Picker(*self.initial, id="picker")
             with Vertical(id="right"):
                 with Horizontal(id="plots"):
                     yield DatasetScatter(id="scatter")
@@ -109,7 +111,10 @@ class LosstermApp(App):
         self.sub_title = "loading TensorFlow…"
         self.query_one("#problems").focus()
         self.set_interval(PLOT_INTERVAL, self._flush_plots)
-        self._load()
+        self._update_curves()
+        # Start loading only once the first frame is on screen: the import
+        # thread holds the GIL for long stretches and would delay it.
+        self.call_after_refresh(self._load)
 
     @work(thread=True, group="load", exit_on_error=False)
     def _load(self) -> None:
@@ -315,12 +320,9 @@ class LosstermApp(App):
 
 
 def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None = None,
-             base: RunConfig | None = None) -> LosstermApp:
+             base: RunConfig | None = None, problem: str | None = None,
+             loss: str | None = None) -> LosstermApp:
     """The app, as the CLI and the tests build it (tests inject a fake trainer)."""
-    return LosstermApp(trainer=trainer, loader=loader, base=base)
+    return LosstermApp(trainer=trainer, loader=loader, base=base, problem=problem, loss=loss)
 
 
-def base_from_args(args) -> RunConfig:
-    from lossterm.headless import config_from_args
-
-    return config_from_args(args)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from lossterm.engine.checks import check
 from lossterm.engine.losses import TUTORIAL_LOSSES, get_loss, losses_for_kind
-from lossterm.engine.problems import PROBLEM_NAMES, get_problem
+from lossterm.engine.problems import PROBLEM_KIND, get_problem
 from lossterm.engine.records import RunConfig
 from lossterm.engine.training import resolve
 from lossterm.errors import UsageError
@@ -26,7 +26,7 @@ class Plan:
 
 
 def tutorial_problem_for(kind: str) -> str:
-    return next(p for p in PROBLEM_NAMES if get_problem(p).kind == kind)
+    return next(p for p, k in PROBLEM_KIND.items() if k == kind)
 
 
 def plan_runs(problems=(), losses=(), base: RunConfig | None = None) -> Plan:

@@ -76,6 +76,7 @@ def _blobs() -> Problem:
 
 
 _BUILDERS = {"regression": _regression, "circles": _circles, "blobs": _blobs}
+PROBLEM_KIND = {"regression": REGRESSION, "circles": BINARY, "blobs": MULTICLASS}
 _ALIASES = {"binary": "circles", "multiclass": "blobs"}
 PROBLEM_NAMES = tuple(_BUILDERS)
 

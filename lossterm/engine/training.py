@@ -30,12 +30,18 @@ def resolve(config: RunConfig) -> tuple[RunConfig, Problem, LossSpec]:
         epochs=problem.epochs if config.epochs is None else config.epochs,
         hidden_units=problem.hidden_units if config.hidden_units is None else config.hidden_units,
     )
+    validate_settings(config)
+    return config, problem, spec
+
+
+def validate_settings(config: RunConfig) -> None:
+    """Raise UsageError for settings no run can use (no data needed to tell)."""
     for name in ("epochs", "batch_size", "hidden_units"):
-        if int(getattr(config, name)) < 1:
+        value = getattr(config, name)
+        if value is not None and int(value) < 1:
             raise UsageError(f"{name.replace('_', ' ')} must be at least 1")
     if not config.learning_rate > 0:
         raise UsageError("learning rate must be positive")
-    return config, problem, spec
 
 
 def new_result(config: RunConfig, problem: Problem, spec: LossSpec) -> RunResult:

@@ -50,7 +50,10 @@ class Curves(PlotextPlot):
         else:
             scale = ""
         title = self.which if self.which == "loss" or not self.runs else self.key(self.runs[0])
-        plt.title(f"{title} per epoch{scale}" if values else f"{title}: no epochs yet")
+        if values:
+            plt.title(f"{title} per epoch{scale}")
+        else:
+            plt.title(f"{title}: no epochs yet" if self.runs else f"{title}: press t to train")
         if longest:
             plt.xticks(epoch_ticks(longest))
         plt.xlabel("epoch")

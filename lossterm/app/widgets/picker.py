@@ -14,9 +14,9 @@ from textual.widgets.option_list import Option
 
 from lossterm.engine import CATALOGUE, PROBLEM_NAMES, check, get_loss, get_problem
 from lossterm.engine.losses import LossSpec
+from lossterm.engine.problems import PROBLEM_KIND
 from lossterm.errors import UsageError
 
-PROBLEM_KINDS = {"regression": "regression", "circles": "binary", "blobs": "multiclass"}
 
 
 class VimOptionList(OptionList):
@@ -34,16 +34,16 @@ class Picker(Vertical):
         problem: str
         loss: str
 
-    def __init__(self, **kwargs):
+    def __init__(self, problem: str | None = None, loss: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.problem = PROBLEM_NAMES[0]
-        self.loss = "mean_squared_error"
+        self.problem = problem or PROBLEM_NAMES[0]
+        self.loss = loss or "mean_squared_error"
         self.data_ready = False
 
     def compose(self) -> ComposeResult:
         yield Label("Problem", classes="pane-title")
         yield VimOptionList(
-            *(Option(f"{p} ({PROBLEM_KINDS[p]})", id=p) for p in PROBLEM_NAMES),
+            *(Option(f"{p} ({PROBLEM_KIND[p]})", id=p) for p in PROBLEM_NAMES),
             id="problems",
         )
         yield Label("Loss", classes="pane-title")
@@ -51,7 +51,7 @@ class Picker(Vertical):
         yield Static(id="details")
 
     def on_mount(self) -> None:
-        self.query_one("#problems", OptionList).highlighted = 0
+        self.query_one("#problems", OptionList).highlighted = PROBLEM_NAMES.index(self.problem)
         self._fill_losses()
 
     @property
@@ -59,7 +59,7 @@ class Picker(Vertical):
         return get_loss(self.loss)
 
     def _fill_losses(self) -> None:
-        kind = PROBLEM_KINDS[self.problem]
+        kind = PROBLEM_KIND[self.problem]
         losses = self.query_one("#losses", OptionList)
         losses.clear_options()
         fitting = [s for s in CATALOGUE if s.kind == kind]

@@ -1,0 +1,62 @@
+"""The installed ``lossterm`` in a real terminal (tmux), driven by keystrokes."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def _screen(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                          capture_output=True, text=True).stdout
+
+
+def _wait_for(session: str, text: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        screen = _screen(session)
+        if text in screen:
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{_screen(session)}")
+
+
+@pytest.fixture
+def tmux_lossterm(tmp_path):
+    session = f"lossterm-{uuid.uuid4().hex[:8]}"
+    done = tmp_path / "exit-code"
+    command = (f"{sys.executable} -m lossterm --epochs 3000; echo $? > {done}; "
+               f"echo LOSSTERM-EXITED; sleep 60")
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+                    "env", f"PATH={os.environ['PATH']}", "TERM=xterm-256color",
+                    "bash", "-c", command], check=True)
+    yield session, done
+    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_train_then_quit_mid_run_in_a_real_terminal(tmux_lossterm):
+    session, done = tmux_lossterm
+    ready = _wait_for(session, "training on")  # the header names the backend once loaded
+    assert "Problem" in ready and "t Train" in ready
+    subprocess.run(["tmux", "send-keys", "-t", session, "t"], check=True)
+    training = _wait_for(session, "training  ")  # the runs table's status column
+    assert "/3000" in training
+    for leak in ("I0000", "WARNING: All log messages", "cuda", "oneDNN"):
+        assert leak not in training, f"TensorFlow log line on screen: {leak}"
+    assert _lossterm_pids(), "the pattern must find the running app"
+    subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+    _wait_for(session, "LOSSTERM-EXITED", timeout=10)
+    assert done.read_text().strip() == "0"
+    assert not _lossterm_pids(), "a lossterm process outlived its quit"
+
+
+def _lossterm_pids() -> list[str]:
+    found = subprocess.run(["pgrep", "-f", "^[^ ]*python[^ ]* -m lossterm --epochs 3000"],
+                           capture_output=True, text=True)
+    return found.stdout.split()
