@@ -83,9 +83,9 @@ def test_curves_grow_while_a_run_trains():
             await pilot.pause(0.02)
         await app.workers.wait_for_complete()
 
-    app = drive(scenario, epochs=600)
+    app = drive(scenario, epochs=1500)
     assert app.runs[1].status == "done"
-    growing = sorted(n for n in seen_lengths if 0 < n < 600)
+    growing = sorted(n for n in seen_lengths if 0 < n < 1500)
     assert len(growing) >= 2, seen_lengths  # the plot was redrawn mid-run, more than once
 
 

@@ -35,7 +35,7 @@ class LossSpec:
     @property
     def short_name(self) -> str:
         """A name that fits a narrow column: the first alias of a long name."""
-        return self.aliases[0] if len(self.name) > 18 and self.aliases else self.name
+        return self.aliases[0] if len(self.name) > 17 and self.aliases else self.name
 
     @property
     def metric(self) -> str:

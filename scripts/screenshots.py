@@ -1,0 +1,79 @@
+"""Regenerate screenshots/ from the real app and the real engine, mid-training.
+
+    python scripts/screenshots.py
+
+Writes SVG (Textual's own export) and, when ``rsvg-convert`` is installed
+(Debian: librsvg2-bin), PNG next to each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from lossterm.app.app import make_app
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+
+
+async def _until(pilot, condition, timeout=120.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app never reached the state to capture")
+        await pilot.pause(0.02)
+
+
+async def capture(name: str, size: tuple[int, int], problem_row: int, overlay: bool) -> list[Path]:
+    app = make_app()
+    written = []
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for _ in range(problem_row):
+            await pilot.press("down")
+        await pilot.press("a")
+        if overlay:  # everything trained; runs 1, 4 and 5 overlaid
+            await _until(pilot, lambda: app.runs and all(r.finished for r in app.runs.values()))
+            app.query_one("#runs").focus()
+            await pilot.press("space", "down", "down", "down", "space", "down", "space")
+            await pilot.pause(0.3)
+        else:  # the curves show the second run about half-way through
+            await _until(pilot, lambda: _half_drawn(app, run_id=2))
+        written.append(Path(app.save_screenshot(f"{name}.svg", path=str(OUT))))
+        await pilot.press("q")
+    return written
+
+
+def _half_drawn(app, run_id: int) -> bool:
+    shown = app.query_one("#loss-curves").runs
+    if not shown or shown[0].id != run_id:
+        return False
+    run = shown[0]
+    return run.status == "training" and len(run.series("loss")) * 2 >= run.config.epochs
+
+
+def to_png(svg: Path) -> Path | None:
+    if shutil.which("rsvg-convert") is None:
+        return None
+    png = svg.with_suffix(".png")
+    subprocess.run(["rsvg-convert", str(svg), "-o", str(png)], check=True)
+    return png
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    shots = [("training-circles-100x30", (100, 30), 1, False),
+             ("compare-blobs-100x30", (100, 30), 2, True),
+             ("training-regression-80x24", (80, 24), 0, False)]
+    for name, size, row, overlay in shots:
+        for svg in asyncio.run(capture(name, size, row, overlay)):
+            png = to_png(svg)
+            print(f"wrote {svg.relative_to(OUT.parent)}" + (f" and {png.name}" if png else ""))
+
+
+if __name__ == "__main__":
+    main()
