@@ -30,6 +30,8 @@ examples:
   lossterm --headless                        the tutorial's nine experiments
   lossterm --headless --problem circles --loss all --format markdown
   lossterm --headless --loss hinge --epochs 50 --seed 3 --format json -o hinge.json
+  lossterm --headless --seeds 10             the nine over 10 paired seeds, with verdicts
+  lossterm --headless --problem circles --loss all --seeds 10
   lossterm --list-losses                     the loss catalogue
 
 exit codes: 0 ok, 1 a run failed, 2 bad input (names, options, files), 130 interrupted"""
@@ -56,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="epochs per run (default: the tutorial's, 100/200/100)")
     runs.add_argument("--seed", type=int, default=0, metavar="N",
                       help="seed for weights and shuffling (default 0)")
+    runs.add_argument("--seeds", type=int, default=1, metavar="N",
+                      help="repeat every run over N seeds (seed, seed+1, ...; the same for "
+                           "every loss, so comparisons are paired); N > 1 reports means, 95%% "
+                           "confidence intervals and paired t-tests (default 1)")
+    runs.add_argument("--jobs", type=int, metavar="N",
+                      help="runs trained at once, on threads (default: the CPU count, up to 8)")
     runs.add_argument("--learning-rate", type=float, default=0.01, metavar="LR",
                       help="SGD learning rate (default 0.01; momentum 0.9)")
     runs.add_argument("--batch-size", type=int, default=32, metavar="N",

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 from lossterm.engine.plan import plan_runs
 from lossterm.engine.records import FAILED, RunConfig, RunResult
-from lossterm.engine.training import train
+from lossterm.engine.sweep import SweepInterrupted, expand_seeds, sweep
 from lossterm.errors import UsageError
 
 
@@ -46,11 +45,14 @@ def write_atomically(target: Path, text: str) -> None:
 
 def run_headless(args) -> int:
     plan = plan_runs(args.problem, args.loss, config_from_args(args))
+    configs = expand_seeds(plan.runs, args.seeds)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("jobs must be at least 1")
     target = check_writable(args.output) if args.output else None
     for line in plan.skipped:
         print(f"lossterm: skipped {line}", file=sys.stderr)
     show_progress = sys.stderr.isatty() and not args.no_progress
-    results, interrupted = train_all(plan.runs, show_progress)
+    results, interrupted = train_all(configs, show_progress, jobs=args.jobs)
     text = _render(results, args.format)
     if target is not None:
         try:
@@ -75,18 +77,15 @@ def _render(results: list[RunResult], fmt: str) -> str:
     return render(results, fmt, header=header)
 
 
-def train_all(configs: list[RunConfig], show_progress: bool) -> tuple[list[RunResult], bool]:
-    """Train each run in turn; on Ctrl+C stop the current one and keep what is done."""
+def train_all(configs: list[RunConfig], show_progress: bool,
+              jobs: int | None = None) -> tuple[list[RunResult], bool]:
+    """Train every run (a sweep); on Ctrl+C stop and keep the runs that finished."""
     from lossterm.progress import Progress
 
-    results: list[RunResult] = []
-    stop = threading.Event()
     with Progress(enabled=show_progress, runs=configs) as progress:
-        for config in configs:
-            progress.start(config)
-            try:
-                results.append(train(config, stop=stop, on_epoch=progress.epoch))
-            except KeyboardInterrupt:
-                return results, True
-            progress.finish(results[-1])
+        try:
+            results = sweep(configs, jobs=jobs, on_start=progress.start,
+                            on_epoch=progress.epoch, on_done=progress.finish)
+        except SweepInterrupted as stopped:
+            return stopped.results, True
     return results, False

@@ -1,4 +1,8 @@
-"""A progress bar on stderr for headless runs (Rich), or nothing at all."""
+"""Progress on stderr for headless runs (Rich): the whole sweep, and each run in flight.
+
+Handlers are called from the sweep's worker threads; Rich's Progress is
+thread-safe.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,11 @@ from lossterm.engine.records import EpochRecord, RunConfig, RunResult
 class Progress:
     def __init__(self, *, enabled: bool, runs: list[RunConfig]):
         self.enabled = enabled
+        self.runs = runs
         self.total = sum(c.epochs for c in runs)
         self._bar = None
+        self._tasks: dict[int, int] = {}  # run index -> its task
+        self._done: dict[int, int] = {}  # run index -> epochs done
 
     def __enter__(self):
         if self.enabled:
@@ -24,7 +31,7 @@ class Progress:
                 TimeElapsedColumn(), console=Console(stderr=True), transient=True,
             )
             self._bar.start()
-            self._task = self._bar.add_task("loading Keras", total=self.total)
+            self._all = self._bar.add_task(f"{len(self.runs)} runs (epochs)", total=self.total)
         return self
 
     def __exit__(self, *exc):
@@ -32,17 +39,20 @@ class Progress:
             self._bar.stop()
         return False
 
-    def start(self, config: RunConfig) -> None:
-        self._epochs, self._done = config.epochs, 0
+    def start(self, index: int, config: RunConfig) -> None:
+        self._done[index] = 0
         if self._bar is not None:
-            self._bar.update(self._task, description=f"{config.problem}/{config.loss}")
+            name = f"  {config.problem}/{config.loss} seed {config.seed}"
+            self._tasks[index] = self._bar.add_task(name, total=config.epochs)
 
-    def epoch(self, record: EpochRecord) -> None:
-        self._done = record.epoch
+    def epoch(self, index: int, record: EpochRecord) -> None:
+        self._done[index] = record.epoch
         if self._bar is not None:
-            self._bar.advance(self._task)
+            self._bar.advance(self._all)
+            self._bar.update(self._tasks[index], completed=record.epoch)
 
-    def finish(self, result: RunResult) -> None:
+    def finish(self, index: int, result: RunResult) -> None:
         """Count epochs a run skipped (stopped, diverged) so the bar still ends full."""
         if self._bar is not None:
-            self._bar.advance(self._task, self._epochs - self._done)
+            self._bar.advance(self._all, result.epochs - self._done.get(index, 0))
+            self._bar.remove_task(self._tasks.pop(index))

@@ -75,56 +75,93 @@ def train(
     ends this run with status ``failed`` and a one-line message instead.
     """
     config, problem, spec = resolve(config)
-    result = new_result(config, problem, spec)
-    started = time.perf_counter()
-    try:
-        model = _train_loop(config, problem, spec, result, list(callbacks), stop, on_epoch)
-        if grid and result.records:
-            from lossterm.engine.regions import decision_grid
-
-            result.regions = decision_grid(model, spec, problem)
-    except Exception as exc:  # one run failing must not take the others with it
-        result.status, result.message = FAILED, f"{type(exc).__name__}: {exc}".splitlines()[0]
-    result.seconds = time.perf_counter() - started
-    return result
+    session = Session(config, problem, spec)
+    return session.run(config.seed, callbacks=callbacks, stop=stop, on_epoch=on_epoch, grid=grid)
 
 
-def _train_loop(config, problem, spec, result, callbacks, stop, on_epoch):
-    from lossterm.engine.graph import EpochStepper, make_optimizer
-    from lossterm.engine.model import build_model
+class Session:
+    """One model, optimizer and traced epoch graph for a (problem, loss, settings).
 
-    model = build_model(spec, problem, hidden_units=config.hidden_units, seed=config.seed)
-    optimizer = make_optimizer(config.learning_rate, config.momentum)
-    model.compile(optimizer=optimizer, loss=spec.make_keras_loss())  # for callbacks' sake
-    data = (
-        problem.X_train, encode_targets(spec, problem.y_train, problem.n_classes),
-        problem.X_test, encode_targets(spec, problem.y_test, problem.n_classes),
-    )
-    step = EpochStepper(model, spec, optimizer, data, config.batch_size)
-    hooks = _callback_list(callbacks, model, config, len(problem.X_train))
-    rng = np.random.default_rng(config.seed)
-    hooks.on_train_begin()
-    for epoch in range(config.epochs):
-        if stop is not None and stop.is_set():
-            result.status, result.message = STOPPED, f"stopped before epoch {epoch + 1}"
-            break
-        hooks.on_epoch_begin(epoch)
-        tick = time.perf_counter()
-        logs = step(rng.permutation(len(problem.X_train)))
-        record = _record(epoch + 1, logs, spec, time.perf_counter() - tick)
-        if not record.finite:
-            result.status = DIVERGED
-            result.message = f"loss became {_bad(record)} at epoch {epoch + 1}"
-            break
-        result.records.append(record)
-        if on_epoch is not None:
-            on_epoch(record)
-        hooks.on_epoch_end(epoch, dict(logs))
-        if getattr(model, "stop_training", False):
-            result.message = f"a callback stopped training after epoch {epoch + 1}"
-            break
-    hooks.on_train_end(dict(result.records[-1].logs) if result.records else {})
-    return model
+    ``run(seed)`` re-initialises the weights exactly as a fresh model built
+    with that seed would have them and zeroes the optimizer's state, so a run
+    in a session gives the same numbers as a run on its own, without tracing
+    the graph again. Sweeps over seeds use one session per (problem, loss).
+    """
+
+    def __init__(self, config: RunConfig, problem: Problem, spec: LossSpec):
+        self.config, self.problem, self.spec = config, problem, spec
+        self._model = self._optimizer = self._step = None
+        self._seed_of_weights: int | None = None
+
+    def check(self) -> None:
+        """Raise UsageError if the loss cannot take this problem's data."""
+        check(self.spec, self.problem)
+
+    def run(self, seed: int, *, callbacks: Iterable = (), stop=None, on_epoch=None,
+            grid: bool = False) -> RunResult:
+        config = replace(self.config, seed=seed)
+        result = new_result(config, self.problem, self.spec)  # checks: UsageError, nothing built
+        started = time.perf_counter()
+        try:
+            self._prepare(seed)
+            self._loop(config, result, list(callbacks), stop, on_epoch)
+            if grid and result.records:
+                from lossterm.engine.regions import decision_grid
+
+                result.regions = decision_grid(self._model, self.spec, self.problem)
+        except Exception as exc:  # one run failing must not take the others with it
+            result.status, result.message = FAILED, f"{type(exc).__name__}: {exc}".splitlines()[0]
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _prepare(self, seed: int) -> None:
+        from lossterm.engine.graph import EpochStepper, make_optimizer
+        from lossterm.engine.model import build_model
+
+        config, problem, spec = self.config, self.problem, self.spec
+        if self._model is None:
+            self._model = build_model(spec, problem, hidden_units=config.hidden_units, seed=seed)
+            self._optimizer = make_optimizer(config.learning_rate, config.momentum)
+            self._model.compile(optimizer=self._optimizer, loss=spec.make_keras_loss())
+            data = (
+                problem.X_train, encode_targets(spec, problem.y_train, problem.n_classes),
+                problem.X_test, encode_targets(spec, problem.y_test, problem.n_classes),
+            )
+            self._step = EpochStepper(self._model, spec, self._optimizer, data, config.batch_size)
+        else:
+            fresh = build_model(spec, problem, hidden_units=config.hidden_units, seed=seed)
+            self._model.set_weights(fresh.get_weights())
+            self._optimizer.iterations.assign(0)
+            self._optimizer.learning_rate = config.learning_rate
+            for slot in self._optimizer.momentums:
+                slot.assign(np.zeros(slot.shape, dtype=slot.dtype))
+        self._model.stop_training = False
+
+    def _loop(self, config, result, callbacks, stop, on_epoch) -> None:
+        model, spec, n_train = self._model, self.spec, len(self.problem.X_train)
+        hooks = _callback_list(callbacks, model, config, n_train)
+        rng = np.random.default_rng(config.seed)
+        hooks.on_train_begin()
+        for epoch in range(config.epochs):
+            if stop is not None and stop.is_set():
+                result.status, result.message = STOPPED, f"stopped before epoch {epoch + 1}"
+                break
+            hooks.on_epoch_begin(epoch)
+            tick = time.perf_counter()
+            logs = self._step(rng.permutation(n_train))
+            record = _record(epoch + 1, logs, spec, time.perf_counter() - tick)
+            if not record.finite:
+                result.status = DIVERGED
+                result.message = f"loss became {_bad(record)} at epoch {epoch + 1}"
+                break
+            result.records.append(record)
+            if on_epoch is not None:
+                on_epoch(record)
+            hooks.on_epoch_end(epoch, dict(logs))
+            if getattr(model, "stop_training", False):
+                result.message = f"a callback stopped training after epoch {epoch + 1}"
+                break
+        hooks.on_train_end(dict(result.records[-1].logs) if result.records else {})
 
 
 def _record(epoch: int, logs: dict, spec: LossSpec, seconds: float) -> EpochRecord:

@@ -8,6 +8,10 @@ import math
 
 from lossterm.engine.records import RunResult
 from lossterm.report.rows import COLUMNS, remarks, row
+from lossterm.report.summary import (
+    SUMMARY_COLUMNS, comparisons_json, ranked_arms, repeated, summaries_json, summary_row,
+    verdict_lines,
+)
 
 FORMATS = ("text", "markdown", "json")
 
@@ -21,19 +25,42 @@ def render(results: list[RunResult], fmt: str = "text", *, width: int = 160,
     return to_text(results, width=width, color=color, header=header)
 
 
+def _table_content(results) -> tuple[tuple[str, ...], list[tuple[str, ...]], tuple[str, ...]]:
+    """Columns, rows and right-aligned columns: every run, or summaries over seeds."""
+    if repeated(results):
+        order, _ = ranked_arms(results)
+        return (SUMMARY_COLUMNS, [summary_row(rank, arm) for rank, arm in order],
+                ("seeds", "diverged", "Train mean ± std", "Test mean ± std"))
+    return COLUMNS, [row(r) for r in results], ("Train", "Test", "epochs", "seconds")
+
+
+def _closing_lines(results) -> list[str]:
+    """Verdicts over seeds, or a hint that one seed cannot support one."""
+    if repeated(results):
+        return verdict_lines(ranked_arms(results)[1])
+    if len({r.loss for r in results}) > 1:
+        return ["one seed per loss: differences may be noise; --seeds 10 adds confidence "
+                "intervals and paired tests"]
+    return []
+
+
 def to_text(results, *, width: int, color: bool, header: str = "") -> str:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(*COLUMNS, title=header or None, title_justify="left")
-    for column in ("Train", "Test", "epochs", "seconds"):
-        table.columns[COLUMNS.index(column)].justify = "right"
-    for result in results:
-        table.add_row(*row(result))
+    columns, rows, right = _table_content(results)
+    table = Table(*columns, title=header or None, title_justify="left")
+    for column in right:
+        table.columns[columns.index(column)].justify = "right"
+    for cells in rows:
+        table.add_row(*cells)
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, color_system="auto"
                       if color else None, soft_wrap=False)
     console.print(table)
+    for line in _closing_lines(results):
+        console.print(f"[bold]verdict:[/] {line}" if repeated(results) else line,
+                      highlight=False)
     warnings, notes = remarks(results)
     for line in warnings:
         console.print(f"[yellow]warning:[/] {line}", highlight=False)
@@ -46,12 +73,16 @@ def to_markdown(results, header: str = "") -> str:
     def line(cells):
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
+    columns, rows, _ = _table_content(results)
     out = [f"# {header}", ""] if header else []
-    out += [line(COLUMNS), "|" + "|".join("---" for _ in COLUMNS) + "|"]
-    out += [line(row(r)) for r in results]
+    out += [line(columns), "|" + "|".join("---" for _ in columns) + "|"]
+    out += [line(cells) for cells in rows]
+    closing = _closing_lines(results)
     warnings, notes = remarks(results)
-    if warnings or notes:
+    if warnings or notes or closing:
         out.append("")
+    prefix = "- **verdict:** " if repeated(results) else "- "
+    out += [prefix + v for v in closing]
     out += [f"- **warning:** {w}" for w in warnings]
     out += [f"- note: {n}" for n in notes]
     return "\n".join(out) + "\n"
@@ -77,7 +108,9 @@ def run_to_dict(r: RunResult) -> dict:
 
 
 def to_json(results, header: str = "") -> str:
-    payload = {"runs": [run_to_dict(r) for r in results]}
+    payload = {"runs": [run_to_dict(r) for r in results],
+               "summaries": summaries_json(results),
+               "comparisons": comparisons_json(results)}
     if header:
         payload["header"] = header
     return json.dumps(payload, indent=2) + "\n"

@@ -43,7 +43,7 @@ def remarks(results: list[RunResult]) -> tuple[list[str], list[str]]:
         for n in r.notes:
             _add_once(notes, n)
         legacy = _legacy_accuracy_note(r)
-        if legacy:
+        if legacy and not any(n.startswith(f"{where} seed") for n in notes):
             notes.append(legacy)
     return warnings, notes
 

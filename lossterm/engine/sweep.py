@@ -1,0 +1,107 @@
+"""Many runs fast: one traced graph per (problem, loss, settings), reused across seeds,
+and the groups spread over threads (TensorFlow releases the GIL while a graph runs).
+
+Seed i is the same seed for every loss, so comparisons between losses are
+paired. A run in a sweep gives the same numbers as the same run on its own
+(``tests/test_sweep.py`` checks it); only the graph tracing is shared.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from dataclasses import replace
+from typing import Callable
+
+from lossterm.engine.records import EpochRecord, RunConfig, RunResult
+from lossterm.engine.training import Session, resolve
+from lossterm.errors import UsageError
+
+
+class SweepInterrupted(Exception):
+    """Ctrl+C during a sweep: the runs that finished are in ``results``."""
+
+    def __init__(self, results: list[RunResult]):
+        super().__init__("interrupted")
+        self.results = results
+
+
+def seeds_for(base_seed: int, count: int) -> list[int]:
+    """The seeds of a repeated run: base, base + 1, ... (the same for every loss)."""
+    if count < 1:
+        raise UsageError("seeds must be at least 1")
+    return [base_seed + i for i in range(count)]
+
+
+def expand_seeds(configs: list[RunConfig], count: int) -> list[RunConfig]:
+    """Each config repeated over ``count`` seeds starting at its own seed."""
+    return [replace(c, seed=s) for c in configs for s in seeds_for(c.seed, count)]
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def sweep(
+    configs: list[RunConfig],
+    *,
+    jobs: int | None = None,
+    stop: threading.Event | None = None,
+    on_start: Callable[[int, RunConfig], None] | None = None,
+    on_epoch: Callable[[int, EpochRecord], None] | None = None,
+    on_done: Callable[[int, RunResult], None] | None = None,
+    grid: bool = False,
+) -> list[RunResult]:
+    """Train ``configs``; results come back in their order. Handlers get each run's index
+    and may be called from worker threads.
+
+    Every config is resolved and checked first (UsageError before any training).
+    """
+    from lossterm.engine.backend import load_keras
+
+    resolved = [resolve(c) for c in configs]
+    for config, problem, spec in resolved:
+        Session(config, problem, spec).check()
+    groups: dict[RunConfig, list[int]] = {}
+    for index, (config, _, _) in enumerate(resolved):
+        groups.setdefault(replace(config, seed=0), []).append(index)
+    load_keras()  # once, before the threads
+    stop = stop or threading.Event()
+    results: dict[int, RunResult] = {}
+    work: queue.Queue[list[int]] = queue.Queue()
+    for indices in groups.values():
+        work.put(indices)
+
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                indices = work.get_nowait()
+            except queue.Empty:
+                return
+            session = Session(*resolved[indices[0]])
+            for i in indices:
+                if stop.is_set():
+                    return
+                config = resolved[i][0]
+                if on_start is not None:
+                    on_start(i, config)
+                handler = None if on_epoch is None else (lambda r, i=i: on_epoch(i, r))
+                results[i] = session.run(config.seed, stop=stop, on_epoch=handler, grid=grid)
+                if on_done is not None:
+                    on_done(i, results[i])
+
+    threads = [threading.Thread(target=worker, name=f"lossterm-sweep-{n}", daemon=True)
+               for n in range(min(jobs or default_jobs(), len(groups)) or 1)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.1)  # short joins keep Ctrl+C deliverable
+    except KeyboardInterrupt:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        raise SweepInterrupted([results[i] for i in sorted(results)]) from None
+    return [results[i] for i in sorted(results)]

@@ -1,0 +1,80 @@
+"""Over-seeds content of a report: summary rows, verdicts, and their JSON form."""
+
+from __future__ import annotations
+
+import math
+
+from lossterm.engine.compare import Arm, Comparison, arms, compare
+from lossterm.engine.records import RunResult
+from lossterm.report.rows import figure
+
+SUMMARY_COLUMNS = ("problem", "rank", "loss", "metric", "seeds", "diverged",
+                   "Train mean ± std", "Test mean ± std", "Test 95% CI")
+
+
+def repeated(results: list[RunResult]) -> bool:
+    return any(len(a.results) > 1 for a in arms(results))
+
+
+def ranked_arms(results: list[RunResult]) -> tuple[list[tuple[int | None, Arm]], list[Comparison]]:
+    """Arms in report order (ranked within each compared problem), and the comparisons."""
+    all_arms = arms(results)
+    comparisons = compare(all_arms)
+    ranks = {(c.problem, a.loss): i + 1 for c in comparisons for i, a in enumerate(c.ranking)}
+    order = []
+    for problem in dict.fromkeys(a.problem for a in all_arms):
+        group = [a for a in all_arms if a.problem == problem]
+        group.sort(key=lambda a: ranks.get((a.problem, a.loss), len(group) + 1))
+        order += [(ranks.get((a.problem, a.loss)), a) for a in group]
+    return order, comparisons
+
+
+def _pm(arm: Arm, split: str) -> str:
+    s = arm.summary(split)
+    if s.n == 0:
+        return "—"
+    return figure(s.mean) if math.isnan(s.std) else f"{figure(s.mean)} ± {figure(s.std)}"
+
+
+def summary_row(rank: int | None, arm: Arm) -> tuple[str, ...]:
+    test = arm.summary("test")
+    ci = "—" if math.isnan(test.ci_low) else f"{figure(test.ci_low)}–{figure(test.ci_high)}"
+    return (arm.problem, str(rank or ""), arm.loss, arm.metric, str(len(arm.results)),
+            str(arm.diverged), _pm(arm, "train"), _pm(arm, "test"), ci)
+
+
+def verdict_lines(comparisons: list[Comparison]) -> list[str]:
+    return [v.verdict for c in comparisons for v in c.versus]
+
+
+def _num(x: float):
+    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
+
+
+def _summary_json(s) -> dict:
+    return {"n": s.n, "mean": _num(s.mean), "std": _num(s.std),
+            "ci95": [_num(s.ci_low), _num(s.ci_high)]}
+
+
+def summaries_json(results: list[RunResult]) -> list[dict]:
+    order, _ = ranked_arms(results)
+    return [{
+        "problem": arm.problem, "loss": arm.loss, "metric": arm.metric, "rank": rank,
+        "seeds": [r.seed for r in arm.results], "diverged": arm.diverged,
+        "train": _summary_json(arm.summary("train")), "test": _summary_json(arm.summary("test")),
+        "curves": {k: {"mean": [_num(v) for v in c["mean"]], "std": [_num(v) for v in c["std"]]}
+                   for k, c in arm.curves().items()},
+    } for rank, arm in order]
+
+
+def comparisons_json(results: list[RunResult]) -> list[dict]:
+    _, comparisons = ranked_arms(results)
+    return [{
+        "problem": c.problem, "metric": c.metric, "higher_is_better": c.higher_is_better,
+        "ranking": [a.loss for a in c.ranking], "best": c.ranking[0].loss,
+        "test": "paired t-test (two-sided), best minus other on the same seeds",
+        "versus": [{"loss": v.other, "n": v.test.n, "advantage": _num(v.test.mean_diff),
+                    "ci95": [_num(v.test.ci_low), _num(v.test.ci_high)],
+                    "p": _num(v.test.p), "identical": v.test.identical, "verdict": v.verdict}
+                   for v in c.versus],
+    } for c in comparisons]

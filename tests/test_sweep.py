@@ -1,0 +1,98 @@
+"""Sweeps over seeds: paired seeds, the same numbers as single runs, the reports."""
+
+import json
+
+import pytest
+
+import lossterm
+from lossterm.engine import RunConfig
+from lossterm.engine.compare import arms, compare
+from lossterm.engine.plan import plan_runs
+from lossterm.engine.sweep import expand_seeds, sweep
+from lossterm.errors import UsageError
+
+
+@pytest.fixture(scope="module")
+def circles_sweep():
+    configs = expand_seeds(plan_runs(["circles"], ["bce", "hinge"],
+                                     RunConfig("", "", seed=4, epochs=6)).runs, 3)
+    return configs, sweep(configs, jobs=2)
+
+
+def test_seed_i_is_the_same_for_every_loss(circles_sweep):
+    configs, results = circles_sweep
+    by_loss = {}
+    for r in results:
+        by_loss.setdefault(r.loss, []).append(r.seed)
+    assert by_loss == {"binary_crossentropy": [4, 5, 6], "hinge": [4, 5, 6]}
+    assert [(r.loss, r.seed) for r in results] == [(c.loss, c.seed) for c in configs]
+
+
+def test_a_sweep_run_equals_the_same_run_alone(circles_sweep):
+    _, results = circles_sweep
+    for r in results:
+        alone = lossterm.run(r.problem, r.loss, seed=r.seed, epochs=6)
+        assert alone.history == r.history, (r.loss, r.seed)
+
+
+def test_different_seeds_give_different_runs(circles_sweep):
+    _, results = circles_sweep
+    assert len({tuple(r.history["loss"]) for r in results}) == len(results)
+
+
+def test_one_thread_and_two_give_the_same_results():
+    configs = expand_seeds(plan_runs(["blobs"], ["cce", "kld"],
+                                     RunConfig("", "", epochs=3)).runs, 2)
+    one, two = sweep(configs, jobs=1), sweep(configs, jobs=2)
+    assert [r.history for r in one] == [r.history for r in two]
+
+
+def test_comparison_ranks_and_tests_the_best(circles_sweep):
+    _, results = circles_sweep
+    (comparison,) = compare(arms(results))
+    assert comparison.problem == "circles" and comparison.higher_is_better
+    assert len(comparison.versus) == 1
+    assert "too few paired seeds" in comparison.versus[0].verdict  # 3 seeds < 5
+
+
+def test_a_sweep_refuses_bad_runs_before_training():
+    with pytest.raises(UsageError, match="poisson needs targets"):
+        sweep([RunConfig("blobs", "cce", epochs=1), RunConfig("regression", "poisson")])
+
+
+def test_headless_seeds_report_in_json_text_and_markdown(lossterm_cli):
+    args = ("--headless", "--problem", "blobs", "--loss", "cce", "--loss", "categorical_hinge",
+            "--epochs", "5", "--seeds", "5")
+    data = json.loads(lossterm_cli(*args, "--format", "json").stdout)
+    assert len(data["runs"]) == 10
+    (comparison,) = data["comparisons"]
+    assert comparison["best"] == "categorical_crossentropy"
+    (versus,) = comparison["versus"]
+    assert versus["loss"] == "categorical_hinge" and versus["n"] == 5
+    assert versus["verdict"].startswith("categorical_crossentropy beats categorical_hinge on "
+                                        "blobs by ")
+    summary = data["summaries"][0]
+    assert summary["seeds"] == [0, 1, 2, 3, 4] and summary["diverged"] == 0
+    assert len(summary["curves"]["val_accuracy"]["mean"]) == 5
+    assert len(summary["curves"]["val_accuracy"]["std"]) == 5
+    assert summary["test"]["ci95"][0] <= summary["test"]["mean"] <= summary["test"]["ci95"][1]
+
+    text = lossterm_cli(*args).stdout
+    assert "Test 95% CI" in text and "verdict: categorical_crossentropy beats" in text
+    markdown = lossterm_cli(*args, "--format", "markdown").stdout
+    assert "| problem | rank | loss | metric | seeds | diverged |" in markdown
+    assert "- **verdict:** categorical_crossentropy beats categorical_hinge" in markdown
+
+
+def test_one_seed_reports_say_differences_may_be_noise(lossterm_cli):
+    done = lossterm_cli("--headless", "--problem", "circles", "--epochs", "2")
+    assert "one seed per loss: differences may be noise" in done.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--seeds", "0"], "seeds must be at least 1"),
+    (["--jobs", "0"], "jobs must be at least 1"),
+])
+def test_bad_sweep_options(lossterm_cli, args, message):
+    done = lossterm_cli("--headless", *args)
+    assert done.returncode == 2 and message in done.stderr
