@@ -17,10 +17,20 @@ from lossterm.engine.records import DONE, STOPPED, EpochRecord, RunResult
 from lossterm.engine.training import new_result, resolve
 
 
-def canned_trainer(config, stop, on_epoch) -> RunResult:
+def canned_trainer(configs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:
+    """The engine's sweep interface, replaying canned epochs for each config."""
+    results = []
+    for index, config in enumerate(configs):
+        on_start(index, config)
+        results.append(_canned_run(config, stop, lambda r, i=index: on_epoch(i, r)))
+        on_done(index, results[-1])
+    return results
+
+
+def _canned_run(config, stop, on_epoch) -> RunResult:
     config, problem, spec = resolve(config)
     result = new_result(config, problem, spec)
-    rate = 0.02 + (zlib.crc32(spec.name.encode()) % 50) / 1000
+    rate = 0.02 + (zlib.crc32(spec.name.encode()) % 50) / 1000 + 0.004 * config.seed
     for epoch in range(1, config.epochs + 1):
         if stop.is_set():
             result.status, result.message = STOPPED, f"stopped before epoch {epoch}"

@@ -13,12 +13,11 @@ Keras 2 -> 3 differences found and allowed for:
   accepts it as an alias of ``kl_divergence``).
 """
 
-from dataclasses import replace
-
 import pytest
 
 from lossterm.engine import train
 from lossterm.engine.plan import plan_runs
+from lossterm.engine.sweep import expand_seeds, sweep
 
 SEEDS = range(8)
 TUTORIAL = {  # (problem, loss): (train, test), as printed, one run each
@@ -36,18 +35,16 @@ TUTORIAL = {  # (problem, loss): (train, test), as printed, one run each
 
 @pytest.fixture(scope="module")
 def spreads():
-    """(problem, loss) -> {"train": [...], "test": [...]} over the seeds."""
+    """(problem, loss) -> ({"train": [...], "test": [...]}, metric) over the seeds."""
     out = {}
-    for config in plan_runs().runs:
-        figures = {"train": [], "test": []}
-        for seed in SEEDS:
-            result = train(replace(config, seed=seed))
-            assert result.status == "done", result.message
-            history = result.history
-            key = "keras2_accuracy" if "keras2_accuracy" in history else result.metric
-            figures["train"].append(history[key][-1])
-            figures["test"].append(history["val_" + key][-1])
-        out[(config.problem, config.loss)] = (figures, result.metric)
+    for result in sweep(expand_seeds(plan_runs().runs, len(SEEDS))):
+        assert result.status == "done", result.message
+        history = result.history
+        key = "keras2_accuracy" if "keras2_accuracy" in history else result.metric
+        figures, _ = out.setdefault((result.problem, result.loss),
+                                    ({"train": [], "test": []}, result.metric))
+        figures["train"].append(history[key][-1])
+        figures["test"].append(history["val_" + key][-1])
     return out
 
 

@@ -106,7 +106,7 @@ def test_queue_all_losses_fills_the_table():
 def test_stop_ends_the_current_run_mid_way():
     async def scenario(app, pilot):
         await pilot.press("t")
-        await wait_until(pilot, lambda: app.runs and len(app.runs[1].records) >= 3)
+        await wait_until(pilot, lambda: app.runs and len(app.runs[1].live) >= 3)
         await pilot.press("s")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -115,19 +115,19 @@ def test_stop_ends_the_current_run_mid_way():
     app = drive(scenario, epochs=5000)
     run = app.runs[1]
     assert run.status == "stopped"
-    assert 3 <= len(run.records) < 5000
+    assert 3 <= run.results[0].epochs_run < 5000
 
 
 def test_quit_mid_run_stops_training_and_leaves_no_thread():
     finished = []
 
-    def recording_trainer(config, stop, on_epoch):
-        finished.append(engine_trainer(config, stop, on_epoch))
-        return finished[-1]
+    def recording_trainer(configs, **handlers):
+        finished.extend(engine_trainer(configs, **handlers))
+        return finished
 
     async def scenario(app, pilot):
         await pilot.press("t")
-        await wait_until(pilot, lambda: app.runs and len(app.runs[1].records) >= 2)
+        await wait_until(pilot, lambda: app.runs and len(app.runs[1].live) >= 2)
         await pilot.press("q")
 
     drive(scenario, epochs=5000, trainer=recording_trainer)
@@ -190,7 +190,7 @@ def test_help_lists_every_key_and_closes():
 def test_keys_are_in_the_command_palette():
     async def scenario(app, pilot):
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Train", "All losses", "Stop", "Clear", "Regions", "Help", "Quit"):
+        for title in ("Train", "All", "Stop", "Seeds", "Clear", "Regions", "Help", "Quit"):
             assert title in titles
 
     drive(scenario)
@@ -205,3 +205,23 @@ def _plain(renderable) -> str:
     buffer = io.StringIO()
     Console(file=buffer, width=120, color_system=None).print(renderable)
     return re.sub(r" {2,}", "  ", buffer.getvalue())
+
+
+def test_seeds_key_trains_every_seed_and_shows_mean_and_band():
+    async def scenario(app, pilot):
+        await pilot.press("down")  # circles
+        await pilot.press("n")  # 1 -> 3 seeds per run
+        assert app.seeds == 3
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        run = app.runs[1]
+        assert run.status == "done" and [r.seed for r in run.results] == [0, 1, 2]
+        assert app.query_one("#runs").get_row("1")[4] == "done ×3"
+        series = run.all_series("val_accuracy")
+        assert len(series) == 3
+        mean = run.series("val_accuracy")
+        assert mean[-1] == sum(s[-1] for s in series) / 3
+        assert "min–max over seeds" in str(app.query_one("#legend").render())
+
+    drive(scenario, epochs=3)

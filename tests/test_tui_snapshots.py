@@ -50,3 +50,20 @@ def test_help_screen(snap_compare):
         await pilot.pause()
 
     assert snap_compare(_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_main_screen_with_seeds(snap_compare):
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("down", "n", "n")  # circles, 5 seeds per run
+        await pilot.press("t")  # binary_crossentropy
+        pilot.app.query_one("#losses").focus()
+        await pilot.press("down", "t")  # hinge
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        pilot.app.query_one("#runs").focus()
+        await pilot.press("space", "down", "space")
+        await pilot.pause()
+
+    assert snap_compare(_app(), terminal_size=(100, 30), run_before=run_before)

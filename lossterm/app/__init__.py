@@ -37,6 +37,7 @@ def launch(args) -> int:
     from lossterm.app.app import make_app
     from lossterm.engine import canonical_problem_name, get_loss
     from lossterm.engine.plan import tutorial_problem_for
+    from lossterm.engine.sweep import seeds_for
     from lossterm.engine.training import validate_settings
     from lossterm.headless import config_from_args
 
@@ -48,7 +49,9 @@ def launch(args) -> int:
     loss = losses[0] if losses else None
     if loss is not None and problem is None:
         problem = tutorial_problem_for(loss.kind)  # `lossterm --loss hinge` opens on circles
-    app = make_app(base=base, problem=problem, loss=loss.name if loss else None)
+    seeds_for(base.seed, args.seeds)  # seeds >= 1, else exit 2
+    app = make_app(base=base, problem=problem, loss=loss.name if loss else None,
+                   seeds=args.seeds)
     with terminal_on_private_fd():
         app.run()
     if app.backend_loading:

@@ -12,7 +12,7 @@ import itertools
 import threading
 from collections import deque
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Protocol
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.app.messages import (
-    BackendFailed, BackendReady, DataReady, EpochDone, RunFinished, RunStarted,
+    BackendFailed, BackendReady, DataReady, EpochDone, RunFinished, SeedFinished, SeedStarted,
 )
 from lossterm.app.runs import TRAINING, RunView
 from lossterm.app.screens.help import HelpScreen
@@ -35,14 +35,25 @@ from lossterm.engine.plan import ALL, plan_runs
 from lossterm.engine.records import EpochRecord, RunResult
 from lossterm.errors import LosstermError
 
-Trainer = Callable[[RunConfig, threading.Event, Callable[[EpochRecord], None]], RunResult]
 PLOT_INTERVAL = 0.2  # seconds between plot redraws while training
+SEED_CHOICES = (1, 3, 5, 10)
 
 
-def engine_trainer(config: RunConfig, stop: threading.Event, on_epoch) -> RunResult:
-    from lossterm.engine import train
+class Trainer(Protocol):
+    """Trains one run's seeds in order, reporting as it goes (the engine's ``sweep``)."""
 
-    return train(config, stop=stop, on_epoch=on_epoch, grid=True)
+    def __call__(self, configs: list[RunConfig], *, stop: threading.Event,
+                 on_start: Callable[[int, RunConfig], None],
+                 on_epoch: Callable[[int, EpochRecord], None],
+                 on_done: Callable[[int, RunResult], None]) -> list[RunResult]: ...
+
+
+def engine_trainer(configs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:
+    """One session for the seeds of a run: traced once, re-seeded for each."""
+    from lossterm.engine.sweep import sweep
+
+    return sweep(configs, jobs=1, stop=stop, on_start=on_start, on_epoch=on_epoch,
+                 on_done=on_done, grid=True)
 
 
 def load_backend() -> str:
@@ -59,15 +70,17 @@ class LosstermApp(App):
     SUB_TITLE = "which loss should this network train with, and why?"
     BINDINGS = [
         Binding("t", "train", "Train", id="train", tooltip="train the selected problem and loss"),
-        Binding("a", "train_all", "All losses", id="train_all",
+        Binding("a", "train_all", "All", id="train_all",
                 tooltip="queue every loss that fits the selected problem"),
         Binding("s", "stop", "Stop", id="stop", tooltip="stop the current run after this epoch"),
-        Binding("c", "clear", "Clear", id="clear", tooltip="remove finished runs"),
-        Binding("r", "regions", "Regions", id="regions",
-                tooltip="show a classifier's predicted regions behind the points"),
+        Binding("n", "seeds", "Seeds", id="seeds",
+                tooltip="seeds per run: 1, 3, 5, 10 (curves show the mean and min-max band)"),
         Binding("question_mark", "help", "Help", id="help", key_display="?",
                 tooltip="this screen"),
         Binding("q", "quit", "Quit", id="quit", tooltip="quit, stopping any training"),
+        Binding("c", "clear", "Clear", id="clear", show=False, tooltip="remove finished runs"),
+        Binding("r", "regions", "Regions", id="regions", show=False,
+                tooltip="show a classifier's predicted regions behind the points"),
         Binding("tab", "focus_next", "Next pane", show=False, tooltip="move to the next pane"),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False,
                 tooltip="move to the previous pane"),
@@ -76,9 +89,11 @@ class LosstermApp(App):
     def __init__(self, *, trainer: Trainer | None = None,
                  loader: Callable[[], str] | None = None,
                  base: RunConfig | None = None, problem: str | None = None,
-                 loss: str | None = None):
+                 loss: str | None = None, seeds: int = 1):
         super().__init__()
+        self.seed_choices = tuple(sorted({*SEED_CHOICES, seeds}))  # --seeds 7 joins the cycle
         self.initial = (problem, loss)
+        self.seeds = seeds
         self.trainer = trainer or engine_trainer
         self.loader = loader or load_backend
         self.base = base or RunConfig(problem="", loss="")
@@ -96,7 +111,7 @@ class LosstermApp(App):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield Picker(*self.initial, id="picker")
+            yield Picker(*self.initial, seeds=self.seeds, id="picker")
             with Vertical(id="right"):
                 with Horizontal(id="plots"):
                     yield DatasetScatter(id="scatter")
@@ -169,6 +184,11 @@ class LosstermApp(App):
             del self.runs[run.id]
         self._update_curves()
 
+    def action_seeds(self) -> None:
+        later = [n for n in self.seed_choices if n > self.seeds]
+        self.seeds = later[0] if later else self.seed_choices[0]
+        self.query_one(Picker).show_seeds(self.seeds)
+
     def action_regions(self) -> None:
         self.show_regions = not self.show_regions
         self._show_problem()
@@ -208,7 +228,9 @@ class LosstermApp(App):
             self.notify(f"skipped {line}", severity="warning", timeout=10)
         table = self.query_one(RunsTable)
         for config in plan.runs:
-            run = RunView(next(self._ids), config, metric=get_loss(config.loss).metric)
+            spec = get_loss(config.loss)
+            run = RunView(next(self._ids), config, metric=spec.metric,
+                          short_name=spec.short_name, seeds=self.seeds)
             self.runs[run.id] = run
             self.queue.append(run.id)
             table.upsert(run)
@@ -226,27 +248,28 @@ class LosstermApp(App):
             run = self.runs.get(self.queue.popleft())
             if run is None:
                 continue
-            self.post_message(RunStarted(run.id))
-
-            def on_epoch(record: EpochRecord, run_id=run.id) -> None:
-                self.post_message(EpochDone(run_id, record))
-
+            run_id = run.id
             try:
-                result = self.trainer(run.config, run.stop, on_epoch)
+                self.trainer(
+                    run.configs, stop=run.stop,
+                    on_start=lambda i, c: self.post_message(SeedStarted(run_id, c.seed)),
+                    on_epoch=lambda i, r: self.post_message(EpochDone(run_id, r)),
+                    on_done=lambda i, r: self.post_message(SeedFinished(run_id, r)),
+                )
             except LosstermError as exc:
-                self.post_message(RunFinished(run.id, None, str(exc)))
+                self.post_message(RunFinished(run_id, str(exc)))
                 continue
-            self.post_message(RunFinished(run.id, result))
+            self.post_message(RunFinished(run_id))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "train" and event.state == WorkerState.SUCCESS:
             self._start_worker()  # something queued as the worker was finishing
 
-    def on_run_started(self, message: RunStarted) -> None:
+    def on_seed_started(self, message: SeedStarted) -> None:
         run = self.runs.get(message.run_id)
         if run is None:
             return
-        self.current, run.status = run.id, TRAINING
+        self.current, run.status, run.live = run.id, TRAINING, []
         self.query_one(RunsTable).upsert(run)
         self._update_curves()
 
@@ -254,9 +277,22 @@ class LosstermApp(App):
         run = self.runs.get(message.run_id)
         if run is None:
             return
-        run.records.append(message.record)
+        run.live.append(message.record)
         self.query_one(RunsTable).upsert(run)
         self._plots_dirty = True
+
+    def on_seed_finished(self, message: SeedFinished) -> None:
+        run = self.runs.get(message.run_id)
+        if run is None:
+            return
+        result = message.result
+        run.results.append(result)
+        run.live = []
+        if result.status in ("diverged", "failed"):
+            self.notify(f"{run.label} seed {result.seed}: {result.status}, {result.message}",
+                        severity="warning", timeout=10)
+        self.query_one(RunsTable).upsert(run)
+        self._update_curves()
 
     def on_run_finished(self, message: RunFinished) -> None:
         run = self.runs.get(message.run_id)
@@ -264,15 +300,11 @@ class LosstermApp(App):
             self.current = None
         if run is None:
             return
-        if message.result is None:
+        if message.error:
             run.status = "failed"
             self.notify(message.error, severity="error", timeout=10)
         else:
-            run.result, run.status = message.result, message.result.status
-            run.records = list(message.result.records)
-            if run.status in ("diverged", "failed"):
-                self.notify(f"{run.label}: {run.status}, {message.result.message}",
-                            severity="warning", timeout=10)
+            run.status = _overall_status([r.status for r in run.results], run.seeds)
         self.query_one(RunsTable).upsert(run)
         self._update_curves()
         self._show_problem()
@@ -292,7 +324,7 @@ class LosstermApp(App):
             return overlay
         latest = self.runs.get(self.current) if self.current else None
         if latest is None:
-            started = [r for r in self.runs.values() if r.records]
+            started = [r for r in self.runs.values() if r.results or r.live]
             latest = started[-1] if started else None
         return [latest] if latest else []
 
@@ -313,16 +345,27 @@ class LosstermApp(App):
         problem = self.query_one(Picker).problem
         regions = None
         if self.show_regions:
-            done = [r for r in self.runs.values() if r.result is not None
-                    and r.result.regions is not None and r.config.problem == problem]
-            regions = done[-1].result.regions if done else None
+            done = [r.regions for r in self.runs.values()
+                    if r.regions is not None and r.config.problem == problem]
+            regions = done[-1] if done else None
         self.query_one(DatasetScatter).show(get_problem(problem), regions)
+
+
+def _overall_status(statuses: list[str], seeds: int) -> str:
+    """A run's status from its seeds': stopped if cut short, else the worst seen."""
+    if len(statuses) < seeds or "stopped" in statuses:
+        return "stopped"
+    for status in ("failed", "diverged"):
+        if status in statuses:
+            return status
+    return "done"
 
 
 def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None = None,
              base: RunConfig | None = None, problem: str | None = None,
-             loss: str | None = None) -> LosstermApp:
+             loss: str | None = None, seeds: int = 1) -> LosstermApp:
     """The app, as the CLI and the tests build it (tests inject a fake trainer)."""
-    return LosstermApp(trainer=trainer, loader=loader, base=base, problem=problem, loss=loss)
+    return LosstermApp(trainer=trainer, loader=loader, base=base, problem=problem, loss=loss,
+                       seeds=seeds)
 
 

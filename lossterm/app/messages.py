@@ -10,6 +10,11 @@ from lossterm.engine.records import EpochRecord, RunResult
 
 
 @dataclass
+class DataReady(Message):
+    """The three problems are generated: the scatter and the checks can run."""
+
+
+@dataclass
 class BackendReady(Message):
     description: str  # "Keras 3.x, tensorflow backend, training on CPU"
 
@@ -20,8 +25,9 @@ class BackendFailed(Message):
 
 
 @dataclass
-class RunStarted(Message):
+class SeedStarted(Message):
     run_id: int
+    seed: int
 
 
 @dataclass
@@ -31,12 +37,12 @@ class EpochDone(Message):
 
 
 @dataclass
-class RunFinished(Message):
+class SeedFinished(Message):
     run_id: int
-    result: RunResult | None
-    error: str = ""  # a run refused before training (UsageError)
+    result: RunResult
 
 
 @dataclass
-class DataReady(Message):
-    """The three problems are generated: the scatter and the checks can run."""
+class RunFinished(Message):
+    run_id: int
+    error: str = ""  # a run refused before training (UsageError)

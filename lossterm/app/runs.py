@@ -1,15 +1,17 @@
 """The TUI's runs: what was asked, how far each got. Plain state, no widgets.
 
-Only the UI thread changes a RunView; the training thread reads ``config``
-and ``stop`` and reports everything else through messages.
+A run is one (problem, loss, settings) over one or more seeds. Only the UI
+thread changes a RunView; the training thread reads ``configs`` and ``stop``
+and reports everything else through messages.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from lossterm.engine.records import EpochRecord, RunConfig, RunResult
+from lossterm.engine.records import DONE, EpochRecord, RunConfig, RunResult
+from lossterm.engine.stats import summarize
 
 QUEUED, TRAINING = "queued", "training"
 FINISHED = ("done", "stopped", "diverged", "failed")
@@ -18,13 +20,19 @@ FINISHED = ("done", "stopped", "diverged", "failed")
 @dataclass(eq=False)
 class RunView:
     id: int  # 1, 2, ... in the order the app queued them
-    config: RunConfig
+    config: RunConfig  # its seed is the first seed
     metric: str
+    short_name: str
+    seeds: int = 1
     status: str = QUEUED
-    records: list[EpochRecord] = field(default_factory=list)
-    result: RunResult | None = None
+    results: list[RunResult] = field(default_factory=list)  # finished seeds, in order
+    live: list[EpochRecord] = field(default_factory=list)  # the seed training now
     overlay: bool = False
     stop: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def configs(self) -> list[RunConfig]:
+        return [replace(self.config, seed=self.config.seed + i) for i in range(self.seeds)]
 
     @property
     def finished(self) -> bool:
@@ -32,20 +40,48 @@ class RunView:
 
     @property
     def label(self) -> str:
-        from lossterm.engine import get_loss
+        suffix = f" ×{self.seeds}" if self.seeds > 1 else ""
+        return f"#{self.id} {self.short_name}{suffix}"
 
-        return f"#{self.id} {get_loss(self.config.loss).short_name}"
+    @property
+    def status_text(self) -> str:
+        if self.seeds == 1 or self.status not in (TRAINING, "done"):
+            return self.status
+        if self.status == "done":
+            return f"done ×{self.seeds}"
+        return f"training {len(self.results) + 1}/{self.seeds}"
 
     @property
     def epoch_text(self) -> str:
-        return f"{len(self.records)}/{self.config.epochs}"
+        records = self.live or (self.results[-1].records if self.results else [])
+        return f"{len(records)}/{self.config.epochs}"
 
     @property
     def seconds(self) -> float:
-        if self.result is not None:
-            return self.result.seconds
-        return sum(r.seconds for r in self.records)
+        return sum(r.seconds for r in self.results) + sum(r.seconds for r in self.live)
+
+    def figure(self, split: str) -> float | None:
+        """Mean over finished seeds that trained to the end, else the live seed's latest."""
+        good = [r for r in self.results if r.status == DONE and r.records]
+        if good:
+            return summarize([getattr(r, f"{split}_metric") for r in good]).mean
+        if self.live:
+            return getattr(self.live[-1], f"{split}_metric")
+        return None
+
+    def all_series(self, key: str) -> list[list[float]]:
+        """Per-epoch values of ``key`` for each seed (finished ones, then the live one)."""
+        runs = [[r.logs[key] for r in res.records if key in r.logs] for res in self.results]
+        live = [r.logs[key] for r in self.live if key in r.logs]
+        return [s for s in runs + [live] if s]
 
     def series(self, key: str) -> list[float]:
-        """Per-epoch values of a Keras-style log key (``loss``, ``val_accuracy``...)."""
-        return [r.logs[key] for r in self.records if key in r.logs]
+        """The per-epoch mean of ``key`` over seeds (one seed: its values)."""
+        from lossterm.engine.stats import curve_stats
+
+        return curve_stats(self.all_series(key))[0]
+
+    @property
+    def regions(self):
+        done = [r for r in self.results if r.regions is not None]
+        return done[-1].regions if done else None

@@ -9,7 +9,20 @@ from textual_plotext import PlotextPlot
 from lossterm.app.runs import RunView
 
 RUN_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")
-TRAIN_MARKER, TEST_MARKER = "·", "braille"  # legend: "· train", "⣿ test"
+TRAIN_MARKER, TEST_MARKER, BAND_MARKER = "·", "braille", "-"  # "· train ⣿ test - band"
+
+
+def band(series: list[list[float]]) -> list[list[float]]:
+    """Per-epoch min and max over seeds (nothing for one seed)."""
+    if len(series) < 2:
+        return []
+    longest = max(len(s) for s in series)
+    low, high = [], []
+    for epoch in range(longest):
+        values = [s[epoch] for s in series if len(s) > epoch]
+        low.append(min(values))
+        high.append(max(values))
+    return [low, high]
 
 
 class Curves(PlotextPlot):
@@ -40,6 +53,9 @@ class Curves(PlotextPlot):
             if not train:
                 continue
             epochs = list(range(1, len(train) + 1))
+            for edge in band(run.all_series("val_" + key)):
+                plt.plot(epochs[: len(edge)], edge, color=color, marker=BAND_MARKER)
+                values += edge
             plt.plot(epochs, train, color=color, marker=TRAIN_MARKER)
             plt.plot(epochs, test, color=color, marker=TEST_MARKER)
             values += train + test
@@ -79,6 +95,8 @@ class Legend(Static):
             text.append("■ ", style=_rich_color(RUN_COLORS[i % len(RUN_COLORS)]))
             text.append(f"{run.label}  ")
         text.append("· train  ⣿ test", style="dim")
+        if any(len(run.all_series("loss")) > 1 for run in runs):
+            text.append("  - min–max over seeds", style="dim")
         self.update(text)
 
 

@@ -34,8 +34,10 @@ class Picker(Vertical):
         problem: str
         loss: str
 
-    def __init__(self, problem: str | None = None, loss: str | None = None, **kwargs):
+    def __init__(self, problem: str | None = None, loss: str | None = None, *,
+                 seeds: int = 1, **kwargs):
         super().__init__(**kwargs)
+        self.seeds = seeds
         self.problem = problem or PROBLEM_NAMES[0]
         self.loss = loss or "mean_squared_error"
         self.data_ready = False
@@ -49,6 +51,14 @@ class Picker(Vertical):
         yield Label("Loss", classes="pane-title")
         yield VimOptionList(id="losses")
         yield Static(id="details")
+        yield Static(self._seeds_text(), id="seeds")
+
+    def _seeds_text(self) -> str:
+        return f"[dim]seeds per run:[/dim] [b]{self.seeds}[/b] [dim](key n)[/dim]"
+
+    def show_seeds(self, seeds: int) -> None:
+        self.seeds = seeds
+        self.query_one("#seeds", Static).update(self._seeds_text())
 
     def on_mount(self) -> None:
         self.query_one("#problems", OptionList).highlighted = PROBLEM_NAMES.index(self.problem)

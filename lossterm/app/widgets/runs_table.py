@@ -9,7 +9,6 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from lossterm.app.runs import RunView
-from lossterm.engine import get_loss
 from lossterm.report.rows import figure
 
 COLUMNS = ("", "#", "problem", "loss", "status", "epoch", "train", "test", "seconds")
@@ -59,11 +58,8 @@ class RunsTable(DataTable):
 
 
 def _cells(run: RunView) -> tuple[str, ...]:
-    last = run.records[-1] if run.records else None
     return (
-        "●" if run.overlay else " ", str(run.id), run.config.problem,
-        get_loss(run.config.loss).short_name,
-        run.status, run.epoch_text,
-        figure(last.train_metric if last else None), figure(last.test_metric if last else None),
+        "●" if run.overlay else " ", str(run.id), run.config.problem, run.short_name,
+        run.status_text, run.epoch_text, figure(run.figure("train")), figure(run.figure("test")),
         f"{run.seconds:.1f}",
     )
