@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="repeat every run over N seeds (seed, seed+1, ...; the same for "
                            "every loss, so comparisons are paired); N > 1 reports means, 95%% "
                            "confidence intervals and paired t-tests (default 1)")
+    runs.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
+                      help="Keras backend (default: $KERAS_BACKEND, else tensorflow); "
+                           "it must be installed")
     runs.add_argument("--jobs", type=int, metavar="N",
                       help="runs trained at once, on threads (default: the CPU count, up to 8)")
     runs.add_argument("--learning-rate", type=float, default=0.01, metavar="LR",
@@ -113,6 +116,10 @@ def _main(argv: list[str]) -> int:
 
         sys.stdout.write(catalogue_text())
         return 0
+    if args.backend or os.environ.get("KERAS_BACKEND"):
+        from lossterm.engine.backend import choose_backend
+
+        choose_backend(args.backend)
     if args.headless or not _tui_available():
         from lossterm.headless import run_headless
 

@@ -56,14 +56,12 @@ def test_records_match_the_keras_style_history():
 
 
 def test_hinge_accuracy_reads_the_sign_and_reports_the_keras_readings():
-    import tensorflow as tf
-
-    from lossterm.engine.graph import _metrics
     from lossterm.engine.losses import get_loss
+    from lossterm.engine.metrics import metrics
 
-    y = tf.constant([[-1.0], [1.0], [1.0], [-1.0], [1.0]])
-    f = tf.constant([[-0.2], [0.3], [0.7], [0.6], [-0.9]])
-    logs = {k: float(v) for k, v in _metrics(tf, get_loss("hinge"), y, f).items()}
+    y = np.array([[-1.0], [1.0], [1.0], [-1.0], [1.0]])
+    f = np.array([[-0.2], [0.3], [0.7], [0.6], [-0.9]])
+    logs = metrics(get_loss("hinge"), y, f)
     assert logs["accuracy"] == pytest.approx(3 / 5)  # signs right: rows 0, 1, 2
     assert logs["keras3_accuracy"] == pytest.approx(1 / 5)  # only f > 0.5 with label 1
     assert logs["keras2_accuracy"] == pytest.approx(1 / 5)  # round(f) equals label: row 2
@@ -157,3 +155,22 @@ def test_training_does_not_depend_on_what_ran_before():
     lossterm.run("circles", "bce", seed=9, epochs=2)
     after = lossterm.run("blobs", "kld", seed=3, epochs=3).history
     assert np.allclose(alone["val_loss"], after["val_loss"], rtol=0, atol=0)
+
+
+def test_accuracy_reads_each_output_its_own_way():
+    from lossterm.engine.losses import get_loss
+    from lossterm.engine.metrics import metrics
+
+    p = np.array([[0.2], [0.6], [0.4]])
+    assert metrics(get_loss("bce"), np.array([[0], [1], [1]]), p)["accuracy"] == pytest.approx(2 / 3)
+    soft = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    assert metrics(get_loss("scce"), np.array([0, 1]), soft)["accuracy"] == 0.5
+    assert metrics(get_loss("cce"), np.eye(3)[[0, 2]], soft)["accuracy"] == 1.0
+
+
+def test_regression_metrics():
+    from lossterm.engine.losses import get_loss
+    from lossterm.engine.metrics import metrics
+
+    logs = metrics(get_loss("mse"), np.array([[0.0], [1.0]]), np.array([[1.0], [3.0]]))
+    assert logs == {"mse": 2.5, "rmse": pytest.approx(2.5 ** 0.5), "mae": 1.5}

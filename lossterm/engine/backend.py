@@ -21,6 +21,33 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 _lock = threading.Lock()
+BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}  # name -> module
+
+
+def installed_backends() -> list[str]:
+    import importlib.util
+
+    return [name for name, module in BACKENDS.items() if importlib.util.find_spec(module)]
+
+
+def choose_backend(name: str | None) -> str:
+    """Pick the Keras backend before Keras loads: ``name``, else $KERAS_BACKEND.
+
+    Raises UsageError naming what is installed when the choice is not.
+    """
+    from lossterm.errors import UsageError
+
+    name = (name or os.environ.get("KERAS_BACKEND") or "tensorflow").lower()
+    if name not in BACKENDS:
+        raise UsageError(f"unknown backend {name!r}; choose from {', '.join(BACKENDS)}")
+    if "keras" in sys.modules and sys.modules["keras"].backend.backend() != name:
+        raise UsageError(f"Keras is already loaded with another backend than {name}")
+    if name not in installed_backends():
+        have = ", ".join(installed_backends()) or "none"
+        raise UsageError(f"the {name} backend is not installed here (pip install {name}); "
+                         f"installed: {have}")
+    os.environ["KERAS_BACKEND"] = name
+    return name
 
 
 @contextlib.contextmanager
@@ -70,13 +97,27 @@ def describe_backend() -> str:
     """One line: Keras version, backend, and the device training runs on."""
     keras = load_keras()
     name = keras.backend.backend()
-    device = "CPU"
-    if name == "tensorflow":
+    return f"Keras {keras.__version__}, {name} backend, training on {_device(name)}"
+
+
+def _device(backend: str) -> str:
+    """The device Keras places the model on: a GPU's name where there is one."""
+    if backend == "tensorflow":
         import tensorflow as tf
 
-        gpus = tf.config.list_logical_devices("GPU")
+        gpus = tf.config.list_physical_devices("GPU")
         if gpus:
-            details = tf.config.experimental.get_device_details(
-                tf.config.list_physical_devices("GPU")[0])
-            device = f"GPU ({details.get('device_name', gpus[0].name)})"
-    return f"Keras {keras.__version__}, {name} backend, training on {device}"
+            details = tf.config.experimental.get_device_details(gpus[0])
+            return f"GPU ({details.get('device_name', gpus[0].name)})"
+    elif backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        if device.platform != "cpu":
+            return f"GPU ({device.device_kind})"
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return f"GPU ({torch.cuda.get_device_name(0)})"
+    return "CPU"

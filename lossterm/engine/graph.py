@@ -1,9 +1,11 @@
-"""One compiled epoch over Keras's own model, loss and optimizer objects.
+"""One epoch per call, over Keras's own model, loss and optimizer objects.
 
 ``model.fit`` spends most of its time on per-batch Python work when the model
-is this small. Here a whole epoch (every mini-batch step, then evaluation of
-the train and test sets) is one ``tf.function`` call, traced once per run.
-The arithmetic is Keras's: its layers, its loss object, its SGD update.
+is this small. With TensorFlow, a whole epoch (every mini-batch step, then the
+predictions on the train and test sets) is one ``tf.function`` call, traced
+once per session. With JAX or PyTorch, the generic stepper calls Keras's
+``train_on_batch`` for each mini-batch (Keras compiles the step). Either way
+the metrics are computed from the predictions by :mod:`lossterm.engine.metrics`.
 """
 
 from __future__ import annotations
@@ -12,103 +14,79 @@ import numpy as np
 
 from lossterm.engine.backend import load_keras
 from lossterm.engine.losses import LossSpec
-from lossterm.engine.problems import REGRESSION
+from lossterm.engine.metrics import metrics
 
 
-def metric_names(spec: LossSpec) -> tuple[str, ...]:
-    """The metrics in each epoch's logs, the one a person reads first."""
-    if spec.kind == REGRESSION:
-        return ("mse", "rmse", "mae")
-    if spec.output_activation == "tanh":
-        return ("accuracy", "keras2_accuracy", "keras3_accuracy")
-    return ("accuracy",)
-
-
-class EpochStepper:
-    """Trains ``model`` one epoch per call; returns Keras-style logs as floats."""
-
-    def __init__(self, model, spec: LossSpec, optimizer, data, batch_size: int):
-        import tensorflow as tf
-
-        self._tf = tf
-        self.model, self.spec, self.optimizer = model, spec, optimizer
-        self.loss = spec.make_keras_loss()
-        self.x_train, self.y_train, self.x_test, self.y_test = (
-            tf.constant(a) for a in data
-        )
-        self.batch_size = int(batch_size)
-        optimizer.build(model.trainable_variables)
-        self._epoch = tf.function(self._epoch_graph)
-
-    def __call__(self, permutation: np.ndarray) -> dict[str, float]:
-        out = self._epoch(self._tf.constant(permutation, dtype=self._tf.int32))
-        return {k: float(v) for k, v in out.items()}
-
-    # Traced once; every line below runs inside the graph.
-    def _epoch_graph(self, perm):
-        tf = self._tf
-        n = tf.shape(perm)[0]
-        variables = self.model.trainable_variables
-        for start in tf.range(0, n, self.batch_size):
-            idx = perm[start : tf.minimum(start + self.batch_size, n)]
-            xb, yb = tf.gather(self.x_train, idx), tf.gather(self.y_train, idx)
-            with tf.GradientTape() as tape:
-                batch_loss = self.loss(yb, self.model(xb, training=True))
-            grads = tape.gradient(batch_loss, [v.value for v in variables])
-            self.optimizer.apply(grads, variables)
-        logs = self._evaluate(self.x_train, self.y_train, "")
-        logs.update(self._evaluate(self.x_test, self.y_test, "val_"))
-        return logs
-
-    def _evaluate(self, x, y, prefix: str) -> dict:
-        pred = self.model(x, training=False)
-        logs = {prefix + "loss": self.loss(y, pred)}
-        for name, value in _metrics(self._tf, self.spec, y, pred).items():
-            logs[prefix + name] = value
-        return logs
-
-
-def _metrics(tf, spec: LossSpec, y, pred) -> dict:
-    """The fair metrics for ``spec``'s kind, read correctly for its encoding."""
-    if spec.kind == REGRESSION:
-        residual = tf.reshape(pred, [-1]) - tf.reshape(tf.cast(y, pred.dtype), [-1])
-        mse = tf.reduce_mean(tf.square(residual))
-        return {"mse": mse, "rmse": tf.sqrt(mse), "mae": tf.reduce_mean(tf.abs(residual))}
-    truth, guess = _classes(tf, spec, y, pred)
-    logs = {"accuracy": tf.reduce_mean(tf.cast(tf.equal(truth, guess), tf.float32))}
-    if spec.output_activation == "tanh":
-        logs.update(_legacy_accuracies(tf, y, pred))
-    return logs
-
-
-def _legacy_accuracies(tf, y, pred) -> dict:
-    """What ``metrics=["accuracy"]`` reports for a tanh output and {-1, 1} labels.
-
-    Keras 2 compared labels with ``round(f)``: right only when the sign is right
-    *and* |f| >= 0.5 (the tutorial's figures). Keras 3 compares them with
-    ``f > 0.5`` cast to {0, 1}, so no -1 label ever matches.
-    """
-    def share_equal(guess):
-        return tf.reduce_mean(tf.cast(tf.equal(y, tf.cast(guess, y.dtype)), tf.float32))
-
-    return {"keras2_accuracy": share_equal(tf.round(pred)),
-            "keras3_accuracy": share_equal(pred > 0.5)}
-
-
-def _classes(tf, spec: LossSpec, y, pred):
-    """Integer classes of the targets and of the predictions."""
-    if spec.output_activation == "softmax":
-        guess = tf.argmax(pred, axis=-1, output_type=tf.int32)
-        if spec.target_encoding == "integer":
-            truth = tf.reshape(tf.cast(y, tf.int32), [-1])
-        else:
-            truth = tf.argmax(y, axis=-1, output_type=tf.int32)
-        return truth, guess
-    threshold = 0.0 if spec.output_activation == "tanh" else 0.5
-    truth = tf.cast(tf.reshape(y, [-1]) > threshold, tf.int32)
-    guess = tf.cast(tf.reshape(pred, [-1]) > threshold, tf.int32)
-    return truth, guess
+def make_stepper(model, spec: LossSpec, optimizer, data, batch_size: int):
+    if load_keras().backend.backend() == "tensorflow":
+        return TensorFlowStepper(model, spec, optimizer, data, batch_size)
+    return GenericStepper(model, spec, optimizer, data, batch_size)
 
 
 def make_optimizer(learning_rate: float, momentum: float):
     return load_keras().optimizers.SGD(learning_rate=learning_rate, momentum=momentum)
+
+
+class _Stepper:
+    """Shared: data, and turning losses and predictions into Keras-style logs."""
+
+    def __init__(self, model, spec: LossSpec, optimizer, data, batch_size: int):
+        self.model, self.spec, self.optimizer = model, spec, optimizer
+        self.loss = spec.make_keras_loss()
+        self.data = data  # numpy: x_train, y_train, x_test, y_test
+        self.batch_size = int(batch_size)
+        optimizer.build(model.trainable_variables)
+
+    def _logs(self, losses, preds) -> dict[str, float]:
+        _, y_train, _, y_test = self.data
+        logs = {"loss": float(losses[0]), "val_loss": float(losses[1])}
+        logs.update(metrics(self.spec, y_train, preds[0]))
+        logs.update({"val_" + k: v for k, v in metrics(self.spec, y_test, preds[1]).items()})
+        return logs
+
+
+class TensorFlowStepper(_Stepper):
+    def __init__(self, model, spec, optimizer, data, batch_size):
+        super().__init__(model, spec, optimizer, data, batch_size)
+        import tensorflow as tf
+
+        self._tf = tf
+        self._tensors = [tf.constant(a) for a in data]
+        self._epoch = tf.function(self._epoch_graph)
+
+    def __call__(self, permutation: np.ndarray) -> dict[str, float]:
+        loss, val_loss, pred, val_pred = self._epoch(
+            self._tf.constant(permutation, dtype=self._tf.int32))
+        return self._logs((loss.numpy(), val_loss.numpy()), (pred.numpy(), val_pred.numpy()))
+
+    # Traced once; every line below runs inside the graph.
+    def _epoch_graph(self, perm):
+        tf = self._tf
+        x_train, y_train, x_test, y_test = self._tensors
+        n = tf.shape(perm)[0]
+        variables = self.model.trainable_variables
+        for start in tf.range(0, n, self.batch_size):
+            idx = perm[start : tf.minimum(start + self.batch_size, n)]
+            xb, yb = tf.gather(x_train, idx), tf.gather(y_train, idx)
+            with tf.GradientTape() as tape:
+                batch_loss = self.loss(yb, self.model(xb, training=True))
+            grads = tape.gradient(batch_loss, [v.value for v in variables])
+            self.optimizer.apply(grads, variables)
+        pred = self.model(x_train, training=False)
+        val_pred = self.model(x_test, training=False)
+        return self.loss(y_train, pred), self.loss(y_test, val_pred), pred, val_pred
+
+
+class GenericStepper(_Stepper):
+    """Any Keras backend: ``train_on_batch`` per mini-batch, predictions per epoch."""
+
+    def __call__(self, permutation: np.ndarray) -> dict[str, float]:
+        keras = load_keras()
+        x_train, y_train, x_test, y_test = self.data
+        for start in range(0, len(permutation), self.batch_size):
+            idx = permutation[start : start + self.batch_size]
+            self.model.train_on_batch(x_train[idx], y_train[idx])
+        preds = [self.model.predict_on_batch(x) for x in (x_train, x_test)]
+        losses = [keras.ops.convert_to_numpy(self.loss(y, p))
+                  for y, p in ((y_train, preds[0]), (y_test, preds[1]))]
+        return self._logs(losses, [np.asarray(p) for p in preds])

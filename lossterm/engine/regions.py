@@ -16,7 +16,9 @@ def decision_grid(model, spec: LossSpec, problem: Problem, columns: int = 64, ro
     (x0, y0), (x1, y1) = X.min(axis=0), X.max(axis=0)
     xs, ys = np.meshgrid(np.linspace(x0, x1, columns), np.linspace(y0, y1, rows))
     grid = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float32)
-    out = np.asarray(model(grid, training=False))
+    from lossterm.engine.backend import load_keras
+
+    out = load_keras().ops.convert_to_numpy(model(grid, training=False))
     if spec.output_activation == "softmax":
         classes = out.argmax(axis=-1)
     else:

@@ -115,7 +115,7 @@ class Session:
         return result
 
     def _prepare(self, seed: int) -> None:
-        from lossterm.engine.graph import EpochStepper, make_optimizer
+        from lossterm.engine.graph import make_optimizer, make_stepper
         from lossterm.engine.model import build_model
 
         config, problem, spec = self.config, self.problem, self.spec
@@ -127,7 +127,7 @@ class Session:
                 problem.X_train, encode_targets(spec, problem.y_train, problem.n_classes),
                 problem.X_test, encode_targets(spec, problem.y_test, problem.n_classes),
             )
-            self._step = EpochStepper(self._model, spec, self._optimizer, data, config.batch_size)
+            self._step = make_stepper(self._model, spec, self._optimizer, data, config.batch_size)
         else:
             fresh = build_model(spec, problem, hidden_units=config.hidden_units, seed=seed)
             self._model.set_weights(fresh.get_weights())
