@@ -32,6 +32,10 @@ examples:
   lossterm --headless --loss hinge --epochs 50 --seed 3 --format json -o hinge.json
   lossterm --headless --seeds 10             the nine over 10 paired seeds, with verdicts
   lossterm --headless --problem circles --loss all --seeds 10
+  lossterm --headless --data houses.csv --target price --loss mse --loss huber --seeds 10
+  lossterm --headless --problem regression --outliers 0.1 --loss all --seeds 10
+  lossterm --headless --problem circles --loss bce --export-code bce.py
+  lossterm report                            rebuild a report from the run history
   lossterm --list-losses                     the loss catalogue
 
 exit codes: 0 ok, 1 a run failed, 2 bad input (names, options, files), 130 interrupted"""
@@ -73,6 +77,34 @@ def build_parser() -> argparse.ArgumentParser:
                       help="mini-batch size (default 32)")
     runs.add_argument("--hidden-units", type=int, metavar="N",
                       help="width of the hidden layer (default: 25 regression, 50 otherwise)")
+    data = p.add_argument_group("your own data (replaces the built-in problems)")
+    data.add_argument("--data", metavar="FILE.csv",
+                      help="a CSV file with a header row; features numeric or low-cardinality text")
+    data.add_argument("--target", metavar="COLUMN", help="the column to predict")
+    data.add_argument("--kind", choices=("regression", "binary", "multiclass"),
+                      help="force the problem kind (default: inferred from the target)")
+    data.add_argument("--test-size", type=float, default=0.5, metavar="F",
+                      help="share of rows held out for testing (default 0.5; stratified)")
+    data.add_argument("--raw-target", action="store_true",
+                      help="keep a regression target unscaled (default: standardized)")
+    noise = p.add_argument_group("perturbations (training split only; the test split stays clean)")
+    noise.add_argument("--label-noise", type=float, default=0.0, metavar="P",
+                       help="flip a share P of class labels to another class")
+    noise.add_argument("--outliers", type=float, default=0.0, metavar="P",
+                       help="move a share P of regression targets by 5-10 standard deviations")
+    noise.add_argument("--imbalance", type=float, default=1.0, metavar="R",
+                       help="keep only a share R of class 1's rows")
+    noise.add_argument("--data-seed", type=int, default=0, metavar="N",
+                       help="seed of the split and the perturbations (default 0)")
+    history = p.add_argument_group("run history and exports")
+    history.add_argument("--store", metavar="PATH",
+                         help="SQLite file keeping every run and epoch (default: "
+                              "$XDG_DATA_HOME/lossterm/runs.sqlite)")
+    history.add_argument("--no-store", action="store_true", help="keep no history")
+    history.add_argument("--export-csv", metavar="DIR",
+                         help="write each run's epochs to DIR as CSVLogger's CSV files")
+    history.add_argument("--export-code", metavar="FILE.py",
+                         help="write a standalone Keras script reproducing the run (one run)")
     out = p.add_argument_group("report")
     out.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                      help="report format (default text)")
@@ -109,7 +141,27 @@ def entry() -> None:
     sys.exit(code)
 
 
+def build_report_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="lossterm report",
+                description="Rebuild a report from the run history (the SQLite store).")
+    p.add_argument("--store", metavar="PATH", help="the store (default: the usual one)")
+    p.add_argument("--last", type=int, metavar="N", help="only the last N runs")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--export-csv", metavar="DIR", help="also write each run's epochs as CSV")
+    return p
+
+
+SUBCOMMANDS = {"report": (build_report_parser, "lossterm.history", "run_report")}
+
+
 def _main(argv: list[str]) -> int:
+    if argv and argv[0] in SUBCOMMANDS:
+        make_parser, module, function = SUBCOMMANDS[argv[0]]
+        args = make_parser().parse_args(argv[1:])
+        import importlib
+
+        return getattr(importlib.import_module(module), function)(args)
     args = build_parser().parse_args(argv)
     if args.list_losses:
         from lossterm.catalogue_table import catalogue_text

@@ -11,12 +11,7 @@ from lossterm.engine.plan import plan_runs
 from lossterm.engine.records import FAILED, RunConfig, RunResult
 from lossterm.engine.sweep import SweepInterrupted, expand_seeds, sweep
 from lossterm.errors import UsageError
-
-
-def config_from_args(args) -> RunConfig:
-    return RunConfig(problem="", loss="", seed=args.seed, epochs=args.epochs,
-                     learning_rate=args.learning_rate, batch_size=args.batch_size,
-                     hidden_units=args.hidden_units)
+from lossterm.options import base_config, open_store, problem_names
 
 
 def check_writable(path: str) -> Path:
@@ -44,15 +39,22 @@ def write_atomically(target: Path, text: str) -> None:
 
 
 def run_headless(args) -> int:
-    plan = plan_runs(args.problem, args.loss, config_from_args(args))
+    # Everything that can be refused is refused before any training.
+    plan = plan_runs(problem_names(args), args.loss, base_config(args))
     configs = expand_seeds(plan.runs, args.seeds)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("jobs must be at least 1")
     target = check_writable(args.output) if args.output else None
+    csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
+    if args.export_code:
+        _export_code(plan.runs, args.export_code)
+    store = open_store(args)
     for line in plan.skipped:
         print(f"lossterm: skipped {line}", file=sys.stderr)
     show_progress = sys.stderr.isatty() and not args.no_progress
-    results, interrupted = train_all(configs, show_progress, jobs=args.jobs)
+    results, interrupted = train_all(configs, show_progress, jobs=args.jobs, store=store)
+    if csv_dir is not None:
+        write_csvs(results, csv_dir)
     text = _render(results, args.format)
     if target is not None:
         try:
@@ -77,15 +79,49 @@ def _render(results: list[RunResult], fmt: str) -> str:
     return render(results, fmt, header=header)
 
 
-def train_all(configs: list[RunConfig], show_progress: bool,
-              jobs: int | None = None) -> tuple[list[RunResult], bool]:
-    """Train every run (a sweep); on Ctrl+C stop and keep the runs that finished."""
+def train_all(configs: list[RunConfig], show_progress: bool, jobs: int | None = None,
+              store=None) -> tuple[list[RunResult], bool]:
+    """Train every run (a sweep), recording each epoch in ``store``; on Ctrl+C stop and
+    keep the runs that finished."""
+    from lossterm.engine.store import Recorder
     from lossterm.progress import Progress
 
     with Progress(enabled=show_progress, runs=configs) as progress:
+        recorder = Recorder(store, progress.start, progress.epoch, progress.finish)
         try:
-            results = sweep(configs, jobs=jobs, on_start=progress.start,
-                            on_epoch=progress.epoch, on_done=progress.finish)
+            results = sweep(configs, jobs=jobs, on_start=recorder.on_start,
+                            on_epoch=recorder.on_epoch, on_done=recorder.on_done)
         except SweepInterrupted as stopped:
             return stopped.results, True
     return results, False
+
+
+def check_folder(path: str, option: str) -> Path:
+    folder = Path(path).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: {exc.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"{option} {path}: not writable")
+    return folder
+
+
+def write_csvs(results: list[RunResult], folder: Path) -> None:
+    from lossterm.engine.export import csv_name, history_csv
+
+    for result in results:
+        write_atomically(folder / csv_name(result), history_csv(result))
+
+
+def _export_code(runs: list[RunConfig], path: str) -> None:
+    from lossterm.engine.export import export_script
+    from lossterm.engine.training import resolve
+
+    if len(runs) != 1:
+        raise UsageError(f"--export-code writes one run's script; this request has {len(runs)} "
+                         "runs (choose one with --problem and --loss)")
+    target = check_writable(path)
+    config, problem, spec = resolve(runs[0])
+    for written in export_script(config, problem, spec, target):
+        print(f"lossterm: wrote {written}", file=sys.stderr)

@@ -1,11 +1,14 @@
 import os
 import subprocess
+import tempfile
 import sys
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Runs are recorded by default: keep the suite's history out of the user's data folder.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lossterm-tests-")
 
 
 @pytest.fixture
@@ -35,3 +38,30 @@ def counts_problem():
 
 
 sys.path.insert(0, os.path.dirname(__file__))  # tests/canned.py for the TUI tests
+
+
+def write_csv(path, header, rows):
+    path.write_text(",".join(header) + "\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n")
+    return path
+
+
+@pytest.fixture
+def labelled_csv(tmp_path):
+    """A binary problem with string labels and a text feature: 'yes' when x1 + x2 > 0."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for _ in range(200):
+        x1, x2 = rng.normal(size=2)
+        colour = rng.choice(["red", "blue"])
+        rows.append([f"{x1:.3f}", f"{x2:.3f}", colour, "yes" if x1 + x2 > 0 else "no"])
+    return write_csv(tmp_path / "labelled.csv", ["x1", "x2", "colour", "answer"], rows)
+
+
+@pytest.fixture
+def numeric_csv(tmp_path):
+    """A regression problem: y = 3 x1 - 2 x2 + noise."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 2))
+    y = 3 * X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=200)
+    return write_csv(tmp_path / "numeric.csv", ["x1", "x2", "y"],
+                     [[f"{a:.4f}", f"{b:.4f}", f"{c:.4f}"] for (a, b), c in zip(X, y)])

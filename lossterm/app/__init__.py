@@ -39,10 +39,10 @@ def launch(args) -> int:
     from lossterm.engine.plan import tutorial_problem_for
     from lossterm.engine.sweep import seeds_for
     from lossterm.engine.training import validate_settings
-    from lossterm.headless import config_from_args
+    from lossterm.options import base_config
 
     # Bad options exit 2 before the screen is taken; no data is loaded for it.
-    base = config_from_args(args)
+    base = base_config(args)
     validate_settings(base)
     problem = canonical_problem_name(args.problem[0]) if args.problem else None
     losses = [get_loss(name) for name in args.loss if name.lower() != "all"]

@@ -32,6 +32,9 @@ class Problem:
     epochs: int
     hidden_units: int
     n_classes: int = 0  # 0 for regression
+    feature_names: tuple[str, ...] = ()
+    class_labels: tuple[str, ...] = ()  # own data: the labels behind classes 0, 1, ...
+    warnings: tuple[str, ...] = ()  # what loading or perturbing the data changed
 
     @property
     def n_features(self) -> int:

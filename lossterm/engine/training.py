@@ -53,7 +53,7 @@ def new_result(config: RunConfig, problem: Problem, spec: LossSpec) -> RunResult
         output_layer=spec.output_layer(problem.n_classes),
         target_encoding=spec.target_encoding, metric=spec.metric,
         seed=config.seed, epochs=config.epochs,
-        warnings=findings.warnings, notes=findings.notes,
+        warnings=problem.warnings + findings.warnings, notes=findings.notes,
     )
 
 

@@ -1,0 +1,138 @@
+"""Exports: a run's epochs as Keras's CSVLogger writes them, and a standalone script
+that reproduces a run with plain Keras (same data, model, loss, optimizer, seed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+
+from lossterm.engine.losses import LossSpec
+from lossterm.engine.problems import PROBLEM_KIND, Problem
+from lossterm.engine.records import RunConfig, RunResult
+
+
+def history_csv(result: RunResult) -> str:
+    """``epoch`` (from 0) then the logs' keys sorted: the columns CSVLogger writes."""
+    keys = sorted(result.records[0].logs) if result.records else []
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["epoch", *keys])
+    for record in result.records:
+        writer.writerow([record.epoch - 1, *(record.logs[k] for k in keys)])
+    return out.getvalue()
+
+
+def csv_name(result: RunResult) -> str:
+    return f"{result.problem}_{result.loss}_seed{result.seed}.csv".replace("/", "_")
+
+
+_BUILTIN_DATA = {
+    "regression": '''from sklearn.datasets import make_regression
+from sklearn.preprocessing import StandardScaler
+
+X, y = make_regression(n_samples=1000, n_features=20, noise=0.1, random_state=1)
+X = StandardScaler().fit_transform(X)  # scaled on all rows before the split, as the tutorial does
+y = StandardScaler().fit_transform(y.reshape(-1, 1))[:, 0]''',
+    "circles": '''from sklearn.datasets import make_circles
+
+X, y = make_circles(n_samples=1000, noise=0.1, random_state=1)''',
+    "blobs": '''from sklearn.datasets import make_blobs
+
+X, y = make_blobs(n_samples=1000, centers=3, n_features=2, cluster_std=2, random_state=2)''',
+}
+
+_ENCODE = {
+    "as-is": "y_train, y_test = y_train.reshape(-1, 1), y_test.reshape(-1, 1)",
+    "{-1,1}": "y_train, y_test = 2.0 * y_train.reshape(-1, 1) - 1, 2.0 * y_test.reshape(-1, 1) - 1",
+    "one-hot": "y_train, y_test = np.eye(N_CLASSES)[y_train], np.eye(N_CLASSES)[y_test]",
+    "integer": "y_train, y_test = y_train.astype('int32'), y_test.astype('int32')",
+}
+
+_SCORE = {
+    "linear": ("test MSE", "float(np.mean((pred.reshape(-1) - y_test.reshape(-1)) ** 2))"),
+    "softplus": ("test MSE", "float(np.mean((pred.reshape(-1) - y_test.reshape(-1)) ** 2))"),
+    "sigmoid": ("test accuracy", "float(np.mean((pred.reshape(-1) > 0.5) == (y_test.reshape(-1) > 0.5)))"),
+    "tanh": ("test accuracy", "float(np.mean((pred.reshape(-1) > 0) == (y_test.reshape(-1) > 0)))"),
+    "softmax": ("test accuracy", "float(np.mean(pred.argmax(-1) == TRUE_CLASSES))"),
+}
+
+
+def export_script(config: RunConfig, problem: Problem, spec: LossSpec, path: str | Path) -> list[Path]:
+    """Write the script (and, for data lossterm cannot regenerate in a few lines, an
+    .npz of the exact split beside it); return the files written."""
+    path = Path(path)
+    written = [path]
+    if problem.name in PROBLEM_KIND:
+        data = _BUILTIN_DATA[problem.name] + '''
+X, y = X.astype("float32"), y.astype("float32" if KIND == "regression" else "int64")
+X_train, X_test, y_train, y_test = X[:500], X[500:], y[:500], y[500:]'''
+    else:
+        arrays = path.with_suffix(".npz")
+        np.savez(arrays, X_train=problem.X_train, y_train=problem.y_train,
+                 X_test=problem.X_test, y_test=problem.y_test)
+        written.append(arrays)
+        data = f'''# {problem.name}: the exact train/test split lossterm trained on (prepared and, if
+# asked, perturbed by lossterm), saved beside this script.
+saved = np.load(Path(__file__).with_name({arrays.name!r}))
+X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_test", "y_test"))'''
+    label, score = _SCORE[spec.output_activation]
+    truth = ("y_test.reshape(-1)" if spec.target_encoding == "integer"
+             else "y_test.argmax(-1)")
+    path.write_text(_TEMPLATE.format(
+        problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
+        n_classes=max(problem.n_classes, 1), data=data, encode=_ENCODE[spec.target_encoding],
+        n_features=problem.n_features, hidden=config.hidden_units,
+        units=spec.output_units(problem.n_classes), activation=spec.output_activation,
+        lr=config.learning_rate, momentum=config.momentum, keras_class=spec.keras_class,
+        epochs=config.epochs, batch=config.batch_size, label=label,
+        score=score.replace("TRUE_CLASSES", truth)))
+    return written
+
+
+_TEMPLATE = '''"""Reproduce a lossterm run with plain Keras: {problem} / {loss}, seed {seed}.
+
+Same data, model, loss, optimizer, seed and shuffling as lossterm's engine
+(which compiles each epoch into one graph; here Keras's train_on_batch runs each
+mini-batch). Needs keras (any backend), numpy and, for the built-in problems,
+scikit-learn.  Run:  python {{this file}}
+"""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+SEED, KIND, N_CLASSES = {seed}, "{kind}", {n_classes}
+
+{data}
+
+# Targets encoded as {loss} needs them.
+{encode}
+
+model = keras.Sequential([
+    keras.Input(({n_features},)),
+    keras.layers.Dense({hidden}, activation="relu",
+                       kernel_initializer=keras.initializers.HeUniform(seed=SEED)),
+    keras.layers.Dense({units}, activation="{activation}",
+                       kernel_initializer=keras.initializers.GlorotUniform(seed=SEED + 1)),
+])
+model.compile(optimizer=keras.optimizers.SGD(learning_rate={lr}, momentum={momentum}),
+              loss=keras.losses.{keras_class}())
+
+rng = np.random.default_rng(SEED)  # a new order of the training rows every epoch
+for epoch in range({epochs}):
+    order = rng.permutation(len(X_train))
+    for start in range(0, len(order), {batch}):
+        rows = order[start:start + {batch}]
+        model.train_on_batch(X_train[rows], y_train[rows])
+
+pred = keras.ops.convert_to_numpy(model(X_test))
+print("{label}:", {score})
+'''

@@ -1,0 +1,35 @@
+"""``lossterm report``: a report rebuilt from the run history, through the same renderers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lossterm.engine.store import Store, default_store_path
+from lossterm.errors import UsageError
+from lossterm.headless import check_folder, check_writable, write_atomically, write_csvs
+
+
+def run_report(args) -> int:
+    from lossterm.report import render
+
+    path = Path(args.store).expanduser() if args.store else default_store_path()
+    if not path.exists():
+        raise UsageError(f"no run history at {path} (runs are recorded there by default; "
+                         "--store PATH to read another)")
+    if args.last is not None and args.last < 1:
+        raise UsageError("--last must be at least 1")
+    target = check_writable(args.output) if args.output else None
+    store = Store(path)
+    results = [result for _, result in store.results(limit=args.last)]
+    store.close()
+    if not results:
+        raise UsageError(f"the run history at {path} holds no runs")
+    if args.export_csv:
+        write_csvs(results, check_folder(args.export_csv, "--export-csv"))
+    text = render(results, args.format, header=f"{len(results)} runs from {path}")
+    if target is not None:
+        write_atomically(target, text)
+    else:
+        sys.stdout.write(text)
+    return 0

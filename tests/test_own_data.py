@@ -1,0 +1,114 @@
+"""Own CSV data: kinds inferred, labels as strings, splits, standardization, perturbations."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from conftest import write_csv
+from lossterm.engine.data import DataOptions, load_csv
+from lossterm.engine.perturb import Perturbation, perturb
+from lossterm.engine.problems import get_problem
+from lossterm.errors import UsageError
+
+
+def test_string_labels_and_a_text_feature(labelled_csv):
+    p = load_csv(DataOptions(str(labelled_csv), "answer"))
+    assert (p.name, p.kind, p.n_classes) == ("labelled", "binary", 2)
+    assert p.class_labels == ("no", "yes")
+    assert p.feature_names == ("x1", "x2", "colour=blue", "colour=red")  # one-hot
+    assert len(p.X_train) == len(p.X_test) == 100
+    assert np.allclose(p.X_train.mean(axis=0), 0, atol=1e-6)  # standardized on train only
+    assert not np.allclose(p.X_test.mean(axis=0), 0, atol=1e-6)
+    assert abs(p.y_train.mean() - p.y_test.mean()) < 0.02  # stratified
+
+
+def test_regression_is_inferred_and_the_target_standardized(numeric_csv):
+    p = load_csv(DataOptions(str(numeric_csv), "y", test_size=0.25))
+    assert p.kind == "regression" and len(p.X_test) == 50
+    assert abs(p.y_train.mean()) < 1e-5 and abs(p.y_train.std() - 1) < 1e-4
+    raw = load_csv(DataOptions(str(numeric_csv), "y", raw_target=True))
+    assert raw.y_train.std() > 2
+
+
+def test_integer_classes_are_multiclass(tmp_path):
+    rows = [[i % 7, (i * 3) % 5, i % 3] for i in range(60)]
+    p = load_csv(DataOptions(str(write_csv(tmp_path / "m.csv", ["a", "b", "c"], rows)), "c"))
+    assert p.kind == "multiclass" and p.n_classes == 3
+
+
+def test_the_split_is_seeded(labelled_csv):
+    a = load_csv(DataOptions(str(labelled_csv), "answer", seed=1)).X_train
+    b = load_csv(DataOptions(str(labelled_csv), "answer", seed=1)).X_train
+    c = load_csv(DataOptions(str(labelled_csv), "answer", seed=2)).X_train
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_cells_are_data_never_code(tmp_path):
+    marker = tmp_path / "executed"
+    payload = f"__import__('os').system('touch {marker}')"
+    rows = [[i, payload if i % 2 else "plain", i % 2] for i in range(40)]
+    p = load_csv(DataOptions(str(write_csv(tmp_path / "evil.csv", ["a", "b", "t"], rows)), "t"))
+    assert not marker.exists()
+    assert any(payload in name for name in p.feature_names)  # just a category
+
+
+def test_headless_trains_own_data_and_names_it(lossterm_cli, labelled_csv):
+    done = lossterm_cli("--headless", "--data", str(labelled_csv), "--target", "answer",
+                        "--epochs", "20", "--format", "json", "--no-store")
+    assert done.returncode == 0, done.stderr
+    runs = json.loads(done.stdout)["runs"]
+    assert {r["problem"] for r in runs} == {"labelled"}
+    assert {r["loss"] for r in runs} == {"binary_crossentropy", "hinge", "squared_hinge"}
+    assert max(r["test_metric"] for r in runs) > 0.85
+
+
+def test_headless_regression_on_own_data(lossterm_cli, numeric_csv):
+    done = lossterm_cli("--headless", "--data", str(numeric_csv), "--target", "y", "--loss", "mse",
+                        "--epochs", "30", "--format", "json", "--no-store")
+    (run,) = json.loads(done.stdout)["runs"]
+    assert run["kind"] == "regression" and run["test_metric"] < 0.1
+
+
+def test_label_noise_flips_training_labels_only():
+    clean = get_problem("circles")
+    noisy = perturb(clean, Perturbation(label_noise=0.2))
+    assert noisy.name == "circles+noise0.2"
+    assert np.sum(noisy.y_train != clean.y_train) == 100
+    assert np.array_equal(noisy.y_test, clean.y_test)
+    assert "100 of 500 training labels flipped" in noisy.warnings[0]
+
+
+def test_outliers_move_regression_targets():
+    clean = get_problem("regression")
+    bad = perturb(clean, Perturbation(outliers=0.05, seed=3))
+    moved = np.abs(bad.y_train - clean.y_train)
+    assert np.sum(moved > 0) == 25 and moved.max() >= 5 * clean.y_train.std() * 0.99
+    assert np.array_equal(bad.y_test, clean.y_test)
+
+
+def test_imbalance_keeps_a_share_of_class_1():
+    clean = get_problem("circles")
+    thin = perturb(clean, Perturbation(imbalance=0.2))
+    assert np.sum(thin.y_train == 1) == round(0.2 * np.sum(clean.y_train == 1))
+    assert np.sum(thin.y_train == 0) == np.sum(clean.y_train == 0)
+
+
+@pytest.mark.parametrize("problem, p, message", [
+    ("regression", Perturbation(label_noise=0.1), "need a classification problem"),
+    ("circles", Perturbation(outliers=0.1), "--outliers needs a regression problem"),
+    ("circles", Perturbation(label_noise=1.5), "--label-noise must be in [0, 1)"),
+    ("circles", Perturbation(imbalance=0.0), "--imbalance must be in (0, 1]"),
+])
+def test_perturbations_that_do_not_apply(problem, p, message):
+    with pytest.raises(UsageError, match=re.escape(message)):
+        perturb(get_problem(problem), p)
+
+
+def test_outliers_alone_apply_to_regression_and_show_in_the_report(lossterm_cli):
+    done = lossterm_cli("--headless", "--outliers", "0.1", "--epochs", "2", "--format", "json",
+                        "--no-store")
+    runs = json.loads(done.stdout)["runs"]
+    assert {r["problem"] for r in runs} == {"regression+outliers0.1"}
+    assert any("training targets moved" in w for w in runs[0]["warnings"])
