@@ -3,7 +3,7 @@ which problems (built-in, own CSV, perturbed), the base run settings, the store.
 
 from __future__ import annotations
 
-from lossterm.engine.problems import PROBLEM_NAMES, REGRESSION, get_problem
+from lossterm.engine.problems import PROBLEM_NAMES, get_problem
 from lossterm.engine.records import RunConfig
 from lossterm.errors import UsageError
 
@@ -35,7 +35,7 @@ def problem_names(args) -> list[str]:
     if args.data:
         if not args.target:
             raise UsageError("--data needs --target COLUMN: the column to predict")
-        names = [_own_data(args).name]
+        names = [own_data(args).name]
     else:
         if args.target or args.kind or args.raw_target:
             raise UsageError("--target, --kind and --raw-target go with --data FILE.csv")
@@ -43,23 +43,22 @@ def problem_names(args) -> list[str]:
     p = perturbation(args)
     if not p.active:
         return names
-    explicit = bool(names)
-    names = names or list(PROBLEM_NAMES)
+    if names:  # asked for by name: a perturbation that does not apply is an error
+        return [perturb(get_problem(name), p).name for name in names]
     out = []
-    for name in names:
-        if not explicit and not _applies(p, get_problem(name).kind):
-            continue
-        out.append(perturb(get_problem(name), p).name)
+    for name in PROBLEM_NAMES:  # otherwise each problem gets the part that applies to it
+        part = p.for_kind(get_problem(name).kind)
+        if part.active:
+            out.append(perturb(get_problem(name), part).name)
     return out
 
 
-def _applies(p, kind: str) -> bool:
-    return bool(p.outliers) == (kind == REGRESSION)
-
-
-def _own_data(args):
+def own_data(args):
+    """``--data`` as a Problem, unperturbed (the TUI perturbs when it trains)."""
     from lossterm.engine.data import DataOptions, load_csv
 
+    if not args.target:
+        raise UsageError("--data needs --target COLUMN: the column to predict")
     return load_csv(DataOptions(path=args.data, target=args.target, kind=args.kind,
                                 test_size=args.test_size, raw_target=args.raw_target,
                                 seed=args.data_seed))

@@ -38,7 +38,9 @@ async def capture(name: str, size: tuple[int, int], problem_row: int, overlay: b
         await pilot.press("a")
         if overlay:  # everything trained; runs 1, 4 and 5 overlaid
             await _until(pilot, lambda: app.runs and all(r.finished for r in app.runs.values()))
-            app.query_one("#runs").focus()
+            table = app.query_one("#runs")
+            table.focus()
+            table.move_cursor(row=0)
             await pilot.press("space", "down", "down", "down", "space", "down", "space")
             await pilot.pause(0.3)
         else:  # the curves show the second run about half-way through

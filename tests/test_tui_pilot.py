@@ -157,7 +157,9 @@ def test_overlay_and_clear():
         await pilot.press("down", "a")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        app.query_one("#runs").focus()
+        table = app.query_one("#runs")
+        table.focus()
+        table.move_cursor(row=0)
         await pilot.press("space", "down", "down", "space")
         await pilot.pause()
         shown = app.query_one("#loss-curves").runs
@@ -225,3 +227,74 @@ def test_seeds_key_trains_every_seed_and_shows_mean_and_band():
         assert "min–max over seeds" in str(app.query_one("#legend").render())
 
     drive(scenario, epochs=3)
+
+
+def test_own_data_prompt_loads_a_csv_or_says_why_not(labelled_csv, tmp_path):
+    async def scenario(app, pilot):
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.click("#path")
+        await pilot.press(*str(tmp_path / "missing.csv"), "enter", *"answer", "enter")
+        await pilot.pause()
+        assert any("no such file" in n.message for n in app._notifications)
+        assert app.is_running
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press(*str(labelled_csv), "enter", *"answer", "enter")
+        await pilot.pause()
+        picker = app.query_one("#picker")
+        assert picker.problem == "labelled" and picker.kinds["labelled"] == "binary"
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = drive(scenario, epochs=3)
+    assert app.runs[1].config.problem == "labelled" and app.runs[1].status == "done"
+
+
+def test_perturbation_keys_train_on_perturbed_data():
+    async def scenario(app, pilot):
+        await pilot.press("down")  # circles
+        await pilot.press("L", "L")  # label noise 0.2
+        await pilot.pause()
+        assert app.query_one("#scatter").problem.name == "circles+noise0.2"
+        assert "noise0.2" in str(app.query_one("#settings").render())
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = drive(scenario, epochs=2)
+    run = app.runs[1]
+    assert run.config.problem == "circles+noise0.2"
+    assert any("training labels flipped" in w for w in run.results[0].warnings)
+
+
+def test_earlier_runs_from_the_store_are_listed_and_can_be_overlaid(tmp_path):
+    from lossterm.engine.store import Store
+
+    store = Store(tmp_path / "history.sqlite")
+    from lossterm.engine.store import Recorder
+    from lossterm.engine.sweep import sweep
+
+    recorder = Recorder(store)
+    sweep([RunConfig("blobs", "cce", epochs=3)], on_start=recorder.on_start,
+          on_epoch=recorder.on_epoch, on_done=recorder.on_done)
+    app = make_app(base=RunConfig(problem="", loss="", epochs=3), store=store)
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = app.query_one("#runs")
+            assert table.row_count == 1 and table.get_row("1")[2] == "↺ blobs"
+            await pilot.press("down", "down", "t")  # blobs, cce again: a new run
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table.focus()
+            table.move_cursor(row=0)
+            await pilot.press("space", "down", "space")
+            await pilot.pause()
+            assert [r.id for r in app.query_one("#loss-curves").runs] == [1, 2]
+
+    asyncio.run(main())
+    assert len(store.results()) == 2  # the new run was recorded too

@@ -30,7 +30,9 @@ def _scenario(problem: str):
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        app.query_one("#runs").focus()
+        table = app.query_one("#runs")
+        table.focus()
+        table.move_cursor(row=0)
         await pilot.press("space", "down", "space")  # overlay the first two runs
         await pilot.pause()
 
@@ -62,7 +64,9 @@ def test_main_screen_with_seeds(snap_compare):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        pilot.app.query_one("#runs").focus()
+        table = pilot.app.query_one("#runs")
+        table.focus()
+        table.move_cursor(row=0)
         await pilot.press("space", "down", "space")
         await pilot.pause()
 

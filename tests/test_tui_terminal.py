@@ -31,7 +31,8 @@ def _wait_for(session: str, text: str, timeout: float = 60) -> str:
 def tmux_lossterm(tmp_path):
     session = f"lossterm-{uuid.uuid4().hex[:8]}"
     done = tmp_path / "exit-code"
-    command = (f"{sys.executable} -m lossterm --epochs 3000; echo $? > {done}; "
+    store = tmp_path / "runs.sqlite"
+    command = (f"{sys.executable} -m lossterm --epochs 3000 --store {store}; echo $? > {done}; "
                f"echo LOSSTERM-EXITED; sleep 60")
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
                     "env", f"PATH={os.environ['PATH']}", "TERM=xterm-256color",

@@ -39,7 +39,7 @@ def launch(args) -> int:
     from lossterm.engine.plan import tutorial_problem_for
     from lossterm.engine.sweep import seeds_for
     from lossterm.engine.training import validate_settings
-    from lossterm.options import base_config
+    from lossterm.options import base_config, own_data, open_store, perturbation
 
     # Bad options exit 2 before the screen is taken; no data is loaded for it.
     base = base_config(args)
@@ -50,8 +50,14 @@ def launch(args) -> int:
     if loss is not None and problem is None:
         problem = tutorial_problem_for(loss.kind)  # `lossterm --loss hinge` opens on circles
     seeds_for(base.seed, args.seeds)  # seeds >= 1, else exit 2
+    extra = []
+    if args.data:  # own data: loaded (or refused) before the screen is taken
+        own = own_data(args)
+        extra, problem = [(own.name, own.kind)], own.name
+    store = open_store(args)
     app = make_app(base=base, problem=problem, loss=loss.name if loss else None,
-                   seeds=args.seeds)
+                   seeds=args.seeds, store=store, extra_problems=extra,
+                   perturbation=perturbation(args))
     with terminal_on_private_fd():
         app.run()
     if app.backend_loading:

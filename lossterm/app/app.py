@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
@@ -22,21 +24,28 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.app.messages import (
-    BackendFailed, BackendReady, DataReady, EpochDone, RunFinished, SeedFinished, SeedStarted,
+    BackendFailed, BackendReady, DataReady, EpochDone, HistoryLoaded, RunFinished, SeedFinished,
+    SeedStarted,
 )
 from lossterm.app.runs import TRAINING, RunView
 from lossterm.app.screens.help import HelpScreen
+from lossterm.app.screens.open_data import OpenDataScreen
 from lossterm.app.widgets.curves import Curves, Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.app.widgets.scatter import DatasetScatter
 from lossterm.engine import PROBLEM_NAMES, RunConfig, get_loss, get_problem
+from lossterm.engine.perturb import Perturbation, perturb
 from lossterm.engine.plan import ALL, plan_runs
+from lossterm.engine.store import Recorder
 from lossterm.engine.records import EpochRecord, RunResult
 from lossterm.errors import LosstermError
 
 PLOT_INTERVAL = 0.2  # seconds between plot redraws while training
 SEED_CHOICES = (1, 3, 5, 10)
+PERTURBATION_STEPS = {"label_noise": (0.0, 0.1, 0.2, 0.3), "outliers": (0.0, 0.05, 0.1, 0.2),
+                      "imbalance": (1.0, 0.5, 0.2, 0.1)}
+HISTORY_ROWS = 30  # earlier runs listed from the store at start
 
 
 class Trainer(Protocol):
@@ -78,6 +87,14 @@ class LosstermApp(App):
         Binding("question_mark", "help", "Help", id="help", key_display="?",
                 tooltip="this screen"),
         Binding("q", "quit", "Quit", id="quit", tooltip="quit, stopping any training"),
+        Binding("o", "open_data", "Own data", id="open_data", show=False,
+                tooltip="load a CSV file of your own (path and target column)"),
+        Binding("L", "cycle('label_noise')", "Label noise", id="label_noise", show=False,
+                tooltip="label noise on the training split: 0, 0.1, 0.2, 0.3"),
+        Binding("O", "cycle('outliers')", "Outliers", id="outliers", show=False,
+                tooltip="outlying regression targets in the training split: 0, 0.05, 0.1, 0.2"),
+        Binding("I", "cycle('imbalance')", "Imbalance", id="imbalance", show=False,
+                tooltip="share of class 1's training rows kept: 1, 0.5, 0.2, 0.1"),
         Binding("c", "clear", "Clear", id="clear", show=False, tooltip="remove finished runs"),
         Binding("r", "regions", "Regions", id="regions", show=False,
                 tooltip="show a classifier's predicted regions behind the points"),
@@ -89,8 +106,13 @@ class LosstermApp(App):
     def __init__(self, *, trainer: Trainer | None = None,
                  loader: Callable[[], str] | None = None,
                  base: RunConfig | None = None, problem: str | None = None,
-                 loss: str | None = None, seeds: int = 1):
+                 loss: str | None = None, seeds: int = 1, store=None,
+                 extra_problems: list[tuple[str, str]] = (),
+                 perturbation: Perturbation | None = None):
         super().__init__()
+        self.store = store
+        self.extra_problems = list(extra_problems)
+        self.perturbation = perturbation or Perturbation()
         self.seed_choices = tuple(sorted({*SEED_CHOICES, seeds}))  # --seeds 7 joins the cycle
         self.initial = (problem, loss)
         self.seeds = seeds
@@ -111,7 +133,8 @@ class LosstermApp(App):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield Picker(*self.initial, seeds=self.seeds, id="picker")
+            yield Picker(*self.initial, seeds=self.seeds, extra=self.extra_problems,
+                         id="picker")
             with Vertical(id="right"):
                 with Horizontal(id="plots"):
                     yield DatasetScatter(id="scatter")
@@ -136,6 +159,8 @@ class LosstermApp(App):
         for name in PROBLEM_NAMES:  # scikit-learn and the data first: fast, shown first
             get_problem(name)
         self.post_message(DataReady())
+        if self.store is not None:
+            self.post_message(HistoryLoaded([r for _, r in self.store.results(HISTORY_ROWS)]))
         try:
             self.post_message(BackendReady(self.loader()))
         except LosstermError as exc:
@@ -147,6 +172,19 @@ class LosstermApp(App):
         picker.data_ready = True
         picker.refresh_details()
         self._show_problem()
+
+    def on_history_loaded(self, message: HistoryLoaded) -> None:
+        """Earlier runs from the store: listed as finished runs, ready to overlay."""
+        table = self.query_one(RunsTable)
+        for result in message.results:
+            spec = get_loss(result.loss)
+            config = RunConfig(result.problem, result.loss, seed=result.seed,
+                               epochs=result.epochs)
+            run = RunView(next(self._ids), config, metric=result.metric,
+                          short_name=spec.short_name, status=result.status,
+                          results=[result], from_history=True)
+            self.runs[run.id] = run
+            table.upsert(run)
 
     def on_backend_ready(self, message: BackendReady) -> None:
         self.backend_loading = False
@@ -164,10 +202,16 @@ class LosstermApp(App):
 
     def action_train(self) -> None:
         picker = self.query_one(Picker)
-        self._enqueue([picker.problem], [picker.loss])
+        self._enqueue(picker.problem, [picker.loss])
 
     def action_train_all(self) -> None:
-        self._enqueue([self.query_one(Picker).problem], [ALL])
+        self._enqueue(self.query_one(Picker).problem, [ALL])
+
+    def training_problem(self, name: str) -> str:
+        """``name`` with the perturbations that apply to it (registered on first use)."""
+        problem = get_problem(name)
+        part = self.perturbation.for_kind(problem.kind)
+        return perturb(problem, part).name if part.active else name
 
     def action_stop(self) -> None:
         run = self.runs.get(self.current) if self.current else None
@@ -187,7 +231,37 @@ class LosstermApp(App):
     def action_seeds(self) -> None:
         later = [n for n in self.seed_choices if n > self.seeds]
         self.seeds = later[0] if later else self.seed_choices[0]
-        self.query_one(Picker).show_seeds(self.seeds)
+        self._show_settings()
+
+    def action_cycle(self, name: str) -> None:
+        steps = PERTURBATION_STEPS[name]
+        now = getattr(self.perturbation, name)
+        following = steps[(steps.index(now) + 1) % len(steps)] if now in steps else steps[0]
+        self.perturbation = replace(self.perturbation, **{name: following})
+        self._show_settings()
+        self._show_problem()
+
+    def _show_settings(self) -> None:
+        self.query_one(Picker).show_settings(self.seeds, self.perturbation.describe())
+
+    def action_open_data(self) -> None:
+        self.push_screen(OpenDataScreen(), self._open_data)
+
+    def _open_data(self, answer: tuple[str, str] | None) -> None:
+        if answer is None:
+            return
+        from lossterm.engine.data import DataOptions, load_csv
+
+        path, target = answer
+        try:
+            problem = load_csv(DataOptions(path, target))
+        except LosstermError as exc:
+            self.notify(str(exc), severity="error", timeout=15)
+            return
+        for line in problem.warnings:
+            self.notify(line, severity="warning", timeout=10)
+        self.query_one(Picker).add_problem(problem.name, problem.kind)
+        self.notify(f"loaded {problem.description}")
 
     def action_regions(self) -> None:
         self.show_regions = not self.show_regions
@@ -214,19 +288,20 @@ class LosstermApp(App):
         for binding in self.BINDINGS:
             if binding.action not in ("quit", "focus_next", "focus_previous"):
                 yield SystemCommand(binding.description, binding.tooltip,
-                                    getattr(self, f"action_{binding.action}"))
+                                    partial(self.run_action, binding.action))
 
     # -- runs and the worker --------------------------------------------------
 
-    def _enqueue(self, problems: list[str], losses: list[str]) -> None:
+    def _enqueue(self, problem: str, losses: list[str]) -> None:
         try:
-            plan = plan_runs(problems, losses, self.base)
+            plan = plan_runs([self.training_problem(problem)], losses, self.base)
         except LosstermError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
         for line in plan.skipped:
             self.notify(f"skipped {line}", severity="warning", timeout=10)
         table = self.query_one(RunsTable)
+        first_new = table.row_count
         for config in plan.runs:
             spec = get_loss(config.loss)
             run = RunView(next(self._ids), config, metric=spec.metric,
@@ -234,6 +309,8 @@ class LosstermApp(App):
             self.runs[run.id] = run
             self.queue.append(run.id)
             table.upsert(run)
+        if plan.runs:
+            table.move_cursor(row=first_new)  # keep what was just asked for in view
         self._start_worker()
 
     def _start_worker(self) -> None:
@@ -249,13 +326,15 @@ class LosstermApp(App):
             if run is None:
                 continue
             run_id = run.id
+            recorder = Recorder(
+                self.store,
+                lambda i, c: self.post_message(SeedStarted(run_id, c.seed)),
+                lambda i, r: self.post_message(EpochDone(run_id, r)),
+                lambda i, r: self.post_message(SeedFinished(run_id, r)),
+            )
             try:
-                self.trainer(
-                    run.configs, stop=run.stop,
-                    on_start=lambda i, c: self.post_message(SeedStarted(run_id, c.seed)),
-                    on_epoch=lambda i, r: self.post_message(EpochDone(run_id, r)),
-                    on_done=lambda i, r: self.post_message(SeedFinished(run_id, r)),
-                )
+                self.trainer(run.configs, stop=run.stop, on_start=recorder.on_start,
+                             on_epoch=recorder.on_epoch, on_done=recorder.on_done)
             except LosstermError as exc:
                 self.post_message(RunFinished(run_id, str(exc)))
                 continue
@@ -342,7 +421,11 @@ class LosstermApp(App):
     def _show_problem(self) -> None:
         if not self.data_ready:
             return
-        problem = self.query_one(Picker).problem
+        try:
+            problem = self.training_problem(self.query_one(Picker).problem)
+        except LosstermError as exc:  # e.g. imbalance that leaves no class-1 rows
+            self.notify(str(exc), severity="error")
+            return
         regions = None
         if self.show_regions:
             done = [r.regions for r in self.runs.values()
@@ -362,10 +445,12 @@ def _overall_status(statuses: list[str], seeds: int) -> str:
 
 
 def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None = None,
-             base: RunConfig | None = None, problem: str | None = None,
-             loss: str | None = None, seeds: int = 1) -> LosstermApp:
-    """The app, as the CLI and the tests build it (tests inject a fake trainer)."""
-    return LosstermApp(trainer=trainer, loader=loader, base=base, problem=problem, loss=loss,
-                       seeds=seeds)
+             **options) -> LosstermApp:
+    """The app, as the CLI and the tests build it (tests inject a fake trainer).
+
+    ``options``: base (RunConfig), problem, loss, seeds, store, extra_problems,
+    perturbation, as LosstermApp takes them.
+    """
+    return LosstermApp(trainer=trainer, loader=loader, **options)
 
 

@@ -46,3 +46,10 @@ class SeedFinished(Message):
 class RunFinished(Message):
     run_id: int
     error: str = ""  # a run refused before training (UsageError)
+
+
+@dataclass
+class HistoryLoaded(Message):
+    """Earlier runs read from the store, oldest first."""
+
+    results: list[RunResult]

@@ -28,6 +28,7 @@ class RunView:
     results: list[RunResult] = field(default_factory=list)  # finished seeds, in order
     live: list[EpochRecord] = field(default_factory=list)  # the seed training now
     overlay: bool = False
+    from_history: bool = False  # read from the store, not trained in this session
     stop: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -42,6 +43,10 @@ class RunView:
     def label(self) -> str:
         suffix = f" ×{self.seeds}" if self.seeds > 1 else ""
         return f"#{self.id} {self.short_name}{suffix}"
+
+    @property
+    def problem_text(self) -> str:
+        return ("↺ " if self.from_history else "") + self.config.problem
 
     @property
     def status_text(self) -> str:

@@ -38,6 +38,16 @@ class Perturbation:
             parts.append(f"imbalance{self.imbalance:g}")
         return "+" + "+".join(parts) if parts else ""
 
+    def for_kind(self, kind: str) -> "Perturbation":
+        """The part of this perturbation that applies to a problem of ``kind``."""
+        if kind == REGRESSION:
+            return Perturbation(outliers=self.outliers, seed=self.seed)
+        return Perturbation(label_noise=self.label_noise, imbalance=self.imbalance,
+                            seed=self.seed)
+
+    def describe(self) -> str:
+        return self.suffix()[1:].replace("+", ", ") or "none"
+
     def validate(self) -> None:
         for name in ("label_noise", "outliers"):
             if not 0 <= getattr(self, name) < 1:

@@ -35,33 +35,44 @@ class Picker(Vertical):
         loss: str
 
     def __init__(self, problem: str | None = None, loss: str | None = None, *,
-                 seeds: int = 1, **kwargs):
+                 seeds: int = 1, extra: list[tuple[str, str]] = (), **kwargs):
         super().__init__(**kwargs)
         self.seeds = seeds
-        self.problem = problem or PROBLEM_NAMES[0]
+        self.perturbation = "none"
+        self.kinds = {**{name: kind for name, kind in extra}, **PROBLEM_KIND}
+        self.problem = problem or (extra[0][0] if extra else PROBLEM_NAMES[0])
         self.loss = loss or "mean_squared_error"
         self.data_ready = False
 
     def compose(self) -> ComposeResult:
         yield Label("Problem", classes="pane-title")
         yield VimOptionList(
-            *(Option(f"{p} ({PROBLEM_KIND[p]})", id=p) for p in PROBLEM_NAMES),
+            *(Option(_one_line(f"{p} ({kind})"), id=p) for p, kind in self.kinds.items()),
             id="problems",
         )
         yield Label("Loss", classes="pane-title")
         yield VimOptionList(id="losses")
         yield Static(id="details")
-        yield Static(self._seeds_text(), id="seeds")
+        yield Static(self._settings_text(), id="settings")
 
-    def _seeds_text(self) -> str:
-        return f"[dim]seeds per run:[/dim] [b]{self.seeds}[/b] [dim](key n)[/dim]"
+    def _settings_text(self) -> str:
+        return (f"[dim]seeds per run:[/dim] [b]{self.seeds}[/b] [dim](n)[/dim]\n"
+                f"[dim]perturb:[/dim] [b]{self.perturbation}[/b] [dim](L O I)[/dim]")
 
-    def show_seeds(self, seeds: int) -> None:
-        self.seeds = seeds
-        self.query_one("#seeds", Static).update(self._seeds_text())
+    def show_settings(self, seeds: int, perturbation: str) -> None:
+        self.seeds, self.perturbation = seeds, perturbation
+        self.query_one("#settings", Static).update(self._settings_text())
+
+    def add_problem(self, name: str, kind: str) -> None:
+        """A problem loaded while the app runs (own data): listed and selected."""
+        problems = self.query_one("#problems", OptionList)
+        if name not in self.kinds:
+            problems.add_option(Option(_one_line(f"{name} ({kind})"), id=name))
+        self.kinds[name] = kind
+        problems.highlighted = list(self.kinds).index(name)
 
     def on_mount(self) -> None:
-        self.query_one("#problems", OptionList).highlighted = PROBLEM_NAMES.index(self.problem)
+        self.query_one("#problems", OptionList).highlighted = list(self.kinds).index(self.problem)
         self._fill_losses()
 
     @property
@@ -69,7 +80,7 @@ class Picker(Vertical):
         return get_loss(self.loss)
 
     def _fill_losses(self) -> None:
-        kind = PROBLEM_KIND[self.problem]
+        kind = self.kinds[self.problem]
         losses = self.query_one("#losses", OptionList)
         losses.clear_options()
         fitting = [s for s in CATALOGUE if s.kind == kind]

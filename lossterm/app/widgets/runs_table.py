@@ -59,7 +59,7 @@ class RunsTable(DataTable):
 
 def _cells(run: RunView) -> tuple[str, ...]:
     return (
-        "●" if run.overlay else " ", str(run.id), run.config.problem, run.short_name,
+        "●" if run.overlay else " ", str(run.id), run.problem_text, run.short_name,
         run.status_text, run.epoch_text, figure(run.figure("train")), figure(run.figure("test")),
         f"{run.seconds:.1f}",
     )

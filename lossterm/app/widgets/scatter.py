@@ -38,18 +38,21 @@ class DatasetScatter(PlotextPlot):
         self.refresh()
 
     def _plot_classes(self, plt, p: Problem) -> None:
-        if self.regions is not None:
+        train_xy, test_xy, axes = plane(p)
+        if self.regions is not None and p.n_features == 2:
             xs, ys, classes = self.regions
             for c in range(p.n_classes):
                 mask = classes == c
                 plt.scatter(xs[mask], ys[mask], marker="·", color=CLASS_COLORS[c])
         for c in range(p.n_classes):
             color = CLASS_COLORS[c % len(CLASS_COLORS)]
-            train, test = p.X_train[p.y_train == c], p.X_test[p.y_test == c]
+            train, test = train_xy[p.y_train == c], test_xy[p.y_test == c]
             plt.scatter(train[:, 0], train[:, 1], marker="•", color=color)
             plt.scatter(test[:, 0], test[:, 1], marker="x", color=color)
         wide = self.size.width >= 34
-        if self.regions is not None and wide:
+        if axes != ("x1", "x2"):
+            plt.title("PCA 1 vs 2" if not wide else "first two principal components")
+        elif self.regions is not None and wide:
             plt.title("• train  x test  · predicted")
         else:
             plt.title("• train  x test" if wide else "•train xtest")
@@ -70,3 +73,14 @@ def most_informative_feature(p: Problem) -> tuple[int, float]:
         np.sqrt((Xc**2).sum(axis=0) * (yc**2).sum()) + 1e-12)
     column = int(np.argmax(np.abs(r)))
     return column, float(r[column])
+
+
+def plane(p: Problem) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
+    """Train and test rows in 2-D: the features themselves if there are two, else their
+    first two principal components (fitted on the training rows)."""
+    if p.n_features == 2:
+        return p.X_train, p.X_test, ("x1", "x2")
+    mean = p.X_train.mean(axis=0)
+    _, _, vt = np.linalg.svd(p.X_train - mean, full_matrices=False)
+    basis = vt[:2].T
+    return (p.X_train - mean) @ basis, (p.X_test - mean) @ basis, ("pc1", "pc2")

@@ -1,0 +1,85 @@
+"""The run history in SQLite: every epoch as it ends, reports rebuilt, kill -9 survived."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from lossterm.engine.store import Store
+
+
+def test_every_run_and_epoch_is_stored_and_reported(lossterm_cli, tmp_path):
+    store = tmp_path / "runs.sqlite"
+    done = lossterm_cli("--headless", "--problem", "circles", "--loss", "bce", "--loss", "hinge",
+                        "--epochs", "4", "--seeds", "2", "--store", str(store), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    trained = json.loads(done.stdout)["runs"]
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 4
+        assert db.execute("SELECT COUNT(*) FROM epochs").fetchone()[0] == 16
+    report = lossterm_cli("report", "--store", str(store), "--format", "json")
+    assert report.returncode == 0, report.stderr
+    rebuilt = json.loads(report.stdout)["runs"]
+    key = lambda r: (r["loss"], r["seed"])  # noqa: E731
+    assert sorted(map(key, rebuilt)) == sorted(map(key, trained))
+    for a, b in zip(sorted(trained, key=key), sorted(rebuilt, key=key)):
+        assert a["history"] == b["history"] and a["status"] == b["status"] == "done"
+
+
+def test_report_last_n_and_missing_store(lossterm_cli, tmp_path):
+    store = tmp_path / "s.sqlite"
+    lossterm_cli("--headless", "--loss", "mae", "--epochs", "1", "--seeds", "3", "--store", str(store))
+    last = json.loads(lossterm_cli("report", "--store", str(store), "--last", "2", "--format",
+                                   "json").stdout)["runs"]
+    assert [r["seed"] for r in last] == [1, 2]
+    missing = lossterm_cli("report", "--store", str(tmp_path / "none.sqlite"))
+    assert missing.returncode == 2 and "no run history at" in missing.stderr
+
+
+def test_no_store_writes_nothing(lossterm_cli, tmp_path):
+    env = {"XDG_DATA_HOME": str(tmp_path)}
+    lossterm_cli("--headless", "--loss", "mae", "--epochs", "1", "--no-store", env=env)
+    assert not (tmp_path / "lossterm").exists()
+    lossterm_cli("--headless", "--loss", "mae", "--epochs", "1", env=env)
+    assert (tmp_path / "lossterm" / "runs.sqlite").exists()  # the default place
+
+
+def test_kill_9_mid_run_leaves_a_store_that_opens_with_the_epochs_kept(tmp_path):
+    store = tmp_path / "killed.sqlite"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lossterm", "--headless", "--problem", "circles", "--loss", "bce",
+         "--epochs", "100000", "--store", str(store), "--no-progress"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if store.exists():
+                try:
+                    with sqlite3.connect(store) as db:
+                        if db.execute("SELECT COUNT(*) FROM epochs").fetchone()[0] >= 5:
+                            break
+                except sqlite3.Error:
+                    pass
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the run never recorded 5 epochs")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    (run_id, result), = Store(store).results()
+    assert result.status == "incomplete"
+    assert result.epochs_run >= 5
+    assert [r.epoch for r in result.records] == list(range(1, result.epochs_run + 1))
+
+
+def test_an_unusable_store_is_refused_before_training(lossterm_cli, tmp_path):
+    not_a_db = tmp_path / "garbage.sqlite"
+    not_a_db.write_bytes(b"this is not a database" * 100)
+    done = lossterm_cli("--headless", "--store", str(not_a_db))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"lossterm: error: cannot use {not_a_db} as the run store")
+    assert "Traceback" not in done.stderr and done.stdout == ""
