@@ -36,6 +36,8 @@ examples:
   lossterm --headless --problem regression --outliers 0.1 --loss all --seeds 10
   lossterm --headless --problem circles --loss bce --export-code bce.py
   lossterm report                            rebuild a report from the run history
+  lossterm calc bce --actual 1,0,1 --predicted 0.9,0.2,0.6
+  lossterm explain hinge                     formula, likelihood view, pitfalls
   lossterm --list-losses                     the loss catalogue
 
 exit codes: 0 ok, 1 a run failed, 2 bad input (names, options, files), 130 interrupted"""
@@ -152,7 +154,41 @@ def build_report_parser() -> argparse.ArgumentParser:
     return p
 
 
-SUBCOMMANDS = {"report": (build_report_parser, "lossterm.history", "run_report")}
+def build_calc_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="lossterm calc",
+                description="Compute a loss by hand: the NumPy reference, Keras and "
+                            "scikit-learn side by side, and why they differ when they do.",
+                epilog="examples:\n"
+                       "  lossterm calc mse --actual 1 2 3 --predicted 1.5 2 2\n"
+                       "  lossterm calc bce --actual 1,0,1,0 --predicted 0.9,0.2,0.6,0.1\n"
+                       "  lossterm calc cce --actual '1,0,0;0,1,0;0,0,1' "
+                       "--predicted '0.9,0.05,0.05;0.1,0.8,0.2;0.1,0.2,0.7'",
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("loss", help="a loss name or alias (lossterm --list-losses)")
+    p.add_argument("--actual", nargs="+", required=True, metavar="V",
+                   help="targets: numbers separated by spaces or commas; rows by ';'")
+    p.add_argument("--predicted", nargs="+", required=True, metavar="V",
+                   help="predictions, shaped like the targets (rows of class scores for "
+                        "multi-class losses)")
+    p.add_argument("--reference-only", action="store_true",
+                   help="only the NumPy reference: no Keras or scikit-learn import (fast)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    return p
+
+
+def build_explain_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="lossterm explain",
+                description="What a loss is: formula, the problem and output layer it goes "
+                            "with and why, target encoding, pitfalls, the metric to report.")
+    p.add_argument("loss", help="a loss name or alias (lossterm --list-losses)")
+    return p
+
+
+SUBCOMMANDS = {
+    "report": (build_report_parser, "lossterm.history", "run_report"),
+    "calc": (build_calc_parser, "lossterm.calc", "run_calc"),
+    "explain": (build_explain_parser, "lossterm.calc", "run_explain"),
+}
 
 
 def _main(argv: list[str]) -> int:
