@@ -71,3 +71,15 @@ def test_main_screen_with_seeds(snap_compare):
         await pilot.pause()
 
     assert snap_compare(_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+@pytest.mark.parametrize("problem", ["regression", "circles"])
+def test_theory_screen(snap_compare, problem):
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        for _ in range(PROBLEM_ROWS[problem]):
+            await pilot.press("down")
+        await pilot.press("e")
+        await pilot.pause()
+
+    assert snap_compare(_app(), terminal_size=(100, 30), run_before=run_before)

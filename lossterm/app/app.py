@@ -30,6 +30,7 @@ from lossterm.app.messages import (
 from lossterm.app.runs import TRAINING, RunView
 from lossterm.app.screens.help import HelpScreen
 from lossterm.app.screens.open_data import OpenDataScreen
+from lossterm.app.screens.theory import TheoryScreen
 from lossterm.app.widgets.curves import Curves, Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
@@ -87,6 +88,8 @@ class LosstermApp(App):
         Binding("question_mark", "help", "Help", id="help", key_display="?",
                 tooltip="this screen"),
         Binding("q", "quit", "Quit", id="quit", tooltip="quit, stopping any training"),
+        Binding("e", "theory", "Theory", id="theory", show=False,
+                tooltip="what the selected loss is: formula, likelihood view, pitfalls, shape"),
         Binding("o", "open_data", "Own data", id="open_data", show=False,
                 tooltip="load a CSV file of your own (path and target column)"),
         Binding("L", "cycle('label_noise')", "Label noise", id="label_noise", show=False,
@@ -243,6 +246,9 @@ class LosstermApp(App):
 
     def _show_settings(self) -> None:
         self.query_one(Picker).show_settings(self.seeds, self.perturbation.describe())
+
+    def action_theory(self) -> None:
+        self.push_screen(TheoryScreen(self.query_one(Picker).loss))
 
     def action_open_data(self) -> None:
         self.push_screen(OpenDataScreen(), self._open_data)

@@ -116,7 +116,8 @@ class Picker(Vertical):
     def details_text(self) -> Text:
         spec = self.spec
         text = Text()
-        text.append(f"{spec.title}\n", style="bold")
+        text.append(spec.title, style="bold")
+        text.append("  e: theory\n", style="dim")
         text.append(f"{' · '.join(spec.names)}\n", style="dim")
         text.append(f"output  {spec.output_layer(3 if spec.kind == 'multiclass' else 1)}\n")
         text.append(f"targets {spec.target_encoding}\n")
