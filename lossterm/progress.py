@@ -22,8 +22,13 @@ class Progress:
         if self.enabled:
             from rich.console import Console
             from rich.progress import (
-                BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn,
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
                 TimeElapsedColumn,
+            )
+            from rich.progress import (
+                Progress as RichProgress,
             )
 
             self._bar = RichProgress(

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from lossterm.app.app import make_app
+from lossterm.engine import RunConfig
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -27,8 +28,9 @@ async def _until(pilot, condition, timeout=120.0):
         await pilot.pause(0.02)
 
 
-async def capture(name: str, size: tuple[int, int], problem_row: int, overlay: bool) -> list[Path]:
-    app = make_app()
+async def capture(name: str, size: tuple[int, int], problem_row: int, overlay: bool,
+                  epochs: int | None) -> list[Path]:
+    app = make_app(base=RunConfig(problem="", loss="", epochs=epochs))
     written = []
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
@@ -68,11 +70,13 @@ def to_png(svg: Path) -> Path | None:
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
-    shots = [("training-circles-100x30", (100, 30), 1, False),
-             ("compare-blobs-100x30", (100, 30), 2, True),
-             ("training-regression-80x24", (80, 24), 0, False)]
-    for name, size, row, overlay in shots:
-        for svg in asyncio.run(capture(name, size, row, overlay)):
+    # (name, size, problem row, overlay finished runs?, epochs: None = the tutorial's;
+    # a regression run takes 0.3 s, too short to catch half-drawn, so it gets 400)
+    shots = [("training-circles-100x30", (100, 30), 1, False, None),
+             ("compare-blobs-100x30", (100, 30), 2, True, None),
+             ("training-regression-80x24", (80, 24), 0, False, 400)]
+    for name, size, row, overlay, epochs in shots:
+        for svg in asyncio.run(capture(name, size, row, overlay, epochs)):
             png = to_png(svg)
             print(f"wrote {svg.relative_to(OUT.parent)}" + (f" and {png.name}" if png else ""))
 

@@ -39,7 +39,7 @@ def launch(args) -> int:
     from lossterm.engine.plan import tutorial_problem_for
     from lossterm.engine.sweep import seeds_for
     from lossterm.engine.training import validate_settings
-    from lossterm.options import base_config, own_data, open_store, perturbation
+    from lossterm.options import base_config, open_store, own_data, perturbation
 
     # Bad options exit 2 before the screen is taken; no data is loaded for it.
     base = base_config(args)

@@ -4,9 +4,29 @@ Importing this package is cheap: Keras and scikit-learn load on first use.
 """
 
 from lossterm.engine.checks import Findings, check, check_fit
-from lossterm.engine.losses import CATALOGUE, TUTORIAL_LOSSES, LossSpec, get_loss, losses_for_kind
-from lossterm.engine.problems import KINDS, PROBLEM_NAMES, Problem, canonical_problem_name, get_problem
-from lossterm.engine.records import DIVERGED, DONE, FAILED, STOPPED, EpochRecord, RunConfig, RunResult
+from lossterm.engine.losses import (
+    CATALOGUE,
+    TUTORIAL_LOSSES,
+    LossSpec,
+    get_loss,
+    losses_for_kind,
+)
+from lossterm.engine.problems import (
+    KINDS,
+    PROBLEM_NAMES,
+    Problem,
+    canonical_problem_name,
+    get_problem,
+)
+from lossterm.engine.records import (
+    DIVERGED,
+    DONE,
+    FAILED,
+    STOPPED,
+    EpochRecord,
+    RunConfig,
+    RunResult,
+)
 from lossterm.engine.training import resolve, run, train
 
 __all__ = [

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 from lossterm.engine.records import DONE, RunResult
 from lossterm.engine.stats import (
-    LEVEL, MIN_SEEDS_FOR_TEST, PairedTest, Summary, curve_stats, paired_test, summarize,
+    LEVEL,
+    MIN_SEEDS_FOR_TEST,
+    PairedTest,
+    Summary,
+    curve_stats,
+    paired_test,
+    summarize,
 )
 
 

@@ -13,7 +13,12 @@ from lossterm.engine.checks import check
 from lossterm.engine.losses import LossSpec, encode_targets, get_loss
 from lossterm.engine.problems import Problem, get_problem
 from lossterm.engine.records import (
-    DIVERGED, DONE, FAILED, STOPPED, EpochRecord, RunConfig, RunResult,
+    DIVERGED,
+    FAILED,
+    STOPPED,
+    EpochRecord,
+    RunConfig,
+    RunResult,
 )
 from lossterm.errors import UsageError
 

@@ -9,7 +9,12 @@ import math
 from lossterm.engine.records import RunResult
 from lossterm.report.rows import COLUMNS, remarks, row
 from lossterm.report.summary import (
-    SUMMARY_COLUMNS, comparisons_json, ranked_arms, repeated, summaries_json, summary_row,
+    SUMMARY_COLUMNS,
+    comparisons_json,
+    ranked_arms,
+    repeated,
+    summaries_json,
+    summary_row,
     verdict_lines,
 )
 

@@ -18,7 +18,6 @@ from lossterm.engine.problems import PROBLEM_KIND
 from lossterm.errors import UsageError
 
 
-
 class VimOptionList(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
