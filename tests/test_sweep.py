@@ -96,3 +96,17 @@ def test_one_seed_reports_say_differences_may_be_noise(lossterm_cli):
 def test_bad_sweep_options(lossterm_cli, args, message):
     done = lossterm_cli("--headless", *args)
     assert done.returncode == 2 and message in done.stderr
+
+
+def test_summary_says_how_many_seeds_the_statistics_use():
+    from lossterm.engine.records import RunResult
+    from lossterm.report.summary import ranked_arms, summary_row
+
+    def result(seed, status):
+        r = lossterm.run("blobs", "cce", seed=seed, epochs=1)
+        r.status = status
+        return r
+
+    results: list[RunResult] = [result(0, "done"), result(1, "done"), result(2, "stopped")]
+    (rank, arm), = ranked_arms(results)[0]
+    assert summary_row(rank, arm)[4] == "2/3"

@@ -58,7 +58,10 @@ class RunView:
 
     @property
     def epoch_text(self) -> str:
-        records = self.live or (self.results[-1].records if self.results else [])
+        if self.status == TRAINING:
+            records = self.live
+        else:
+            records = self.results[-1].records if self.results else []
         return f"{len(records)}/{self.config.epochs}"
 
     @property

@@ -39,7 +39,10 @@ def _pm(arm: Arm, split: str) -> str:
 def summary_row(rank: int | None, arm: Arm) -> tuple[str, ...]:
     test = arm.summary("test")
     ci = "—" if math.isnan(test.ci_low) else f"{figure(test.ci_low)}–{figure(test.ci_high)}"
-    return (arm.problem, str(rank or ""), arm.loss, arm.metric, str(len(arm.results)),
+    seeds = len(arm.results)
+    used = len(arm.good)  # the statistics are over the seeds that trained to the end
+    return (arm.problem, str(rank or ""), arm.loss, arm.metric,
+            str(seeds) if used == seeds else f"{used}/{seeds}",
             str(arm.diverged), _pm(arm, "train"), _pm(arm, "test"), ci)
 
 
