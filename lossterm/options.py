@@ -33,8 +33,6 @@ def problem_names(args) -> list[str]:
     from lossterm.engine.perturb import perturb
 
     if args.data:
-        if not args.target:
-            raise UsageError("--data needs --target COLUMN: the column to predict")
         names = [own_data(args).name]
     else:
         if args.target or args.kind or args.raw_target:

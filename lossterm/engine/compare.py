@@ -94,12 +94,13 @@ def compare(all_arms: list[Arm]) -> list[Comparison]:
         metric = group[0].metric
         sign = 1 if higher_is_better(metric) else -1
         ranking = sorted(group, key=lambda a: -sign * a.summary("test").mean)
-        best = ranking[0]
+        best, best_by_seed = ranking[0], ranking[0].by_seed()
         versus = []
         for other in ranking[1:]:
-            seeds = sorted(set(best.by_seed()) & set(other.by_seed()))
-            a = [best.by_seed()[s] for s in seeds]
-            b = [other.by_seed()[s] for s in seeds]
+            other_by_seed = other.by_seed()
+            seeds = sorted(set(best_by_seed) & set(other_by_seed))
+            a = [best_by_seed[s] for s in seeds]
+            b = [other_by_seed[s] for s in seeds]
             test = paired_test(a, b) if sign > 0 else paired_test(b, a)  # advantage of best
             versus.append(Versus(other.loss, test, verdict(best.loss, other.loss, problem,
                                                            metric, test)))

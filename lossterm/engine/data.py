@@ -113,8 +113,8 @@ def _features(header, columns, t, path) -> tuple[np.ndarray, list[str]]:
         if j == t:
             continue
         if _is_numeric(column):
-            blocks.append(np.array([_number(c) if _number(c) is not None else math.nan
-                                    for c in column])[:, None])
+            values = [_number(c) for c in column]
+            blocks.append(np.array([math.nan if v is None else v for v in values])[:, None])
             names.append(name)
             continue
         levels = sorted(set(column))

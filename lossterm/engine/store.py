@@ -92,10 +92,11 @@ class Store:
     def results(self, limit: int | None = None) -> list[tuple[int, RunResult]]:
         """Stored runs, oldest first (the last ``limit`` if given), with their ids."""
         with self._lock:
-            rows = self._db.execute(
+            cursor = self._db.execute(
                 "SELECT * FROM (SELECT * FROM runs ORDER BY id DESC LIMIT ?) ORDER BY id",
-                (-1 if limit is None else limit,)).fetchall()
-            names = [d[0] for d in self._db.execute("SELECT * FROM runs LIMIT 0").description]
+                (-1 if limit is None else limit,))
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
             epochs = {}
             for run_id, epoch, seconds, logs in self._db.execute(
                     "SELECT run_id, epoch, seconds, logs FROM epochs ORDER BY run_id, epoch"):

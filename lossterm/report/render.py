@@ -10,9 +10,9 @@ from lossterm.engine.records import RunResult
 from lossterm.report.rows import COLUMNS, remarks, row
 from lossterm.report.summary import (
     SUMMARY_COLUMNS,
+    Analysis,
+    analyse,
     comparisons_json,
-    ranked_arms,
-    repeated,
     summaries_json,
     summary_row,
     verdict_lines,
@@ -23,37 +23,37 @@ FORMATS = ("text", "markdown", "json")
 
 def render(results: list[RunResult], fmt: str = "text", *, width: int = 160,
            color: bool = False, header: str = "") -> str:
+    analysis = analyse(results)  # grouping, ranking and paired tests: once per report
     if fmt == "json":
-        return to_json(results, header=header)
+        return to_json(results, analysis, header=header)
     if fmt == "markdown":
-        return to_markdown(results, header=header)
-    return to_text(results, width=width, color=color, header=header)
+        return to_markdown(results, analysis, header=header)
+    return to_text(results, analysis, width=width, color=color, header=header)
 
 
-def _table_content(results) -> tuple[tuple[str, ...], list[tuple[str, ...]], tuple[str, ...]]:
+def _table_content(results, analysis: Analysis):
     """Columns, rows and right-aligned columns: every run, or summaries over seeds."""
-    if repeated(results):
-        order, _ = ranked_arms(results)
-        return (SUMMARY_COLUMNS, [summary_row(rank, arm) for rank, arm in order],
+    if analysis.repeated:
+        return (SUMMARY_COLUMNS, [summary_row(rank, arm) for rank, arm in analysis.order],
                 ("seeds", "diverged", "Train mean ± std", "Test mean ± std"))
     return COLUMNS, [row(r) for r in results], ("Train", "Test", "epochs", "seconds")
 
 
-def _closing_lines(results) -> list[str]:
+def _closing_lines(results, analysis: Analysis) -> list[str]:
     """Verdicts over seeds, or a hint that one seed cannot support one."""
-    if repeated(results):
-        return verdict_lines(ranked_arms(results)[1])
+    if analysis.repeated:
+        return verdict_lines(analysis.comparisons)
     if len({r.loss for r in results}) > 1:
         return ["one seed per loss: differences may be noise; --seeds 10 adds confidence "
                 "intervals and paired tests"]
     return []
 
 
-def to_text(results, *, width: int, color: bool, header: str = "") -> str:
+def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str = "") -> str:
     from rich.console import Console
     from rich.table import Table
 
-    columns, rows, right = _table_content(results)
+    columns, rows, right = _table_content(results, analysis)
     table = Table(*columns, title=header or None, title_justify="left")
     for column in right:
         table.columns[columns.index(column)].justify = "right"
@@ -63,8 +63,8 @@ def to_text(results, *, width: int, color: bool, header: str = "") -> str:
     console = Console(file=buffer, width=width, force_terminal=color, color_system="auto"
                       if color else None, soft_wrap=False)
     console.print(table)
-    for line in _closing_lines(results):
-        console.print(f"[bold]verdict:[/] {line}" if repeated(results) else line,
+    for line in _closing_lines(results, analysis):
+        console.print(f"[bold]verdict:[/] {line}" if analysis.repeated else line,
                       highlight=False)
     warnings, notes = remarks(results)
     for line in warnings:
@@ -74,19 +74,19 @@ def to_text(results, *, width: int, color: bool, header: str = "") -> str:
     return buffer.getvalue()
 
 
-def to_markdown(results, header: str = "") -> str:
+def to_markdown(results, analysis: Analysis, header: str = "") -> str:
     def line(cells):
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
-    columns, rows, _ = _table_content(results)
+    columns, rows, _ = _table_content(results, analysis)
     out = [f"# {header}", ""] if header else []
     out += [line(columns), "|" + "|".join("---" for _ in columns) + "|"]
     out += [line(cells) for cells in rows]
-    closing = _closing_lines(results)
+    closing = _closing_lines(results, analysis)
     warnings, notes = remarks(results)
     if warnings or notes or closing:
         out.append("")
-    prefix = "- **verdict:** " if repeated(results) else "- "
+    prefix = "- **verdict:** " if analysis.repeated else "- "
     out += [prefix + v for v in closing]
     out += [f"- **warning:** {w}" for w in warnings]
     out += [f"- note: {n}" for n in notes]
@@ -112,10 +112,10 @@ def run_to_dict(r: RunResult) -> dict:
     }
 
 
-def to_json(results, header: str = "") -> str:
+def to_json(results, analysis: Analysis, header: str = "") -> str:
     payload = {"runs": [run_to_dict(r) for r in results],
-               "summaries": summaries_json(results),
-               "comparisons": comparisons_json(results)}
+               "summaries": summaries_json(analysis),
+               "comparisons": comparisons_json(analysis)}
     if header:
         payload["header"] = header
     return json.dumps(payload, indent=2) + "\n"

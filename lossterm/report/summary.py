@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from lossterm.engine.compare import Arm, Comparison, arms, compare
 from lossterm.engine.records import RunResult
@@ -12,8 +13,18 @@ SUMMARY_COLUMNS = ("problem", "rank", "loss", "metric", "seeds", "diverged",
                    "Train mean ± std", "Test mean ± std", "Test 95% CI")
 
 
-def repeated(results: list[RunResult]) -> bool:
-    return any(len(a.results) > 1 for a in arms(results))
+@dataclass(frozen=True)
+class Analysis:
+    """What a report says over seeds, computed once per report."""
+
+    repeated: bool  # some (problem, loss) ran more than one seed
+    order: list[tuple[int | None, Arm]]  # arms in report order, with their rank
+    comparisons: list[Comparison]
+
+
+def analyse(results: list[RunResult]) -> Analysis:
+    order, comparisons = ranked_arms(results)
+    return Analysis(any(len(arm.results) > 1 for _, arm in order), order, comparisons)
 
 
 def ranked_arms(results: list[RunResult]) -> tuple[list[tuple[int | None, Arm]], list[Comparison]]:
@@ -59,19 +70,17 @@ def _summary_json(s) -> dict:
             "ci95": [_num(s.ci_low), _num(s.ci_high)]}
 
 
-def summaries_json(results: list[RunResult]) -> list[dict]:
-    order, _ = ranked_arms(results)
+def summaries_json(analysis: Analysis) -> list[dict]:
     return [{
         "problem": arm.problem, "loss": arm.loss, "metric": arm.metric, "rank": rank,
         "seeds": [r.seed for r in arm.results], "diverged": arm.diverged,
         "train": _summary_json(arm.summary("train")), "test": _summary_json(arm.summary("test")),
         "curves": {k: {"mean": [_num(v) for v in c["mean"]], "std": [_num(v) for v in c["std"]]}
                    for k, c in arm.curves().items()},
-    } for rank, arm in order]
+    } for rank, arm in analysis.order]
 
 
-def comparisons_json(results: list[RunResult]) -> list[dict]:
-    _, comparisons = ranked_arms(results)
+def comparisons_json(analysis: Analysis) -> list[dict]:
     return [{
         "problem": c.problem, "metric": c.metric, "higher_is_better": c.higher_is_better,
         "ranking": [a.loss for a in c.ranking], "best": c.ranking[0].loss,
@@ -80,4 +89,4 @@ def comparisons_json(results: list[RunResult]) -> list[dict]:
                     "ci95": [_num(v.test.ci_low), _num(v.test.ci_high)],
                     "p": _num(v.test.p), "identical": v.test.identical, "verdict": v.verdict}
                    for v in c.versus],
-    } for c in comparisons]
+    } for c in analysis.comparisons]
