@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 
 from lossterm.errors import LosstermError, UsageError
 
@@ -129,14 +130,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The console script: ``main``, then a fast exit once TensorFlow is loaded.
+    """The console script: ``main``, then a fast exit when heavy work is loaded or loading.
 
     TensorFlow's own teardown at interpreter exit takes about a second on a
-    2-core machine. Everything lossterm writes is flushed by then, so the
-    process leaves at once (the TUI's quit and headless runs both feel it).
+    2-core machine, and an import still running in a daemon thread (the TUI
+    quit while TensorFlow was loading) cannot be interrupted. Everything
+    lossterm writes is flushed by then, so the process leaves at once.
     """
     code = main()
-    if "tensorflow" in sys.modules:
+    loading = any(t.daemon and t.is_alive() for t in threading.enumerate())
+    if loading or "tensorflow" in sys.modules:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
@@ -208,19 +211,13 @@ def _main(argv: list[str]) -> int:
         from lossterm.engine.backend import choose_backend
 
         choose_backend(args.backend)
-    if args.headless or not _tui_available():
+    if args.headless:
         from lossterm.headless import run_headless
 
         return run_headless(args)
     from lossterm.app import launch
 
     return launch(args)
-
-
-def _tui_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("lossterm.app") is not None
 
 
 if __name__ == "__main__":

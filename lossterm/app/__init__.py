@@ -60,9 +60,4 @@ def launch(args) -> int:
                    perturbation=perturbation(args))
     with terminal_on_private_fd():
         app.run()
-    if app.backend_loading:
-        # Quit while TensorFlow was still importing: that import cannot be
-        # interrupted, and waiting for it would keep the terminal for seconds.
-        sys.stdout.flush()
-        os._exit(app.return_code or 0)
     return app.return_code or 0

@@ -9,6 +9,7 @@ redrawn by a timer, at most five times a second, however fast epochs come.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import deque
 from dataclasses import replace
 from functools import partial
@@ -20,6 +21,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header
+from textual.worker import get_current_worker
 
 from lossterm.app.messages import (
     BackendFailed,
@@ -109,7 +111,6 @@ class LosstermApp(RunQueue, App):
         self.current: int | None = None
         self.show_regions = True
         self.data_ready = False
-        self.backend_loading = True
         self._plots_dirty = False
         self._ids = itertools.count(1)
 
@@ -141,6 +142,20 @@ class LosstermApp(RunQueue, App):
 
     @work(thread=True, group="load", exit_on_error=False)
     def _load(self) -> None:
+        """Wait for the loading thread, or stop waiting when the app quits.
+
+        The imports themselves run in a daemon thread: a Textual thread worker
+        that is still importing TensorFlow when the app quits would hold the
+        exit for seconds (asyncio.run waits for its executor's threads).
+        """
+        loading = threading.Thread(target=self._load_in_background, name="lossterm-load",
+                                   daemon=True)
+        loading.start()
+        worker = get_current_worker()
+        while loading.is_alive() and not worker.is_cancelled:
+            loading.join(0.1)
+
+    def _load_in_background(self) -> None:
         for name in PROBLEM_NAMES:  # scikit-learn and the data first: fast, shown first
             get_problem(name)
         self.post_message(DataReady())
@@ -159,11 +174,9 @@ class LosstermApp(RunQueue, App):
         self._show_problem()
 
     def on_backend_ready(self, message: BackendReady) -> None:
-        self.backend_loading = False
         self.sub_title = message.description
 
     def on_backend_failed(self, message: BackendFailed) -> None:
-        self.backend_loading = False
         self.sub_title = "Keras could not be loaded"
         self.notify(message.error, severity="error", timeout=30)
 
@@ -256,6 +269,7 @@ class LosstermApp(RunQueue, App):
         for run in self.runs.values():
             run.stop.set()
         self.workers.cancel_group(self, "train")
+        self.workers.cancel_group(self, "load")
         self.exit()
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
