@@ -62,7 +62,10 @@ class RunView:
             records = self.live
         else:
             records = self.results[-1].records if self.results else []
-        return f"{len(records)}/{self.config.epochs}"
+        # Padded to the width of the total, so the cell never widens: Textual's
+        # DataTable does not redraw a row whose column only grew on the last update.
+        total = str(self.config.epochs)
+        return f"{len(records):>{len(total)}}/{total}"
 
     @property
     def seconds(self) -> float:
