@@ -20,7 +20,7 @@ import time
 from lossterm.engine import get_problem
 from lossterm.engine.backend import describe_backend, load_keras
 from lossterm.engine.losses import TUTORIAL_LOSSES, encode_targets, get_loss
-from lossterm.engine.plan import tutorial_problem_for
+from lossterm.engine.problems import tutorial_problem_name
 
 
 def fit_seconds(problem_name: str, loss_name: str) -> float:
@@ -59,7 +59,7 @@ def main() -> None:
     print(describe_backend())
     estimate = 0.0
     for kind_loss in ("mean_squared_error", "binary_crossentropy", "categorical_crossentropy"):
-        problem = tutorial_problem_for(get_loss(kind_loss).kind)
+        problem = tutorial_problem_name(get_loss(kind_loss).kind)
         seconds = fit_seconds(problem, kind_loss)
         n = sum(1 for s in TUTORIAL_LOSSES if s.kind == get_loss(kind_loss).kind) * args.seeds
         estimate += seconds * n

@@ -44,6 +44,15 @@ examples:
 exit codes: 0 ok, 1 a run failed, 2 bad input (names, options, files), 130 interrupted"""
 
 
+# Engine fields whose flag is not simply --field-with-dashes.
+_FLAGS = {"data_seed": "--data-seed", "path": "--data"}
+
+
+def flag_for(field_name: str) -> str:
+    """The command-line flag that sets an engine field (errors name fields, not flags)."""
+    return _FLAGS.get(field_name, "--" + field_name.replace("_", "-"))
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not usage + line
         raise UsageError(f"{message} (see lossterm --help)")
@@ -122,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(sys.argv[1:] if argv is None else argv)
     except LosstermError as exc:
-        print(f"lossterm: error: {exc}", file=sys.stderr)
+        print(f"lossterm: error: {exc.render(flag_for)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("lossterm: interrupted", file=sys.stderr)

@@ -7,11 +7,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lossterm.engine.plan import plan_runs
-from lossterm.engine.records import FAILED, RunConfig, RunResult
-from lossterm.engine.sweep import SweepInterrupted, expand_seeds, sweep
+from lossterm import pipeline
+from lossterm.engine.records import FAILED, Job, RunResult
+from lossterm.engine.sweep import SweepInterrupted
 from lossterm.errors import UsageError
-from lossterm.options import base_config, open_store, problem_names
+from lossterm.options import Options
 
 
 def check_writable(path: str) -> Path:
@@ -40,19 +40,17 @@ def write_atomically(target: Path, text: str) -> None:
 
 def run_headless(args) -> int:
     # Everything that can be refused is refused before any training.
-    plan = plan_runs(problem_names(args), args.loss, base_config(args))
-    configs = expand_seeds(plan.runs, args.seeds)
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("jobs must be at least 1")
+    options = Options.from_args(args)
+    plan = pipeline.plan(options)
     target = check_writable(args.output) if args.output else None
     csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
     if args.export_code:
-        _export_code(plan.runs, args.export_code)
-    store = open_store(args)
+        _export_code(plan.runs, args.export_code, options.seeds)
+    store = pipeline.open_store(options)
     for line in plan.skipped:
         print(f"lossterm: skipped {line}", file=sys.stderr)
     show_progress = sys.stderr.isatty() and not args.no_progress
-    results, interrupted = train_all(configs, show_progress, jobs=args.jobs, store=store)
+    results, interrupted = train_all(plan.runs, show_progress, threads=options.jobs, store=store)
     if csv_dir is not None:
         write_csvs(results, csv_dir)
     text = _render(results, args.format)
@@ -79,18 +77,17 @@ def _render(results: list[RunResult], fmt: str) -> str:
     return render(results, fmt, header=header)
 
 
-def train_all(configs: list[RunConfig], show_progress: bool, jobs: int | None = None,
+def train_all(jobs: list[Job], show_progress: bool, threads: int | None = None,
               store=None) -> tuple[list[RunResult], bool]:
-    """Train every run (a sweep), recording each epoch in ``store``; on Ctrl+C stop and
+    """Train every job through the pipeline, with a progress bar; on Ctrl+C stop and
     keep the runs that finished."""
-    from lossterm.engine.store import Recorder
     from lossterm.progress import Progress
 
-    with Progress(enabled=show_progress, runs=configs) as progress:
-        recorder = Recorder(store, progress.start, progress.epoch, progress.finish)
+    with Progress(enabled=show_progress, runs=jobs) as progress:
         try:
-            results = sweep(configs, jobs=jobs, on_start=recorder.on_start,
-                            on_epoch=recorder.on_epoch, on_done=recorder.on_done)
+            results = pipeline.train(jobs, store=store, threads=threads,
+                                     on_start=progress.start, on_epoch=progress.epoch,
+                                     on_done=progress.finish)
         except SweepInterrupted as stopped:
             return stopped.results, True
     return results, False
@@ -114,14 +111,12 @@ def write_csvs(results: list[RunResult], folder: Path) -> None:
         write_atomically(folder / csv_name(result), history_csv(result))
 
 
-def _export_code(runs: list[RunConfig], path: str) -> None:
+def _export_code(jobs: list[Job], path: str, seeds: int) -> None:
     from lossterm.engine.export import export_script
-    from lossterm.engine.training import resolve
 
-    if len(runs) != 1:
-        raise UsageError(f"--export-code writes one run's script; this request has {len(runs)} "
-                         "runs (choose one with --problem and --loss)")
+    if len(jobs) != seeds:
+        raise UsageError(f"--export-code writes one run's script; this request has "
+                         f"{len(jobs) // seeds} runs (choose one with --problem and --loss)")
     target = check_writable(path)
-    config, problem, spec = resolve(runs[0])
-    for written in export_script(config, problem, spec, target):
+    for written in export_script(jobs[0], target):
         print(f"lossterm: wrote {written}", file=sys.stderr)

@@ -1,71 +1,63 @@
-"""From command-line options to engine inputs, shared by ``--headless`` and the TUI:
-which problems (built-in, own CSV, perturbed), the base run settings, the store."""
+"""One options object, built once from the command line (or the TUI's dialogs).
+
+Both front ends hand an :class:`Options` to :mod:`lossterm.pipeline`; neither
+validates or expands anything by hand. Engine errors name fields
+(``test_size``); the command line names them as flags (``cli.flag_for``).
+"""
 
 from __future__ import annotations
 
-from lossterm.engine.problems import PROBLEM_NAMES, get_problem
+from dataclasses import dataclass, field, replace
+
+from lossterm.engine.data import DataOptions
+from lossterm.engine.perturb import Perturbation
 from lossterm.engine.records import RunConfig
+from lossterm.engine.training import validate_settings
 from lossterm.errors import UsageError
 
+@dataclass(frozen=True)
+class Options:
+    """What to train and how: everything a request decides before any data is loaded."""
 
-def base_config(args) -> RunConfig:
-    return RunConfig(problem="", loss="", seed=args.seed, epochs=args.epochs,
-                     learning_rate=args.learning_rate, batch_size=args.batch_size,
-                     hidden_units=args.hidden_units)
+    problems: tuple[str, ...] = ()  # built-in names; empty with data or for the tutorial's nine
+    losses: tuple[str, ...] = ()  # names, aliases or 'all'
+    data: DataOptions | None = None  # own data instead of the built-in problems
+    perturbation: Perturbation = field(default_factory=Perturbation)
+    base: RunConfig = field(default_factory=lambda: RunConfig(problem="", loss=""))
+    seeds: int = 1
+    jobs: int | None = None  # threads for a sweep
+    store: str | None = None  # run history file; None: the default place
+    no_store: bool = False
 
+    def __post_init__(self):
+        validate_settings(self.base)
+        self.perturbation.validate()
+        if self.seeds < 1:
+            raise UsageError("{field} must be at least 1", field="seeds")
+        if self.jobs is not None and self.jobs < 1:
+            raise UsageError("{field} must be at least 1", field="jobs")
 
-def perturbation(args):
-    from lossterm.engine.perturb import Perturbation
-
-    p = Perturbation(label_noise=args.label_noise, outliers=args.outliers,
-                     imbalance=args.imbalance, seed=args.data_seed)
-    p.validate()
-    return p
-
-
-def problem_names(args) -> list[str]:
-    """The problems a request is about, loaded and perturbed as asked.
-
-    ``--data`` replaces the built-in problems. A perturbation with no
-    ``--problem`` applies to every problem it can (outliers: regression;
-    label noise and imbalance: classification).
-    """
-    from lossterm.engine.perturb import perturb
-
-    if args.data:
-        names = [own_data(args).name]
-    else:
-        if args.target or args.kind or args.raw_target:
+    @classmethod
+    def from_args(cls, args) -> "Options":
+        """The options an argparse namespace asks for; UsageError if they conflict."""
+        data = None
+        if args.data:
+            if not args.target:
+                raise UsageError("--data needs --target COLUMN: the column to predict")
+            data = DataOptions(path=args.data, target=args.target, kind=args.kind,
+                               test_size=args.test_size, raw_target=args.raw_target,
+                               seed=args.data_seed)
+        elif args.target or args.kind or args.raw_target:
             raise UsageError("--target, --kind and --raw-target go with --data FILE.csv")
-        names = [get_problem(p).name for p in args.problem]
-    p = perturbation(args)
-    if not p.active:
-        return names
-    if names:  # asked for by name: a perturbation that does not apply is an error
-        return [perturb(get_problem(name), p).name for name in names]
-    out = []
-    for name in PROBLEM_NAMES:  # otherwise each problem gets the part that applies to it
-        part = p.for_kind(get_problem(name).kind)
-        if part.active:
-            out.append(perturb(get_problem(name), part).name)
-    return out
+        return cls(
+            problems=tuple(args.problem), losses=tuple(args.loss), data=data,
+            perturbation=Perturbation(label_noise=args.label_noise, outliers=args.outliers,
+                                      imbalance=args.imbalance, seed=args.data_seed),
+            base=RunConfig(problem="", loss="", seed=args.seed, epochs=args.epochs,
+                           learning_rate=args.learning_rate, batch_size=args.batch_size,
+                           hidden_units=args.hidden_units),
+            seeds=args.seeds, jobs=args.jobs, store=args.store, no_store=args.no_store,
+        )
 
-
-def own_data(args):
-    """``--data`` as a Problem, unperturbed (the TUI perturbs when it trains)."""
-    from lossterm.engine.data import DataOptions, load_csv
-
-    if not args.target:
-        raise UsageError("--data needs --target COLUMN: the column to predict")
-    return load_csv(DataOptions(path=args.data, target=args.target, kind=args.kind,
-                                test_size=args.test_size, raw_target=args.raw_target,
-                                seed=args.data_seed))
-
-
-def open_store(args):
-    """The run store the options ask for, or None with --no-store."""
-    from lossterm.engine.store import Store, default_store_path
-
-    if args.no_store:
-        return None
-    return Store(args.store or default_store_path())
+    def with_data(self, data: DataOptions | None) -> "Options":
+        return replace(self, data=data, problems=())

@@ -6,11 +6,11 @@ thread-safe.
 
 from __future__ import annotations
 
-from lossterm.engine.records import EpochRecord, RunConfig, RunResult
+from lossterm.engine.records import EpochRecord, Job, RunResult
 
 
 class Progress:
-    def __init__(self, *, enabled: bool, runs: list[RunConfig]):
+    def __init__(self, *, enabled: bool, runs: list[Job]):
         self.enabled = enabled
         self.runs = runs
         self.total = sum(c.epochs for c in runs)
@@ -44,10 +44,10 @@ class Progress:
             self._bar.stop()
         return False
 
-    def start(self, index: int, config: RunConfig) -> None:
+    def start(self, index: int, config: Job) -> None:
         self._done[index] = 0
         if self._bar is not None:
-            name = f"  {config.problem}/{config.loss} seed {config.seed}"
+            name = f"  {config.problem.name}/{config.loss.name} seed {config.seed}"
             self._tasks[index] = self._bar.add_task(name, total=config.epochs)
 
     def epoch(self, index: int, record: EpochRecord) -> None:

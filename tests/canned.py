@@ -28,8 +28,9 @@ def canned_trainer(configs, *, stop, on_start, on_epoch, on_done) -> list[RunRes
 
 
 def _canned_run(config, stop, on_epoch) -> RunResult:
-    config, problem, spec = resolve(config)
-    result = new_result(config, problem, spec)
+    config = resolve(config)
+    problem, spec = config.problem, config.loss
+    result = new_result(config)
     rate = 0.02 + (zlib.crc32(spec.name.encode()) % 50) / 1000 + 0.004 * config.seed
     for epoch in range(1, config.epochs + 1):
         if stop.is_set():

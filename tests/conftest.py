@@ -28,12 +28,12 @@ def lossterm_cli():
 @pytest.fixture(scope="session")
 def counts_problem():
     """A regression problem with positive count targets (>= 1), for Poisson and MAPE."""
-    from lossterm.engine.problems import get_problem, make_problem, register_problem
+    from lossterm.engine.problems import get_problem, make_problem
 
     base = get_problem("regression")
     X = np.concatenate([base.X_train, base.X_test])
     y = 1 + np.round(np.exp(0.3 * (X[:, 0] + X[:, 1])))
-    return register_problem(make_problem("counts", "regression", X, y, n_train=500,
+    return (make_problem("counts", "regression", X, y, n_train=500,
                                          epochs=5, hidden_units=8))
 
 

@@ -15,7 +15,7 @@ from lossterm.errors import UsageError
 
 def test_string_labels_and_a_text_feature(labelled_csv):
     p = load_csv(DataOptions(str(labelled_csv), "answer"))
-    assert (p.name, p.kind, p.n_classes) == ("labelled", "binary", 2)
+    assert (p.name, p.kind, p.n_classes) == ("labelled.csv", "binary", 2)
     assert p.class_labels == ("no", "yes")
     assert p.feature_names == ("x1", "x2", "colour=blue", "colour=red")  # one-hot
     assert len(p.X_train) == len(p.X_test) == 100
@@ -59,7 +59,7 @@ def test_headless_trains_own_data_and_names_it(lossterm_cli, labelled_csv):
                         "--epochs", "20", "--format", "json", "--no-store")
     assert done.returncode == 0, done.stderr
     runs = json.loads(done.stdout)["runs"]
-    assert {r["problem"] for r in runs} == {"labelled"}
+    assert {r["problem"] for r in runs} == {"labelled.csv"}
     assert {r["loss"] for r in runs} == {"binary_crossentropy", "hinge", "squared_hinge"}
     assert max(r["test_metric"] for r in runs) > 0.85
 
@@ -95,15 +95,21 @@ def test_imbalance_keeps_a_share_of_class_1():
     assert np.sum(thin.y_train == 0) == np.sum(clean.y_train == 0)
 
 
-@pytest.mark.parametrize("problem, p, message", [
-    ("regression", Perturbation(label_noise=0.1), "need a classification problem"),
-    ("circles", Perturbation(outliers=0.1), "--outliers needs a regression problem"),
-    ("circles", Perturbation(label_noise=1.5), "--label-noise must be in [0, 1)"),
-    ("circles", Perturbation(imbalance=0.0), "--imbalance must be in (0, 1]"),
+@pytest.mark.parametrize("problem, p, field, message", [
+    ("regression", Perturbation(label_noise=0.1), "label_noise", "need a classification problem"),
+    ("circles", Perturbation(outliers=0.1), "outliers", "--outliers needs a regression problem"),
+    ("circles", Perturbation(label_noise=1.5), "label_noise", "--label-noise must be in [0, 1)"),
+    ("circles", Perturbation(imbalance=0.0), "imbalance", "--imbalance must be in (0, 1]"),
 ])
-def test_perturbations_that_do_not_apply(problem, p, message):
-    with pytest.raises(UsageError, match=re.escape(message)):
+def test_perturbations_that_do_not_apply(problem, p, field, message):
+    """The engine names the field; the command line words it as its flag."""
+    from lossterm.cli import flag_for
+
+    with pytest.raises(UsageError) as caught:
         perturb(get_problem(problem), p)
+    assert caught.value.field == field
+    assert message in caught.value.render(flag_for)
+    assert "--" not in str(caught.value)  # the engine's own wording has no flags
 
 
 def test_outliers_alone_apply_to_regression_and_show_in_the_report(lossterm_cli):
@@ -112,3 +118,33 @@ def test_outliers_alone_apply_to_regression_and_show_in_the_report(lossterm_cli)
     runs = json.loads(done.stdout)["runs"]
     assert {r["problem"] for r in runs} == {"regression+outliers0.1"}
     assert any("training targets moved" in w for w in runs[0]["warnings"])
+
+
+def test_a_file_named_after_a_built_in_problem_never_replaces_it(tmp_path):
+    """Own data called circles.csv is its own problem; the built-in circles stays as it was,
+    in the same process, and each exports the right data code."""
+    from lossterm.engine.export import export_script
+    from lossterm.engine.training import resolve
+    from lossterm.engine.records import RunConfig
+
+    before = get_problem("circles")
+    rng = np.random.default_rng(5)
+    rows = [[f"{a:.3f}", f"{b:.3f}", f"{a + b + c:.3f}"]
+            for a, b, c in rng.normal(size=(80, 3))]
+    own = load_csv(DataOptions(str(write_csv(tmp_path / "circles.csv", ["a", "b", "y"], rows)),
+                               "y"))
+    after = get_problem("circles")
+    assert own.name == "circles.csv" and own.kind == "regression" and own.n_features == 2
+    assert after is before and after.kind == "binary" and after.n_features == 2
+    assert np.array_equal(after.X_train, before.X_train)
+    with pytest.raises(ValueError):  # a problem's arrays are read-only: no run can change them
+        after.X_train[0, 0] = 1.0
+
+    builtin_script, own_script = tmp_path / "builtin.py", tmp_path / "own.py"
+    export_script(resolve(RunConfig(after, "bce")), builtin_script)
+    written = export_script(resolve(RunConfig(own, "mse")), own_script)
+    assert "make_circles(n_samples=1000, noise=0.1, random_state=1)" in builtin_script.read_text()
+    assert "make_circles" not in own_script.read_text()
+    assert [p.suffix for p in written] == [".py", ".npz"]
+    saved = np.load(own_script.with_suffix(".npz"))
+    assert np.array_equal(saved["X_train"], own.X_train)

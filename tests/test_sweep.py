@@ -25,7 +25,7 @@ def test_seed_i_is_the_same_for_every_loss(circles_sweep):
     for r in results:
         by_loss.setdefault(r.loss, []).append(r.seed)
     assert by_loss == {"binary_crossentropy": [4, 5, 6], "hinge": [4, 5, 6]}
-    assert [(r.loss, r.seed) for r in results] == [(c.loss, c.seed) for c in configs]
+    assert [(r.loss, r.seed) for r in results] == [(c.loss.name, c.seed) for c in configs]
 
 
 def test_a_sweep_run_equals_the_same_run_alone(circles_sweep):

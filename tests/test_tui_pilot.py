@@ -243,13 +243,13 @@ def test_own_data_prompt_loads_a_csv_or_says_why_not(labelled_csv, tmp_path):
         await pilot.press(*str(labelled_csv), "enter", *"answer", "enter")
         await pilot.pause()
         picker = app.query_one("#picker")
-        assert picker.problem == "labelled" and picker.kinds["labelled"] == "binary"
+        assert picker.problem == "labelled.csv" and picker.kinds["labelled.csv"] == "binary"
         await pilot.press("t")
         await app.workers.wait_for_complete()
         await pilot.pause()
 
     app = drive(scenario, epochs=3)
-    assert app.runs[1].config.problem == "labelled" and app.runs[1].status == "done"
+    assert app.runs[1].config.problem == "labelled.csv" and app.runs[1].status == "done"
 
 
 def test_perturbation_keys_train_on_perturbed_data():
@@ -298,3 +298,35 @@ def test_earlier_runs_from_the_store_are_listed_and_can_be_overlaid(tmp_path):
 
     asyncio.run(main())
     assert len(store.results()) == 2  # the new run was recorded too
+
+
+def test_own_data_dialog_takes_every_data_option_and_matches_the_command_line(
+        numeric_csv, lossterm_cli):
+    """Kind, test share and data seed typed into `o` give the run the command line gives."""
+    import json
+
+    async def scenario(app, pilot):
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press(*str(numeric_csv), "tab", "y", "tab")  # path, target, then kind
+        await pilot.press("enter", "down", "enter")  # the kind list: regression
+        await pilot.pause()
+        assert app.screen.query_one("#kind").value == "regression"
+        await pilot.press("tab", *["backspace"] * 4, *"0.3", "tab", "backspace", "4")
+        await pilot.click("#load")
+        await pilot.pause()
+        picker = app.query_one("#picker")
+        assert picker.problem == "numeric.csv" and picker.kinds["numeric.csv"] == "regression"
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = drive(scenario, epochs=5)
+    run = app.runs[1]
+    assert run.status == "done" and len(run.results[0].records) == 5
+    assert len(run.jobs[0].problem.X_test) == 60  # 30% of 200 rows
+    done = lossterm_cli("--headless", "--data", str(numeric_csv), "--target", "y", "--kind",
+                        "regression", "--test-size", "0.3", "--data-seed", "4", "--loss", "mse",
+                        "--epochs", "5", "--format", "json", "--no-store")
+    (cli_run,) = json.loads(done.stdout)["runs"]
+    assert abs(cli_run["test_metric"] - run.results[0].test_metric) < 1e-6

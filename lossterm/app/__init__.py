@@ -34,30 +34,29 @@ def terminal_on_private_fd():
 
 
 def launch(args) -> int:
+    from lossterm import pipeline
     from lossterm.app.app import make_app
     from lossterm.engine import canonical_problem_name, get_loss
-    from lossterm.engine.plan import tutorial_problem_for
-    from lossterm.engine.sweep import seeds_for
-    from lossterm.engine.training import validate_settings
-    from lossterm.options import base_config, open_store, own_data, perturbation
+    from lossterm.engine.problems import tutorial_problem_name
+    from lossterm.options import Options
 
-    # Bad options exit 2 before the screen is taken; no data is loaded for it.
-    base = base_config(args)
-    validate_settings(base)
+    # Bad options exit 2 before the screen is taken; no built-in data is made for it.
+    options = Options.from_args(args)
     problem = canonical_problem_name(args.problem[0]) if args.problem else None
     losses = [get_loss(name) for name in args.loss if name.lower() != "all"]
     loss = losses[0] if losses else None
     if loss is not None and problem is None:
-        problem = tutorial_problem_for(loss.kind)  # `lossterm --loss hinge` opens on circles
-    seeds_for(base.seed, args.seeds)  # seeds >= 1, else exit 2
-    extra = []
-    if args.data:  # own data: loaded (or refused) before the screen is taken
-        own = own_data(args)
-        extra, problem = [(own.name, own.kind)], own.name
-    store = open_store(args)
-    app = make_app(base=base, problem=problem, loss=loss.name if loss else None,
-                   seeds=args.seeds, store=store, extra_problems=extra,
-                   perturbation=perturbation(args))
+        problem = tutorial_problem_name(loss.kind)  # `lossterm --loss hinge` opens on circles
+    own = []
+    if options.data is not None:  # own data: loaded (or refused) before the screen is taken
+        from dataclasses import replace
+
+        from lossterm.engine.perturb import Perturbation
+
+        own = pipeline.load_problems(replace(options, perturbation=Perturbation()))
+        problem = own[0].name
+    app = make_app(problem=problem, loss=loss.name if loss else None, seeds=options.seeds,
+                   store=pipeline.open_store(options), own_problems=own, options=options)
     with terminal_on_private_fd():
         app.run()
     return app.return_code or 0

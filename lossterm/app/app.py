@@ -33,15 +33,18 @@ from lossterm.app.runs import RunView
 from lossterm.app.screens.help import HelpScreen
 from lossterm.app.screens.open_data import OpenDataScreen
 from lossterm.app.screens.theory import TheoryScreen
-from lossterm.app.training import RunQueue, Trainer, engine_trainer
+from lossterm.app.training import RunQueue, Trainer, engine_trainer, field_name
 from lossterm.app.widgets.curves import Curves, Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.app.widgets.scatter import DatasetScatter
-from lossterm.engine import PROBLEM_NAMES, RunConfig, get_problem
-from lossterm.engine.perturb import Perturbation, perturb
+from lossterm import pipeline
+from lossterm.engine import PROBLEM_NAMES, Problem, RunConfig, get_problem
+from lossterm.engine.data import DataOptions
+from lossterm.engine.perturb import Perturbation
 from lossterm.engine.plan import ALL
 from lossterm.errors import LosstermError
+from lossterm.options import Options
 
 PLOT_INTERVAL = 0.2  # seconds between plot redraws while training
 SEED_CHOICES = (1, 3, 5, 10)
@@ -94,18 +97,20 @@ class LosstermApp(RunQueue, App):
                  loader: Callable[[], str] | None = None,
                  base: RunConfig | None = None, problem: str | None = None,
                  loss: str | None = None, seeds: int = 1, store=None,
-                 extra_problems: list[tuple[str, str]] = (),
-                 perturbation: Perturbation | None = None):
+                 own_problems: list[Problem] = (),
+                 perturbation: Perturbation | None = None, options: Options | None = None):
         super().__init__()
         self.store = store
-        self.extra_problems = list(extra_problems)
-        self.perturbation = perturbation or Perturbation()
+        self.options = options or Options(base=base or RunConfig(problem="", loss=""))
+        self.own_problems = {p.name: p for p in own_problems}  # own data, by its shown name
+        self.extra_problems = [(p.name, p.kind) for p in own_problems]
+        self.perturbation = perturbation or self.options.perturbation
+        self._perturbed: dict[tuple[str, Perturbation], Problem] = {}
         self.seed_choices = tuple(sorted({*SEED_CHOICES, seeds}))  # --seeds 7 joins the cycle
         self.initial = (problem, loss)
         self.seeds = seeds
         self.trainer = trainer or engine_trainer
         self.loader = loader or load_backend
-        self.base = base or RunConfig(problem="", loss="")
         self.runs: dict[int, RunView] = {}
         self.queue: deque[int] = deque()
         self.current: int | None = None
@@ -120,7 +125,7 @@ class LosstermApp(RunQueue, App):
         yield Header()
         with Horizontal(id="main"):
             yield Picker(*self.initial, seeds=self.seeds, extra=self.extra_problems,
-                         id="picker")
+                         problem_of=self.training_problem, id="picker")
             with Vertical(id="right"):
                 with Horizontal(id="plots"):
                     yield DatasetScatter(id="scatter")
@@ -192,11 +197,18 @@ class LosstermApp(RunQueue, App):
     def action_train_all(self) -> None:
         self._enqueue(self.query_one(Picker).problem, [ALL])
 
-    def training_problem(self, name: str) -> str:
-        """``name`` with the perturbations that apply to it (registered on first use)."""
-        problem = get_problem(name)
-        part = self.perturbation.for_kind(problem.kind)
-        return perturb(problem, part).name if part.active else name
+    def training_problem(self, name: str) -> Problem:
+        """The problem listed as ``name``, with the perturbations that apply to its kind.
+
+        Each (problem, perturbation) is made once, so the scatter, the checks
+        and the runs all see the same value.
+        """
+        key = (name, self.perturbation)
+        if key not in self._perturbed:
+            base = self.own_problems.get(name) or get_problem(name)
+            options = replace(self.options, perturbation=self.perturbation)
+            self._perturbed[key] = pipeline.perturbed(base, options)
+        return self._perturbed[key]
 
     def action_stop(self) -> None:
         run = self.runs.get(self.current) if self.current else None
@@ -233,19 +245,20 @@ class LosstermApp(RunQueue, App):
         self.push_screen(TheoryScreen(self.query_one(Picker).loss))
 
     def action_open_data(self) -> None:
-        self.push_screen(OpenDataScreen(), self._open_data)
+        self.push_screen(OpenDataScreen(self.options.data), self._open_data)
 
-    def _open_data(self, answer: tuple[str, str] | None) -> None:
+    def _open_data(self, answer: DataOptions | None) -> None:
         if answer is None:
             return
-        from lossterm.engine.data import DataOptions, load_csv
-
-        path, target = answer
         try:
-            problem = load_csv(DataOptions(path, target))
+            [problem] = pipeline.load_problems(
+                replace(self.options.with_data(answer), perturbation=Perturbation()))
         except LosstermError as exc:
-            self.notify(str(exc), severity="error", timeout=15)
+            self.notify(exc.render(field_name), severity="error", timeout=15)
             return
+        self.options = self.options.with_data(answer)
+        self.own_problems[problem.name] = problem
+        self._perturbed = {k: v for k, v in self._perturbed.items() if k[0] != problem.name}
         for line in problem.warnings:
             self.notify(line, severity="warning", timeout=10)
         self.query_one(Picker).add_problem(problem.name, problem.kind)
@@ -315,22 +328,22 @@ class LosstermApp(RunQueue, App):
         try:
             problem = self.training_problem(self.query_one(Picker).problem)
         except LosstermError as exc:  # e.g. imbalance that leaves no class-1 rows
-            self.notify(str(exc), severity="error")
+            self.notify(exc.render(field_name), severity="error")
             return
         regions = None
         if self.show_regions:
             done = [r.regions for r in self.runs.values()
-                    if r.regions is not None and r.config.problem == problem]
+                    if r.regions is not None and r.jobs and r.jobs[0].problem is problem]
             regions = done[-1] if done else None
-        self.query_one(DatasetScatter).show(get_problem(problem), regions)
+        self.query_one(DatasetScatter).show(problem, regions)
 
 
 def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None = None,
              **options) -> LosstermApp:
     """The app, as the CLI and the tests build it (tests inject a fake trainer).
 
-    ``options``: base (RunConfig), problem, loss, seeds, store, extra_problems,
-    perturbation, as LosstermApp takes them.
+    ``options``: base (RunConfig), problem, loss, seeds, store, own_problems,
+    perturbation, options (Options), as LosstermApp takes them.
     """
     return LosstermApp(trainer=trainer, loader=loader, **options)
 

@@ -1,39 +1,37 @@
 """The TUI's runs: what was asked, how far each got. Plain state, no widgets.
 
-A run is one (problem, loss, settings) over one or more seeds. Only the UI
-thread changes a RunView; the training thread reads ``configs`` and ``stop``
-and reports everything else through messages.
+A run is one (problem, loss, settings) over one or more seeds: the planned
+jobs, one per seed. Only the UI thread changes a RunView; the training
+thread reads ``jobs`` and ``stop`` and reports everything else through
+messages. Runs read back from the store have names and results but no jobs.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from lossterm.engine.records import DONE, EpochRecord, RunConfig, RunResult
+from lossterm.engine.records import DONE, EpochRecord, Job, RunConfig, RunResult
 from lossterm.engine.stats import summarize
+from lossterm.engine.types import FINISHED, Status
 
-QUEUED, TRAINING = "queued", "training"
-FINISHED = ("done", "stopped", "diverged", "failed")
+QUEUED, TRAINING = Status.QUEUED, Status.TRAINING
 
 
 @dataclass(eq=False)
 class RunView:
     id: int  # 1, 2, ... in the order the app queued them
-    config: RunConfig  # its seed is the first seed
+    config: RunConfig  # names, for display; its seed is the first seed
     metric: str
     short_name: str
     seeds: int = 1
-    status: str = QUEUED
+    jobs: list[Job] = field(default_factory=list)  # one per seed; none for history runs
+    status: Status = QUEUED
     results: list[RunResult] = field(default_factory=list)  # finished seeds, in order
     live: list[EpochRecord] = field(default_factory=list)  # the seed training now
     overlay: bool = False
     from_history: bool = False  # read from the store, not trained in this session
     stop: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def configs(self) -> list[RunConfig]:
-        return [replace(self.config, seed=self.config.seed + i) for i in range(self.seeds)]
 
     @property
     def finished(self) -> bool:
@@ -50,9 +48,9 @@ class RunView:
 
     @property
     def status_text(self) -> str:
-        if self.seeds == 1 or self.status not in (TRAINING, "done"):
+        if self.seeds == 1 or self.status not in (TRAINING, Status.DONE):
             return self.status
-        if self.status == "done":
+        if self.status == Status.DONE:
             return f"done ×{self.seeds}"
         return f"training {len(self.results) + 1}/{self.seeds}"
 

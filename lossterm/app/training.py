@@ -5,6 +5,7 @@ message and handled here on the UI thread."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Callable, Protocol
 
 from textual import work
@@ -19,38 +20,46 @@ from lossterm.app.messages import (
 )
 from lossterm.app.runs import TRAINING, RunView
 from lossterm.app.widgets.runs_table import RunsTable
+from lossterm import pipeline
 from lossterm.engine import RunConfig, get_loss
-from lossterm.engine.plan import plan_runs
-from lossterm.engine.records import EpochRecord, RunResult
+from lossterm.engine.records import EpochRecord, Job, RunResult
 from lossterm.engine.store import Recorder
+from lossterm.engine.types import Status
 from lossterm.errors import LosstermError
+
+
+# How the TUI names the engine's fields in its messages: by the key that sets them.
+_FIELD_NAMES = {"label_noise": "label noise (L)", "outliers": "outliers (O)",
+                "imbalance": "imbalance (I)", "seeds": "seeds (n)"}
+
+
+def field_name(field: str) -> str:
+    return _FIELD_NAMES.get(field, field.replace("_", " "))
 
 
 class Trainer(Protocol):
     """Trains one run's seeds in order, reporting as it goes (the engine's ``sweep``)."""
 
-    def __call__(self, configs: list[RunConfig], *, stop: threading.Event,
-                 on_start: Callable[[int, RunConfig], None],
+    def __call__(self, jobs: list[Job], *, stop: threading.Event,
+                 on_start: Callable[[int, Job], None],
                  on_epoch: Callable[[int, EpochRecord], None],
                  on_done: Callable[[int, RunResult], None]) -> list[RunResult]: ...
 
 
-def engine_trainer(configs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:
-    """One session for the seeds of a run: traced once, re-seeded for each."""
-    from lossterm.engine.sweep import sweep
-
-    return sweep(configs, jobs=1, stop=stop, on_start=on_start, on_epoch=on_epoch,
-                 on_done=on_done, grid=True)
+def engine_trainer(jobs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:
+    """The pipeline's training, one thread: the seeds of a run share one traced graph."""
+    return pipeline.train(jobs, threads=1, stop=stop, on_start=on_start, on_epoch=on_epoch,
+                          on_done=on_done, grid=True)
 
 
-def _overall_status(statuses: list[str], seeds: int) -> str:
+def _overall_status(statuses: list[Status], seeds: int) -> Status:
     """A run's status from its seeds': stopped if cut short, else the worst seen."""
-    if len(statuses) < seeds or "stopped" in statuses:
-        return "stopped"
-    for status in ("failed", "diverged"):
+    if len(statuses) < seeds or Status.STOPPED in statuses:
+        return Status.STOPPED
+    for status in (Status.FAILED, Status.DIVERGED):
         if status in statuses:
             return status
-    return "done"
+    return Status.DONE
 
 
 class RunQueue:
@@ -71,18 +80,22 @@ class RunQueue:
 
     def _enqueue(self, problem: str, losses: list[str]) -> None:
         try:
-            plan = plan_runs([self.training_problem(problem)], losses, self.base)
+            options = replace(self.options, losses=tuple(losses), seeds=self.seeds)
+            plan = pipeline.plan(options, problems=[self.training_problem(problem)])
         except LosstermError as exc:
-            self.notify(str(exc), severity="error", timeout=10)
+            self.notify(exc.render(field_name), severity="error", timeout=10)
             return
         for line in plan.skipped:
             self.notify(f"skipped {line}", severity="warning", timeout=10)
         table = self.query_one(RunsTable)
         first_new = table.row_count
-        for config in plan.runs:
-            spec = get_loss(config.loss)
+        for at in range(0, len(plan.runs), self.seeds):
+            jobs = plan.runs[at:at + self.seeds]
+            first, spec = jobs[0], jobs[0].loss
+            config = RunConfig(first.problem.name, spec.name, seed=first.seed,
+                               epochs=first.epochs)
             run = RunView(next(self._ids), config, metric=spec.metric,
-                          short_name=spec.short_name, seeds=self.seeds)
+                          short_name=spec.short_name, seeds=self.seeds, jobs=jobs)
             self.runs[run.id] = run
             self.queue.append(run.id)
             table.upsert(run)
@@ -110,7 +123,7 @@ class RunQueue:
                 lambda i, r: self.post_message(SeedFinished(run_id, r)),
             )
             try:
-                self.trainer(run.configs, stop=run.stop, on_start=recorder.on_start,
+                self.trainer(run.jobs, stop=run.stop, on_start=recorder.on_start,
                              on_epoch=recorder.on_epoch, on_done=recorder.on_done)
             except LosstermError as exc:
                 self.post_message(RunFinished(run_id, str(exc)))
@@ -144,7 +157,7 @@ class RunQueue:
         result = message.result
         run.results.append(result)
         run.live = []
-        if result.status in ("diverged", "failed"):
+        if result.status in (Status.DIVERGED, Status.FAILED):
             self.notify(f"{run.label} seed {result.seed}: {result.status}, {result.message}",
                         severity="warning", timeout=10)
         self.query_one(RunsTable).upsert(run)
@@ -157,7 +170,7 @@ class RunQueue:
         if run is None:
             return
         if message.error:
-            run.status = "failed"
+            run.status = Status.FAILED
             self.notify(message.error, severity="error", timeout=10)
         else:
             run.status = _overall_status([r.status for r in run.results], run.seeds)

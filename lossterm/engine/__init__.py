@@ -24,14 +24,17 @@ from lossterm.engine.records import (
     FAILED,
     STOPPED,
     EpochRecord,
+    Job,
     RunConfig,
     RunResult,
 )
+from lossterm.engine.types import Encoding, Kind, Status
 from lossterm.engine.training import resolve, run, train
 
 __all__ = [
     "CATALOGUE", "DIVERGED", "DONE", "FAILED", "KINDS", "PROBLEM_NAMES", "STOPPED",
-    "TUTORIAL_LOSSES", "EpochRecord", "Findings", "LossSpec", "Problem", "RunConfig",
+    "TUTORIAL_LOSSES", "Encoding", "EpochRecord", "Findings", "Job", "Kind", "LossSpec",
+    "Problem", "RunConfig", "Status",
     "RunResult", "canonical_problem_name", "check", "check_fit", "get_loss", "get_problem",
     "losses_for_kind", "resolve", "run", "train",
 ]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lossterm.engine.problems import BINARY, KINDS, MULTICLASS, REGRESSION, Problem
+from lossterm.engine.problems import BINARY, KINDS, MULTICLASS, REGRESSION, Problem, Source
 from lossterm.errors import UsageError
 
 MAX_LEVELS = 10  # categorical features and integer class targets
@@ -84,10 +84,8 @@ def _is_numeric(column: list[str]) -> bool:
 
 
 def load_csv(options: DataOptions) -> Problem:
-    """The file as a Problem, registered under its stem; what loading changed is in
+    """The file as a Problem named after the file; what loading changed is in
     ``problem.warnings``."""
-    from lossterm.engine.problems import register_problem
-
     header, rows = read_table(options.path)
     if options.target not in header:
         raise UsageError(f"no column {options.target!r} in {options.path}; columns: "
@@ -104,7 +102,7 @@ def load_csv(options: DataOptions) -> Problem:
     keep = _complete_rows(features, target_cells, options, warnings)
     X, target_cells = features[keep], [target_cells[i] for i in keep]
     kind, y, labels = _target(target_cells, options)
-    return register_problem(_split(options, kind, X, y, labels, names, warnings))
+    return _split(options, kind, X, y, labels, names, warnings)
 
 
 def _features(header, columns, t, path) -> tuple[np.ndarray, list[str]]:
@@ -197,7 +195,7 @@ def _split(options, kind, X, y, labels, names, warnings) -> Problem:
     if kind == REGRESSION and not options.raw_target:
         y_mean, y_std = y_train.mean(), y_train.std() or 1.0
         y_train, y_test = (y_train - y_mean) / y_std, (y_test - y_mean) / y_std
-    name = Path(options.path).stem
+    name = Path(options.path).name  # the file's name: never mistaken for a built-in problem
     return Problem(
         name=name, kind=kind,
         description=f"{options.path}: {len(X)} rows, {len(names)} features, target "
@@ -208,6 +206,7 @@ def _split(options, kind, X, y, labels, names, warnings) -> Problem:
         n_classes=len(labels) if labels else 0,
         feature_names=tuple(names), class_labels=tuple(labels or ()),
         warnings=tuple(warnings),
+        source=Source(path=str(options.path), options=options),
     )
 
 

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lossterm.engine.losses import LossSpec
-from lossterm.engine.problems import PROBLEM_KIND, Problem
-from lossterm.engine.records import RunConfig, RunResult
+from lossterm.engine.records import Job, RunResult
 
 
 def history_csv(result: RunResult) -> str:
@@ -29,21 +27,6 @@ def csv_name(result: RunResult) -> str:
     return f"{result.problem}_{result.loss}_seed{result.seed}.csv".replace("/", "_")
 
 
-_BUILTIN_DATA = {
-    "regression": '''from sklearn.datasets import make_regression
-from sklearn.preprocessing import StandardScaler
-
-X, y = make_regression(n_samples=1000, n_features=20, noise=0.1, random_state=1)
-X = StandardScaler().fit_transform(X)  # scaled on all rows before the split, as the tutorial does
-y = StandardScaler().fit_transform(y.reshape(-1, 1))[:, 0]''',
-    "circles": '''from sklearn.datasets import make_circles
-
-X, y = make_circles(n_samples=1000, noise=0.1, random_state=1)''',
-    "blobs": '''from sklearn.datasets import make_blobs
-
-X, y = make_blobs(n_samples=1000, centers=3, n_features=2, cluster_std=2, random_state=2)''',
-}
-
 _ENCODE = {
     "as-is": "y_train, y_test = y_train.reshape(-1, 1), y_test.reshape(-1, 1)",
     "{-1,1}": "y_train, y_test = 2.0 * y_train.reshape(-1, 1) - 1, 2.0 * y_test.reshape(-1, 1) - 1",
@@ -60,13 +43,19 @@ _SCORE = {
 }
 
 
-def export_script(config: RunConfig, problem: Problem, spec: LossSpec, path: str | Path) -> list[Path]:
+def export_script(job: Job, path: str | Path) -> list[Path]:
     """Write the script (and, for data lossterm cannot regenerate in a few lines, an
-    .npz of the exact split beside it); return the files written."""
+    .npz of the exact split beside it); return the files written.
+
+    Whether the data can be regenerated is read off the problem's ``source``
+    (a built-in recipe, unperturbed), never off its name: own data in a file
+    called ``circles.csv`` is saved, not replaced by ``make_circles``.
+    """
+    config, problem, spec = job, job.problem, job.loss
     path = Path(path)
     written = [path]
-    if problem.name in PROBLEM_KIND:
-        data = _BUILTIN_DATA[problem.name] + '''
+    if problem.source.regenerable:
+        data = problem.recipe.code() + '''
 X, y = X.astype("float32"), y.astype("float32" if KIND == "regression" else "int64")
 X_train, X_test, y_train, y_test = X[:500], X[500:], y[:500], y[500:]'''
     else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lossterm.engine.problems import REGRESSION, Problem, register_problem
+from lossterm.engine.problems import REGRESSION, Problem
 from lossterm.errors import UsageError
 
 OUTLIER_SCALE = (5.0, 10.0)  # an outlier moves its target by 5-10 standard deviations
@@ -51,22 +51,26 @@ class Perturbation:
     def validate(self) -> None:
         for name in ("label_noise", "outliers"):
             if not 0 <= getattr(self, name) < 1:
-                raise UsageError(f"--{name.replace('_', '-')} must be in [0, 1)")
+                raise UsageError("{field} must be in [0, 1)", field=name)
         if not 0 < self.imbalance <= 1:
-            raise UsageError("--imbalance must be in (0, 1]: the share of class 1 kept")
+            raise UsageError("{field} must be in (0, 1]: the share of class 1 kept",
+                             field="imbalance")
 
 
 def perturb(problem: Problem, p: Perturbation) -> Problem:
-    """``problem`` with its training split perturbed; registered as ``name+...``."""
+    """``problem`` with its training split perturbed, named ``name+...``: a new value
+    whose ``source`` records the perturbation; ``problem`` itself is untouched."""
     p.validate()
     if not p.active:
         return problem
     if problem.kind == REGRESSION and (p.label_noise or p.imbalance < 1):
-        raise UsageError(f"--label-noise and --imbalance need a classification problem; "
-                         f"{problem.name} is regression (try --outliers)")
+        raise UsageError(f"{{field:label_noise}} and {{field:imbalance}} need a classification "
+                         f"problem; {problem.name} is regression (try {{field:outliers}})",
+                         field="label_noise" if p.label_noise else "imbalance")
     if problem.kind != REGRESSION and p.outliers:
-        raise UsageError(f"--outliers needs a regression problem; {problem.name} is "
-                         f"{problem.kind} (try --label-noise or --imbalance)")
+        raise UsageError(f"{{field}} needs a regression problem; {problem.name} is "
+                         f"{problem.kind} (try {{field:label_noise}} or {{field:imbalance}})",
+                         field="outliers")
     rng = np.random.default_rng(p.seed)
     X, y = problem.X_train.copy(), problem.y_train.copy()
     notes = list(problem.warnings)
@@ -80,9 +84,9 @@ def perturb(problem: Problem, p: Perturbation) -> Problem:
         X, y, line = _subsample(X, y, p.imbalance, rng)
         notes.append(line)
     name = problem.name + p.suffix()
-    return register_problem(replace(problem, name=name, X_train=X, y_train=y,
-                                    description=problem.description + p.suffix(),
-                                    warnings=tuple(notes)))
+    return replace(problem, name=name, X_train=X, y_train=y,
+                   description=problem.description + p.suffix(), warnings=tuple(notes),
+                   source=replace(problem.source, perturbation=p))
 
 
 def _outliers(y, share, rng):
@@ -106,7 +110,8 @@ def _subsample(X, y, keep, rng):
     mask = np.ones(y.size, dtype=bool)
     mask[dropped] = False
     if np.sum(mask & (y == 1)) == 0:
-        raise UsageError(f"--imbalance {keep:g} leaves no training rows of class 1")
+        raise UsageError(f"{{field}} {keep:g} leaves no training rows of class 1",
+                         field="imbalance")
     line = (f"perturbed: kept {int(np.sum(mask & (y == 1)))} of {ones.size} class-1 training "
             f"rows (test set clean)")
     return X[mask], y[mask], line

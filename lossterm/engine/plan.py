@@ -1,8 +1,9 @@
 """Which runs a request means: the tutorial's nine, a problem's losses, or named pairs.
 
-Every run is resolved and checked here, before any training starts, so a bad
-name or a loss that cannot take the data stops the whole request up front
-instead of after minutes of work.
+Planning is where names end: every run comes out as a resolved, checked
+:class:`Job` holding its problem and loss record, before any training starts,
+so a bad name or a loss that cannot take the data stops the whole request up
+front instead of after minutes of work.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from lossterm.engine.checks import check
-from lossterm.engine.losses import TUTORIAL_LOSSES, get_loss, losses_for_kind
-from lossterm.engine.problems import PROBLEM_KIND, get_problem
-from lossterm.engine.records import RunConfig
+from lossterm.engine.losses import TUTORIAL_LOSSES, LossSpec, get_loss, losses_for_kind
+from lossterm.engine.problems import Problem, get_problem, tutorial_problem_for
+from lossterm.engine.records import Job, RunConfig
 from lossterm.engine.training import resolve
 from lossterm.errors import UsageError
 
@@ -21,52 +22,58 @@ ALL = "all"
 
 @dataclass
 class Plan:
-    runs: list[RunConfig] = field(default_factory=list)
+    runs: list[Job] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # losses `all` left out, with why
 
 
-def tutorial_problem_for(kind: str) -> str:
-    return next(p for p, k in PROBLEM_KIND.items() if k == kind)
-
-
 def plan_runs(problems=(), losses=(), base: RunConfig | None = None) -> Plan:
-    """The runs for ``--problem``/``--loss`` choices; ``base`` carries seed, epochs and so on."""
+    """The runs for problem/loss choices; ``base`` carries seed, epochs and so on.
+
+    ``problems`` are :class:`Problem` values or built-in names; ``losses`` are
+    loss names, records or ``'all'``.
+    """
     base = base or RunConfig(problem="", loss="")
-    problems = [get_problem(p).name for p in problems]
+    problems = [p if isinstance(p, Problem) else get_problem(p) for p in problems]
     losses = list(losses)
     if not problems and not losses:
-        pairs = [(tutorial_problem_for(s.kind), s.name) for s in TUTORIAL_LOSSES]
+        pairs = [(tutorial_problem_for(s.kind), s) for s in TUTORIAL_LOSSES]
     elif not problems:
         if ALL in losses:
-            raise UsageError("--loss all needs --problem: 'all' means every loss that fits it")
-        pairs = [(tutorial_problem_for(get_loss(l).kind), l) for l in losses]
+            raise UsageError("{field} all needs {field:problem}: 'all' means every loss that fits it",
+                             field="loss")
+        specs = [_spec(loss) for loss in losses]
+        pairs = [(tutorial_problem_for(s.kind), s) for s in specs]
     else:
-        pairs = []
-        for p in problems:
-            for loss in _losses_for(p, losses):
-                pairs.append((p, loss))
+        pairs = [(p, spec) for p in problems for spec in _losses_for(p, losses)]
     plan = Plan()
-    for problem, loss in dict.fromkeys(pairs):  # keep order, drop repeats
-        config, _, spec = resolve(replace(base, problem=problem, loss=loss))
+    seen: set[tuple[int, str]] = set()
+    for problem, spec in pairs:
+        if (id(problem), spec.name) in seen:  # keep order, drop repeats
+            continue
+        seen.add((id(problem), spec.name))
+        job = resolve(replace(base, problem=problem, loss=spec))
         try:
-            check(spec, get_problem(problem))
+            check(spec, problem)
         except UsageError as why:
             if ALL not in losses:
                 raise
             plan.skipped.append(str(why))
             continue
-        plan.runs.append(config)
+        plan.runs.append(job)
     return plan
 
 
-def _losses_for(problem: str, losses: list[str]) -> list[str]:
-    kind = get_problem(problem).kind
+def _spec(loss) -> LossSpec:
+    return loss if isinstance(loss, LossSpec) else get_loss(loss)
+
+
+def _losses_for(problem: Problem, losses: list) -> list[LossSpec]:
     if not losses:
-        return [s.name for s in TUTORIAL_LOSSES if s.kind == kind]
-    names: list[str] = []
+        return [s for s in TUTORIAL_LOSSES if s.kind == problem.kind]
+    specs: list[LossSpec] = []
     for loss in losses:
-        if loss.lower() == ALL:
-            names += [s.name for s in losses_for_kind(kind)]
+        if isinstance(loss, str) and loss.lower() == ALL:
+            specs += list(losses_for_kind(problem.kind))
         else:
-            names.append(get_loss(loss).name)
-    return names
+            specs.append(_spec(loss))
+    return specs

@@ -1,25 +1,66 @@
-"""What a run is asked to do and what it hands back: plain frozen data."""
+"""What a run is asked to do and what it hands back: plain frozen data.
+
+A :class:`RunConfig` is a request, as a person or a test writes it: the
+problem and loss by name (or as objects), defaults left open. Planning
+resolves it once into a :class:`Job`, which holds the :class:`Problem` and
+the loss record themselves and every setting filled in; nothing below
+planning looks a name up again.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping, Union
 
-DONE, STOPPED, DIVERGED, FAILED = "done", "stopped", "diverged", "failed"
+from lossterm.engine.types import Status
+
+if TYPE_CHECKING:
+    from lossterm.engine.losses import LossSpec
+    from lossterm.engine.problems import Problem
+
+DONE, STOPPED, DIVERGED, FAILED = Status.DONE, Status.STOPPED, Status.DIVERGED, Status.FAILED
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    problem: str
-    loss: str
+    problem: Union[str, "Problem"]
+    loss: Union[str, "LossSpec"]
     seed: int = 0
     epochs: int | None = None  # None: the problem's default
     learning_rate: float = 0.01
     momentum: float = 0.9
     batch_size: int = 32
     hidden_units: int | None = None  # None: the problem's default
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """One resolved run: the problem and loss themselves, every setting decided."""
+
+    problem: "Problem"
+    loss: "LossSpec"
+    seed: int
+    epochs: int
+    learning_rate: float
+    momentum: float
+    batch_size: int
+    hidden_units: int
+
+    def with_seed(self, seed: int) -> "Job":
+        return replace(self, seed=seed)
+
+    @property
+    def group(self) -> tuple:
+        """What runs differing only in seed share: one model and traced graph serve them."""
+        return (id(self.problem), self.loss.name, self.epochs, self.learning_rate,
+                self.momentum, self.batch_size, self.hidden_units)
+
+    @property
+    def settings(self) -> dict[str, float | int]:
+        return {k: getattr(self, k) for k in ("learning_rate", "momentum", "batch_size",
+                                              "hidden_units", "epochs", "seed")}
 
 
 @dataclass(frozen=True)
@@ -55,7 +96,7 @@ class RunResult:
     metric: str
     seed: int
     epochs: int  # asked for
-    status: str = DONE
+    status: Status = DONE
     records: list[EpochRecord] = field(default_factory=list)
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()

@@ -15,10 +15,11 @@ import threading
 import time
 from pathlib import Path
 
-from lossterm.engine.records import EpochRecord, RunConfig, RunResult
+from lossterm.engine.records import EpochRecord, Job, RunResult
+from lossterm.engine.types import Status
 from lossterm.errors import UsageError
 
-RUNNING, INCOMPLETE = "running", "incomplete"
+RUNNING, INCOMPLETE = Status.RUNNING, Status.INCOMPLETE
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -66,10 +67,9 @@ class Store:
             self._db.commit()
             return cursor.lastrowid
 
-    def start_run(self, result: RunResult, config: RunConfig) -> int:
+    def start_run(self, result: RunResult, job: Job) -> int:
         """A row for a run about to train; its status stays ``running`` until it ends."""
-        settings = {k: getattr(config, k) for k in ("learning_rate", "momentum", "batch_size",
-                                                   "hidden_units", "epochs", "seed")}
+        settings = job.settings
         return self._write(
             "INSERT INTO runs (started, pid, problem, loss, kind, seed, config, output_activation,"
             " output_layer, target_encoding, metric, epochs, status, warnings, notes)"
@@ -106,7 +106,7 @@ class Store:
 
 
 def _result(row: dict, epochs: list) -> RunResult:
-    status = row["status"]
+    status = Status(row["status"])
     if status == RUNNING and not _alive(row["pid"]):
         status = INCOMPLETE
     metric = row["metric"]
@@ -142,14 +142,13 @@ class Recorder:
         self._next = (start, epoch, done)
         self._ids: dict[int, int] = {}
 
-    def on_start(self, index: int, config: RunConfig) -> None:
+    def on_start(self, index: int, job: Job) -> None:
         if self.store is not None:
-            from lossterm.engine.training import new_result, resolve
+            from lossterm.engine.training import new_result
 
-            resolved, problem, spec = resolve(config)
-            self._ids[index] = self.store.start_run(new_result(resolved, problem, spec), resolved)
+            self._ids[index] = self.store.start_run(new_result(job), job)
         if self._next[0]:
-            self._next[0](index, config)
+            self._next[0](index, job)
 
     def on_epoch(self, index: int, record: EpochRecord) -> None:
         if self.store is not None:

@@ -14,7 +14,7 @@ import threading
 from dataclasses import replace
 from typing import Callable
 
-from lossterm.engine.records import EpochRecord, RunConfig, RunResult
+from lossterm.engine.records import EpochRecord, Job, RunConfig, RunResult
 from lossterm.engine.training import Session, resolve
 from lossterm.errors import UsageError
 
@@ -34,9 +34,9 @@ def seeds_for(base_seed: int, count: int) -> list[int]:
     return [base_seed + i for i in range(count)]
 
 
-def expand_seeds(configs: list[RunConfig], count: int) -> list[RunConfig]:
-    """Each config repeated over ``count`` seeds starting at its own seed."""
-    return [replace(c, seed=s) for c in configs for s in seeds_for(c.seed, count)]
+def expand_seeds(jobs: list, count: int) -> list:
+    """Each job (or config) repeated over ``count`` seeds starting at its own seed."""
+    return [replace(c, seed=s) for c in jobs for s in seeds_for(c.seed, count)]
 
 
 def default_jobs() -> int:
@@ -44,11 +44,11 @@ def default_jobs() -> int:
 
 
 def sweep(
-    configs: list[RunConfig],
+    configs: list[RunConfig | Job],
     *,
     jobs: int | None = None,
     stop: threading.Event | None = None,
-    on_start: Callable[[int, RunConfig], None] | None = None,
+    on_start: Callable[[int, Job], None] | None = None,
     on_epoch: Callable[[int, EpochRecord], None] | None = None,
     on_done: Callable[[int, RunResult], None] | None = None,
     grid: bool = False,
@@ -61,11 +61,11 @@ def sweep(
     from lossterm.engine.backend import load_keras
 
     resolved = [resolve(c) for c in configs]
-    for config, problem, spec in resolved:
-        Session(config, problem, spec).check()
-    groups: dict[RunConfig, list[int]] = {}
-    for index, (config, _, _) in enumerate(resolved):
-        groups.setdefault(replace(config, seed=0), []).append(index)
+    for job in resolved:
+        Session(job).check()
+    groups: dict[tuple, list[int]] = {}
+    for index, job in enumerate(resolved):
+        groups.setdefault(job.group, []).append(index)
     load_keras()  # once, before the threads
     stop = stop or threading.Event()
     results: dict[int, RunResult] = {}
@@ -79,15 +79,15 @@ def sweep(
                 indices = work.get_nowait()
             except queue.Empty:
                 return
-            session = Session(*resolved[indices[0]])
+            session = Session(resolved[indices[0]])
             for i in indices:
                 if stop.is_set():
                     return
-                config = resolved[i][0]
+                job = resolved[i]
                 if on_start is not None:
-                    on_start(i, config)
+                    on_start(i, job)
                 handler = None if on_epoch is None else (lambda r, i=i: on_epoch(i, r))
-                results[i] = session.run(config.seed, stop=stop, on_epoch=handler, grid=grid)
+                results[i] = session.run(job.seed, stop=stop, on_epoch=handler, grid=grid)
                 if on_done is not None:
                     on_done(i, results[i])
 

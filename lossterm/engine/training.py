@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
 from typing import Callable, Iterable
 
 import numpy as np
@@ -17,6 +16,7 @@ from lossterm.engine.records import (
     FAILED,
     STOPPED,
     EpochRecord,
+    Job,
     RunConfig,
     RunResult,
 )
@@ -25,45 +25,52 @@ from lossterm.errors import UsageError
 EpochHandler = Callable[[EpochRecord], None]
 
 
-def resolve(config: RunConfig) -> tuple[RunConfig, Problem, LossSpec]:
-    """Validate ``config`` and fill in the problem's defaults; raise UsageError if bad."""
-    problem, spec = get_problem(config.problem), get_loss(config.loss)
-    config = replace(
-        config,
-        problem=problem.name,
-        loss=spec.name,
+def resolve(config: RunConfig | Job) -> Job:
+    """The job ``config`` asks for: problem and loss found once, defaults filled in.
+
+    Raise UsageError for a name nobody knows or settings no run can use.
+    """
+    if isinstance(config, Job):
+        return config
+    problem = config.problem if isinstance(config.problem, Problem) else get_problem(config.problem)
+    spec = config.loss if isinstance(config.loss, LossSpec) else get_loss(config.loss)
+    job = Job(
+        problem=problem, loss=spec, seed=int(config.seed),
         epochs=problem.epochs if config.epochs is None else config.epochs,
+        learning_rate=config.learning_rate, momentum=config.momentum,
+        batch_size=config.batch_size,
         hidden_units=problem.hidden_units if config.hidden_units is None else config.hidden_units,
     )
-    validate_settings(config)
-    return config, problem, spec
+    validate_settings(job)
+    return job
 
 
-def validate_settings(config: RunConfig) -> None:
+def validate_settings(config: RunConfig | Job) -> None:
     """Raise UsageError for settings no run can use (no data needed to tell)."""
     for name in ("epochs", "batch_size", "hidden_units"):
         value = getattr(config, name)
         if value is not None and int(value) < 1:
-            raise UsageError(f"{name.replace('_', ' ')} must be at least 1")
+            raise UsageError("{field} must be at least 1", field=name)
     if not config.learning_rate > 0:
-        raise UsageError("learning rate must be positive")
+        raise UsageError("{field} must be positive", field="learning_rate")
 
 
-def new_result(config: RunConfig, problem: Problem, spec: LossSpec) -> RunResult:
+def new_result(job: Job) -> RunResult:
     """An empty result carrying the run's identity (and its checks' findings)."""
+    problem, spec = job.problem, job.loss
     findings = check(spec, problem)
     return RunResult(
         problem=problem.name, loss=spec.name, kind=problem.kind,
         output_activation=spec.output_activation,
         output_layer=spec.output_layer(problem.n_classes),
         target_encoding=spec.target_encoding, metric=spec.metric,
-        seed=config.seed, epochs=config.epochs,
+        seed=job.seed, epochs=job.epochs,
         warnings=problem.warnings + findings.warnings, notes=findings.notes,
     )
 
 
 def train(
-    config: RunConfig,
+    config: RunConfig | Job,
     *,
     callbacks: Iterable = (),
     stop: threading.Event | None = None,
@@ -79,9 +86,9 @@ def train(
     problem or its data. Anything that goes wrong once training has started
     ends this run with status ``failed`` and a one-line message instead.
     """
-    config, problem, spec = resolve(config)
-    session = Session(config, problem, spec)
-    return session.run(config.seed, callbacks=callbacks, stop=stop, on_epoch=on_epoch, grid=grid)
+    job = resolve(config)
+    return Session(job).run(job.seed, callbacks=callbacks, stop=stop, on_epoch=on_epoch,
+                            grid=grid)
 
 
 class Session:
@@ -93,8 +100,8 @@ class Session:
     the graph again. Sweeps over seeds use one session per (problem, loss).
     """
 
-    def __init__(self, config: RunConfig, problem: Problem, spec: LossSpec):
-        self.config, self.problem, self.spec = config, problem, spec
+    def __init__(self, job: Job):
+        self.job, self.problem, self.spec = job, job.problem, job.loss
         self._model = self._optimizer = self._step = None
         self._seed_of_weights: int | None = None
 
@@ -104,12 +111,12 @@ class Session:
 
     def run(self, seed: int, *, callbacks: Iterable = (), stop=None, on_epoch=None,
             grid: bool = False) -> RunResult:
-        config = replace(self.config, seed=seed)
-        result = new_result(config, self.problem, self.spec)  # checks: UsageError, nothing built
+        job = self.job.with_seed(seed)
+        result = new_result(job)  # checks: UsageError, nothing built
         started = time.perf_counter()
         try:
             self._prepare(seed)
-            self._loop(config, result, list(callbacks), stop, on_epoch)
+            self._loop(job, result, list(callbacks), stop, on_epoch)
             if grid and result.records:
                 from lossterm.engine.regions import decision_grid
 
@@ -123,7 +130,7 @@ class Session:
         from lossterm.engine.graph import make_optimizer, make_stepper
         from lossterm.engine.model import build_model
 
-        config, problem, spec = self.config, self.problem, self.spec
+        config, problem, spec = self.job, self.problem, self.spec
         if self._model is None:
             self._model = build_model(spec, problem, hidden_units=config.hidden_units, seed=seed)
             self._optimizer = make_optimizer(config.learning_rate, config.momentum)
@@ -183,7 +190,7 @@ def _bad(record: EpochRecord) -> str:
     return str(value)
 
 
-def _callback_list(callbacks, model, config: RunConfig, n_train: int):
+def _callback_list(callbacks, model, config: Job, n_train: int):
     from lossterm.engine.backend import load_keras
 
     keras = load_keras()

@@ -34,8 +34,10 @@ class Picker(Vertical):
         loss: str
 
     def __init__(self, problem: str | None = None, loss: str | None = None, *,
-                 seeds: int = 1, extra: list[tuple[str, str]] = (), **kwargs):
+                 seeds: int = 1, extra: list[tuple[str, str]] = (), problem_of=get_problem,
+                 **kwargs):
         super().__init__(**kwargs)
+        self.problem_of = problem_of  # listed name -> the Problem the checks look at
         self.seeds = seeds
         self.perturbation = "none"
         self.kinds = {**{name: kind for name, kind in extra}, **PROBLEM_KIND}
@@ -126,7 +128,7 @@ class Picker(Vertical):
             text.append("checks run once the data is loaded", style="dim")
             return text
         try:
-            findings = check(spec, get_problem(self.problem))
+            findings = check(spec, self.problem_of(self.problem))
         except UsageError as why:
             text.append(f"✗ {why}", style="bold red")
             return text

@@ -1,0 +1,96 @@
+"""The one path from options to results, for ``--headless`` and the TUI alike:
+load the problems, plan and check the jobs, train them (recording each epoch).
+
+The front ends differ only in what they do with the handlers' calls: the
+headless report draws a progress bar, the TUI posts messages to its screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Callable
+
+from lossterm.engine.plan import Plan, plan_runs
+from lossterm.engine.problems import PROBLEM_NAMES, Problem, get_problem
+from lossterm.engine.records import EpochRecord, Job, RunResult
+from lossterm.options import Options
+
+StartHandler = Callable[[int, Job], None]
+EpochHandler = Callable[[int, EpochRecord], None]
+DoneHandler = Callable[[int, RunResult], None]
+
+
+def load_problems(options: Options) -> list[Problem]:
+    """The problems a request is about, loaded and perturbed as asked.
+
+    Own data replaces the built-in problems. A perturbation with no problem
+    named applies to every built-in problem it can (outliers: regression;
+    label noise and imbalance: classification); with problems named, one that
+    does not apply is an error.
+    """
+    from lossterm.engine.perturb import perturb
+
+    if options.data is not None:
+        from lossterm.engine.data import load_csv
+
+        problems = [load_csv(options.data)]
+    else:
+        problems = [get_problem(name) for name in options.problems]
+    p = options.perturbation
+    if not p.active:
+        return problems
+    if problems:
+        return [perturb(problem, p) for problem in problems]
+    out = []
+    for problem in map(get_problem, PROBLEM_NAMES):
+        part = p.for_kind(problem.kind)
+        if part.active:
+            out.append(perturb(problem, part))
+    return out
+
+
+def perturbed(problem: Problem, options: Options) -> Problem:
+    """``problem`` with the part of the options' perturbation that applies to its kind."""
+    from lossterm.engine.perturb import perturb
+
+    part = options.perturbation.for_kind(problem.kind)
+    return perturb(problem, part) if part.active else problem
+
+
+def plan(options: Options, problems: list[Problem] | None = None) -> Plan:
+    """Every job the options ask for, seeds expanded, resolved and checked.
+
+    ``problems`` overrides loading (the TUI passes the problem on screen).
+    """
+    if problems is None:
+        problems = load_problems(options)
+    planned = plan_runs(problems, options.losses, options.base)
+    planned.runs = [replace(job, seed=s) for job in planned.runs
+                    for s in range(job.seed, job.seed + options.seeds)]
+    return planned
+
+
+def open_store(options: Options):
+    """The run store the options ask for, or None when no history is kept."""
+    from lossterm.engine.store import Store, default_store_path
+
+    if options.no_store:
+        return None
+    return Store(options.store or default_store_path())
+
+
+def train(jobs: list[Job], *, store=None, threads: int | None = None,
+          stop: threading.Event | None = None, on_start: StartHandler | None = None,
+          on_epoch: EpochHandler | None = None, on_done: DoneHandler | None = None,
+          grid: bool = False) -> list[RunResult]:
+    """Train ``jobs``, recording each epoch in ``store``; results in the jobs' order.
+
+    Raises ``SweepInterrupted`` (holding the finished runs) on Ctrl+C.
+    """
+    from lossterm.engine.store import Recorder
+    from lossterm.engine.sweep import sweep
+
+    recorder = Recorder(store, on_start, on_epoch, on_done)
+    return sweep(jobs, jobs=threads, stop=stop, on_start=recorder.on_start,
+                 on_epoch=recorder.on_epoch, on_done=recorder.on_done, grid=grid)
