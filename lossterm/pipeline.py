@@ -37,17 +37,12 @@ def load_problems(options: Options) -> list[Problem]:
         problems = [load_csv(options.data)]
     else:
         problems = [get_problem(name) for name in options.problems]
-    p = options.perturbation
-    if not p.active:
+    if not options.perturbation.active:
         return problems
     if problems:
-        return [perturb(problem, p) for problem in problems]
-    out = []
-    for problem in map(get_problem, PROBLEM_NAMES):
-        part = p.for_kind(problem.kind)
-        if part.active:
-            out.append(perturb(problem, part))
-    return out
+        return [perturb(problem, options.perturbation) for problem in problems]
+    every = [perturbed(get_problem(name), options) for name in PROBLEM_NAMES]
+    return [problem for problem in every if problem.source.perturbation is not None]
 
 
 def perturbed(problem: Problem, options: Options) -> Problem:
