@@ -103,14 +103,18 @@ def _gunzipped(path: str, raw: bytes) -> bytes:
 
 
 def _sniff(raw: bytes) -> str:
-    """The delimiter, guessed from whole lines of the first 16 KB; comma when unsure."""
+    """The delimiter, guessed from whole lines of the first 16 KB.
+
+    csv.Sniffer wants consistent lines; when one is ragged (an error worth its line
+    number) the header decides: the candidate it holds most of, comma when none."""
     sample = raw[:SNIFF_BYTES].decode("utf-8-sig", errors="replace")
     if len(raw) > SNIFF_BYTES and "\n" in sample:
         sample = sample[:sample.rindex("\n")]
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        return ","
+        header = next((line for line in sample.splitlines() if line.strip()), "")
+        return max(DELIMITERS, key=header.count) if any(d in header for d in DELIMITERS) else ","
 
 
 def _check_fields(path: str, raw: bytes, delimiter: str) -> None:
