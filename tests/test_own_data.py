@@ -266,3 +266,15 @@ def test_a_test_split_too_small_for_the_classes(tmp_path):
     with pytest.raises(UsageError, match="the test split would get 2 rows, fewer than the 3 "
                                          "classes; change --test-size"):
         load_csv(DataOptions(str(path), "t", test_size=0.05))
+
+
+def test_a_text_cell_late_in_a_long_file(tmp_path):
+    """pandas parses long files in chunks; a column whose last chunk holds text is still read
+    cell by cell: numbers with NA stay numeric, a late label makes a one-hot level."""
+    n = 300_000
+    lines = [f"{i / 10:.1f},{i % 3},{i % 2}" for i in range(n - 1)] + ["NA,blue,1"]
+    path = tmp_path / "long.csv"
+    path.write_text("x,c,t\n" + "\n".join(lines) + "\n")
+    p = _no_warnings(DataOptions(str(path), "t"))
+    assert p.feature_names == ("x", "c=0", "c=1", "c=2", "c=blue")
+    assert p.warnings == (f"dropped 1 of {n} rows with an empty, NaN or infinite value",)

@@ -165,7 +165,8 @@ def _count_with_numpy(path: str, raw: bytes, delimiter: str) -> tuple[int | None
     buf = np.frombuffer(raw, dtype=np.uint8)
     starts = np.r_[0, np.flatnonzero(buf == ord("\n")) + 1]
     starts = starts[starts < len(buf)]
-    fields = np.add.reduceat(buf == ord(delimiter), starts, dtype=np.int64) + 1
+    delimiters = np.flatnonzero(buf == ord(delimiter))
+    fields = np.diff(np.searchsorted(delimiters, np.r_[starts, len(buf)])) + 1
     ends = np.r_[starts[1:], len(buf)]
     lines = range(len(starts))
     first = next((j for j in lines if not _blank(raw[starts[j]:ends[j]], delimiter)), None)
@@ -199,10 +200,13 @@ def _parse_csv(path: str, raw: bytes, delimiter: str):
     from pandas.api.types import is_bool_dtype
 
     options = dict(sep=delimiter, encoding="utf-8-sig", engine="c", na_filter=False,
-                   index_col=False, low_memory=False)
+                   index_col=False)
     try:
         with _warnings.catch_warnings():
             _warnings.simplefilter("error")
+            # parsing in chunks (low_memory) takes half the memory; a column whose chunks
+            # differ in type comes back as mixed objects, which _column reads as text
+            _warnings.simplefilter("ignore", pd.errors.DtypeWarning)
             frame = pd.read_csv(io.BytesIO(raw), **options)
             # pandas turns True/False columns into booleans; lossterm reads them as text
             bools = [i for i, dtype in enumerate(frame.dtypes) if is_bool_dtype(dtype)]
