@@ -151,7 +151,7 @@ def child(loader: str, path: str, arrays: str) -> None:
 def measure(loader: str, path: Path, folder: Path) -> dict:
     arrays = folder / f"{loader}.npz"
     done = subprocess.run([sys.executable, __file__, "--child", loader, str(path), str(arrays)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"{loader} loader failed:\n{done.stderr}")
     return {**json.loads(done.stdout.splitlines()[-1]), "arrays": arrays}

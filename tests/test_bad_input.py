@@ -59,8 +59,8 @@ def _csv_cases(tmp_path):
         ([str(single), "t"], [], "has a single class ('same')"),
         ([str(tiny), "t"], [], "only 3 complete rows; at least 4 are needed"),
         ([str(few_per_class), "t"], [], "cannot split"),
-        ([str(few_per_class), "t"], [], "class 'b' of 't' has only 1 row; a stratified split "
-                                        "needs at least 2 per class"),
+        ([str(few_per_class), "t"], [], ("class 'b' of 't' has only 1 row; a stratified "
+                                         "split needs at least 2 per class")),
         ([str(three), "t"], ["--test-size", "0.05"], "fewer than the 3 classes"),
         ([str(semicolon_ragged), "c"], [], "line 3 has 2 fields; the header has 3"),
         ([str(quoted_ragged), "c"], [], "line 3 has 2 fields; the header has 3"),
@@ -135,7 +135,7 @@ def test_parquet_without_pyarrow_names_the_install(tmp_path):
                   "from lossterm.cli import main; sys.exit(main())")
     done = subprocess.run([sys.executable, "-c", no_pyarrow, "--headless", "--data", str(path),
                            "--target", "t", "--no-store"], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, check=False)
     _one_line_exit_2(done, "reading it needs pyarrow: pip install pyarrow")
 
 

@@ -199,8 +199,8 @@ def _parse_csv(path: str, raw: bytes, delimiter: str):
     import pandas as pd
     from pandas.api.types import is_bool_dtype
 
-    options = dict(sep=delimiter, encoding="utf-8-sig", engine="c", na_filter=False,
-                   index_col=False)
+    options = {"sep": delimiter, "encoding": "utf-8-sig", "engine": "c", "na_filter": False,
+               "index_col": False}
     try:
         with _warnings.catch_warnings():
             _warnings.simplefilter("error")
@@ -402,7 +402,8 @@ def _split(options, kind, X, y, labels, names, warnings) -> Problem:
     X_train, X_test = _standardized(X_train, mean, std), _standardized(X_test, mean, std)
     if kind == REGRESSION and not options.raw_target:
         y_mean, y_std = _column_stats(y_train)
-        y_train, y_test = _standardized(y_train, y_mean, y_std), _standardized(y_test, y_mean, y_std)
+        y_train = _standardized(y_train, y_mean, y_std)
+        y_test = _standardized(y_test, y_mean, y_std)
     elif kind == REGRESSION and not np.all(np.abs(y) <= FLOAT32_MAX):
         raise UsageError(f"the target {options.target!r} has values beyond float32's range "
                          f"(up to {np.abs(y).max():.3g}); leave out --raw-target to have it "
@@ -411,7 +412,8 @@ def _split(options, kind, X, y, labels, names, warnings) -> Problem:
                                                     kind, warnings)
     return Problem(
         name=_problem_name(options.path), kind=kind,
-        description=f"{options.path}: {len(X)} rows, {len(names)} features, target "
+        description=f"{options.path}: {len(X_train) + len(X_test)} rows, {len(names)} "
+                    f"features, target "
                     f"{options.target!r}" + (f" ({len(labels)} classes)" if labels else ""),
         X_train=X_train.astype(np.float32), y_train=_typed(y_train, kind),
         X_test=X_test.astype(np.float32), y_test=_typed(y_test, kind),
