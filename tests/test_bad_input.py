@@ -1,6 +1,8 @@
 """Bad input never gets a traceback: one clear line and exit 2, nothing already computed lost."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -35,6 +37,16 @@ def _csv_cases(tmp_path):
                           [[f"person{i}", i % 2] for i in range(30)])
     three = write_csv(tmp_path / "three.csv", ["x", "t"], [[i, "abc"[i % 3]] for i in range(30)])
     labels = write_csv(tmp_path / "labels.csv", ["x", "t"], [[i, "ab"[i % 2]] for i in range(30)])
+    semicolon_ragged = tmp_path / "ragged2.csv"
+    semicolon_ragged.write_text("a;b;c\n1;2;3\n4;5\n")
+    quoted_ragged = tmp_path / "ragged3.csv"
+    quoted_ragged.write_text('a,b,c\n1,"x, y",3\n4,"z"\n')
+    damaged_gz = tmp_path / "damaged.csv.gz"
+    damaged_gz.write_bytes(__import__("gzip").compress(labels.read_bytes())[:-20])
+    not_parquet = tmp_path / "text.parquet"
+    not_parquet.write_text("a,b\n1,2\n")
+    huge_target = write_csv(tmp_path / "huge.csv", ["x", "y"],
+                            [[i, f"{i * 1e300:.3e}"] for i in range(40)])
     return [
         ([str(tmp_path / "missing.csv"), "t"], [], "no such file:"),
         ([str(tmp_path), "t"], [], "is a directory, not a CSV file"),
@@ -47,6 +59,14 @@ def _csv_cases(tmp_path):
         ([str(single), "t"], [], "has a single class ('same')"),
         ([str(tiny), "t"], [], "only 3 complete rows; at least 4 are needed"),
         ([str(few_per_class), "t"], [], "cannot split"),
+        ([str(few_per_class), "t"], [], ("class 'b' of 't' has only 1 row; a stratified "
+                                         "split needs at least 2 per class")),
+        ([str(three), "t"], ["--test-size", "0.05"], "fewer than the 3 classes"),
+        ([str(semicolon_ragged), "c"], [], "line 3 has 2 fields; the header has 3"),
+        ([str(quoted_ragged), "c"], [], "line 3 has 2 fields; the header has 3"),
+        ([str(damaged_gz), "t"], [], "is not a valid gzip file"),
+        ([str(not_parquet), "b"], [], "is not a readable Parquet file"),
+        ([str(huge_target), "y"], ["--raw-target"], "beyond float32's range"),
         ([str(all_nan), "t"], [], "only 0 complete rows"),
         ([str(wide_text), "t"], [], "column 'name' of"),
         ([str(three), "t"], ["--kind", "binary"], "--kind binary needs exactly 2 classes"),
@@ -104,3 +124,26 @@ def test_a_diverging_learning_rate_marks_runs_and_the_rest_finish(lossterm_cli):
 def test_a_bad_csv_stops_the_tui_before_it_starts(lossterm_cli, tmp_path):
     done = lossterm_cli("--data", str(tmp_path / "nope.csv"), "--target", "t", timeout=60)
     _one_line_exit_2(done, "no such file:")
+
+
+def test_parquet_without_pyarrow_names_the_install(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "data.parquet"
+    pd.DataFrame({"x": range(10), "t": [0, 1] * 5}).to_parquet(path)
+    no_pyarrow = ("import sys; sys.modules['pyarrow'] = None; sys.argv[0] = 'lossterm'; "
+                  "from lossterm.cli import main; sys.exit(main())")
+    done = subprocess.run([sys.executable, "-c", no_pyarrow, "--headless", "--data", str(path),
+                           "--target", "t", "--no-store"], capture_output=True, text=True,
+                          timeout=120, check=False)
+    _one_line_exit_2(done, "reading it needs pyarrow: pip install pyarrow")
+
+
+def test_huge_features_train_without_a_warning(lossterm_cli, tmp_path):
+    rows = [[f"{(i % 7) * 1e300:.3e}", i % 3, (i % 7) + (i % 3) + i / 100] for i in range(60)]
+    path = write_csv(tmp_path / "huge.csv", ["big", "small", "y"], rows)
+    done = lossterm_cli("--headless", "--data", str(path), "--target", "y", "--loss", "mse",
+                        "--epochs", "1", "--format", "json", "--no-store")
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr and "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["runs"][0]["warnings"] == []

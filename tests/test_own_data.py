@@ -148,3 +148,169 @@ def test_a_file_named_after_a_built_in_problem_never_replaces_it(tmp_path):
     assert [p.suffix for p in written] == [".py", ".npz"]
     saved = np.load(own_script.with_suffix(".npz"))
     assert np.array_equal(saved["X_train"], own.X_train)
+
+
+# --- files as people have them: delimiters, BOM, gzip, Parquet ---------------------------
+
+
+def _arrays(problem):
+    return (problem.X_train, problem.y_train, problem.X_test, problem.y_test,
+            problem.feature_names, problem.class_labels, problem.kind)
+
+
+def _same_problem(a, b):
+    for left, right in zip(_arrays(a), _arrays(b)):
+        if isinstance(left, np.ndarray):
+            assert np.array_equal(left, right)
+        else:
+            assert left == right
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_other_delimiters_load_to_the_same_arrays(labelled_csv, tmp_path, delimiter):
+    text = labelled_csv.read_text().replace(",", delimiter)
+    other = tmp_path / "labelled.txt"
+    other.write_text(text)
+    _same_problem(load_csv(DataOptions(str(other), "answer")),
+                  load_csv(DataOptions(str(labelled_csv), "answer")))
+
+
+def test_a_semicolon_file_with_decimal_points_and_quoted_text(tmp_path):
+    rows = [f'{i / 10};"say ""{"hi" if i % 2 else "yo"}""; ok";{i % 2}' for i in range(40)]
+    path = tmp_path / "quoted.csv"
+    path.write_text("x;greeting;t\n" + "\n".join(rows) + "\n")
+    p = load_csv(DataOptions(str(path), "t"))
+    assert p.feature_names == ("x", 'greeting=say "hi"; ok', 'greeting=say "yo"; ok')
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_column(labelled_csv, tmp_path):
+    bom = tmp_path / "labelled.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + labelled_csv.read_bytes())
+    p = load_csv(DataOptions(str(bom), "answer"))
+    assert p.feature_names[0] == "x1"
+    _same_problem(p, load_csv(DataOptions(str(labelled_csv), "answer")))
+
+
+@pytest.mark.parametrize("name", ["labelled.csv.gz", "labelled.gz", "labelled.csv"])
+def test_gzip_is_known_by_content(labelled_csv, tmp_path, name):
+    import gzip
+
+    packed = tmp_path / "packed" / name
+    packed.parent.mkdir()
+    packed.write_bytes(gzip.compress(labelled_csv.read_bytes()))
+    p = load_csv(DataOptions(str(packed), "answer"))
+    assert p.name == name.removesuffix(".gz")  # the file, never a bare stem
+    _same_problem(p, load_csv(DataOptions(str(labelled_csv), "answer")))
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".pq"])
+def test_parquet_written_by_pandas(labelled_csv, tmp_path, suffix):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    path = tmp_path / f"labelled{suffix}"
+    pd.read_csv(labelled_csv).to_parquet(path)
+    _same_problem(load_csv(DataOptions(str(path), "answer")),
+                  load_csv(DataOptions(str(labelled_csv), "answer")))
+
+
+def test_parquet_types_become_numbers_and_levels(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    n = 40
+    frame = pd.DataFrame({
+        "count": pd.array([i if i % 10 else None for i in range(n)], dtype="Int64"),
+        "flag": [i % 3 == 0 for i in range(n)],
+        "colour": pd.Categorical(["red", "blue"] * (n // 2)),
+        "t": [i % 2 for i in range(n)],
+    })
+    frame.to_parquet(tmp_path / "typed.parquet")
+    p = load_csv(DataOptions(str(tmp_path / "typed.parquet"), "t"))
+    assert p.feature_names == ("count", "flag=False", "flag=True", "colour=blue", "colour=red")
+    assert p.class_labels == ("0", "1") and p.kind == "binary"
+    assert "dropped 4 of 40 rows" in p.warnings[0]  # the nulls in 'count'
+
+
+def test_blank_lines_are_skipped_and_line_numbers_stay_physical(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("x,t\n\n" + "".join(f"{i},{i % 2}\n" for i in range(10)) + ",\n\n1,0\n")
+    p = load_csv(DataOptions(str(path), "t"))
+    assert len(p.X_train) + len(p.X_test) == 11 and p.warnings == ()
+    path.write_text("x,t\n\n1,0\n2,1,3\n")
+    with pytest.raises(UsageError, match="line 4 has 3 fields; the header has 2"):
+        load_csv(DataOptions(str(path), "t"))
+
+
+def test_numeric_classes_keep_their_written_labels(tmp_path):
+    rows = [[i, 10 * (i % 3)] for i in range(30)]
+    p = load_csv(DataOptions(str(write_csv(tmp_path / "c.csv", ["x", "t"], rows)), "t"))
+    assert p.class_labels == ("0", "10", "20")
+
+
+# --- values at the edge of float64: deliberate handling, no NumPy warning -----------------
+
+
+def _no_warnings(options):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return load_csv(options)
+
+
+def test_huge_and_tiny_values_standardize_without_a_warning(tmp_path):
+    rows = [[f"{(i % 7) * 1e300:.3e}", f"{(i % 5) * 1e-300:.3e}", i % 3 - 1, f"{i * 1e300:.3e}"]
+            for i in range(40)]
+    path = write_csv(tmp_path / "huge.csv", ["big", "tiny", "small", "y"], rows)
+    p = _no_warnings(DataOptions(str(path), "y"))
+    assert p.kind == "regression" and p.warnings == ()
+    assert np.all(np.isfinite(p.X_train)) and np.all(np.isfinite(p.X_test))
+    assert np.allclose(p.X_train.mean(axis=0), 0, atol=1e-5)
+    assert np.allclose(p.X_train.std(axis=0), 1, atol=1e-4)
+    assert abs(p.y_train.std() - 1) < 1e-4
+
+
+def test_values_that_overflow_when_standardized_are_dropped_with_a_warning(tmp_path):
+    rows = [["-1.7e308", i % 2] for i in range(38)] + [["1.7e308", 0], ["1.7e308", 1]]
+    path = write_csv(tmp_path / "edge.csv", ["x", "t"], rows)
+    p = _no_warnings(DataOptions(str(path), "t"))
+    assert any("standardized values do not fit float32" in w for w in p.warnings)
+    assert np.all(np.isfinite(p.X_train)) and np.all(np.isfinite(p.X_test))
+
+
+def test_a_raw_target_beyond_float32_is_refused(tmp_path):
+    rows = [[i, f"{i * 1e300:.3e}"] for i in range(40)]
+    path = write_csv(tmp_path / "raw.csv", ["x", "y"], rows)
+    with pytest.raises(UsageError, match="beyond float32's range"):
+        _no_warnings(DataOptions(str(path), "y", raw_target=True))
+
+
+# --- a stratified split that cannot be made says which class --------------------------------
+
+
+def test_a_class_with_one_row_is_named(tmp_path):
+    rows = [[i, "ab"[i % 2]] for i in range(20)] + [[99, "rare"]]
+    path = write_csv(tmp_path / "rare.csv", ["x", "t"], rows)
+    with pytest.raises(UsageError) as caught:
+        load_csv(DataOptions(str(path), "t"))
+    message = str(caught.value)
+    assert "class 'rare' of 't' has only 1 row" in message and "\n" not in message
+
+
+def test_a_test_split_too_small_for_the_classes(tmp_path):
+    rows = [[i, "abc"[i % 3]] for i in range(30)]
+    path = write_csv(tmp_path / "three.csv", ["x", "t"], rows)
+    with pytest.raises(UsageError, match="the test split would get 2 rows, fewer than the 3 "
+                                         "classes; change test size"):
+        load_csv(DataOptions(str(path), "t", test_size=0.05))
+
+
+def test_a_text_cell_late_in_a_long_file(tmp_path):
+    """pandas parses long files in chunks; a column whose last chunk holds text is still read
+    cell by cell: numbers with NA stay numeric, a late label makes a one-hot level."""
+    n = 300_000
+    lines = [f"{i / 10:.1f},{i % 3},{i % 2}" for i in range(n - 1)] + ["NA,blue,1"]
+    path = tmp_path / "long.csv"
+    path.write_text("x,c,t\n" + "\n".join(lines) + "\n")
+    p = _no_warnings(DataOptions(str(path), "t"))
+    assert p.feature_names == ("x", "c=0", "c=1", "c=2", "c=blue")
+    assert p.warnings == (f"dropped 1 of {n} rows with an empty, NaN or infinite value",)
