@@ -35,7 +35,7 @@ class TensorFlowEngine:
         self._batch_size = batch_size
         self._state = None
         weight_specs = [tf.TensorSpec((None, *s), tf.float32) for s in layout.shapes]
-        self._epoch = tf.function(self._epoch_graph, input_signature=[
+        self._epoch = tf.function(self._epoch_graph, autograph=False, input_signature=[
             weight_specs, tuple([weight_specs] * optimizer.slots),
             tf.TensorSpec((None,), tf.float32), tf.TensorSpec((), tf.float32),
             tf.TensorSpec((None, len(data.x_train)), tf.int32)])
