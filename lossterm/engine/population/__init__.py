@@ -1,0 +1,117 @@
+"""Population training: P models of one (problem, loss, architecture, optimizer) in one program.
+
+A fair comparison trains each loss at several learning rates and seeds (148
+runs for one problem and four losses). The models are tiny, so one run at a
+time spends its time on per-op dispatch; stacking the runs into ``(P, in,
+out)`` weights makes every op P times bigger for the same overhead.
+
+Member p starts from exactly the weights ``build_model(seed=seed_p)`` would
+have, shuffles with its own ``default_rng(seed_p)`` as a single run does,
+steps with its own learning rate, and gets the same ``EpochRecord`` logs a
+single run gets. A member that diverges is dropped; the others go on
+unchanged. With TensorFlow (the default) an epoch is one ``tf.function``
+call; with JAX, one ``jax.jit`` call of ``vmap`` over members and ``scan``
+over mini-batches. PyTorch has no population engine (not installed here).
+
+    from lossterm.engine.population import Member, train_population
+    outcomes = train_population(get_problem("circles"), get_loss("bce"),
+                                [Member(seed, lr) for seed in range(3) for lr in (0.01, 0.1)],
+                                epochs=200)
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Sequence
+
+import numpy as np
+
+from lossterm.engine.losses import LossSpec
+from lossterm.engine.population.core import (
+    Data,
+    Layout,
+    Member,
+    MemberHandler,
+    MemberOutcome,
+    run_members,
+    start_weights,
+)
+from lossterm.engine.population.optimizers import OPTIMIZERS, get_optimizer
+from lossterm.errors import UsageError
+
+__all__ = ["OPTIMIZERS", "Member", "MemberOutcome", "Population", "train_population"]
+
+
+class Population:
+    """A compiled population program for one (problem, loss, architecture, optimizer).
+
+    Build once, ``run`` many times: each run re-initialises weights and slots,
+    and the compiled epoch serves every population size (TensorFlow traces
+    once per ``Population``; JAX compiles once per size, cached on disk).
+    """
+
+    def __init__(self, problem, spec: LossSpec, *, batch_size: int = 32,
+                 hidden_units: int | Sequence[int] | None = None, optimizer: str = "sgd",
+                 **hyper):
+        if int(batch_size) < 1:
+            raise UsageError("batch size must be at least 1")
+        self.problem, self.spec = problem, spec
+        self.layout = Layout.of(spec, problem, hidden_units)
+        self.optimizer = get_optimizer(optimizer)
+        self.hyper = self.optimizer.hyper(**hyper)
+        self.data = Data.of(spec, problem)
+        self.engine = _make_engine(self.layout, spec, self.data, int(batch_size),
+                                   self.optimizer, self.hyper)
+
+    def run(self, members: Sequence[Member], *, epochs: int,
+            stop: threading.Event | None = None,
+            on_epoch: MemberHandler | None = None) -> list[MemberOutcome]:
+        """Train ``members`` from their seeded start for ``epochs``; outcomes in their order.
+
+        ``on_epoch(index, record)`` is called after each epoch for each member
+        still going, from the calling thread. ``stop`` ends the whole
+        population at the next epoch boundary (members then ``stopped``).
+        """
+        members = list(members)
+        if not members:
+            return []
+        if int(epochs) < 1:
+            raise UsageError("epochs must be at least 1")
+        if not all(m.learning_rate > 0 for m in members):
+            raise UsageError("learning rate must be positive")
+        self.engine.start(start_weights(self.layout, [m.seed for m in members]),
+                          np.array([m.learning_rate for m in members], np.float32))
+        return run_members(self.engine, self.spec, self.data, members, int(epochs), stop, on_epoch)
+
+
+def train_population(problem, spec: LossSpec, members: Sequence[Member], *, epochs: int,
+                     batch_size: int = 32, hidden_units: int | Sequence[int] | None = None,
+                     momentum: float = 0.9, optimizer: str = "sgd",
+                     stop: threading.Event | None = None,
+                     on_epoch: MemberHandler | None = None, **hyper) -> list[MemberOutcome]:
+    """Train ``members`` together once (see :class:`Population` to reuse the program).
+
+    ``momentum`` is SGD's (the tutorial's 0.9); other optimizers take Keras's
+    defaults unless ``hyper`` overrides them (``beta_1=``, ``rho=``, ...).
+    """
+    if optimizer == "sgd":
+        hyper["momentum"] = momentum
+    population = Population(problem, spec, batch_size=batch_size, hidden_units=hidden_units,
+                            optimizer=optimizer, **hyper)
+    return population.run(members, epochs=epochs, stop=stop, on_epoch=on_epoch)
+
+
+def _make_engine(layout, spec, data, batch_size, optimizer, hyper):
+    """The engine for the loaded Keras backend."""
+    from lossterm.engine.backend import load_keras
+
+    backend = load_keras().backend.backend()
+    if backend == "tensorflow":
+        from lossterm.engine.population.tf import TensorFlowEngine
+
+        return TensorFlowEngine(layout, spec, data, batch_size, optimizer, hyper)
+    if backend == "jax":
+        from lossterm.engine.population.jax import JaxEngine
+
+        return JaxEngine(layout, spec, data, batch_size, optimizer, hyper)
+    raise UsageError(f"population training has no {backend} engine; use tensorflow or jax")

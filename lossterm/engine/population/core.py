@@ -1,0 +1,185 @@
+"""What every backend's population shares: members, start weights, records, the epoch loop.
+
+A backend engine (``tf.py``, ``jax.py``) only knows how to run one epoch of
+stacked models; this module decides everything a person sees: which member
+gets which shuffles, when a member has diverged, when the population stops,
+and the ``EpochRecord`` each member gets, built exactly as ``Session`` builds
+its own (same keys, same values, metrics from :func:`metrics.metrics`).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from lossterm.engine.losses import LossSpec, encode_targets
+from lossterm.engine.metrics import metrics
+from lossterm.engine.records import DIVERGED, DONE, STOPPED, EpochRecord
+from lossterm.errors import UsageError
+
+MemberHandler = Callable[[int, EpochRecord], None]
+
+
+@dataclass(frozen=True)
+class Member:
+    """One model of a population: its seed (weights and shuffles) and learning rate."""
+
+    seed: int
+    learning_rate: float
+
+
+@dataclass
+class MemberOutcome:
+    """A member's epochs and how it ended; ``weights`` are its final weights in
+    Keras's order (kernel, bias per layer), ``None`` when it diverged."""
+
+    member: Member
+    records: list[EpochRecord] = field(default_factory=list)
+    status: str = DONE  # DONE | DIVERGED | STOPPED
+    message: str = ""  # why it diverged or stopped
+    weights: list[np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The MLP's shape: widths from inputs to outputs and each layer's activation."""
+
+    widths: tuple[int, ...]
+    activations: tuple[str, ...]
+
+    @classmethod
+    def of(cls, spec: LossSpec, problem, hidden_units: int | Sequence[int] | None) -> Layout:
+        """The tutorial's MLP; ``hidden_units`` may be one width or one per hidden layer."""
+        hidden = problem.hidden_units if hidden_units is None else hidden_units
+        hidden = (int(hidden),) if np.isscalar(hidden) else tuple(int(h) for h in hidden)
+        if not hidden or min(hidden) < 1:
+            raise UsageError("hidden units must be at least 1 per layer")
+        units = spec.output_units(problem.n_classes)
+        return cls((problem.n_features, *hidden, units),
+                   ("relu",) * len(hidden) + (spec.output_activation,))
+
+    @property
+    def shapes(self) -> list[tuple[int, ...]]:
+        """One model's weight shapes in Keras's order: kernel, bias, kernel, bias, ..."""
+        pairs = zip(self.widths[:-1], self.widths[1:])
+        return [shape for i, o in pairs for shape in ((i, o), (o,))]
+
+
+def start_weights(layout: Layout, seeds: Sequence[int]) -> list[np.ndarray]:
+    """Stacked ``(P, ...)`` weights, member p's equal to ``build_model(seed=seeds[p])``'s.
+
+    Calls the same seeded initializers the Keras layers call (He uniform with
+    ``seed + j`` for hidden layer j, Glorot uniform with ``seed + n_hidden`` for
+    the output), which is 10x cheaper than building a model per seed.
+    """
+    from lossterm.engine.backend import load_keras
+
+    keras = load_keras()
+    n_hidden = len(layout.widths) - 2
+    stacks: list[list[np.ndarray]] = [[] for _ in layout.shapes]
+    for seed in seeds:
+        for j, (shape_k, shape_b) in enumerate(zip(layout.shapes[::2], layout.shapes[1::2])):
+            init = (keras.initializers.HeUniform(seed=seed + j) if j < n_hidden
+                    else keras.initializers.GlorotUniform(seed=seed + n_hidden))
+            stacks[2 * j].append(keras.ops.convert_to_numpy(init(shape_k, dtype="float32")))
+            stacks[2 * j + 1].append(np.zeros(shape_b, dtype=np.float32))
+    return [np.stack(s) for s in stacks]
+
+
+@dataclass(frozen=True)
+class Data:
+    """The problem's arrays with targets encoded for the loss (float32 inputs)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+    @classmethod
+    def of(cls, spec: LossSpec, problem) -> Data:
+        n = problem.n_classes
+        return cls(np.asarray(problem.X_train, np.float32), encode_targets(spec, problem.y_train, n),
+                   np.asarray(problem.X_test, np.float32), encode_targets(spec, problem.y_test, n))
+
+
+@dataclass(frozen=True)
+class EpochOutput:
+    """One epoch of the live members, in NumPy: losses ``(P,)``, predictions ``(P, n, units)``."""
+
+    loss: np.ndarray
+    val_loss: np.ndarray
+    pred: np.ndarray
+    val_pred: np.ndarray
+
+
+def member_record(epoch: int, out: EpochOutput, row: int, spec: LossSpec, data: Data,
+                  seconds: float) -> EpochRecord:
+    """Row ``row``'s record, its logs built as ``Session``'s (loss, val_loss, metrics)."""
+    logs = {"loss": float(out.loss[row]), "val_loss": float(out.val_loss[row])}
+    logs.update(metrics(spec, data.y_train, out.pred[row]))
+    logs.update({"val_" + k: v for k, v in metrics(spec, data.y_test, out.val_pred[row]).items()})
+    return EpochRecord(epoch=epoch, train_loss=logs["loss"], test_loss=logs["val_loss"],
+                       train_metric=logs[spec.metric], test_metric=logs["val_" + spec.metric],
+                       seconds=seconds, logs=logs)
+
+
+def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], epochs: int,
+                stop: threading.Event | None, on_epoch: MemberHandler | None
+                ) -> list[MemberOutcome]:
+    """The population's epoch loop over a started ``engine``.
+
+    Member p's shuffles come from its own ``default_rng(seed)``, one
+    permutation per epoch, as a single run's do. A member whose train or test
+    loss is not finite is dropped from the engine before the next epoch; the
+    others are unaffected (each model's arithmetic is its own). ``stop`` is
+    read before each epoch. ``seconds`` in a record is the epoch's wall time
+    shared equally among the members that ran it.
+    """
+    outcomes = [MemberOutcome(m) for m in members]
+    rngs = [np.random.default_rng(m.seed) for m in members]
+    live = list(range(len(members)))
+    n_train = len(data.x_train)
+    for epoch in range(1, epochs + 1):
+        if not live:
+            break
+        if stop is not None and stop.is_set():
+            for i in live:
+                outcomes[i].status, outcomes[i].message = STOPPED, f"stopped before epoch {epoch}"
+            break
+        tick = time.perf_counter()
+        out = engine.epoch(np.stack([rngs[i].permutation(n_train) for i in live]))
+        seconds = (time.perf_counter() - tick) / len(live)
+        keep = _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch)
+        if len(keep) < len(live):
+            engine.keep(keep)
+            live = [live[row] for row in keep]
+    for row, weights in enumerate(engine.weights()):
+        outcomes[live[row]].weights = weights
+    return outcomes
+
+
+def _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch) -> list[int]:
+    """Append each live member's record (or mark it diverged); return the rows kept."""
+    keep = []
+    for row, i in enumerate(live):
+        loss, val_loss = float(out.loss[row]), float(out.val_loss[row])
+        if not (math.isfinite(loss) and math.isfinite(val_loss)):
+            bad = loss if not math.isfinite(loss) else val_loss
+            outcomes[i].status, outcomes[i].message = DIVERGED, f"loss became {bad} at epoch {epoch}"
+            continue
+        record = member_record(epoch, out, row, spec, data, seconds)
+        outcomes[i].records.append(record)
+        keep.append(row)
+        if on_epoch is not None:
+            on_epoch(i, record)
+    return keep
+
+
+def unstack(stacks: Sequence[np.ndarray]) -> list[list[np.ndarray]]:
+    """Per-member weight lists from stacked arrays."""
+    return [[np.array(s[p]) for s in stacks] for p in range(len(stacks[0]))] if stacks else []

@@ -1,0 +1,182 @@
+"""Population training: the same start, steps and numbers as single runs, members independent."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from lossterm.engine.losses import get_loss
+from lossterm.engine.model import build_model
+from lossterm.engine.population import OPTIMIZERS, Member, Population, train_population
+from lossterm.engine.population.core import Layout, start_weights
+from lossterm.engine.problems import get_problem
+from lossterm.engine.records import DIVERGED, DONE, STOPPED, RunConfig
+from lossterm.engine.training import train
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def histories(outcome):
+    return [dict(r.logs) for r in outcome.records]
+
+
+@pytest.mark.parametrize("problem,loss", [("circles", "hinge"), ("blobs", "scce"),
+                                          ("regression", "mse")])
+def test_start_weights_equal_build_models(problem, loss):
+    p, spec = get_problem(problem), get_loss(loss)
+    stacks = start_weights(Layout.of(spec, p, None), [3, 11])
+    for row, seed in enumerate((3, 11)):
+        expected = build_model(spec, p, hidden_units=p.hidden_units, seed=seed).get_weights()
+        assert len(expected) == len(stacks)
+        for stack, w in zip(stacks, expected):
+            np.testing.assert_array_equal(stack[row], w)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_each_hand_step_equals_the_keras_optimizer(name):
+    """Three members with their own rates, three steps on the same gradients as Keras's."""
+    from lossterm.engine.backend import load_keras
+
+    keras = load_keras()
+    rule, rng = OPTIMIZERS[name], np.random.default_rng(0)
+    hp = rule.hyper()
+    rates = np.array([0.001, 0.03, 0.5], np.float32)
+    shapes = [(4, 3), (3,)]
+    start = [rng.normal(size=(3, *s)).astype(np.float32) for s in shapes]
+    grads = [[rng.normal(size=(3, *s)).astype(np.float32) for s in shapes] for _ in range(3)]
+
+    weights, slots = [keras.ops.convert_to_tensor(w) for w in start], rule.init(start)
+    lrs = [rates.reshape(-1, *[1] * len(s)) for s in shapes]
+    for step, g in enumerate(grads):
+        weights, slots = rule.apply(weights, [keras.ops.convert_to_tensor(x) for x in g],
+                                    slots, lrs, step, hp)
+    for p, lr in enumerate(rates):
+        variables = [keras.Variable(w[p]) for w in start]
+        optimizer = rule.keras(float(lr))
+        for g in grads:
+            optimizer.apply([x[p] for x in g], variables)
+        for mine, theirs in zip(weights, variables):
+            np.testing.assert_allclose(keras.ops.convert_to_numpy(mine)[p], theirs.numpy(),
+                                       rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("problem,loss,epochs", [
+    ("regression", "mse", 15), ("circles", "bce", 15), ("circles", "hinge", 15),
+    ("blobs", "cce", 15), ("blobs", "scce", 5)])
+def test_a_population_of_one_gives_a_single_runs_numbers(problem, loss, epochs):
+    config = RunConfig(problem=problem, loss=loss, seed=5, learning_rate=0.02, epochs=epochs)
+    single = train(config)
+    (outcome,) = train_population(get_problem(problem), get_loss(loss), [Member(5, 0.02)],
+                                  epochs=epochs)
+    assert outcome.status == DONE and len(outcome.records) == epochs
+    first, alone = outcome.records[0].logs, single.records[0].logs
+    assert first.keys() == alone.keys()
+    for key in alone:
+        assert first[key] == pytest.approx(alone[key], abs=1e-5), key
+    last, alone_last = outcome.records[-1], single.records[-1]
+    assert abs(last.test_loss - alone_last.test_loss) < 1e-4
+    assert abs(last.test_metric - alone_last.test_metric) <= 1e-3  # MSE, or one test point
+
+
+def test_a_member_of_a_mixed_population_equals_it_alone():
+    problem, spec = get_problem("circles"), get_loss("bce")
+    members = [Member(seed, lr) for seed, lr in zip(range(10), np.geomspace(1e-3, 1e-1, 10))]
+    population = Population(problem, spec)
+    together = population.run(members, epochs=12)
+    for index in (0, 6, 9):
+        (alone,) = population.run([members[index]], epochs=12)
+        first, last = together[index].records[0].logs, together[index].records[-1]
+        for key, value in alone.records[0].logs.items():
+            assert first[key] == pytest.approx(value, abs=1e-5), key
+        # A population of one may take other kernels (plain matmul): float32 drift only.
+        assert abs(last.test_loss - alone.records[-1].test_loss) < 1e-4
+        assert abs(last.test_metric - alone.records[-1].test_metric) <= 1e-3
+    assert len({o.records[-1].train_loss for o in together}) == 10
+
+
+def test_a_diverging_member_is_dropped_and_the_others_are_unchanged():
+    problem, spec = get_problem("regression"), get_loss("mse")
+    members = [Member(0, 0.01), Member(1, 1e3), Member(2, 0.05)]
+    population = Population(problem, spec)
+    with_it = population.run(members, epochs=8)
+    without = population.run([members[0], members[2]], epochs=8)
+    assert with_it[1].status == DIVERGED and with_it[1].records == []
+    assert with_it[1].message.startswith("loss became ") and "at epoch 1" in with_it[1].message
+    assert with_it[1].weights is None
+    for kept, alone in zip((with_it[0], with_it[2]), without):
+        assert kept.status == DONE and histories(kept) == histories(alone)
+
+
+def test_stop_ends_the_population_at_an_epoch_boundary_and_callbacks_see_every_record():
+    stop, seen = threading.Event(), []
+
+    def on_epoch(index, record):
+        seen.append((index, record))
+        if record.epoch == 3 and index == 1:
+            stop.set()
+
+    outcomes = train_population(get_problem("blobs"), get_loss("cce"),
+                                [Member(0, 0.01), Member(1, 0.02)], epochs=50,
+                                stop=stop, on_epoch=on_epoch)
+    for index, outcome in enumerate(outcomes):
+        assert outcome.status == STOPPED and outcome.message == "stopped before epoch 4"
+        assert [r.epoch for r in outcome.records] == [1, 2, 3]
+        assert [r for i, r in seen if i == index] == outcome.records
+
+
+def test_a_population_is_traced_once_and_reruns_from_its_seeded_start():
+    population = Population(get_problem("circles"), get_loss("hinge"))
+    first = population.run([Member(1, 0.01), Member(2, 0.1)], epochs=3)
+    population.run([Member(7, 0.01)] * 5, epochs=2)
+    again = population.run([Member(1, 0.01), Member(2, 0.1)], epochs=3)
+    assert population.engine.traces == 1
+    assert [histories(o) for o in first] == [histories(o) for o in again]
+    keras_order = [w.shape for w in first[0].weights]
+    assert keras_order == [(2, 50), (50,), (50, 1), (1,)]
+
+
+def test_more_hidden_layers_and_other_optimizers_train():
+    problem, spec = get_problem("blobs"), get_loss("cce")
+    for optimizer in ("adam", "rmsprop"):
+        (outcome,) = train_population(problem, spec, [Member(0, 0.01)], epochs=10,
+                                      hidden_units=(16, 8), optimizer=optimizer)
+        assert [w.shape for w in outcome.weights] == [(2, 16), (16,), (16, 8), (8,), (8, 3), (3,)]
+        assert outcome.records[-1].test_metric > 0.7  # three blobs, well separated mostly
+
+
+JAX_SCRIPT = """
+import json, sys
+from lossterm.engine.backend import load_keras
+assert load_keras().backend.backend() == "jax"
+from lossterm.engine.losses import get_loss
+from lossterm.engine.population import Member, train_population
+from lossterm.engine.problems import get_problem
+out = {}
+for problem, loss in (("blobs", "cce"), ("regression", "mse")):
+    outcomes = train_population(get_problem(problem), get_loss(loss),
+                                [Member(s, 0.01) for s in range(5)], epochs=20)
+    out[loss] = [o.records[-1].test_metric for o in outcomes]
+print(json.dumps(out))
+"""
+
+
+def test_jax_and_tensorflow_populations_agree_within_seed_noise(tmp_path):
+    env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": ROOT,
+           "XDG_CACHE_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", JAX_SCRIPT], capture_output=True, text=True,
+                          env=env, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    jax = json.loads(done.stdout.strip().splitlines()[-1])
+    assert any((tmp_path / "lossterm" / "jax").iterdir())  # the compiled programs were cached
+    for problem, loss in (("blobs", "cce"), ("regression", "mse")):
+        tf = [o.records[-1].test_metric for o in train_population(
+            get_problem(problem), get_loss(loss), [Member(s, 0.01) for s in range(5)], epochs=20)]
+        # Initial weights differ between backends (their random generators differ),
+        # so only the seed distributions can agree: means within 3 standard errors
+        # of the difference, plus one test point of accuracy.
+        noise = 3 * np.sqrt((np.var(tf, ddof=1) + np.var(jax[loss], ddof=1)) / 5)
+        assert abs(np.mean(tf) - np.mean(jax[loss])) <= noise + 1e-3, (loss, tf, jax[loss])
