@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lossterm.engine.losses import reference as ref
 from lossterm.engine.losses import rules
-from lossterm.engine.losses.heads import LINEAR, SIGMOID, SOFTMAX, SOFTPLUS, TANH
+from lossterm.engine.losses.heads import LINEAR, SCORES, SIGMOID, SOFTMAX, SOFTPLUS, TANH
 from lossterm.engine.losses.reference import EPS, MEAN, SUM, Reference
 from lossterm.engine.losses.spec import LossSpec
 from lossterm.engine.types import Encoding, Kind
@@ -45,8 +45,9 @@ CATALOGUE: tuple[LossSpec, ...] = (
         title="Mean squared logarithmic error",
         kind=Kind.REGRESSION, head=LINEAR, target_encoding=Encoding.AS_IS,
         head_reason="linear, the tutorial's head, kept: Keras clamps predictions to ε before "
-                    "the log, so any real output trains (a softplus would keep predictions "
-                    "where the log is defined, but cannot fix negative targets)",
+                    "the log, so any real output trains; a softplus cannot follow the "
+                    "standardized targets below 0 (regression, seeds 0-4: test MSE 0.57-0.63 "
+                    "against 0.09-0.25 linear)",
         keras_class="MeanSquaredLogarithmicError",
         reference=Reference(
             ref.msle, "mean((log(1 + max(ŷ, ε)) - log(1 + max(y, ε)))²)", EPS, MEAN,
@@ -161,8 +162,9 @@ CATALOGUE: tuple[LossSpec, ...] = (
         name="hinge", title="Hinge", tutorial=True,
         kind=Kind.BINARY, head=TANH, target_encoding=Encoding.PLUS_MINUS_ONE,
         head_reason="tanh, the tutorial's head, kept: a margin loss wants a signed score, not "
-                    "a probability. A linear score is the SVM's choice; tanh bounds y·f by 1, "
-                    "so the loss only approaches 0, which still trains well on circles",
+                    "a probability. A linear score is the SVM's choice; tanh bounds y·f by 1 so "
+                    "the loss only approaches 0, yet trains as well (circles, seeds 0-4: mean "
+                    "test accuracy 0.848 tanh, 0.849 linear)",
         keras_class="Hinge",
         reference=Reference(
             ref.hinge, "mean(max(0, 1 - y·ŷ)), y in {-1, 1} ({0, 1} labels are mapped to "
@@ -183,7 +185,8 @@ CATALOGUE: tuple[LossSpec, ...] = (
         name="squared_hinge", title="Squared hinge", tutorial=True,
         kind=Kind.BINARY, head=TANH, target_encoding=Encoding.PLUS_MINUS_ONE,
         head_reason="tanh, the tutorial's head, kept: as for hinge, a signed score (not a "
-                    "probability) whose sign is the class",
+                    "probability) whose sign is the class (circles, seeds 0-4: mean test "
+                    "accuracy 0.850 tanh, 0.843 linear)",
         keras_class="SquaredHinge",
         reference=Reference(ref.squared_hinge, "mean(max(0, 1 - y·ŷ)²), y in {-1, 1} ({0, 1} "
                             "labels mapped)", None, MEAN),
@@ -268,21 +271,26 @@ CATALOGUE: tuple[LossSpec, ...] = (
     ),
     LossSpec(
         name="categorical_hinge", title="Categorical hinge",
-        kind=Kind.MULTICLASS, head=SOFTMAX, target_encoding=Encoding.ONE_HOT,
-        head_reason="softmax, as before this record existed: to be measured against a linear "
-                    "scores head",
+        kind=Kind.MULTICLASS, head=SCORES, target_encoding=Encoding.ONE_HOT,
+        head_reason="linear scores: the true class's score must beat the best wrong one by 1. "
+                    "Softmax squeezes scores into [0, 1], where that margin is reached only at "
+                    "saturation, and runs stall (blobs, seeds 0-4: test accuracy 0.548, 0.550, "
+                    "0.550, 0.826, 0.342); linear scores train like cross-entropy (0.820 to "
+                    "0.834, mean 0.827 against 0.825)",
         keras_class="CategoricalHinge",
         reference=Reference(
-            ref.categorical_hinge, "mean(max(0, 1 + max_k((1 - y_k)·ŷ_k) - Σ_k y_k·ŷ_k))", None,
-            MEAN, "hinge_loss",
+            ref.categorical_hinge, "mean(max(0, 1 + max_k((1 - y_k)·ŷ_k) - Σ_k y_k·ŷ_k)), ŷ "
+            "scores", None, MEAN, "hinge_loss",
             "scikit-learn's multi-class hinge takes the best wrong score as it is; Keras takes "
             "max((1 - y)·ŷ), which is 0 when every wrong score is negative"),
         summary="max(0, 1 + best wrong score - true score): a multi-class margin loss",
         why="a multi-class margin loss: the true class's score must beat the best wrong score "
-            "by 1. On softmax outputs scores are squeezed into [0, 1], which makes that margin "
-            "hard to reach.",
-        pitfalls="with softmax outputs it often stalls (about 0.55 accuracy on blobs against "
-                 "0.82 for cross-entropy).",
+            "by 1. The scores are a linear output, one per class, read by argmax: they are not "
+            "probabilities (a softmax would squeeze them into [0, 1], where that margin is "
+            "hard to reach).",
+        pitfalls="Keras takes the best wrong score as max((1 - y)·ŷ), so negative wrong scores "
+                 "count as 0. Never pair it with a softmax: it stalls (about 0.55 accuracy "
+                 "on blobs against 0.82 for cross-entropy).",
         family=MULTICLASS_FAMILY,
     ),
     LossSpec(
