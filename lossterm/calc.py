@@ -13,11 +13,12 @@ import sys
 
 import numpy as np
 
-from lossterm.engine.losses import INTEGER, ONE_HOT, PLUS_MINUS_ONE, LossSpec, get_loss
-from lossterm.engine.reference import REFERENCES, cce_textbook
+from lossterm.engine.losses import LossSpec, get_loss
+from lossterm.engine.losses.reference import cce_textbook
+from lossterm.engine.types import Encoding, Kind
 from lossterm.errors import UsageError
 
-PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
+INTEGER, ONE_HOT, PLUS_MINUS_ONE = Encoding.INTEGER, Encoding.ONE_HOT, Encoding.PLUS_MINUS_ONE
 TOLERANCE = 1e-6
 
 
@@ -43,7 +44,7 @@ def parse_values(parts: list[str], option: str) -> np.ndarray:
 def validate(spec: LossSpec, actual: np.ndarray, predicted: np.ndarray) -> None:
     """Raise UsageError for inputs this loss cannot take, naming what it needs."""
     name = spec.name
-    if spec.kind == "multiclass":
+    if spec.kind == Kind.MULTICLASS:
         if spec.target_encoding == INTEGER:
             if actual.ndim != 1 or actual.size != predicted.shape[0]:
                 raise UsageError(f"{name} needs one integer label per row of --predicted")
@@ -59,12 +60,13 @@ def validate(spec: LossSpec, actual: np.ndarray, predicted: np.ndarray) -> None:
     elif actual.shape != predicted.shape or actual.ndim != 1:
         raise UsageError(f"--actual and --predicted must be two lists of the same length: got "
                          f"{_shape(actual)} and {_shape(predicted)}")
-    if spec.output_activation in PROBABILITY_OUTPUTS and np.any((predicted < 0) | (predicted > 1)):
+    if spec.head.probabilities and np.any((predicted < 0) | (predicted > 1)):
         raise UsageError(f"{name} takes probabilities: --predicted values must be in [0, 1]")
     if spec.target_encoding == PLUS_MINUS_ONE and not (
             np.all(np.isin(actual, (-1, 1))) or np.all(np.isin(actual, (0, 1)))):
         raise UsageError(f"{name} labels must be -1 and 1 (or 0 and 1, which Keras converts)")
-    if spec.output_activation == "sigmoid" and np.any((actual < 0) | (actual > 1)):
+    if spec.kind == Kind.BINARY and spec.target_encoding == Encoding.AS_IS and \
+            np.any((actual < 0) | (actual > 1)):
         raise UsageError(f"{name} labels must be in [0, 1] (class 1 is 1)")
     if name == "poisson" and (np.any(actual < 0) or np.any(predicted <= 0)):
         raise UsageError("poisson needs --actual >= 0 (counts) and --predicted > 0 (a rate)")
@@ -93,11 +95,11 @@ def sklearn_value(spec: LossSpec, actual, predicted) -> tuple[str, float | None,
 
     from sklearn import metrics
 
-    name = REFERENCES[spec.name].sklearn
+    name = spec.reference.sklearn
     if not name:
         return "", None, ""
     function = getattr(metrics, name)
-    if spec.kind == "multiclass":
+    if spec.kind == Kind.MULTICLASS:
         labels = list(range(predicted.shape[1]))
         truth = actual.astype(int) if spec.target_encoding == INTEGER else actual.argmax(axis=1)
         args, kwargs = (truth, predicted), {"labels": labels}
@@ -116,12 +118,12 @@ def sklearn_value(spec: LossSpec, actual, predicted) -> tuple[str, float | None,
 def calculate(loss: str, actual: np.ndarray, predicted: np.ndarray, *,
               reference_only: bool = False) -> dict:
     spec = get_loss(loss)
-    if spec.kind == "multiclass":  # one row may come without a ';'
+    if spec.kind == Kind.MULTICLASS:  # one row may come without a ';'
         predicted = predicted.reshape(1, -1) if predicted.ndim == 1 else predicted
         if spec.target_encoding != INTEGER and actual.ndim == 1:
             actual = actual.reshape(1, -1)
     validate(spec, actual, predicted)
-    reference = REFERENCES[spec.name].function(actual, predicted)
+    reference = spec.reference.function(actual, predicted)
     out = {"loss": spec.name, "samples": int(predicted.shape[0]), "reference": reference,
            "keras": None, "sklearn": None, "explanations": []}
     if not reference_only:
@@ -140,11 +142,11 @@ def _close(a: float, b: float) -> bool:
 def explanations(spec: LossSpec, actual, predicted, out: dict) -> list[str]:
     """Why the figures differ, in words, when they do."""
     notes = []
-    ref = REFERENCES[spec.name]
+    ref = spec.reference
     if out["keras"] is not None and not _close(out["keras"], out["reference"]):
         notes.append(f"the reference and Keras differ by {abs(out['keras'] - out['reference']):.3g}"
                      " (unexpected: please report it)")
-    if spec.target_encoding == ONE_HOT and spec.output_activation == "softmax" and \
+    if spec.target_encoding == ONE_HOT and spec.head.probabilities and \
             not np.allclose(predicted.sum(axis=1), 1):
         plain = cce_textbook(actual, predicted)
         notes.append(f"predicted rows do not sum to 1: Keras renormalises them first; the plain "
@@ -200,7 +202,7 @@ def run_calc(args) -> int:
 
 
 def run_explain(args) -> int:
-    from lossterm.engine.theory import explain
+    from lossterm.engine.losses.theory import explain
 
     sys.stdout.write(explain(args.loss))
     return 0

@@ -63,9 +63,19 @@ def test_sparse_takes_integer_labels(lossterm_cli):
     assert out["reference"] == pytest.approx(-(math.log(0.7) + math.log(0.6)) / 2, rel=1e-6)
 
 
+def test_categorical_hinge_takes_scores_of_either_sign(lossterm_cli):
+    out = json.loads(calc(lossterm_cli, "categorical_hinge", "--actual", "1,0,0;0,1,0",
+                          "--predicted", "0.5,-0.2,-0.4;1.5,2.0,-3", "--format", "json").stdout)
+    assert out["reference"] == pytest.approx(0.5) and out["keras"] == pytest.approx(0.5)
+    assert out["sklearn"]["value"] == pytest.approx(0.4)  # its best wrong score stays -0.2
+    assert not any("renormalises" in e for e in out["explanations"])
+    assert any("0 when every wrong score is negative" in e for e in out["explanations"])
+
+
 @pytest.mark.parametrize("args, expected", [
     (["mse", "--actual", "1 2", "--predicted", "1 2 3"], "must be two lists of the same length"),
     (["bce", "--actual", "1 0", "--predicted", "0.5 1.2"], "takes probabilities"),
+    (["cce", "--actual", "1,0", "--predicted", "1.5,-0.5"], "takes probabilities"),
     (["bce", "--actual", "2 0", "--predicted", "0.5 0.2"], "labels must be in [0, 1]"),
     (["hinge", "--actual", "1 2", "--predicted", "0.5 0.2"], "labels must be -1 and 1"),
     (["cce", "--actual", "0 1", "--predicted", "0.5,0.5;0.2,0.8"], "one-hot rows shaped like"),

@@ -41,6 +41,7 @@ def _reproduce(lossterm_cli, tmp_path, *run_args):
     ("--problem", "circles", "--loss", "hinge", "--epochs", "15"),
     ("--problem", "regression", "--loss", "huber", "--epochs", "10"),
     ("--problem", "blobs", "--loss", "scce", "--epochs", "10"),
+    ("--problem", "blobs", "--loss", "categorical_hinge", "--epochs", "10"),  # linear scores
 ])
 def test_exported_script_reproduces_the_final_test_metric(lossterm_cli, tmp_path, args):
     lossterm_figure, script_figure = _reproduce(lossterm_cli, tmp_path, *args)

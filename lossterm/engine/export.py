@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lossterm.engine.losses.encodings import ENCODE_SOURCE, TRUTH_SOURCE
 from lossterm.engine.records import Job, RunResult
 
 
@@ -25,22 +26,6 @@ def history_csv(result: RunResult) -> str:
 
 def csv_name(result: RunResult) -> str:
     return f"{result.problem}_{result.loss}_seed{result.seed}.csv".replace("/", "_")
-
-
-_ENCODE = {
-    "as-is": "y_train, y_test = y_train.reshape(-1, 1), y_test.reshape(-1, 1)",
-    "{-1,1}": "y_train, y_test = 2.0 * y_train.reshape(-1, 1) - 1, 2.0 * y_test.reshape(-1, 1) - 1",
-    "one-hot": "y_train, y_test = np.eye(N_CLASSES)[y_train], np.eye(N_CLASSES)[y_test]",
-    "integer": "y_train, y_test = y_train.astype('int32'), y_test.astype('int32')",
-}
-
-_SCORE = {
-    "linear": ("test MSE", "float(np.mean((pred.reshape(-1) - y_test.reshape(-1)) ** 2))"),
-    "softplus": ("test MSE", "float(np.mean((pred.reshape(-1) - y_test.reshape(-1)) ** 2))"),
-    "sigmoid": ("test accuracy", "float(np.mean((pred.reshape(-1) > 0.5) == (y_test.reshape(-1) > 0.5)))"),
-    "tanh": ("test accuracy", "float(np.mean((pred.reshape(-1) > 0) == (y_test.reshape(-1) > 0)))"),
-    "softmax": ("test accuracy", "float(np.mean(pred.argmax(-1) == TRUE_CLASSES))"),
-}
 
 
 def export_script(job: Job, path: str | Path) -> list[Path]:
@@ -67,17 +52,14 @@ X_train, X_test, y_train, y_test = X[:500], X[500:], y[:500], y[500:]'''
 # asked, perturbed by lossterm), saved beside this script.
 saved = np.load(Path(__file__).with_name({arrays.name!r}))
 X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_test", "y_test"))'''
-    label, score = _SCORE[spec.output_activation]
-    truth = ("y_test.reshape(-1)" if spec.target_encoding == "integer"
-             else "y_test.argmax(-1)")
+    label, score = spec.head.score_line(TRUTH_SOURCE[spec.target_encoding])
     path.write_text(_TEMPLATE.format(
         problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
-        n_classes=max(problem.n_classes, 1), data=data, encode=_ENCODE[spec.target_encoding],
+        n_classes=max(problem.n_classes, 1), data=data, encode=ENCODE_SOURCE[spec.target_encoding],
         n_features=problem.n_features, hidden=config.hidden_units,
-        units=spec.output_units(problem.n_classes), activation=spec.output_activation,
+        units=spec.output_units(problem.n_classes), activation=spec.head.activation,
         lr=config.learning_rate, momentum=config.momentum, keras_class=spec.keras_class,
-        epochs=config.epochs, batch=config.batch_size, label=label,
-        score=score.replace("TRUE_CLASSES", truth)))
+        epochs=config.epochs, batch=config.batch_size, label=label, score=score))
     return written
 
 

@@ -1,48 +1,40 @@
 """The fair metrics, from predictions, in NumPy: one implementation for every backend.
 
 Regression: MSE (read first), RMSE, MAE. Classification: accuracy, reading
-the class off the output the way its encoding means it (sigmoid p > 0.5,
-tanh f > 0, softmax argmax). For tanh outputs the two misreadings of Keras's
-plain ``accuracy`` are kept beside it, so reports can say why figures differ.
+the class off the output the way its head means it (``head.classes``: sigmoid
+p > 0.5, tanh f > 0, softmax or scores argmax) and the true class off the
+encoded targets. For tanh outputs the two misreadings of Keras's plain
+``accuracy`` are kept beside it, so reports can say why figures differ.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from lossterm.engine.losses import INTEGER, LossSpec
-from lossterm.engine.problems import REGRESSION
+from lossterm.engine.losses import TANH, LossSpec, true_classes
+from lossterm.engine.types import Kind
 
 
 def metric_names(spec: LossSpec) -> tuple[str, ...]:
     """The metrics in each epoch's logs, the one a person reads first."""
-    if spec.kind == REGRESSION:
+    if spec.kind == Kind.REGRESSION:
         return ("mse", "rmse", "mae")
-    if spec.output_activation == "tanh":
+    if spec.head is TANH:
         return ("accuracy", "keras2_accuracy", "keras3_accuracy")
     return ("accuracy",)
 
 
 def metrics(spec: LossSpec, y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     y, pred = np.asarray(y), np.asarray(pred, dtype=np.float64)
-    if spec.kind == REGRESSION:
+    if spec.kind == Kind.REGRESSION:
         residual = pred.reshape(-1) - y.reshape(-1).astype(np.float64)
         mse = float(np.mean(residual**2))
         return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": float(np.mean(np.abs(residual)))}
-    truth, guess = classes(spec, y, pred)
+    truth, guess = true_classes(spec.target_encoding, y), spec.head.classes(pred)
     logs = {"accuracy": float(np.mean(truth == guess))}
-    if spec.output_activation == "tanh":
+    if spec.head is TANH:
         logs.update(legacy_accuracies(y, pred))
     return logs
-
-
-def classes(spec: LossSpec, y: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Integer classes of the targets and of the predictions."""
-    if spec.output_activation == "softmax":
-        truth = y.reshape(-1).astype(int) if spec.target_encoding == INTEGER else y.argmax(-1)
-        return truth, pred.argmax(axis=-1)
-    threshold = 0.0 if spec.output_activation == "tanh" else 0.5
-    return (y.reshape(-1) > threshold).astype(int), (pred.reshape(-1) > threshold).astype(int)
 
 
 def legacy_accuracies(y: np.ndarray, f: np.ndarray) -> dict[str, float]:

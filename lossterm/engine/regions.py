@@ -19,8 +19,4 @@ def decision_grid(model, spec: LossSpec, problem: Problem, columns: int = 64, ro
     from lossterm.engine.backend import load_keras
 
     out = load_keras().ops.convert_to_numpy(model(grid, training=False))
-    if spec.output_activation == "softmax":
-        classes = out.argmax(axis=-1)
-    else:
-        classes = (out.ravel() > (0.0 if spec.output_activation == "tanh" else 0.5)).astype(int)
-    return xs.ravel(), ys.ravel(), classes
+    return xs.ravel(), ys.ravel(), spec.head.classes(out)

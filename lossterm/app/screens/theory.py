@@ -1,8 +1,10 @@
 """``e``: the theory of the selected loss, and its shape beside its family's.
 
 Regression losses against the residual (at y = 1, where MSLE is defined),
-binary ones against the margin y·f, multi-class ones against the probability
-given to the true class. The selected loss is drawn bright, the others dim.
+binary ones against the margin y·f, multi-class ones against the margin of the
+true class's score (its logit, under a softmax) over the others'. Each loss's
+record names the family it is drawn with. The selected loss is drawn bright,
+the others dim.
 """
 
 from __future__ import annotations
@@ -15,16 +17,9 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from lossterm.engine import get_loss
-from lossterm.engine.problems import BINARY, REGRESSION
-from lossterm.engine.theory import explain, shape, shape_axis
+from lossterm.engine.losses.theory import explain, shape, shape_axis
+from lossterm.engine.types import Kind
 
-FAMILY = {
-    REGRESSION: ("mean_squared_error", "mean_absolute_error", "huber", "log_cosh",
-                 "mean_squared_logarithmic_error"),
-    BINARY: ("binary_crossentropy", "hinge", "squared_hinge", "binary_focal_crossentropy"),
-    "multiclass": ("categorical_crossentropy", "kl_divergence", "categorical_hinge",
-                   "categorical_focal_crossentropy"),
-}
 OTHERS_COLOR, SELECTED_COLOR = "gray", "orange"
 
 
@@ -35,7 +30,7 @@ class ShapePlot(PlotextPlot):
 
     def on_mount(self) -> None:
         spec = get_loss(self.loss)
-        names = FAMILY[spec.kind]
+        names = spec.family
         if spec.name not in names:
             names = (*names, spec.name)
         plt = self.plt
@@ -44,15 +39,14 @@ class ShapePlot(PlotextPlot):
             chosen = name == spec.name
             plt.plot(list(x), list(y), color=SELECTED_COLOR if chosen else OTHERS_COLOR,
                      marker="braille" if chosen else "dot")
-        if spec.kind in (REGRESSION, BINARY):
-            plt.ylim(0, 4)  # keep the squared losses from flattening the others
+        plt.ylim(0, 4)  # keep the squared losses from flattening the others
         plt.title(f"{get_loss(self.loss).short_name} (bright) among its family")
-        plt.xlabel(shape_axis(spec.kind) + (" at y = 1" if spec.kind == REGRESSION else ""))
+        plt.xlabel(shape_axis(spec.kind) + (" at y = 1" if spec.kind == Kind.REGRESSION else ""))
 
 
 def family_legend(loss: str) -> str:
     spec = get_loss(loss)
-    others = [get_loss(n).short_name for n in FAMILY[spec.kind] if n != spec.name]
+    others = [get_loss(n).short_name for n in spec.family if n != spec.name]
     return (f"[{SELECTED_COLOR}]━ {spec.short_name}[/]   "
             f"[dim]· {', '.join(others)}[/dim]")
 

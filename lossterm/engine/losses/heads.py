@@ -1,0 +1,94 @@
+"""Output heads: the model's last layer and how to read a class off it.
+
+A head is written once here and used everywhere a class is read from a
+prediction: the accuracy metric, the TUI's decision regions, the exported
+script's test figure and the theory text. Before, each of those kept its own
+copy of "sigmoid means p > 0.5, tanh means f > 0, softmax means argmax", and
+a loss with a new kind of output (categorical hinge's raw scores) would have
+had to be taught to all four.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, kw_only=True)
+class Head:
+    """One output unit (or one per class) with a Keras activation."""
+
+    key: str  # how the head is named in texts ("softmax", "linear scores")
+    activation: str  # the Keras activation of the output Dense layer
+    meaning: str  # what a number out of it is, in words
+    decision: str = ""  # how a class is read off it; empty for regression
+    probabilities: bool = False  # outputs are probabilities (calibration metrics need it)
+    per_class: bool = False  # one unit per class instead of one unit
+
+    def units(self, n_classes: int) -> int:
+        return n_classes if self.per_class else 1
+
+    def classes(self, pred) -> np.ndarray:
+        """The class each row of ``pred`` predicts, as integers."""
+        raise ValueError(f"a {self.key} head predicts values, not classes")
+
+    def classes_source(self) -> str:
+        """The same as :meth:`classes`, as a Python expression over ``pred``."""
+        raise ValueError(f"a {self.key} head predicts values, not classes")
+
+    def score_line(self, truth: str) -> tuple[str, str]:
+        """(label, expression) an exported script prints as its test figure;
+        ``truth`` is the expression for the true classes of ``y_test``."""
+        return "test accuracy", f"float(np.mean(({self.classes_source()}) == {truth}))"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValueHead(Head):
+    """Regression: the output is the prediction itself, scored by MSE."""
+
+    def score_line(self, truth: str) -> tuple[str, str]:
+        return "test MSE", "float(np.mean((pred.reshape(-1) - y_test.reshape(-1)) ** 2))"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThresholdHead(Head):
+    """Binary: one unit, class 1 when the output is above ``threshold``."""
+
+    threshold: float
+
+    def classes(self, pred) -> np.ndarray:
+        return (np.asarray(pred).reshape(-1) > self.threshold).astype(int)
+
+    def classes_source(self) -> str:
+        return f"pred.reshape(-1) > {self.threshold:g}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArgmaxHead(Head):
+    """Multi-class: one unit per class, the largest wins."""
+
+    per_class: bool = True
+    decision: str = "argmax"
+
+    def classes(self, pred) -> np.ndarray:
+        return np.asarray(pred).argmax(axis=-1).astype(int)
+
+    def classes_source(self) -> str:
+        return "pred.argmax(-1)"
+
+
+LINEAR = ValueHead(key="linear", activation="linear", meaning="any real number")
+SOFTPLUS = ValueHead(key="softplus", activation="softplus",
+                     meaning="a positive number (a rate, a count's mean)")
+SIGMOID = ThresholdHead(key="sigmoid", activation="sigmoid", threshold=0.5,
+                        decision="p > 0.5", probabilities=True,
+                        meaning="the probability of class 1")
+TANH = ThresholdHead(key="tanh", activation="tanh", threshold=0.0, decision="f > 0",
+                     meaning="a margin f in [-1, 1], its sign the class; not a probability")
+SOFTMAX = ArgmaxHead(key="softmax", activation="softmax", probabilities=True,
+                     meaning="one probability per class, summing to 1")
+SCORES = ArgmaxHead(key="linear scores", activation="linear",
+                    meaning="one unbounded score per class; not probabilities")
+
+HEADS: tuple[Head, ...] = (LINEAR, SOFTPLUS, SIGMOID, TANH, SOFTMAX, SCORES)
