@@ -11,9 +11,6 @@ through messages, never by setting a reactive.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -25,9 +22,10 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.app import keys
+from lossterm.app.loading import load_backend, load_until_cancelled
 from lossterm.app.messages import (BackendFailed, BackendReady, DataReady, EpochDone,
                                    HistoryLoaded, RunFinished, SeedFinished, SeedStarted)
-from lossterm.app.problems import Problems
+from lossterm.app.settings import Settings
 from lossterm.app.runs import RunView
 from lossterm.app.screens.help import HelpScreen
 from lossterm.app.screens.open_data import OpenDataScreen
@@ -39,8 +37,7 @@ from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.app.widgets.scatter import DatasetScatter
-from lossterm import pipeline
-from lossterm.engine import PROBLEM_NAMES, Problem, RunConfig, get_problem
+from lossterm.engine import Problem, RunConfig
 from lossterm.engine.data import DataOptions
 from lossterm.engine.perturb import Perturbation
 from lossterm.engine.plan import ALL
@@ -49,15 +46,6 @@ from lossterm.errors import LosstermError
 from lossterm.options import Options
 
 __all__ = ["LosstermApp", "Trainer", "engine_trainer", "make_app"]
-
-HISTORY_ROWS = 30  # earlier runs listed from the store at start
-
-
-def load_backend() -> str:
-    from lossterm.engine.backend import describe_backend
-
-    return describe_backend()
-
 
 class LosstermApp(App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -78,16 +66,17 @@ class LosstermApp(App):
                  perturbation: Perturbation | None = None, options: Options | None = None):
         super().__init__()
         self.store = store
-        self.options = options or Options(base=base or RunConfig(problem="", loss=""))
-        self.problems = Problems(own_problems)
+        options = options or Options(base=base or RunConfig(problem="", loss=""))
+        self.settings = Settings(options, seeds, own_problems, perturbation)
         self.extra_problems = [(p.name, p.kind) for p in own_problems]
-        self.perturbation = perturbation or self.options.perturbation
-        self.seed_choices = tuple(sorted({*keys.SEED_CHOICES, seeds}))  # --seeds 7 joins
         self.initial = (problem, loss)
-        self.seeds = seeds
         self.trainer = trainer or engine_trainer
         self.loader = loader or load_backend
         self.data_ready = False
+
+    @property
+    def seeds(self) -> int:
+        return self.settings.seeds
 
     @property
     def runs(self) -> dict[int, RunView]:
@@ -127,29 +116,9 @@ class LosstermApp(App):
 
     @work(thread=True, group="load", exit_on_error=False)
     def _load(self) -> None:
-        """Wait for the loading thread, or stop waiting when the app quits.
-
-        The imports themselves run in a daemon thread: a Textual thread worker
-        that is still importing TensorFlow when the app quits would hold the
-        exit for seconds (asyncio.run waits for its executor's threads).
-        """
-        loading = threading.Thread(target=self._load_in_background, name="lossterm-load",
-                                   daemon=True)
-        loading.start()
         worker = get_current_worker()
-        while loading.is_alive() and not worker.is_cancelled:
-            loading.join(0.1)
-
-    def _load_in_background(self) -> None:
-        for name in PROBLEM_NAMES:  # scikit-learn and the data first: fast, shown first
-            get_problem(name)
-        self.post_message(DataReady())
-        if self.store is not None:
-            self.post_message(HistoryLoaded([r for _, r in self.store.results(HISTORY_ROWS)]))
-        try:
-            self.post_message(BackendReady(self.loader()))
-        except LosstermError as exc:
-            self.post_message(BackendFailed(str(exc)))
+        load_until_cancelled(self.post_message, self.loader, self.store,
+                             lambda: worker.is_cancelled)
 
     def on_data_ready(self, _: DataReady) -> None:
         self.data_ready = True
@@ -180,12 +149,11 @@ class LosstermApp(App):
 
     def training_problem(self, name: str) -> Problem:
         """The problem listed as ``name``, perturbed as the keys L, O and I say."""
-        return self.problems.get(name, self.options, self.perturbation)
+        return self.settings.problem(name)
 
     def _enqueue(self, problem: str, losses: list[str]) -> None:
         try:
-            options = replace(self.options, losses=tuple(losses), seeds=self.seeds)
-            plan = pipeline.plan(options, problems=[self.training_problem(problem)])
+            plan = self.settings.plan(problem, losses)
         except LosstermError as exc:
             self.notify(exc.render(field_name), severity="error", timeout=10)
             return
@@ -263,13 +231,11 @@ class LosstermApp(App):
         self._show_problem()
 
     def action_seeds(self) -> None:
-        self.seeds = keys.next_seeds(self.seed_choices, self.seeds)
+        self.settings.next_seeds()
         self._show_settings()
 
     def action_cycle(self, name: str) -> None:
-        following = keys.next_step(keys.PERTURBATION_STEPS[name],
-                                   getattr(self.perturbation, name))
-        self.perturbation = replace(self.perturbation, **{name: following})
+        self.settings.cycle(name)
         self._show_settings()
         self._show_problem()
 
@@ -277,7 +243,7 @@ class LosstermApp(App):
         self.show_regions = not self.show_regions
 
     def _show_settings(self) -> None:
-        self.query_one(Picker).show_settings(self.seeds, self.perturbation.describe())
+        self.query_one(Picker).show_settings(self.seeds, self.settings.perturbation.describe())
 
     def _show_problem(self) -> None:
         if not self.data_ready:
@@ -293,35 +259,27 @@ class LosstermApp(App):
         self.push_screen(TheoryScreen(self.query_one(Picker).loss))
 
     def action_open_data(self) -> None:
-        self.push_screen(OpenDataScreen(self.options.data), self._open_data)
+        self.push_screen(OpenDataScreen(self.settings.options.data), self._open_data)
 
     def _open_data(self, answer: DataOptions | None) -> None:
         if answer is None:
             return
         try:
-            [problem] = pipeline.load_problems(
-                replace(self.options.with_data(answer), perturbation=Perturbation()))
+            problem = self.settings.load_own(answer)
         except LosstermError as exc:
             self.notify(exc.render(field_name), severity="error", timeout=15)
             return
-        self.options = self.options.with_data(answer)
-        self.problems.add_own(problem)
         for line in problem.warnings:
             self.notify(line, severity="warning", timeout=10)
         self.query_one(Picker).add_problem(problem.name, problem.kind)
         self.notify(f"loaded {problem.description}")
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen([("Main screen", list(self.BINDINGS)),
-                                     ("Runs table", RunsTable.BINDINGS),
-                                     ("Everywhere", keys.EVERYWHERE)]))
+        self.push_screen(HelpScreen(keys.help_groups(self.BINDINGS, RunsTable.BINDINGS)))
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if binding.action not in ("quit", "focus_next", "focus_previous"):
-                yield SystemCommand(binding.description, binding.tooltip,
-                                    partial(self.run_action, binding.action))
+        yield from keys.commands(self.BINDINGS, self.run_action)
 
 
 def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None = None,

@@ -6,6 +6,10 @@ so the three cannot drift apart.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Iterator
+
+from textual.app import SystemCommand
 from textual.binding import Binding
 
 SEED_CHOICES = (1, 3, 5, 10)
@@ -50,6 +54,14 @@ def next_step(steps: tuple, now) -> object:
     return steps[(steps.index(now) + 1) % len(steps)] if now in steps else steps[0]
 
 
-def next_seeds(choices: tuple[int, ...], now: int) -> int:
-    later = [n for n in choices if n > now]
-    return later[0] if later else choices[0]
+def help_groups(main: list[Binding], table: list[Binding]) -> list[tuple[str, list[Binding]]]:
+    """The help screen's sections: the main screen's keys, the runs table's, everywhere."""
+    return [("Main screen", list(main)), ("Runs table", table), ("Everywhere", EVERYWHERE)]
+
+
+def commands(bindings: list[Binding], run_action) -> Iterator[SystemCommand]:
+    """Every key's action in the command palette, but moving and quitting (there already)."""
+    for binding in bindings:
+        if binding.action not in ("quit", "focus_next", "focus_previous"):
+            yield SystemCommand(binding.description, binding.tooltip,
+                                partial(run_action, binding.action))
