@@ -330,3 +330,39 @@ def test_own_data_dialog_takes_every_data_option_and_matches_the_command_line(
                         "--epochs", "5", "--format", "json", "--no-store")
     (cli_run,) = json.loads(done.stdout)["runs"]
     assert abs(cli_run["test_metric"] - run.results[0].test_metric) < 1e-6
+
+
+def test_clear_removes_finished_history_runs_including_incomplete_ones(tmp_path):
+    """A run left `running` by a process that died reads back `incomplete`: finished, so `c`
+    clears it with the others."""
+    import sqlite3
+
+    from lossterm import pipeline
+    from lossterm.engine.store import Recorder, Store
+    from lossterm.engine.sweep import sweep
+    from lossterm.engine.training import new_result
+    from lossterm.options import Options
+
+    store = Store(tmp_path / "history.sqlite")
+    recorder = Recorder(store)
+    sweep([RunConfig("blobs", "cce", epochs=2)], on_start=recorder.on_start,
+          on_epoch=recorder.on_epoch, on_done=recorder.on_done)
+    (job,) = pipeline.plan(Options(problems=("circles",), losses=("bce",),
+                                   base=RunConfig("", "", epochs=2))).runs
+    dead = store.start_run(new_result(job), job)
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE runs SET pid=? WHERE id=?", (2**22 + 12345, dead))
+    app = make_app(base=RunConfig(problem="", loss="", epochs=2), store=store)
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = app.query_one("#runs")
+            assert [table.get_row(k)[4] for k in ("1", "2")] == ["done", "incomplete"]
+            await pilot.press("c")
+            await pilot.pause()
+            assert table.row_count == 0
+
+    asyncio.run(main())
+    assert app.runs == {}

@@ -1,9 +1,10 @@
 """The TUI's runs: what was asked, how far each got. Plain state, no widgets.
 
 A run is one (problem, loss, settings) over one or more seeds: the planned
-jobs, one per seed. Only the UI thread changes a RunView; the training
-thread reads ``jobs`` and ``stop`` and reports everything else through
-messages. Runs read back from the store have names and results but no jobs.
+jobs, one per seed. The run board (``state.py``) holds them and is the only
+thing that changes them, on the UI thread; the training thread reads
+``jobs`` and ``stop`` and reports everything else through messages. Runs
+read back from the store have names and results but no jobs.
 """
 
 from __future__ import annotations

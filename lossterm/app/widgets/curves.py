@@ -1,12 +1,21 @@
-"""Learning curves: loss or metric per epoch, train and test, one colour per run."""
+"""Learning curves: loss or metric per epoch, train and test, one colour per run.
+
+The widget watches the App's run board (``data_bind``) and draws what the
+board says is shown. Epochs can arrive hundreds of times a second; plotting
+each would starve the UI, so an epoch only marks the plot dirty and a timer
+redraws it at most five times a second. Anything else (a run starting or
+finishing, the overlay changing) is drawn at once.
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import Static
+from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from lossterm.app.runs import RunView
+from lossterm.app.state import RunBoard
+
+PLOT_INTERVAL = 0.2  # seconds between redraws while epochs arrive
 
 RUN_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")
 TRAIN_MARKER, TEST_MARKER, BAND_MARKER = "·", "braille", "-"  # "· train ⣿ test - band"
@@ -26,15 +35,34 @@ def band(series: list[list[float]]) -> list[list[float]]:
 
 
 class Curves(PlotextPlot):
-    """``which`` is "loss" or "metric"; runs are set by the app, replotted on demand."""
+    """``which`` is "loss" or "metric"; ``runs`` are the runs drawn last."""
+
+    board: reactive[RunBoard | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, which: str, **kwargs):
         super().__init__(**kwargs)
         self.which = which
         self.runs: list[RunView] = []
+        self._dirty = False
+
+    def on_mount(self) -> None:
+        self.set_interval(PLOT_INTERVAL, self._flush)
+
+    def watch_board(self, board: RunBoard | None) -> None:
+        if board is None:
+            return
+        shown = board.shown_runs()
+        if board.last.kind == "epoch" and shown == self.runs:
+            self._dirty = True  # the same runs, one epoch longer: the timer draws it
+        else:
+            self.set_runs(shown)
+
+    def _flush(self) -> None:
+        if self._dirty and self.board is not None:
+            self.set_runs(self.board.shown_runs())
 
     def set_runs(self, runs: list[RunView]) -> None:
-        self.runs = runs
+        self.runs, self._dirty = runs, False
         self.replot()
 
     def key(self, run: RunView) -> str:
@@ -84,21 +112,3 @@ def epoch_ticks(epochs: int, count: int = 4) -> list[int]:
     step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 10**9)
                 if s >= raw)
     return [1] + list(range(step, epochs + 1, step))
-
-
-class Legend(Static):
-    """One line under the curves: each run's colour, and how train and test are drawn."""
-
-    def show(self, runs: list[RunView]) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for i, run in enumerate(runs):
-            text.append("■ ", style=_rich_color(RUN_COLORS[i % len(RUN_COLORS)]))
-            text.append(f"{run.label}  ")
-        text.append("· train  ⣿ test", style="dim")
-        if any(len(run.all_series("loss")) > 1 for run in runs):
-            text.append("  - min–max over seeds", style="dim")
-        self.update(text)
-
-
-def _rich_color(name: str) -> str:
-    return {"orange": "dark_orange", "white": "bright_white"}.get(name, name)

@@ -1,4 +1,10 @@
-"""One row per run: problem, loss, status, epoch k/N, train and test metric, seconds."""
+"""One row per run: problem, loss, status, epoch k/N, train and test metric, seconds.
+
+The table watches the App's run board (``data_bind``) and keeps its rows in
+step with it: rows of runs the board dropped go, a row is rewritten only when
+its run's revision moved, new runs are appended, and the cursor jumps to the
+first of the runs just queued so what was asked for is in view.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,11 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable
 
 from lossterm.app.runs import RunView
+from lossterm.app.state import RunBoard
 from lossterm.report.rows import figure
 
 COLUMNS = ("", "#", "problem", "loss", "status", "epoch", "train", "test", "seconds")
@@ -25,12 +33,26 @@ class RunsTable(DataTable):
     class OverlayToggled(Message):
         run_id: int
 
+    board: reactive[RunBoard | None] = reactive(None, init=False, repaint=False)
+
     def __init__(self, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-
-    def on_mount(self) -> None:
+        self._drawn: dict[int, int] = {}  # run id -> the revision its row shows
         for name in COLUMNS:
             self.add_column(name, key=name or "mark")
+
+    def watch_board(self, board: RunBoard | None) -> None:
+        if board is None:
+            return
+        for run_id in [i for i in self._drawn if i not in board.runs]:
+            self.remove_row(str(run_id))
+            del self._drawn[run_id]
+        for run in board:
+            if self._drawn.get(run.id) != board.revision(run.id):
+                self.upsert(run)
+                self._drawn[run.id] = board.revision(run.id)
+        if board.last.kind == "planned" and board.last.run_ids:
+            self.move_cursor(row=self.get_row_index(str(board.last.run_ids[0])))
 
     def upsert(self, run: RunView) -> None:
         cells = _cells(run)
@@ -40,10 +62,6 @@ class RunsTable(DataTable):
                 self.update_cell(key, column or "mark", value, update_width=True)
         else:
             self.add_row(*cells, key=key)
-
-    def remove(self, run: RunView) -> None:
-        if str(run.id) in self.rows:
-            self.remove_row(str(run.id))
 
     def selected_run_id(self) -> int | None:
         if not self.row_count:

@@ -2,28 +2,53 @@
 
 Regression data has 20 features; it is shown as the feature most correlated
 with the target against the target, which shows how learnable it is.
+
+The App says which problem to show; the predicted regions behind the points
+come from the run board it watches (``data_bind``): the latest run on that
+very problem that has regions, while ``show_regions`` (the ``r`` key) is on.
+It replots only when the problem or the regions change, not every epoch.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
+from lossterm.app.state import RunBoard
 from lossterm.engine.problems import REGRESSION, Problem
 
 CLASS_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue")
 
 
 class DatasetScatter(PlotextPlot):
+    board: reactive[RunBoard | None] = reactive(None, init=False, repaint=False)
+    show_regions: reactive[bool] = reactive(True, init=False, repaint=False)
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.problem: Problem | None = None
         self.regions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def show(self, problem: Problem | None, regions=None) -> None:
-        """Plot ``problem``; ``regions`` = (xs, ys, classes) of a trained model's grid."""
-        self.problem, self.regions = problem, regions
-        self.replot()
+    def show(self, problem: Problem | None) -> None:
+        """Plot ``problem``, with the regions of the latest run on it if any."""
+        self.problem = problem
+        self._draw(force=True)
+
+    def watch_board(self) -> None:
+        self._draw()
+
+    def watch_show_regions(self) -> None:
+        self._draw()
+
+    def _draw(self, force: bool = False) -> None:
+        """Replot if forced or the regions to show changed: (xs, ys, classes) of a grid."""
+        regions = None
+        if self.show_regions and self.board is not None and self.problem is not None:
+            regions = self.board.regions_for(self.problem)
+        if force or regions is not self.regions:
+            self.regions = regions
+            self.replot()
 
     def replot(self) -> None:
         plt = self.plt

@@ -1,0 +1,67 @@
+"""The main screen's keys, and the settings they step through.
+
+One list serves the footer, the help screen (``?``) and the command palette,
+so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Iterator
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+
+SEED_CHOICES = (1, 3, 5, 10)
+PERTURBATION_STEPS = {"label_noise": (0.0, 0.1, 0.2, 0.3), "outliers": (0.0, 0.05, 0.1, 0.2),
+                      "imbalance": (1.0, 0.5, 0.2, 0.1)}
+
+BINDINGS = [
+    Binding("t", "train", "Train", id="train", tooltip="train the selected problem and loss"),
+    Binding("a", "train_all", "All", id="train_all",
+            tooltip="queue every loss that fits the selected problem"),
+    Binding("s", "stop", "Stop", id="stop", tooltip="stop the current run after this epoch"),
+    Binding("n", "seeds", "Seeds", id="seeds",
+            tooltip="seeds per run: 1, 3, 5, 10 (curves show the mean and min-max band)"),
+    Binding("question_mark", "help", "Help", id="help", key_display="?",
+            tooltip="this screen"),
+    Binding("q", "quit", "Quit", id="quit", tooltip="quit, stopping any training"),
+    Binding("e", "theory", "Theory", id="theory", show=False,
+            tooltip="what the selected loss is: formula, likelihood view, pitfalls, shape"),
+    Binding("o", "open_data", "Own data", id="open_data", show=False,
+            tooltip="load a CSV file of your own (path and target column)"),
+    Binding("L", "cycle('label_noise')", "Label noise", id="label_noise", show=False,
+            tooltip="label noise on the training split: 0, 0.1, 0.2, 0.3"),
+    Binding("O", "cycle('outliers')", "Outliers", id="outliers", show=False,
+            tooltip="outlying regression targets in the training split: 0, 0.05, 0.1, 0.2"),
+    Binding("I", "cycle('imbalance')", "Imbalance", id="imbalance", show=False,
+            tooltip="share of class 1's training rows kept: 1, 0.5, 0.2, 0.1"),
+    Binding("c", "clear", "Clear", id="clear", show=False, tooltip="remove finished runs"),
+    Binding("r", "regions", "Regions", id="regions", show=False,
+            tooltip="show a classifier's predicted regions behind the points"),
+    Binding("tab", "focus_next", "Next pane", show=False, tooltip="move to the next pane"),
+    Binding("shift+tab", "focus_previous", "Previous pane", show=False,
+            tooltip="move to the previous pane"),
+]
+
+EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
+                      tooltip="command palette: every action by name"),
+              Binding("up,down,j,k", "", "Move", key_display="↑ ↓ j k", tooltip="move in a list")]
+
+
+def next_step(steps: tuple, now) -> object:
+    """The step after ``now``, wrapping round; the first if ``now`` is not a step."""
+    return steps[(steps.index(now) + 1) % len(steps)] if now in steps else steps[0]
+
+
+def help_groups(main: list[Binding], table: list[Binding]) -> list[tuple[str, list[Binding]]]:
+    """The help screen's sections: the main screen's keys, the runs table's, everywhere."""
+    return [("Main screen", list(main)), ("Runs table", table), ("Everywhere", EVERYWHERE)]
+
+
+def commands(bindings: list[Binding], run_action) -> Iterator[SystemCommand]:
+    """Every key's action in the command palette, but moving and quitting (there already)."""
+    for binding in bindings:
+        if binding.action not in ("quit", "focus_next", "focus_previous"):
+            yield SystemCommand(binding.description, binding.tooltip,
+                                partial(run_action, binding.action))

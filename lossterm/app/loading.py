@@ -1,0 +1,54 @@
+"""What the TUI loads at start, off the UI thread: the data, the run history, then Keras.
+
+The data comes first (fast) so the scatter and the picker's checks appear
+while TensorFlow is still importing; each step reaches the screen as a message.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from textual.message import Message
+
+from lossterm.app.messages import BackendFailed, BackendReady, DataReady, HistoryLoaded
+from lossterm.engine import PROBLEM_NAMES, get_problem
+from lossterm.errors import LosstermError
+
+HISTORY_ROWS = 30  # earlier runs listed from the store at start
+
+
+def load_backend() -> str:
+    from lossterm.engine.backend import describe_backend
+
+    return describe_backend()
+
+
+def load_until_cancelled(post: Callable[[Message], object], loader: Callable[[], str], store,
+                         cancelled: Callable[[], bool]) -> None:
+    """Load on a daemon thread; wait for it, or stop waiting when the app quits.
+
+    The App's thread worker calls this. The imports themselves run in a daemon
+    thread: a Textual thread worker still importing TensorFlow when the app
+    quits would hold the exit for seconds (asyncio.run waits for its executor's
+    threads), while a daemon thread is simply dropped.
+    """
+    loading = threading.Thread(target=load_everything, name="lossterm-load", daemon=True,
+                               args=(post, loader, store))
+    loading.start()
+    while loading.is_alive() and not cancelled():
+        loading.join(0.1)
+
+
+def load_everything(post: Callable[[Message], object], loader: Callable[[], str],
+                    store) -> None:
+    """Runs on a daemon thread: reports through ``post`` (``post_message``) only."""
+    for name in PROBLEM_NAMES:
+        get_problem(name)
+    post(DataReady())
+    if store is not None:
+        post(HistoryLoaded([r for _, r in store.results(HISTORY_ROWS)]))
+    try:
+        post(BackendReady(loader()))
+    except LosstermError as exc:
+        post(BackendFailed(str(exc)))

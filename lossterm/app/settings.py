@@ -1,0 +1,68 @@
+"""What the next run will use: the options, seeds per run, the perturbation, own data.
+
+The keys n, L, O, I and the ``o`` dialog change these; planning reads them.
+Problems are made once per (problem, perturbation) and kept, so the scatter,
+the picker's checks and the runs all see the same value, and the run board
+can find a run's regions by identity (``RunBoard.regions_for``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lossterm import pipeline
+from lossterm.app.keys import PERTURBATION_STEPS, SEED_CHOICES, next_step
+from lossterm.engine import Problem, get_problem
+from lossterm.engine.data import DataOptions
+from lossterm.engine.perturb import Perturbation
+from lossterm.engine.plan import Plan
+from lossterm.options import Options
+
+
+class Settings:
+    def __init__(self, options: Options, seeds: int, own: list[Problem] = (),
+                 perturbation: Perturbation | None = None):
+        self.options = options
+        self.seeds = seeds
+        self.seed_choices = tuple(sorted({*SEED_CHOICES, seeds}))  # --seeds 7 joins the cycle
+        self.perturbation = perturbation or options.perturbation
+        self.own = {p.name: p for p in own}  # own data, by its shown name
+        self._made: dict[tuple[str, Perturbation], Problem] = {}
+
+    def problem(self, name: str) -> Problem:
+        """The problem listed as ``name``, with the perturbations that apply to its kind."""
+        key = (name, self.perturbation)
+        if key not in self._made:
+            base = self.own.get(name) or get_problem(name)
+            options = replace(self.options, perturbation=self.perturbation)
+            self._made[key] = pipeline.perturbed(base, options)
+        return self._made[key]
+
+    def plan(self, problem: str, losses: list[str]) -> Plan:
+        """The jobs ``losses`` on ``problem`` make now; raises LosstermError if none can."""
+        options = replace(self.options, losses=tuple(losses), seeds=self.seeds)
+        return pipeline.plan(options, problems=[self.problem(problem)])
+
+    def next_seeds(self) -> None:
+        later = [n for n in self.seed_choices if n > self.seeds]
+        self.seeds = later[0] if later else self.seed_choices[0]
+
+    def cycle(self, name: str) -> None:
+        """The next step of one perturbation (``label_noise``, ``outliers``, ``imbalance``)."""
+        now = getattr(self.perturbation, name)
+        self.perturbation = replace(self.perturbation,
+                                    **{name: next_step(PERTURBATION_STEPS[name], now)})
+
+    def load_own(self, data: DataOptions) -> Problem:
+        """Load own data (unperturbed: the keys perturb it later) and use it from now on.
+
+        Raises LosstermError, which the App words as a notification, and then
+        nothing changes. A file loaded again under the same name replaces what
+        was made of the old one.
+        """
+        options = self.options.with_data(data)
+        [problem] = pipeline.load_problems(replace(options, perturbation=Perturbation()))
+        self.options = options
+        self.own[problem.name] = problem
+        self._made = {k: v for k, v in self._made.items() if k[0] != problem.name}
+        return problem
