@@ -57,14 +57,15 @@ def score_expression(script: str) -> str:
 def test_metric_and_exported_script_agree_with_the_head(loss, problem, tmp_path):
     from lossterm.engine.export import export_script
 
-    config, prob, spec = resolve(RunConfig(problem=problem, loss=loss))
+    config = resolve(RunConfig(problem=problem, loss=loss))
+    prob, spec = config.problem, config.loss
     y_test = encode_targets(spec, prob.y_test, prob.n_classes)
     pred = predictions(spec, np.random.default_rng(0), len(y_test), prob.n_classes)
     expected = float(np.mean(spec.head.classes(pred) == true_classes(spec.target_encoding,
                                                                      y_test)))
     assert 0.2 < expected < 0.8  # random outputs: some right, some wrong
     assert metrics(spec, y_test, pred)["accuracy"] == pytest.approx(expected)
-    (script,) = export_script(config, prob, spec, tmp_path / "again.py")
+    (script,) = export_script(config, tmp_path / "again.py")
     line = score_expression(script.read_text())
     assert eval(line, {"np": np, "pred": pred, "y_test": y_test}) == pytest.approx(expected)
 
@@ -72,10 +73,11 @@ def test_metric_and_exported_script_agree_with_the_head(loss, problem, tmp_path)
 def test_regression_script_and_metric_agree_on_mse(tmp_path):
     from lossterm.engine.export import export_script
 
-    config, prob, spec = resolve(RunConfig(problem="regression", loss="huber"))
+    config = resolve(RunConfig(problem="regression", loss="huber"))
+    prob, spec = config.problem, config.loss
     y_test = encode_targets(spec, prob.y_test, prob.n_classes)
     pred = y_test + np.random.default_rng(0).normal(0, 0.5, y_test.shape)
-    (script,) = export_script(config, prob, spec, tmp_path / "again.py")
+    (script,) = export_script(config, tmp_path / "again.py")
     line = score_expression(script.read_text())
     assert eval(line, {"np": np, "pred": pred, "y_test": y_test}) == pytest.approx(
         metrics(spec, y_test, pred)["mse"])
@@ -87,7 +89,8 @@ def test_decision_regions_are_the_heads_classes(loss, problem):
     from lossterm.engine.model import build_model
     from lossterm.engine.regions import decision_grid
 
-    _, prob, spec = resolve(RunConfig(problem=problem, loss=loss))
+    job = resolve(RunConfig(problem=problem, loss=loss))
+    prob, spec = job.problem, job.loss
     model = build_model(spec, prob, hidden_units=8, seed=3)
     xs, ys, classes = decision_grid(model, spec, prob, columns=16, rows=8)
     grid = np.stack([xs, ys], axis=1).astype(np.float32)
@@ -100,8 +103,9 @@ def test_decision_regions_are_the_heads_classes(loss, problem):
 def test_the_exported_categorical_hinge_script_builds_a_linear_scores_head(tmp_path):
     from lossterm.engine.export import export_script
 
-    config, prob, spec = resolve(RunConfig(problem="blobs", loss="categorical_hinge"))
-    (script,) = export_script(config, prob, spec, tmp_path / "again.py")
+    config = resolve(RunConfig(problem="blobs", loss="categorical_hinge"))
+    prob, spec = config.problem, config.loss
+    (script,) = export_script(config, tmp_path / "again.py")
     text = script.read_text()
     assert 'keras.layers.Dense(3, activation="linear"' in text
     assert "keras.losses.CategoricalHinge()" in text
