@@ -44,6 +44,8 @@ examples:
 exit codes: 0 ok, 1 a run failed, 2 bad input (names, options, files), 130 interrupted"""
 
 
+FORMAT_CHOICES = ("text", "markdown", "json")  # lossterm.engine.types.Format, without its import
+
 # Engine fields whose flag is not simply --field-with-dashes.
 _FLAGS = {"data_seed": "--data-seed", "path": "--data"}
 
@@ -118,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--export-code", metavar="FILE.py",
                          help="write a standalone Keras script reproducing the run (one run)")
     out = p.add_argument_group("report")
-    out.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+    out.add_argument("--format", choices=FORMAT_CHOICES, default="text",
                      help="report format (default text)")
     out.add_argument("-o", "--output", metavar="FILE",
                      help="write the report to FILE (atomically) instead of stdout")
@@ -160,7 +162,7 @@ def build_report_parser() -> argparse.ArgumentParser:
                 description="Rebuild a report from the run history (the SQLite store).")
     p.add_argument("--store", metavar="PATH", help="the store (default: the usual one)")
     p.add_argument("--last", type=int, metavar="N", help="only the last N runs")
-    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.add_argument("--format", choices=FORMAT_CHOICES, default="text")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     p.add_argument("--export-csv", metavar="DIR", help="also write each run's epochs as CSV")
     return p

@@ -134,3 +134,12 @@ def test_engine_imports_no_ui():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 20  # the walk found the modules
+
+
+def test_the_format_choices_are_the_report_formats():
+    """--help stays free of the engine's imports, so cli.py spells the formats out: they
+    must stay the engine's Format set."""
+    from lossterm.cli import FORMAT_CHOICES
+    from lossterm.engine.types import Format
+
+    assert FORMAT_CHOICES == tuple(Format)

@@ -7,6 +7,7 @@ import json
 import math
 
 from lossterm.engine.records import RunResult
+from lossterm.engine.types import Format
 from lossterm.report.rows import COLUMNS, remarks, row
 from lossterm.report.summary import (
     SUMMARY_COLUMNS,
@@ -18,15 +19,15 @@ from lossterm.report.summary import (
     verdict_lines,
 )
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = tuple(Format)
 
 
 def render(results: list[RunResult], fmt: str = "text", *, width: int = 160,
            color: bool = False, header: str = "") -> str:
     analysis = analyse(results)  # grouping, ranking and paired tests: once per report
-    if fmt == "json":
+    if fmt == Format.JSON:
         return to_json(results, analysis, header=header)
-    if fmt == "markdown":
+    if fmt == Format.MARKDOWN:
         return to_markdown(results, analysis, header=header)
     return to_text(results, analysis, width=width, color=color, header=header)
 
