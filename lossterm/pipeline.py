@@ -8,12 +8,12 @@ headless report draws a progress bar, the TUI posts messages to its screen.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from typing import Callable
 
 from lossterm.engine.plan import Plan, plan_runs
 from lossterm.engine.problems import PROBLEM_NAMES, Problem, get_problem
 from lossterm.engine.records import EpochRecord, Job, RunResult
+from lossterm.engine.sweep import expand_seeds
 from lossterm.options import Options
 
 StartHandler = Callable[[int, Job], None]
@@ -61,8 +61,7 @@ def plan(options: Options, problems: list[Problem] | None = None) -> Plan:
     if problems is None:
         problems = load_problems(options)
     planned = plan_runs(problems, options.losses, options.base)
-    planned.runs = [replace(job, seed=s) for job in planned.runs
-                    for s in range(job.seed, job.seed + options.seeds)]
+    planned.runs = expand_seeds(planned.runs, options.seeds)
     return planned
 
 
