@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn import metrics as sk
+from test_records import outputs
 
 from lossterm.engine import CATALOGUE, get_loss
 from lossterm.engine.losses import SCORES, TANH, encode_targets
@@ -25,7 +26,6 @@ from lossterm.engine.scores import (
 )
 from lossterm.engine.types import Kind
 from lossterm.errors import UsageError
-from test_records import outputs
 
 BCE, HINGE = get_loss("binary_crossentropy"), get_loss("hinge")
 CCE, CAT_HINGE = get_loss("categorical_crossentropy"), get_loss("categorical_hinge")
