@@ -15,9 +15,10 @@ The records are written with TensorBoard's own pieces (the summary protos the
 ``hparams`` and ``scalars`` plugins define, and the TFRecord framing of event
 files), not through ``tf.summary``: the files are the ones ``tf.summary``
 writes, but writing needs no TensorFlow (a JAX study does not import it) and
-one record per epoch carries all its scalars (measured: 0.03 ms a scalar
-against 0.34 ms with eager ``tf.summary.scalar``, TensorFlow's 4.5 s import
-aside). TensorBoard itself comes with TensorFlow.
+one record per epoch and split carries all its scalars. Measured on a 2-core
+machine, 148 runs × 200 epochs × 6 scalars: 5.2 s, against about 69 s with
+eager ``tf.summary.scalar`` plus TensorFlow's import. TensorBoard itself comes
+with TensorFlow.
 """
 
 from __future__ import annotations
@@ -109,11 +110,12 @@ def _write_run(folder: Path, run: BoardRun, start: float) -> None:
     final = {f"{run.held_out}/{k}": v for k, v in run.final.items() if v is not None}
     session = hp.hparams_pb(_plain(run.hparams), trial_id=run.name, start_time_secs=start)
     _write(folder, [(0, start, session),
-                    (last, start + (ends[-1] if ends else 0.0), _scalars(final))])
+                    (last, start + (ends[-1] if ends else 0.0), _scalars(final, set()))])
     curves: dict[str, list] = {TRAIN: [], run.held_out: []}
+    described: dict[str, set[str]] = {TRAIN: set(), run.held_out: set()}
     for record, end in zip(run.records, ends):
         for split, values in _epoch_scalars(record, run.metric, run.held_out).items():
-            curves[split].append((record.epoch, start + end, _scalars(values)))
+            curves[split].append((record.epoch, start + end, _scalars(values, described[split])))
     for split, events in curves.items():
         _write(folder / split, events)
 
@@ -130,12 +132,19 @@ def _epoch_scalars(record: EpochRecord, metric: str, held_out: str) -> dict[str,
     return splits
 
 
-def _scalars(values: Mapping[str, float]):
-    from tensorboard.compat.proto import summary_pb2
-    from tensorboard.plugins.scalar.summary_v2 import scalar_pb
+def _scalars(values: Mapping[str, float], described: set[str]):
+    """One summary of float32 scalars, each tagged for the scalars plugin on its first
+    value in a file only (``described`` holds those tags), as summary.proto allows."""
+    from tensorboard.compat.proto import summary_pb2, tensor_pb2, types_pb2
+    from tensorboard.plugins.scalar import metadata
 
     summary = summary_pb2.Summary()
-    summary.value.extend(scalar_pb(tag, float(v)).value[0] for tag, v in values.items())
+    for tag, value in values.items():
+        tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, float_val=[float(value)])
+        item = summary.value.add(tag=tag, tensor=tensor)
+        if tag not in described:
+            item.metadata.CopyFrom(metadata.create_summary_metadata(None, None))
+            described.add(tag)
     return summary
 
 
