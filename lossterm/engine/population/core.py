@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -35,14 +35,22 @@ class Member:
 
 @dataclass
 class MemberOutcome:
-    """A member's epochs and how it ended; ``weights`` are its final weights in
-    Keras's order (kernel, bias per layer), ``None`` when it diverged."""
+    """A member's epochs and how it ended.
+
+    ``weights`` are in Keras's order (kernel, bias per layer): with the
+    checkpoint ``"last"`` those after its last epoch (``None`` when it
+    diverged); with ``"best"`` those after ``best_epoch``, its epoch with the
+    best validation figure, which a diverged member has too when one of its
+    epochs was finite. ``best_epoch`` is 1-based (the last epoch run under
+    ``"last"``), ``None`` when there are no such weights.
+    """
 
     member: Member
     records: list[EpochRecord] = field(default_factory=list)
     status: str = DONE  # DONE | DIVERGED | STOPPED
     message: str = ""  # why it diverged or stopped
     weights: list[np.ndarray] | None = None
+    best_epoch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,9 +136,42 @@ def member_record(epoch: int, out: EpochOutput, row: int, spec: LossSpec, data: 
                        seconds=seconds, logs=logs)
 
 
+CHECKPOINTS = ("last", "best")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Which weights a member keeps: its last epoch's, or those of its best ``val_<metric>``."""
+
+    kind: str = "last"
+    metric: str = ""
+
+    @classmethod
+    def of(cls, kind: str, metric: str | None, spec: LossSpec) -> Checkpoint:
+        if kind not in CHECKPOINTS:
+            raise UsageError(f"unknown checkpoint {kind!r}; choose from {', '.join(CHECKPOINTS)}")
+        return cls(kind, metric or spec.metric)
+
+    @property
+    def key(self) -> str:
+        return "val_" + self.metric
+
+    @property
+    def higher(self) -> bool:
+        from lossterm.engine.compare import higher_is_better
+
+        return higher_is_better(self.metric) or self.metric.endswith("accuracy")
+
+    def better(self, value: float, best: float | None) -> bool:
+        """Strictly better than ``best`` (ties keep the earlier epoch); NaN never is."""
+        if not math.isfinite(value):
+            return False
+        return best is None or (value > best if self.higher else value < best)
+
+
 def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], epochs: int,
-                stop: threading.Event | None, on_epoch: MemberHandler | None
-                ) -> list[MemberOutcome]:
+                stop: threading.Event | None, on_epoch: MemberHandler | None,
+                checkpoint: Checkpoint = Checkpoint()) -> list[MemberOutcome]:
     """The population's epoch loop over a started ``engine``.
 
     Member p's shuffles come from its own ``default_rng(seed)``, one
@@ -138,9 +179,11 @@ def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], e
     loss is not finite is dropped from the engine before the next epoch; the
     others are unaffected (each model's arithmetic is its own). ``stop`` is
     read before each epoch. ``seconds`` in a record is the epoch's wall time
-    shared equally among the members that ran it.
+    shared equally among the members that ran it. Under ``checkpoint`` "best"
+    the weights are fetched after an epoch only when some member improved.
     """
     outcomes = [MemberOutcome(m) for m in members]
+    best: list[float | None] = [None] * len(members)
     rngs = [np.random.default_rng(m.seed) for m in members]
     live = list(range(len(members)))
     n_train = len(data.x_train)
@@ -155,12 +198,34 @@ def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], e
         out = engine.epoch(np.stack([rngs[i].permutation(n_train) for i in live]))
         seconds = (time.perf_counter() - tick) / len(live)
         keep = _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch)
+        if checkpoint.kind == "best":
+            _keep_best(engine, checkpoint, epoch, live, keep, outcomes, best)
         if len(keep) < len(live):
             engine.keep(keep)
             live = [live[row] for row in keep]
-    for row, weights in enumerate(engine.weights()):
-        outcomes[live[row]].weights = weights
+    if checkpoint.kind == "last":
+        for row, weights in enumerate(engine.weights()):
+            outcomes[live[row]].weights = weights
+            outcomes[live[row]].best_epoch = outcomes[live[row]].records[-1].epoch
     return outcomes
+
+
+def _keep_best(engine, checkpoint, epoch, live, keep, outcomes, best) -> None:
+    """Snapshot the weights of the members whose ``val_<metric>`` improved this epoch."""
+    improved = []
+    for row in keep:
+        i = live[row]
+        logs = outcomes[i].records[-1].logs
+        if checkpoint.key not in logs:
+            raise UsageError(f"no {checkpoint.key} to checkpoint on; the logs have "
+                             f"{', '.join(k for k in logs if k.startswith('val_'))}")
+        if checkpoint.better(logs[checkpoint.key], best[i]):
+            best[i] = logs[checkpoint.key]
+            improved.append(row)
+    if improved:
+        weights = engine.weights()
+        for row in improved:
+            outcomes[live[row]].weights, outcomes[live[row]].best_epoch = weights[row], epoch
 
 
 def _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch) -> list[int]:

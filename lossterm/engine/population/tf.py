@@ -64,7 +64,7 @@ class TensorFlowEngine:
         """Drop every member but ``rows`` (diverged ones), keeping their state."""
         tf, rows = self._tf, self._tf.constant(rows, self._tf.int32)
         weights, slots, rates, step = self._state
-        pick = lambda ts: [tf.gather(t, rows) for t in ts]  # noqa: E731
+        pick = lambda ts: [tf.gather(t, rows) for t in ts]
         self._state = (pick(weights), tuple(pick(s) for s in slots), tf.gather(rates, rows), step)
 
     def weights(self) -> list[list[np.ndarray]]:
