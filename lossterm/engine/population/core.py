@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lossterm.engine.losses import LossSpec, encode_targets
-from lossterm.engine.metrics import metrics
+from lossterm.engine.metrics import metrics_rows
 from lossterm.engine.records import DIVERGED, DONE, STOPPED, EpochRecord
 from lossterm.errors import UsageError
 
@@ -125,15 +125,15 @@ class EpochOutput:
     val_pred: np.ndarray
 
 
-def member_record(epoch: int, out: EpochOutput, row: int, spec: LossSpec, data: Data,
-                  seconds: float) -> EpochRecord:
-    """Row ``row``'s record, its logs built as ``Session``'s (loss, val_loss, metrics)."""
-    logs = {"loss": float(out.loss[row]), "val_loss": float(out.val_loss[row])}
-    logs.update(metrics(spec, data.y_train, out.pred[row]))
-    logs.update({"val_" + k: v for k, v in metrics(spec, data.y_test, out.val_pred[row]).items()})
-    return EpochRecord(epoch=epoch, train_loss=logs["loss"], test_loss=logs["val_loss"],
-                       train_metric=logs[spec.metric], test_metric=logs["val_" + spec.metric],
-                       seconds=seconds, logs=logs)
+def epoch_logs(out: EpochOutput, spec: LossSpec, data: Data) -> list[dict[str, float]]:
+    """Every row's logs, built as ``Session``'s (loss, val_loss, metrics, val_ metrics),
+    the metrics of all rows computed together (:func:`metrics.metrics_rows`)."""
+    columns = {"loss": out.loss, "val_loss": out.val_loss}
+    columns.update(metrics_rows(spec, data.y_train, out.pred))
+    columns.update({"val_" + k: v for k, v in metrics_rows(spec, data.y_test, out.val_pred).items()})
+    names, values = list(columns), np.column_stack([np.asarray(v, np.float64)
+                                                    for v in columns.values()]).tolist()
+    return [dict(zip(names, row)) for row in values]
 
 
 CHECKPOINTS = ("last", "best")
@@ -231,13 +231,19 @@ def _keep_best(engine, checkpoint, epoch, live, keep, outcomes, best) -> None:
 def _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch) -> list[int]:
     """Append each live member's record (or mark it diverged); return the rows kept."""
     keep = []
+    finite = np.isfinite(out.loss) & np.isfinite(out.val_loss)
+    logs = epoch_logs(out, spec, data)
     for row, i in enumerate(live):
-        loss, val_loss = float(out.loss[row]), float(out.val_loss[row])
-        if not (math.isfinite(loss) and math.isfinite(val_loss)):
+        if not finite[row]:
+            loss, val_loss = float(out.loss[row]), float(out.val_loss[row])
             bad = loss if not math.isfinite(loss) else val_loss
             outcomes[i].status, outcomes[i].message = DIVERGED, f"loss became {bad} at epoch {epoch}"
             continue
-        record = member_record(epoch, out, row, spec, data, seconds)
+        row_logs = logs[row]
+        record = EpochRecord(epoch=epoch, train_loss=row_logs["loss"],
+                             test_loss=row_logs["val_loss"], train_metric=row_logs[spec.metric],
+                             test_metric=row_logs["val_" + spec.metric], seconds=seconds,
+                             logs=row_logs)
         outcomes[i].records.append(record)
         keep.append(row)
         if on_epoch is not None:
