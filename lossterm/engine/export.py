@@ -40,9 +40,7 @@ def export_script(job: Job, path: str | Path) -> list[Path]:
     path = Path(path)
     written = [path]
     if problem.source.regenerable:
-        data = problem.recipe.code() + '''
-X, y = X.astype("float32"), y.astype("float32" if KIND == "regression" else "int64")
-X_train, X_test, y_train, y_test = X[:500], X[500:], y[:500], y[500:]'''
+        data = problem.recipe.code()
     else:
         arrays = path.with_suffix(".npz")
         np.savez(arrays, X_train=problem.X_train, y_train=problem.y_train,
