@@ -76,3 +76,37 @@ def hinge_accuracy(spec, problem, y, warnings, notes):
         "0.5 so no -1 label ever matches (keras3_accuracy), Keras 2 compared labels with "
         "round(f), missing right answers with |f| < 0.5 (keras2_accuracy, the tutorial's figure)"
     )
+
+
+def _soft(y) -> bool:
+    """Targets given as rows of class probabilities rather than class indices."""
+    return np.asarray(y).ndim == 2
+
+
+def integer_labels_only(spec, problem, y, warnings, notes):
+    if _soft(y):
+        raise UsageError(
+            f"{spec.name} takes integer class labels (Keras's form one-hot encodes them "
+            f"itself), but {problem.name} has soft labels (rows of probabilities); use "
+            "symmetric_cross_entropy or categorical_crossentropy"
+        )
+
+
+def reverse_needs_hard_labels(spec, problem, y, warnings, notes):
+    if _soft(y) and not np.all((y == 0) | (y == 1)):
+        warnings.append(
+            f"{spec.name}: the reverse cross-entropy takes log y with log 0 floored at "
+            "log 1e-4 = -9.21, which assumes one-hot labels; these labels are soft, so "
+            "the reverse term weighs every class by its own log-probability instead"
+        )
+
+
+def bounded_loss_underfits(spec, problem, y, warnings, notes):
+    """A bounded loss starts slowly when the true class's probability starts small."""
+    k = problem.n_classes
+    if k >= 5:
+        notes.append(
+            f"{spec.name}: a bounded loss whose gradient is cross-entropy's times a power "
+            f"of p_y starts slowly with {k} classes (p_y about 1/{k} at first); compare it "
+            "with a tuned learning rate (a study) or more epochs before calling it worse"
+        )
