@@ -51,12 +51,17 @@ def export_script(job: Job, path: str | Path) -> list[Path]:
 saved = np.load(Path(__file__).with_name({arrays.name!r}))
 X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_test", "y_test"))'''
     label, score = spec.head.score_line(TRUTH_SOURCE[spec.target_encoding])
+    definitions, loss = spec.keras_code()
+    if definitions:
+        definitions = (f"\n# {spec.title}: lossterm's Keras form, written with keras.ops (any "
+                       f"backend).\n{definitions}\n")
     path.write_text(_TEMPLATE.format(
         problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
         n_classes=max(problem.n_classes, 1), data=data, encode=ENCODE_SOURCE[spec.target_encoding],
         n_features=problem.n_features, hidden=config.hidden_units,
         units=spec.output_units(problem.n_classes), activation=spec.head.activation,
-        lr=config.learning_rate, momentum=config.momentum, keras_class=spec.keras_class,
+        lr=config.learning_rate, momentum=config.momentum, loss_object=loss,
+        definitions=definitions,
         epochs=config.epochs, batch=config.batch_size, label=label, score=score))
     return written
 
@@ -79,7 +84,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 SEED, KIND, N_CLASSES = {seed}, "{kind}", {n_classes}
-
+{definitions}
 {data}
 
 # Targets encoded as {loss} needs them.
@@ -93,7 +98,7 @@ model = keras.Sequential([
                        kernel_initializer=keras.initializers.GlorotUniform(seed=SEED + 1)),
 ])
 model.compile(optimizer=keras.optimizers.SGD(learning_rate={lr}, momentum={momentum}),
-              loss=keras.losses.{keras_class}())
+              loss={loss_object})
 
 rng = np.random.default_rng(SEED)  # a new order of the training rows every epoch
 for epoch in range({epochs}):

@@ -24,5 +24,5 @@ def build_model(spec: LossSpec, problem: Problem, *, hidden_units: int, seed: in
                          activation=spec.output_activation,
                          kernel_initializer=init.GlorotUniform(seed=seed + 1)),
         ],
-        name=f"mlp_{spec.name}",
+        name=f"mlp_{spec.slug}",
     )

@@ -266,7 +266,7 @@ CATALOGUE: tuple[LossSpec, ...] = (
         pitfalls="bounded by 1/q, so a confidently wrong row costs at most 1/q: robust to "
                  "flipped labels, but slower to fit hard clean rows; q is clipped away from "
                  "0 and 1 and p to [1e-7, 1 - 1e-7]" + _BINARY_DEFAULTS + ".",
-        parameters=(_Q,), family=BINARY_ROBUST_FAMILY,
+        rules=(rules.bounded_loss_unscaled,), parameters=(_Q,), family=BINARY_ROBUST_FAMILY,
     ),
     LossSpec(
         name="binary_symmetric_cross_entropy", aliases=("binary_sce", "bsce"),
@@ -285,8 +285,8 @@ CATALOGUE: tuple[LossSpec, ...] = (
         pitfalls="the reverse term needs log 0 of a hard label, floored at 1e-4 as in the "
                  "paper's code: the floor sets its scale (9.21) against α·BCE; soft labels "
                  "change what it means" + _BINARY_DEFAULTS + ".",
-        rules=(rules.reverse_needs_hard_labels,), parameters=(_SCE_ALPHA, _SCE_BETA),
-        family=BINARY_ROBUST_FAMILY,
+        rules=(rules.reverse_needs_hard_labels, rules.bounded_loss_unscaled),
+        parameters=(_SCE_ALPHA, _SCE_BETA), family=BINARY_ROBUST_FAMILY,
     ),
     # Multi-class: one unit per class.
     LossSpec(
@@ -390,9 +390,9 @@ CATALOGUE: tuple[LossSpec, ...] = (
         kind=Kind.MULTICLASS, head=SOFTMAX, target_encoding=Encoding.INTEGER,
         head_reason="softmax: the loss is a power of the true class's probability, so the "
                     "outputs must be a distribution",
-        keras_class="CategoricalGeneralizedCrossEntropy",
-        reference=Reference(ref.gce, "mean((1 - p_y^q) / q), p_y = ŷ[y] as it is (no clip), "
-                            "y an integer", None, SUM),
+        keras_class="GeneralizedCrossEntropy", keras_module=OWN,
+        reference=Reference(ref.gce, "mean((1 - p_y^q) / q), p_y = clip(ŷ[y], ε, 1), y an "
+                            "integer", EPS, SUM),
         summary="(1 - p_true^q) / q: between cross-entropy (q → 0) and MAE (q = 1); noisy "
                 "labels",
         why="Zhang & Sabuncu (NeurIPS 2018): the negative Box-Cox transform of the "
@@ -401,12 +401,15 @@ CATALOGUE: tuple[LossSpec, ...] = (
             "rows whose label the model finds implausible, often the mislabelled ones, pull "
             "less, while clean rows still train nearly as fast as with cross-entropy. "
             + _ROBUST_TARGETS + ".",
-        pitfalls="lossterm uses q = 0.7 (the papers' setting), not Keras's default 0.5; "
-                 "Keras takes q strictly inside (0, 1). Keras's form takes integer labels "
-                 "and p_y unclipped: a probability that underflows to exactly 0 gives a NaN "
-                 "gradient. Bounded by 1/q, it fits slowly when p_y starts small (many "
-                 "classes): give it more epochs or a larger learning rate.",
-        rules=(rules.integer_labels_only, rules.bounded_loss_underfits), parameters=(_Q,),
+        pitfalls="lossterm uses q = 0.7 (the papers' setting), not Keras's default 0.5, and "
+                 "clips p_y at 1e-7 first, as the papers' code does: Keras's "
+                 "CategoricalGeneralizedCrossEntropy takes p_y as it is, and where a float32 "
+                 "softmax underflows to exactly 0 the gradient of p^q is NaN (blobs, seed 0, "
+                 "epoch 97). q must lie strictly inside (0, 1). Bounded by 1/q, it fits "
+                 "slowly when p_y starts small (many classes, saturated softmax): give it "
+                 "more epochs or a tuned learning rate.",
+        rules=(rules.integer_labels_only, rules.bounded_loss_underfits,
+               rules.bounded_loss_unscaled), parameters=(_Q,),
         family=ROBUST_FAMILY,
     ),
     LossSpec(
@@ -429,8 +432,8 @@ CATALOGUE: tuple[LossSpec, ...] = (
                  "sets the reverse term's scale; with soft labels it means something else. "
                  "The CE term clips ŷ to [1e-7, 1] without renormalising, as the paper's "
                  "Keras code does.",
-        rules=(rules.reverse_needs_hard_labels,), parameters=(_SCE_ALPHA, _SCE_BETA),
-        family=ROBUST_FAMILY,
+        rules=(rules.reverse_needs_hard_labels, rules.bounded_loss_unscaled),
+        parameters=(_SCE_ALPHA, _SCE_BETA), family=ROBUST_FAMILY,
     ),
     LossSpec(
         name="nce_rce", aliases=("nce+rce", "normalized_cross_entropy_rce"),
@@ -450,7 +453,8 @@ CATALOGUE: tuple[LossSpec, ...] = (
                  "are per data set in the paper (CIFAR-10 1/1, MNIST 1/10, CIFAR-100 "
                  "10/0.1): lossterm uses CIFAR-10's. Their code takes log-softmax of logits; "
                  "here the log of the softmax output clipped at 1e-7.",
-        rules=(rules.reverse_needs_hard_labels,), parameters=(_APL_ALPHA, _APL_BETA),
+        rules=(rules.reverse_needs_hard_labels, rules.bounded_loss_unscaled),
+        parameters=(_APL_ALPHA, _APL_BETA),
         family=ROBUST_FAMILY,
     ),
     LossSpec(
@@ -470,7 +474,8 @@ CATALOGUE: tuple[LossSpec, ...] = (
                  "al.'s code trains 1 - p_y, half of this (same as halving the learning "
                  "rate); Keras's MeanAbsoluteError on a softmax is this divided by the number "
                  "of classes.",
-        rules=(rules.bounded_loss_underfits,), family=ROBUST_FAMILY,
+        rules=(rules.bounded_loss_underfits, rules.bounded_loss_unscaled),
+        family=ROBUST_FAMILY,
     ),
 )
 
@@ -513,7 +518,7 @@ def _parse_settings(spec: LossSpec, name: str, text: str) -> dict[str, float]:
                              f"{known[key].default:g}, not {value!r}")
         number = float(value)
         if not known[key].allows(number):
-            raise UsageError(f"{name!r}: {key} must be in {known[key].range_text}, not "
+            raise UsageError(f"{name!r}: {key} must be {known[key].range_text}, not "
                              f"{value}")
         values[key] = number
     return values

@@ -24,6 +24,21 @@ from lossterm.engine.backend import load_keras
 keras = load_keras()
 
 
+class GeneralizedCrossEntropy(keras.losses.CategoricalGeneralizedCrossEntropy):
+    """Keras's generalized cross-entropy (Zhang & Sabuncu, NeurIPS 2018), (1 - p_y^q) / q
+    on integer labels, with the softmax output clipped to [1e-7, 1] first, as the
+    papers' code does: Keras's form takes p_y as it is, and the gradient of p^q is
+    infinite where a float32 softmax underflows to exactly 0 (NaN on blobs, seed 0)."""
+
+    def __init__(self, q=0.7, reduction="sum_over_batch_size",
+                 name="generalized_cross_entropy", dtype=None):
+        super().__init__(q=q, reduction=reduction, name=name, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        y_pred = keras.ops.clip(keras.ops.convert_to_tensor(y_pred), 1e-7, 1.0)
+        return keras.losses.categorical_generalized_cross_entropy(y_true, y_pred, q=self.q)
+
+
 class SymmetricCrossEntropy(keras.losses.Loss):
     """α·CE + β·reverse CE (Wang et al., ICCV 2019), one-hot (or soft) labels, softmax
     probabilities: CE on p clipped to [1e-7, 1]; the reverse CE -Σ p·log y with y

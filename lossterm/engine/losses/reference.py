@@ -164,9 +164,10 @@ LABEL_FLOOR = 1e-4  # the reverse cross-entropy's floor for log 0 of a one-hot l
 
 
 def gce(labels, p, q=0.7):
-    """Keras's CategoricalGeneralizedCrossEntropy: integer labels, p_y as it is (no clip)."""
+    """Keras's CategoricalGeneralizedCrossEntropy (integer labels) on p clipped to [1e-7, 1]
+    first, as the papers' code does (Keras takes p_y as it is)."""
     labels = np.asarray(labels).reshape(-1).astype(int)
-    p = np.asarray(p, dtype=np.float64)
+    p = np.clip(np.asarray(p, dtype=np.float64), EPS, 1.0)
     p_y = p[np.arange(labels.size), labels]
     return float(np.mean((1 - p_y**q) / q))
 

@@ -55,7 +55,7 @@ class Parameter:
             return f"{'>' if self.low_open else '>='} {self.low:g}"
         left = f"{'(' if self.low_open else '['}{self.low:g}"
         right = f"{self.high:g}{')' if self.high_open else ']'}"
-        return f"{left}, {right}"
+        return f"in {left}, {right}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,6 +114,11 @@ class LossSpec:
         values = {p.name: p.default for p in self.parameters}
         values.update(self.settings)
         return values
+
+    @property
+    def slug(self) -> str:
+        """The name as Keras accepts it in a model's or scope's name (no ':', '=' or ',')."""
+        return self.name.replace(":", "__").replace("=", "").replace(",", "_")
 
     @property
     def base_name(self) -> str:

@@ -64,7 +64,7 @@ def _parameter_lines(spec: LossSpec) -> list[str]:
         value = spec.arguments[p.name]
         set_here = " (set)" if p.name in dict(spec.settings) else ""
         lines.append(f"{'parameters' if not lines else '':11s} {p.name} = {value:g}{set_here}, "
-                     f"{p.range_text}: {p.meaning}; default {p.source}")
+                     f"{p.range_text.removeprefix('in ')}: {p.meaning}; default {p.source}")
     if lines:
         example = ",".join(f"{p.name}={p.default:g}" for p in spec.parameters)
         lines.append(f"{'':11s} set as {spec.short_name.split(':')[0]}:{example}")
