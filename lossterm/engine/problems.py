@@ -90,8 +90,8 @@ class Recipe:
             lines += ["# Scaled on all rows before the split, as the tutorial does.",
                       "X = StandardScaler().fit_transform(X)",
                       "y = StandardScaler().fit_transform(y.reshape(-1, 1))[:, 0]"]
-        lines += [f"X_train, X_test, y_train, y_test = X[:{N_TRAIN}], X[{N_TRAIN}:], "
-                  f"y[:{N_TRAIN}], y[{N_TRAIN}:]", _DTYPES]
+        lines += [(f"X_train, X_test, y_train, y_test = X[:{N_TRAIN}], X[{N_TRAIN}:], "
+                   f"y[:{N_TRAIN}], y[{N_TRAIN}:]"), _DTYPES]
         return "\n".join(lines)
 
 
@@ -153,8 +153,8 @@ class Dataset:
                  "from sklearn.model_selection import train_test_split",
                  "from sklearn.preprocessing import StandardScaler", "",
                  f"X, y = {self.loader}(return_X_y=True)  # bundled with scikit-learn",
-                 f"# Stratified by {'target quintile' if regression else 'class'}, seeded; "
-                 "scaled with the training rows' statistics only.",
+                 (f"# Stratified by {'target quintile' if regression else 'class'}, seeded; "
+                  "scaled with the training rows' statistics only."),
                  "X_train, X_test, y_train, y_test = train_test_split(",
                  f"    X, y, test_size={self.test_size!r}, random_state={self.seed!r},",
                  f"    stratify={strata})",

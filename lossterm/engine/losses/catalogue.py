@@ -12,7 +12,14 @@ import re
 
 from lossterm.engine.losses import reference as ref
 from lossterm.engine.losses import rules
-from lossterm.engine.losses.heads import LINEAR, SCORES, SIGMOID, SOFTMAX, SOFTPLUS, TANH
+from lossterm.engine.losses.heads import (
+    LINEAR,
+    SCORES,
+    SIGMOID,
+    SOFTMAX,
+    SOFTPLUS,
+    TANH,
+)
 from lossterm.engine.losses.reference import EPS, MEAN, SUM, Reference
 from lossterm.engine.losses.spec import OWN, LossSpec, Parameter
 from lossterm.engine.types import Encoding, Kind
