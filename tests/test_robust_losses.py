@@ -290,3 +290,19 @@ def test_a_single_run_on_digits_with_a_setting():
     result = lossterm.run("digits", "gce:q=0.5", epochs=10)
     assert result.status == "done" and result.loss == "categorical_generalized_cross_entropy:q=0.5"
     assert result.test_metric > 0.85  # ten classes: chance is 0.1
+
+
+@pytest.mark.skipif("jax" not in __import__("lossterm.engine.backend", fromlist=["x"])
+                    .installed_backends(), reason="JAX is not installed here")
+def test_the_robust_losses_train_on_jax_too(lossterm_cli):
+    """keras.ops only: the same classes train under JAX (seeds stacked, one program)."""
+    import json
+
+    done = lossterm_cli("--headless", "--backend", "jax", "--problem", "digits", "--loss",
+                        "gce:q=0.5", "--loss", "nce_rce", "--epochs", "5", "--seeds", "2",
+                        "--format", "json", "--no-store")
+    assert done.returncode == 0, done.stderr
+    runs = json.loads(done.stdout)["runs"]
+    assert {r["loss"] for r in runs} == {"categorical_generalized_cross_entropy:q=0.5",
+                                         "nce_rce"}
+    assert all(r["status"] == "done" and r["test_metric"] > 0.8 for r in runs)
