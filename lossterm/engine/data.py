@@ -101,19 +101,22 @@ LEAK_CORRELATION = 0.99
 
 
 def leak_warnings(X: np.ndarray, y: np.ndarray, names: list[str], target: str) -> list[str]:
-    """A warning for each feature that (nearly) is the target: ``|r| >= 0.99`` with it.
+    """A warning for each feature that (nearly) is the target: Spearman ``|r| >= 0.99``.
 
     Such a column is usually the answer in another form (a copy, a unit
     conversion, a value derived from the target), and a model that reads it
     learns nothing about the problem; every loss then looks perfect.
     """
+    from scipy.stats import rankdata
+
     y = np.asarray(y, dtype=np.float64)
-    if len(y) < 3 or np.std(y) == 0:
+    if len(y) < 3 or not np.all(np.isfinite(y)):
         return []
-    out = []
+    y = rankdata(y)  # ranks: no overflow for values near float64's limit, and any
+    out = []          # monotone disguise of the target (a unit change, a log) counts
     for j, name in enumerate(names):
-        column = X[:, j]
-        if np.std(column) == 0:
+        column = rankdata(X[:, j])
+        if np.ptp(column) == 0 or np.ptp(y) == 0:
             continue
         r = float(np.corrcoef(column, y)[0, 1])
         if abs(r) >= LEAK_CORRELATION:
