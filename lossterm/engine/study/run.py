@@ -1,0 +1,273 @@
+"""Running a study: tune each loss's learning rate on validation, train the final seeds at
+the chosen rates, read the test split once per final model, decide.
+
+The phases, for each problem (every loss of a phase trains in one call, so each
+loss's grid x seeds is one population):
+
+1. **tuning**: each loss at every rate of the grid, ``tune_seeds`` seeds each, on
+   the tuning view (training rows less validation; "val" = validation);
+2. **tuning (extended)**: only for losses whose best rate was at an edge of the
+   grid: ``extend_points`` more rates beyond that edge, once;
+3. **final**: ``seeds`` paired seeds per loss at its chosen rate, on the same
+   rows, checkpoint chosen on validation;
+4. **test**: each final model's kept weights scored on the test rows, once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, fields, replace
+from typing import Callable, Mapping
+
+import numpy as np
+
+from lossterm.engine.problems import Problem
+from lossterm.engine.records import Job, RunResult
+from lossterm.engine.study.protocol import (
+    EPOCH_METRICS,
+    Protocol,
+    extension,
+    higher_is_better,
+)
+from lossterm.engine.study.split import tuning_view, validation_rows
+from lossterm.engine.study.tuning import GridPoint, choose, edge, run_score, score_points
+from lossterm.engine.study.verdict import Verdict, decide
+from lossterm.errors import UsageError
+
+TUNING, EXTENDED, FINAL = "tuning", "tuning (extended)", "final"
+
+
+@dataclass(frozen=True)
+class Phase:
+    """What a trainer is asked to run: for progress lines, and the checkpoint it keeps."""
+
+    name: str  # TUNING, EXTENDED or FINAL
+    problem: str
+    runs: int
+    metric: str
+    higher: bool
+    checkpoint: str
+
+
+Trainer = Callable[[list[Job], Phase], list[RunResult]]
+
+
+@dataclass
+class LossStudy:
+    """One loss in a study: its search, its chosen rate and its final runs."""
+
+    loss: str
+    points: list[GridPoint]
+    chosen: int | None  # index into points
+    extended: str | None = None  # 'lower' / 'upper' when the grid was extended
+    warning: str | None = None
+    final: list[RunResult] = field(default_factory=list)
+    validation: dict[int, float] = field(default_factory=dict)  # seed -> at its checkpoint
+    checkpoints: dict[int, int] = field(default_factory=dict)  # seed -> kept epoch
+    test: dict[int, float] = field(default_factory=dict)  # seed -> test metric
+    test_metrics: dict[int, dict[str, float]] = field(default_factory=dict)  # seed -> all
+
+    @property
+    def chosen_learning_rate(self) -> float | None:
+        return None if self.chosen is None else self.points[self.chosen].learning_rate
+
+    @property
+    def validation_curve(self) -> list[tuple[float, float | None]]:
+        return [(p.learning_rate, p.score) for p in self.points]
+
+
+@dataclass
+class ProblemStudy:
+    """A study of one problem: the protocol as run, every loss, the verdict."""
+
+    problem: str
+    kind: str
+    metric: str
+    higher: bool
+    protocol: Protocol
+    optimizer: str
+    grid: tuple[float, ...]
+    rows: dict[str, int]  # training, validation, test
+    tuning_seeds: list[int]
+    final_seeds: list[int]
+    losses: list[LossStudy]
+    verdict: Verdict
+    runs: dict[str, int]  # per phase
+    seconds: dict[str, float]  # per phase
+    epochs: int
+    warnings: list[str] = field(default_factory=list)
+
+    def loss(self, name: str) -> LossStudy:
+        return next(s for s in self.losses if s.loss == name)
+
+
+def default_trainer(jobs: list[Job], phase: Phase) -> list[RunResult]:
+    from lossterm.engine.study._shim import train_jobs
+
+    return train_jobs(jobs, phase)
+
+
+def run_study(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
+              trainer: Trainer | None = None,
+              held: Mapping[int, np.ndarray] | None = None) -> list[ProblemStudy]:
+    """A study per problem of ``jobs`` (one resolved job per (problem, loss), carrying the
+    base settings and seed). ``held``: validation rows per ``id(problem)`` where the data
+    fixed them (``--split-column``); otherwise ``protocol.validation_share`` of the
+    training rows, seeded with ``data_seed``."""
+    trainer = trainer or default_trainer
+    by_problem: dict[int, list[Job]] = {}
+    for job in jobs:
+        by_problem.setdefault(id(job.problem), []).append(job)
+    studies = []
+    for group in by_problem.values():
+        problem = group[0].problem
+        rows = (held or {}).get(id(problem))
+        if rows is None:
+            rows = validation_rows(problem, protocol.validation_share, data_seed)
+        studies.append(study_problem(group, protocol, rows, trainer))
+    return studies
+
+
+def check_metric(problem: Problem, metric: str) -> None:
+    allowed = EPOCH_METRICS[problem.kind]
+    if metric not in allowed:
+        raise UsageError(f"{{field}} {metric!r} is not a {problem.kind} metric a study can "
+                         f"select on; choose from {', '.join(allowed)}", field="metric")
+
+
+def _job(job: Job, **changes) -> Job:
+    """``job`` with ``changes``, leaving out settings this engine's Job does not have."""
+    known = {f.name for f in fields(Job)}
+    return replace(job, **{k: v for k, v in changes.items() if k in known})
+
+
+def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
+                  trainer: Trainer) -> ProblemStudy:
+    first = jobs[0]
+    problem = first.problem
+    metric = protocol.metric_for(problem.kind)
+    check_metric(problem, metric)
+    higher = higher_is_better(metric)
+    view = tuning_view(problem, held)
+    optimizer = getattr(first, "optimizer", "sgd")
+    grid = protocol.grid_for(optimizer)
+    centre = float(np.sqrt(grid[0] * grid[-1]))
+    tune_seeds = protocol.tuning_seeds(first.seed)
+    final_seeds = protocol.final_seeds(first.seed)
+    runs, seconds = {}, {}
+
+    def train(name, planned, checkpoint):
+        tick = time.perf_counter()
+        phase = Phase(name, problem.name, len(planned), metric, higher, checkpoint)
+        out = trainer(planned, phase) if planned else []
+        runs[name], seconds[name] = len(planned), time.perf_counter() - tick
+        return out
+
+    def search(job, rates):
+        return [_job(job, problem=view, learning_rate=lr, seed=s, checkpoint="last")
+                for lr in rates for s in tune_seeds]
+
+    tuned = train(TUNING, [j for job in jobs for j in search(job, grid)], "last")
+    per_loss = len(grid) * len(tune_seeds)
+    studies = []
+    for k, job in enumerate(jobs):
+        mine = tuned[k * per_loss:(k + 1) * per_loss]
+        points = score_points(list(grid), mine, metric, protocol.checkpoint, higher)
+        studies.append((job, mine, LossStudy(job.loss.name, points, choose(points, centre, higher))))
+    _extend(studies, grid, protocol, metric, higher, centre, train, search)
+    _final(studies, view, final_seeds, protocol, metric, higher, train, problem)
+    losses = [s for _, _, s in studies]
+    verdict = decide(problem.name, {s.loss: s.test for s in losses if s.test}, metric, higher,
+                     protocol.seeds)
+    return ProblemStudy(
+        problem=problem.name, kind=str(problem.kind), metric=metric, higher=higher,
+        protocol=protocol, optimizer=optimizer, grid=grid,
+        rows={"training": len(view.y_train), "validation": len(view.y_test),
+              "test": len(problem.y_test)},
+        tuning_seeds=tune_seeds, final_seeds=final_seeds, losses=losses, verdict=verdict,
+        runs=runs, seconds=seconds, epochs=first.epochs,
+        warnings=[s.warning for s in losses if s.warning])
+
+
+def _extend(studies, grid, protocol, metric, higher, centre, train, search) -> None:
+    """Extend, once, the grids of losses whose best rate was at an edge; warn if still."""
+    wanted = []
+    for job, _, s in studies:
+        side = None if s.chosen is None else edge(s.points, s.chosen)
+        if side and protocol.extend_points > 0:
+            s.extended = side
+            wanted.append((job, s, extension(grid, side, protocol.extend_points)))
+    planned = [j for job, _, more in wanted for j in search(job, more)]
+    extra = train(EXTENDED, planned, "last") if wanted else []
+    start = 0
+    for job, s, more in wanted:
+        mine = extra[start:start + len(more) * protocol.tune_seeds]
+        start += len(mine)
+        s.points = _merge(s.points, score_points(list(more), mine, metric, protocol.checkpoint,
+                                                  higher))
+        s.chosen = choose(s.points, centre, higher)
+    for job, _, s in studies:
+        if s.chosen is None:
+            s.warning = (f"{s.loss}: no learning rate of the grid trained to the end on every "
+                         "tuning seed; it has no final runs")
+        elif edge(s.points, s.chosen):
+            side = edge(s.points, s.chosen)
+            s.warning = (f"{s.loss}: the best learning rate ({s.points[s.chosen].learning_rate:g})"
+                         f" is at the {side} edge of the grid"
+                         + (" even after extending it once" if s.extended else "")
+                         + "; the best rate may lie beyond it (widen --lr-grid)")
+
+
+def _merge(points: list[GridPoint], more: list[GridPoint]) -> list[GridPoint]:
+    return sorted(points + more, key=lambda p: p.learning_rate)
+
+
+def _final(studies, view, seeds, protocol, metric, higher, train, problem) -> None:
+    """Final runs at each chosen rate, then the test split read once per kept model."""
+    chosen = [(job, s) for job, _, s in studies if s.chosen is not None]
+    planned = [_job(job, problem=view, learning_rate=s.chosen_learning_rate, seed=seed,
+                    checkpoint=protocol.checkpoint, checkpoint_metric=metric)
+               for job, s in chosen for seed in seeds]
+    results = train(FINAL, planned, protocol.checkpoint)
+    for k, (job, s) in enumerate(chosen):
+        s.final = results[k * len(seeds):(k + 1) * len(seeds)]
+        for run in s.final:
+            score, epoch = run_score(run, metric, protocol.checkpoint, higher)
+            if score is None or run.weights is None:
+                continue
+            s.validation[run.seed], s.checkpoints[run.seed] = score, epoch
+            s.test_metrics[run.seed] = evaluate(problem, job, run.weights)
+            s.test[run.seed] = s.test_metrics[run.seed][metric]
+
+
+def evaluate(problem: Problem, job: Job, weights: list[np.ndarray]) -> dict[str, float]:
+    """The test split's metrics for kept ``weights``: the one time a study reads it."""
+    from lossterm.engine.losses import encode_targets
+    from lossterm.engine.metrics import metrics
+
+    pred = predict(job.loss, weights, problem.X_test)
+    y = encode_targets(job.loss, problem.y_test, problem.n_classes)
+    return metrics(job.loss, y, pred)
+
+
+def predict(spec, weights: list[np.ndarray], X: np.ndarray) -> np.ndarray:
+    """The MLP's outputs from its weights (Keras's order), in NumPy."""
+    x = np.asarray(X, np.float64)
+    n_layers = len(weights) // 2
+    for j in range(n_layers):
+        x = x @ np.asarray(weights[2 * j], np.float64) + np.asarray(weights[2 * j + 1], np.float64)
+        x = np.maximum(x, 0.0) if j < n_layers - 1 else _activate(spec.output_activation, x)
+    return x
+
+
+def _activate(name: str, x: np.ndarray) -> np.ndarray:
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-x))
+    if name == "tanh":
+        return np.tanh(x)
+    if name == "softmax":
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    if name == "softplus":
+        return np.logaddexp(0.0, x)
+    return x
