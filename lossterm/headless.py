@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from lossterm import pipeline
+from lossterm.engine.plan import plan_runs
 from lossterm.engine.records import FAILED, Job, RunResult
 from lossterm.engine.sweep import SweepInterrupted
 from lossterm.errors import UsageError
@@ -41,7 +42,14 @@ def write_atomically(target: Path, text: str) -> None:
 def run_headless(args) -> int:
     # Everything that can be refused is refused before any training.
     options = Options.from_args(args)
-    plan = pipeline.plan(options)
+    if options.tune is not False:
+        problems, held = study_problems(options)
+        planned = plan_runs(problems, options.losses, options.base)
+        if options.wants_study(planned.runs):
+            return run_study_headless(args, options, planned, held)
+        plan = pipeline.plan(options, problems)
+    else:
+        plan = pipeline.plan(options)
     target = check_writable(args.output) if args.output else None
     csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
     if args.export_code:
@@ -120,3 +128,65 @@ def _export_code(jobs: list[Job], path: str, seeds: int) -> None:
     target = check_writable(path)
     for written in export_script(jobs[0], target):
         print(f"lossterm: wrote {written}", file=sys.stderr)
+
+
+# --- fair studies ---------------------------------------------------------------------------
+
+
+def study_problems(options: Options):
+    """The problems as ``pipeline.load_problems`` gives them, and the validation rows a
+    ``--split-column`` fixed (by ``id(problem)``; none otherwise)."""
+    if options.data is not None and options.data.split_column:
+        from lossterm.engine.data import load_csv_split
+        from lossterm.engine.perturb import perturb
+
+        problem, rows = load_csv_split(options.data)
+        if options.perturbation.active:
+            problem = perturb(problem, options.perturbation)
+        return [problem], {id(problem): rows}
+    return pipeline.load_problems(options), {}
+
+
+def run_study_headless(args, options: Options, planned, held) -> int:
+    """``--tune`` (or a comparison over seeds): a study per problem, with its report."""
+    from lossterm.engine.study import run_study
+    from lossterm.progress import StudyProgress
+
+    target = check_writable(args.output) if args.output else None
+    csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
+    if args.export_code:
+        raise UsageError("--export-code writes one run's script; a study trains many runs "
+                         "(add --no-tune, or choose one loss)")
+    store = pipeline.open_store(options)
+    for line in planned.skipped:
+        print(f"lossterm: skipped {line}", file=sys.stderr)
+    with StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress) as progress:
+        studies = run_study(planned.runs, options.protocol, data_seed=options.perturbation.seed,
+                            trainer=study_trainer(progress, store, options.jobs), held=held)
+    if csv_dir is not None:
+        write_csvs([r for st in studies for s in st.losses for r in s.final], csv_dir)
+    text = _render_study(studies, args.format)
+    if target is not None:
+        write_atomically(target, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def study_trainer(progress, store, threads):
+    """How a study's phases train: through the pipeline (recorded in the store), with the
+    progress bar told which phase it is in."""
+    from lossterm.engine.study._shim import train_jobs
+
+    def train(jobs, phase):
+        progress.phase(f"{phase.name} {phase.problem}", jobs)
+        return train_jobs(jobs, phase, on_epoch=progress.epoch, on_done=progress.finish)
+
+    return train
+
+
+def _render_study(studies, fmt: str) -> str:
+    from lossterm.engine.backend import describe_backend
+    from lossterm.report.study import render_study
+
+    return render_study(studies, fmt, header=describe_backend())

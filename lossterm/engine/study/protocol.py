@@ -94,15 +94,20 @@ class Protocol:
             object.__setattr__(self, "grid", grid)
         if self.tune_seeds < 1:
             raise UsageError("{field} must be at least 1", field="tune_seeds")
-        if self.seeds < 2:
-            raise UsageError("a study needs {field} of at least 2 (paired seeds per loss; "
-                             "10 by default)", field="seeds")
+        if self.seeds < 1:
+            raise UsageError("{field} must be at least 1", field="seeds")
         if not 0 < self.validation_share < 1:
             raise UsageError("{field} must be between 0 and 1 (a share of the training rows)",
                              field="val_size")
         if self.checkpoint not in CHECKPOINTS:
             raise UsageError(f"{{field}} is 'last' or 'best', not {self.checkpoint!r}",
                              field="checkpoint")
+
+    def check_for_study(self) -> None:
+        """What only a study needs (the options may hold a protocol no study uses)."""
+        if self.seeds < 2:
+            raise UsageError("a study needs {field} of at least 2 (paired seeds per loss; "
+                             "10 by default)", field="seeds")
 
     def grid_for(self, optimizer: str) -> tuple[float, ...]:
         return self.grid if self.grid is not None else default_grid(optimizer)

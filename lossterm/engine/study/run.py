@@ -115,17 +115,19 @@ def run_study(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
     fixed them (``--split-column``); otherwise ``protocol.validation_share`` of the
     training rows, seeded with ``data_seed``."""
     trainer = trainer or default_trainer
+    protocol.check_for_study()
     by_problem: dict[int, list[Job]] = {}
     for job in jobs:
         by_problem.setdefault(id(job.problem), []).append(job)
-    studies = []
+    prepared = []  # everything that can be refused is refused before any training
     for group in by_problem.values():
         problem = group[0].problem
+        check_metric(problem, protocol.metric_for(problem.kind))
         rows = (held or {}).get(id(problem))
         if rows is None:
             rows = validation_rows(problem, protocol.validation_share, data_seed)
-        studies.append(study_problem(group, protocol, rows, trainer))
-    return studies
+        prepared.append((group, rows))
+    return [study_problem(group, protocol, rows, trainer) for group, rows in prepared]
 
 
 def check_metric(problem: Problem, metric: str) -> None:
@@ -146,7 +148,6 @@ def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
     first = jobs[0]
     problem = first.problem
     metric = protocol.metric_for(problem.kind)
-    check_metric(problem, metric)
     higher = higher_is_better(metric)
     view = tuning_view(problem, held)
     optimizer = getattr(first, "optimizer", "sgd")
