@@ -116,6 +116,6 @@ def tied_for_best(best: str, p_holm_against_best: dict[str, float],
                   level: float = LEVEL) -> list[str]:
     """The best and every other whose (Holm-adjusted) p against it is not below 1 - level:
     the ones the data cannot tell apart from the best. An untestable pair (NaN p) ties."""
-    alpha = 1 - level
+    alpha = round(1 - level, 12)  # 0.05, not 0.050000000000000044
     return [best] + [name for name, p in p_holm_against_best.items()
                      if name != best and not p < alpha]

@@ -159,27 +159,27 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, soft_wrap=False)
     if header:
-        console.print(header, highlight=False, markup=False)
+        console.print(header, highlight=False, markup=False, soft_wrap=True)
     for study in studies:
         console.print(f"\nstudy of {study.problem}: each loss at its own learning rate, "
-                      f"chosen on validation; test read once", highlight=False, markup=False)
-        console.print("protocol:", highlight=False, markup=False)
+                      f"chosen on validation; test read once", highlight=False, markup=False, soft_wrap=True)
+        console.print("protocol:", highlight=False, markup=False, soft_wrap=True)
         for line in protocol_lines(study):
-            console.print(f"  {line}", highlight=False, markup=False)
+            console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
         console.print(_table(Table, LOSS_COLUMNS, loss_rows(study),
                              f"test {study.metric}, final models"))
         console.print(f"validation {study.metric} at each learning rate (isolation view; "
-                      f"[chosen]; {NO_SCORE} = a run diverged):", highlight=False, markup=False)
+                      f"[chosen]; {NO_SCORE} = a run diverged):", highlight=False, markup=False, soft_wrap=True)
         for loss, spark, cells in isolation_rows(study):
-            console.print(f"  {loss:<28} {spark}  {cells}", highlight=False, markup=False)
+            console.print(f"  {loss:<28} {spark}  {cells}", highlight=False, markup=False, soft_wrap=True)
         if study.verdict.pairs:
             console.print(_table(Table, PAIR_COLUMNS, pair_rows(study),
                                  "every pair (paired t-test over seeds, Holm-adjusted)"))
         console.print(f"tied for best: {', '.join(study.verdict.tied_for_best) or '—'}",
                       highlight=False)
-        console.print(f"verdict: {study.verdict.line}", highlight=False, markup=False)
+        console.print(f"verdict: {study.verdict.line}", highlight=False, markup=False, soft_wrap=True)
         for line in study.warnings:
-            console.print(f"warning: {line}", highlight=False, markup=False)
+            console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
     return buffer.getvalue()
 
 
