@@ -40,16 +40,19 @@ def rate(lr: float | None) -> str:
 
 
 def sparkline(scores: list[float | None], higher: bool) -> str:
-    """One character per grid point, taller = better; ``×`` where a run diverged."""
+    """One character per grid point, taller = better; ``×`` where a run diverged. Errors
+    (lower is better, positive) are drawn on a log scale: they span decades over a grid."""
     finite = [s for s in scores if s is not None]
     if not finite:
         return NO_SCORE * len(scores)
-    low, high = min(finite), max(finite)
+    scale = math.log if not higher and min(finite) > 0 else float  # errors span decades
+    low, high = scale(min(finite)), scale(max(finite))
     out = []
     for s in scores:
         if s is None:
             out.append(NO_SCORE)
             continue
+        s = scale(s)
         share = 0.5 if high == low else (s - low) / (high - low)
         out.append(SPARKS[round((share if higher else 1 - share) * (len(SPARKS) - 1))])
     return "".join(out)

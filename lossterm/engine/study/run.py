@@ -61,6 +61,7 @@ class LossStudy:
     chosen: int | None  # index into points
     extended: str | None = None  # 'lower' / 'upper' when the grid was extended
     warning: str | None = None
+    tuning: list[RunResult] = field(default_factory=list)  # every tuning run, grid order
     final: list[RunResult] = field(default_factory=list)
     validation: dict[int, float] = field(default_factory=dict)  # seed -> at its checkpoint
     checkpoints: dict[int, int] = field(default_factory=dict)  # seed -> kept epoch
@@ -174,7 +175,8 @@ def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
     for k, job in enumerate(jobs):
         mine = tuned[k * per_loss:(k + 1) * per_loss]
         points = score_points(list(grid), mine, metric, protocol.checkpoint, higher)
-        studies.append((job, mine, LossStudy(job.loss.name, points, choose(points, centre, higher))))
+        studies.append((job, mine, LossStudy(job.loss.name, points, choose(points, centre, higher),
+                                             tuning=list(mine))))
     _extend(studies, grid, protocol, metric, higher, centre, train, search)
     _final(studies, view, final_seeds, protocol, metric, higher, train, problem)
     losses = [s for _, _, s in studies]
@@ -204,6 +206,7 @@ def _extend(studies, grid, protocol, metric, higher, centre, train, search) -> N
     for job, s, more in wanted:
         mine = extra[start:start + len(more) * protocol.tune_seeds]
         start += len(mine)
+        s.tuning += mine
         s.points = _merge(s.points, score_points(list(more), mine, metric, protocol.checkpoint,
                                                   higher))
         s.chosen = choose(s.points, centre, higher)
