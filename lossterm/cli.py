@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 
+from lossterm.engine.types import Optimizer
 from lossterm.errors import LosstermError, UsageError
 
 DESCRIPTION = """\
@@ -47,7 +48,18 @@ exit codes: 0 ok, 1 a run failed, 2 bad input (names, options, files), 130 inter
 FORMAT_CHOICES = ("text", "markdown", "json")  # lossterm.engine.types.Format, without its import
 
 # Engine fields whose flag is not simply --field-with-dashes.
-_FLAGS = {"data_seed": "--data-seed", "path": "--data"}
+_FLAGS = {"data_seed": "--data-seed", "path": "--data", "hidden_units": "--layers"}
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    """``64,32`` -> (64, 32): hidden layer widths, each a whole number of at least 1."""
+    try:
+        widths = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not widths like 64,32") from None
+    if not widths or min(widths) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: every layer needs at least 1 unit")
+    return widths
 
 
 def flag_for(field_name: str) -> str:
@@ -85,12 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
                            "it must be installed")
     runs.add_argument("--jobs", type=int, metavar="N",
                       help="runs trained at once, on threads (default: the CPU count, up to 8)")
-    runs.add_argument("--learning-rate", type=float, default=0.01, metavar="LR",
-                      help="SGD learning rate (default 0.01; momentum 0.9)")
+    runs.add_argument("--optimizer", default="sgd", type=str.lower,
+                      choices=tuple(Optimizer),
+                      help="keras.optimizers rule: sgd (the tutorial's, momentum 0.9), adam, "
+                           "adamw or rmsprop, with Keras's defaults (default sgd)")
+    runs.add_argument("--learning-rate", type=float, metavar="LR",
+                      help="learning rate (default: the optimizer's usual one: sgd 0.01, "
+                           "adam/adamw/rmsprop 0.001)")
     runs.add_argument("--batch-size", type=int, default=32, metavar="N",
                       help="mini-batch size (default 32)")
+    runs.add_argument("--layers", type=_widths, metavar="W[,W...]",
+                      help="hidden layer widths, input side first, e.g. 64,32 (default: one "
+                           "layer, 25 units for regression, 50 otherwise)")
     runs.add_argument("--hidden-units", type=int, metavar="N",
-                      help="width of the hidden layer (default: 25 regression, 50 otherwise)")
+                      help="one hidden layer of N units (the same as --layers N)")
     data = p.add_argument_group("your own data (replaces the built-in problems)")
     data.add_argument("--data", metavar="FILE.csv",
                       help="a CSV file with a header row; features numeric or low-cardinality text")

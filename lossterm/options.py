@@ -56,13 +56,16 @@ class Options:
             raise UsageError("--split-column goes with --data FILE.csv")
         elif args.target or args.kind or args.raw_target:
             raise UsageError("--target, --kind and --raw-target go with --data FILE.csv")
+        if args.layers and args.hidden_units:
+            raise UsageError("--layers and --hidden-units both set the hidden layers; give one")
         return cls(
             problems=tuple(args.problem), losses=tuple(args.loss), data=data,
             perturbation=Perturbation(label_noise=args.label_noise, outliers=args.outliers,
                                       imbalance=args.imbalance, seed=args.data_seed),
             base=RunConfig(problem="", loss="", seed=args.seed, epochs=args.epochs,
                            learning_rate=args.learning_rate, batch_size=args.batch_size,
-                           hidden_units=args.hidden_units),
+                           hidden_units=args.layers or args.hidden_units,
+                           optimizer=args.optimizer),
             seeds=1 if args.seeds is None else args.seeds, jobs=args.jobs, store=args.store,
             no_store=args.no_store, **_study_options(args),
         )

@@ -29,10 +29,18 @@ def test_seed_i_is_the_same_for_every_loss(circles_sweep):
 
 
 def test_a_sweep_run_equals_the_same_run_alone(circles_sweep):
+    """A member of a population of three is the same run as a population of one: the
+    same start and shuffles, so the first epoch agrees to 1e-5 and later ones differ
+    only by float32 rounding (batched matmuls round differently for other sizes)."""
+    import numpy as np
+
     _, results = circles_sweep
     for r in results:
         alone = lossterm.run(r.problem, r.loss, seed=r.seed, epochs=6)
-        assert alone.history == r.history, (r.loss, r.seed)
+        assert alone.history.keys() == r.history.keys()
+        for key, values in alone.history.items():
+            assert values[0] == pytest.approx(r.history[key][0], abs=1e-5), (r.loss, r.seed, key)
+            np.testing.assert_allclose(values, r.history[key], atol=1e-4, err_msg=key)
 
 
 def test_different_seeds_give_different_runs(circles_sweep):

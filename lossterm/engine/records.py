@@ -29,10 +29,13 @@ class RunConfig:
     loss: Union[str, "LossSpec"]
     seed: int = 0
     epochs: int | None = None  # None: the problem's default
-    learning_rate: float = 0.01
-    momentum: float = 0.9
+    learning_rate: float | None = None  # None: the optimizer's usual rate (SGD: 0.01)
+    momentum: float = 0.9  # SGD's
     batch_size: int = 32
-    hidden_units: int | None = None  # None: the problem's default
+    hidden_units: int | tuple[int, ...] | None = None  # None: the problem's default
+    optimizer: str = "sgd"  # sgd (with ``momentum``), adam, adamw or rmsprop
+    checkpoint: str = "last"  # "last" epoch's weights, or the "best" epoch's on the test split
+    checkpoint_metric: str | None = None  # what "best" means; None: the loss's fair metric
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,21 +49,42 @@ class Job:
     learning_rate: float
     momentum: float
     batch_size: int
-    hidden_units: int
+    hidden_units: int | tuple[int, ...]
+    optimizer: str = "sgd"
+    checkpoint: str = "last"
+    checkpoint_metric: str | None = None
 
     def with_seed(self, seed: int) -> "Job":
         return replace(self, seed=seed)
 
     @property
-    def group(self) -> tuple:
-        """What runs differing only in seed share: one model and traced graph serve them."""
-        return (id(self.problem), self.loss.name, self.epochs, self.learning_rate,
-                self.momentum, self.batch_size, self.hidden_units)
+    def layers(self) -> tuple[int, ...]:
+        """The hidden layers' widths, input side first."""
+        h = self.hidden_units
+        return (int(h),) if isinstance(h, (int, float)) else tuple(int(u) for u in h)
 
     @property
-    def settings(self) -> dict[str, float | int]:
-        return {k: getattr(self, k) for k in ("learning_rate", "momentum", "batch_size",
-                                              "hidden_units", "epochs", "seed")}
+    def population(self) -> tuple:
+        """What jobs differing only in seed and learning rate share: they train together,
+        as one population in one compiled program."""
+        return (id(self.problem), self.loss.name, self.epochs, self.optimizer, self.momentum,
+                self.batch_size, self.layers, self.checkpoint, self.checkpoint_metric)
+
+    @property
+    def group(self) -> tuple:
+        """What runs differing only in seed share (one population per learning rate)."""
+        return (*self.population, self.learning_rate)
+
+    @property
+    def settings(self) -> dict[str, float | int | str]:
+        """The settings a store or report shows (one width, or widths joined by commas)."""
+        out: dict = {k: getattr(self, k) for k in ("learning_rate", "momentum", "batch_size",
+                                                   "epochs", "seed", "optimizer")}
+        out["hidden_units"] = self.layers[0] if len(self.layers) == 1 else ",".join(
+            str(u) for u in self.layers)
+        if self.checkpoint != "last":
+            out["checkpoint"] = self.checkpoint
+        return out
 
 
 @dataclass(frozen=True)
@@ -103,6 +127,10 @@ class RunResult:
     message: str = ""  # why it diverged, stopped or failed
     seconds: float = 0.0
     regions: tuple | None = None  # (xs, ys, classes) when asked for, 2-D classifiers only
+    learning_rate: float | None = None
+    optimizer: str = "sgd"
+    weights: list | None = field(default=None, repr=False)  # the kept weights, Keras's order
+    best_epoch: int | None = None  # the epoch those weights are from
 
     @property
     def epochs_run(self) -> int:

@@ -20,3 +20,14 @@ def decision_grid(model, spec: LossSpec, problem: Problem, columns: int = 64, ro
 
     out = load_keras().ops.convert_to_numpy(model(grid, training=False))
     return xs.ravel(), ys.ravel(), spec.head.classes(out)
+
+
+def decision_grid_of(weights, job, columns: int = 64, rows: int = 24):
+    """``decision_grid`` for a model with these ``weights`` (Keras's order) and ``job``'s shape."""
+    if job.problem.kind == REGRESSION or job.problem.n_features != 2:
+        return None
+    from lossterm.engine.model import build_model
+
+    model = build_model(job.loss, job.problem, hidden_units=job.layers, seed=job.seed)
+    model.set_weights(weights)
+    return decision_grid(model, job.loss, job.problem, columns, rows)

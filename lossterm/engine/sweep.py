@@ -1,9 +1,10 @@
-"""Many runs fast: one traced graph per (problem, loss, settings), reused across seeds,
-and the groups spread over threads (TensorFlow releases the GIL while a graph runs).
+"""Many runs fast: the runs that differ only in seed and learning rate train together as
+one population (one compiled program), and the populations spread over threads
+(TensorFlow releases the GIL while a graph runs).
 
 Seed i is the same seed for every loss, so comparisons between losses are
 paired. A run in a sweep gives the same numbers as the same run on its own
-(``tests/test_sweep.py`` checks it); only the graph tracing is shared.
+(a population of one; ``tests/test_sweep.py`` checks it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import replace
 from typing import Callable
 
 from lossterm.engine.records import EpochRecord, Job, RunConfig, RunResult
-from lossterm.engine.training import Session, resolve
+from lossterm.engine.training import new_result, resolve, train_population
 from lossterm.errors import UsageError
 
 
@@ -62,15 +63,15 @@ def sweep(
 
     resolved = [resolve(c) for c in configs]
     for job in resolved:
-        Session(job).check()
+        new_result(job)  # checks: UsageError before any training
     groups: dict[tuple, list[int]] = {}
     for index, job in enumerate(resolved):
-        groups.setdefault(job.group, []).append(index)
+        groups.setdefault(job.population, []).append(index)
     load_keras()  # once, before the threads
     stop = stop or threading.Event()
     results: dict[int, RunResult] = {}
     work: queue.Queue[list[int]] = queue.Queue()
-    for indices in groups.values():
+    for indices in sorted(groups.values(), key=len, reverse=True):  # biggest first
         work.put(indices)
 
     def worker() -> None:
@@ -79,17 +80,17 @@ def sweep(
                 indices = work.get_nowait()
             except queue.Empty:
                 return
-            session = Session(resolved[indices[0]])
-            for i in indices:
-                if stop.is_set():
-                    return
-                job = resolved[i]
-                if on_start is not None:
-                    on_start(i, job)
-                handler = None if on_epoch is None else (lambda r, i=i: on_epoch(i, r))
-                results[i] = session.run(job.seed, stop=stop, on_epoch=handler, grid=grid)
+            at = indices.__getitem__  # a population's own index -> the sweep's
+
+            def done(k, result):
+                results[at(k)] = result
                 if on_done is not None:
-                    on_done(i, results[i])
+                    on_done(at(k), result)
+
+            train_population(
+                [resolved[i] for i in indices], stop=stop, grid=grid, on_done=done,
+                on_start=None if on_start is None else (lambda k, job: on_start(at(k), job)),
+                on_epoch=None if on_epoch is None else (lambda k, r: on_epoch(at(k), r)))
 
     threads = [threading.Thread(target=worker, name=f"lossterm-sweep-{n}", daemon=True)
                for n in range(min(jobs or default_jobs(), len(groups)) or 1)]

@@ -13,6 +13,7 @@ from lossterm.engine.losses import LossSpec, encode_targets, get_loss
 from lossterm.engine.problems import Problem, get_problem
 from lossterm.engine.records import (
     DIVERGED,
+    DONE,
     FAILED,
     STOPPED,
     EpochRecord,
@@ -20,9 +21,13 @@ from lossterm.engine.records import (
     RunConfig,
     RunResult,
 )
+from lossterm.engine.types import Checkpoint, Optimizer
 from lossterm.errors import UsageError
 
 EpochHandler = Callable[[EpochRecord], None]
+
+
+POPULATION_BACKENDS = ("tensorflow", "jax")  # PyTorch: one run at a time (see Session)
 
 
 def resolve(config: RunConfig | Job) -> Job:
@@ -32,14 +37,19 @@ def resolve(config: RunConfig | Job) -> Job:
     """
     if isinstance(config, Job):
         return config
+    validate_settings(config)
     problem = config.problem if isinstance(config.problem, Problem) else get_problem(config.problem)
     spec = config.loss if isinstance(config.loss, LossSpec) else get_loss(config.loss)
+    optimizer = Optimizer(config.optimizer.strip().lower())
     job = Job(
         problem=problem, loss=spec, seed=int(config.seed),
         epochs=problem.epochs if config.epochs is None else config.epochs,
-        learning_rate=config.learning_rate, momentum=config.momentum,
-        batch_size=config.batch_size,
+        learning_rate=(optimizer.usual_learning_rate if config.learning_rate is None
+                       else float(config.learning_rate)),
+        momentum=config.momentum, batch_size=config.batch_size,
         hidden_units=problem.hidden_units if config.hidden_units is None else config.hidden_units,
+        optimizer=optimizer, checkpoint=Checkpoint(config.checkpoint),
+        checkpoint_metric=config.checkpoint_metric,
     )
     validate_settings(job)
     return job
@@ -47,12 +57,23 @@ def resolve(config: RunConfig | Job) -> Job:
 
 def validate_settings(config: RunConfig | Job) -> None:
     """Raise UsageError for settings no run can use (no data needed to tell)."""
-    for name in ("epochs", "batch_size", "hidden_units"):
+    for name in ("epochs", "batch_size"):
         value = getattr(config, name)
         if value is not None and int(value) < 1:
             raise UsageError("{field} must be at least 1", field=name)
-    if not config.learning_rate > 0:
+    hidden = config.hidden_units
+    if hidden is not None:
+        widths = (hidden,) if isinstance(hidden, (int, float)) else tuple(hidden)
+        if not widths or min(int(w) for w in widths) < 1:
+            raise UsageError("{field} must be at least 1 per layer", field="hidden_units")
+    if config.learning_rate is not None and not config.learning_rate > 0:
         raise UsageError("{field} must be positive", field="learning_rate")
+    if config.optimizer.strip().lower() not in tuple(Optimizer):
+        raise UsageError(f"unknown {{field}} {config.optimizer!r}; choose from "
+                         f"{', '.join(Optimizer)}", field="optimizer")
+    if config.checkpoint not in tuple(Checkpoint):
+        raise UsageError(f"{{field}} must be last or best, not {config.checkpoint!r}",
+                         field="checkpoint")
 
 
 def new_result(job: Job) -> RunResult:
@@ -77,22 +98,143 @@ def train(
     on_epoch: EpochHandler | None = None,
     grid: bool = False,
 ) -> RunResult:
-    """Train one (problem, loss) run to the end, a stop, or divergence.
+    """Train one (problem, loss) run to the end, a stop, or divergence: a population of one.
 
     With ``grid``, a 2-D classifier's predicted classes over its input space
     are kept in ``result.regions`` (the TUI draws them behind the scatter).
+    Keras ``callbacks`` get each epoch's logs (``on_epoch_end``) and may end
+    the run by setting ``model.stop_training``; the model they are handed
+    holds the run's weights from ``on_train_end`` on.
 
     Raises :class:`UsageError` before training when the loss does not fit the
     problem or its data. Anything that goes wrong once training has started
     ends this run with status ``failed`` and a one-line message instead.
     """
     job = resolve(config)
-    return Session(job).run(job.seed, callbacks=callbacks, stop=stop, on_epoch=on_epoch,
-                            grid=grid)
+    callbacks = list(callbacks)
+    if not callbacks:
+        handler = None if on_epoch is None else (lambda i, record: on_epoch(record))
+        return train_population([job], stop=stop, on_epoch=handler, grid=grid)[0]
+    return _train_with_callbacks(job, callbacks, stop, on_epoch, grid)
+
+
+def train_population(jobs: list[Job], *, stop=None, on_start=None, on_epoch=None, on_done=None,
+                     grid: bool = False) -> list[RunResult]:
+    """Train ``jobs`` -- which differ only in seed and learning rate -- together, as one
+    population in one compiled program; results in the jobs' order.
+
+    Handlers get the job's index in ``jobs``. A member that diverges is
+    dropped and the others go on; ``stop`` ends them all at the next epoch.
+    On a backend without a population engine (PyTorch) the jobs run one at a
+    time through :class:`Session`, with the same handlers.
+    """
+    from lossterm.engine.backend import backend_name
+    from lossterm.engine.population import Member, Population
+
+    if not jobs:
+        return []
+    keys = {job.population for job in jobs}
+    if len(keys) > 1:
+        raise ValueError("a population's jobs may differ only in seed and learning rate")
+    results = [new_result(job) for job in jobs]  # checks first: UsageError, nothing built
+    if backend_name() not in POPULATION_BACKENDS:
+        return _one_at_a_time(jobs, stop, on_start, on_epoch, on_done, grid)
+    job = jobs[0]
+    for i, member_job in enumerate(jobs):
+        results[i].learning_rate, results[i].optimizer = member_job.learning_rate, job.optimizer
+        if on_start is not None:
+            on_start(i, member_job)
+    started = time.perf_counter()
+    try:
+        hyper = {"momentum": job.momentum} if job.optimizer == "sgd" else {}
+        population = Population(job.problem, job.loss, batch_size=job.batch_size,
+                                hidden_units=job.layers, optimizer=job.optimizer, **hyper)
+        best = {} if job.checkpoint == "last" else {
+            "checkpoint": job.checkpoint, "checkpoint_metric": job.checkpoint_metric}
+        outcomes = population.run([Member(j.seed, j.learning_rate) for j in jobs],
+                                  epochs=job.epochs, stop=stop, on_epoch=on_epoch, **best)
+    except Exception as exc:  # the population failing must not take a sweep with it
+        message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        outcomes = None
+    seconds = time.perf_counter() - started
+    for i, result in enumerate(results):
+        if outcomes is None:
+            result.status, result.message = FAILED, message
+        else:
+            outcome = outcomes[i]
+            result.records = list(outcome.records)
+            result.status, result.message = outcome.status, outcome.message
+            result.weights = outcome.weights
+            result.best_epoch = getattr(outcome, "best_epoch", None) or (
+                result.epochs_run if outcome.weights is not None else None)
+        result.seconds = seconds / len(results)
+        if grid and result.weights is not None:
+            from lossterm.engine.regions import decision_grid_of
+
+            result.regions = decision_grid_of(result.weights, jobs[i])
+        if on_done is not None:
+            on_done(i, result)
+    return results
+
+
+def _one_at_a_time(jobs, stop, on_start, on_epoch, on_done, grid) -> list[RunResult]:
+    results, sessions = [], {}
+    for i, job in enumerate(jobs):
+        if on_start is not None:
+            on_start(i, job)
+        handler = None if on_epoch is None else (lambda r, i=i: on_epoch(i, r))
+        session = sessions.setdefault(job.learning_rate, Session(job))
+        results.append(session.run(job.seed, stop=stop, on_epoch=handler, grid=grid))
+        results[-1].learning_rate, results[-1].optimizer = job.learning_rate, job.optimizer
+        if on_done is not None:
+            on_done(i, results[-1])
+    return results
+
+
+class _Either:
+    """Set when either event is: the user's stop, or a callback's."""
+
+    def __init__(self, *events):
+        self.events = [e for e in events if e is not None]
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
+
+
+def _train_with_callbacks(job: Job, callbacks: list, stop, on_epoch, grid) -> RunResult:
+    """A population of one whose epochs also go to Keras callbacks."""
+    from lossterm.engine.model import build_model
+
+    new_result(job)  # checks before building anything
+    model = build_model(job.loss, job.problem, hidden_units=job.layers, seed=job.seed)
+    model.stop_training = False
+    hooks = _callback_list(callbacks, model, job, len(job.problem.X_train))
+    ended = threading.Event()
+    ended_after: list[int] = []
+
+    def handler(i, record):
+        if on_epoch is not None:
+            on_epoch(record)
+        hooks.on_epoch_end(record.epoch - 1, dict(record.logs))
+        if getattr(model, "stop_training", False) and not ended.is_set():
+            ended_after.append(record.epoch)
+            ended.set()
+
+    hooks.on_train_begin()
+    result = train_population([job], stop=_Either(stop, ended), on_epoch=handler, grid=grid)[0]
+    if ended_after and result.epochs_run == ended_after[0]:
+        result.status = DONE
+        result.message = f"a callback stopped training after epoch {ended_after[0]}"
+    if result.weights is not None:
+        model.set_weights(result.weights)
+    hooks.on_train_end(dict(result.records[-1].logs) if result.records else {})
+    return result
 
 
 class Session:
-    """One model, optimizer and traced epoch graph for a (problem, loss, settings).
+    """One model, optimizer and traced epoch graph for a (problem, loss, settings): the
+    one-run-at-a-time path (SGD only), kept for PyTorch, which has no population
+    engine, and for the benchmark that measures what populations save.
 
     ``run(seed)`` re-initialises the weights exactly as a fresh model built
     with that seed would have them and zeroes the optimizer's state, so a run
@@ -132,7 +274,7 @@ class Session:
 
         config, problem, spec = self.job, self.problem, self.spec
         if self._model is None:
-            self._model = build_model(spec, problem, hidden_units=config.hidden_units, seed=seed)
+            self._model = build_model(spec, problem, hidden_units=config.layers, seed=seed)
             self._optimizer = make_optimizer(config.learning_rate, config.momentum)
             self._model.compile(optimizer=self._optimizer, loss=spec.make_keras_loss())
             data = (
@@ -141,7 +283,7 @@ class Session:
             )
             self._step = make_stepper(self._model, spec, self._optimizer, data, config.batch_size)
         else:
-            fresh = build_model(spec, problem, hidden_units=config.hidden_units, seed=seed)
+            fresh = build_model(spec, problem, hidden_units=config.layers, seed=seed)
             self._model.set_weights(fresh.get_weights())
             self._optimizer.iterations.assign(0)
             self._optimizer.learning_rate = config.learning_rate

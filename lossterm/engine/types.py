@@ -53,5 +53,26 @@ class Format(StrEnum):
     JSON = "json"
 
 
+class Optimizer(StrEnum):
+    """The keras.optimizers rules a population can step with."""
+
+    SGD = "sgd"
+    ADAM = "adam"
+    ADAMW = "adamw"
+    RMSPROP = "rmsprop"
+
+    @property
+    def usual_learning_rate(self) -> float:
+        """Keras's default rate; SGD's is the tutorial's 0.01 (Keras's own default too)."""
+        return 0.01 if self is Optimizer.SGD else 0.001
+
+
+class Checkpoint(StrEnum):
+    """Which epoch's weights a run keeps."""
+
+    LAST = "last"  # the last epoch's
+    BEST = "best"  # the epoch with the best figure on the split the model is scored on
+
+
 KINDS = tuple(Kind)
 FINISHED = tuple(s for s in Status if s.finished)

@@ -74,7 +74,8 @@ def protocol_lines(study: ProblemStudy) -> list[str]:
     p, rows = study.protocol, study.rows
     grid = study.grid
     extended = sorted({f"{s.loss} ({s.extended})" for s in study.losses if s.extended})
-    checkpoint = ("the epoch with the best validation " + study.metric + " (weights restored)"
+    checkpoint = ("the epoch with the best validation " + study.checkpoint_metric
+                  + " (weights restored)"
                   if p.checkpoint == "best" else "the last epoch")
     runs = study.runs
     total = sum(runs.values())

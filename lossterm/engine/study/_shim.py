@@ -12,16 +12,16 @@ from lossterm.engine.training import new_result
 def train_jobs(jobs, phase, on_epoch=None, on_done=None):
     groups: dict[tuple, list[int]] = {}
     for i, job in enumerate(jobs):
-        key = (id(job.problem), job.loss.name, job.epochs, job.momentum, job.batch_size,
-               job.hidden_units)
+        key = job.population
         groups.setdefault(key, []).append(i)
     results = [None] * len(jobs)
     for indices in groups.values():
         first = jobs[indices[0]]
+        hyper = {"momentum": first.momentum} if first.optimizer == "sgd" else {}
         pop = Population(first.problem, first.loss, batch_size=first.batch_size,
-                         hidden_units=first.hidden_units, momentum=first.momentum)
+                         hidden_units=first.layers, optimizer=first.optimizer, **hyper)
         members = [Member(jobs[i].seed, jobs[i].learning_rate) for i in indices]
-        keeper = _BestKeeper(pop, len(members), "val_" + phase.metric, phase.higher,
+        keeper = _BestKeeper(pop, len(members), "val_" + phase.epoch_metric, phase.epoch_higher,
                              phase.checkpoint == "best",
                              None if on_epoch is None else
                              (lambda k, r: on_epoch(indices[k], r)))
@@ -30,7 +30,7 @@ def train_jobs(jobs, phase, on_epoch=None, on_done=None):
             r = new_result(jobs[i])
             r.records, r.status, r.message = o.records, o.status, o.message
             r.seconds = sum(x.seconds for x in o.records)
-            r.learning_rate = jobs[i].learning_rate
+            r.learning_rate, r.optimizer = jobs[i].learning_rate, first.optimizer
             if phase.checkpoint == "best":
                 r.weights, r.best_epoch = keeper.weights[k], keeper.epoch[k]
             else:

@@ -10,26 +10,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lossterm.engine.types import Kind
+from lossterm.engine.types import Kind, Optimizer
 from lossterm.errors import UsageError
 
-# The rate each optimizer is usually run at (Keras's defaults, and the tutorial's SGD).
-USUAL_RATE = {"sgd": 0.01, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.001}
 DECADES = 4  # the default grid spans 10^-2 to 10^2 times the usual rate...
 POINTS = 9  # ...in half-decade steps
 EXTEND_POINTS = 2  # a best rate at an edge adds this many steps beyond it, once
 TUNE_SEED_OFFSET = 1000  # tuning seeds are base + 1000, ...: fresh draws for the final runs
 CHECKPOINTS = ("last", "best")
 
-# Metrics every epoch's logs hold, per kind: checkpoints can be chosen on these.
+# Metrics every epoch's logs hold, per kind: checkpoints are chosen on these (on the
+# selection metric when it is one, else on the kind's default).
 EPOCH_METRICS = {Kind.REGRESSION: ("mse", "rmse", "mae"),
                  Kind.BINARY: ("accuracy",), Kind.MULTICLASS: ("accuracy",)}
 DEFAULT_METRIC = {Kind.REGRESSION: "mse", Kind.BINARY: "accuracy", Kind.MULTICLASS: "accuracy"}
-HIGHER_IS_BETTER = frozenset({"accuracy", "balanced_accuracy", "f1", "macro_f1", "roc_auc", "r2"})
 
 
 def higher_is_better(metric: str) -> bool:
-    return metric in HIGHER_IS_BETTER
+    from lossterm.engine.scores import higher_is_better as matrix_says
+
+    return matrix_says(metric)
+
+
+def epoch_metric(kind: str, metric: str) -> str:
+    """The per-epoch metric a checkpoint is chosen on: ``metric`` if the logs hold it."""
+    return metric if metric in EPOCH_METRICS[Kind(kind)] else DEFAULT_METRIC[Kind(kind)]
 
 
 def default_grid(optimizer: str = "sgd") -> tuple[float, ...]:
@@ -37,7 +42,7 @@ def default_grid(optimizer: str = "sgd") -> tuple[float, ...]:
     (SGD: 1e-4 ... 1): wide enough that the usual rate is never an edge, and at half a
     decade per step fine enough that the best point is within a factor of 1.8 of the
     true best."""
-    centre = USUAL_RATE.get(optimizer, 0.01)
+    centre = Optimizer(optimizer).usual_learning_rate
     return _rates(centre * 10.0 ** (-DECADES / 2), centre * 10.0 ** (DECADES / 2), POINTS)
 
 

@@ -16,21 +16,23 @@ loss's grid x seeds is one population):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 import numpy as np
 
 from lossterm.engine.problems import Problem
 from lossterm.engine.records import Job, RunResult
-from lossterm.engine.study.protocol import (
-    EPOCH_METRICS,
-    Protocol,
-    extension,
-    higher_is_better,
-)
+from lossterm.engine.study.protocol import Protocol, epoch_metric, extension, higher_is_better
 from lossterm.engine.study.split import tuning_view, validation_rows
-from lossterm.engine.study.tuning import GridPoint, choose, edge, run_score, score_points
+from lossterm.engine.study.tuning import (
+    GridPoint,
+    Scoring,
+    choose,
+    edge,
+    run_score,
+    score_points,
+)
 from lossterm.engine.study.verdict import Verdict, decide
 from lossterm.errors import UsageError
 
@@ -47,6 +49,8 @@ class Phase:
     metric: str
     higher: bool
     checkpoint: str
+    epoch_metric: str  # what the checkpoint is chosen on
+    epoch_higher: bool
 
 
 Trainer = Callable[[list[Job], Phase], list[RunResult]]
@@ -96,6 +100,7 @@ class ProblemStudy:
     runs: dict[str, int]  # per phase
     seconds: dict[str, float]  # per phase
     epochs: int
+    checkpoint_metric: str = ""  # the per-epoch metric checkpoints were chosen on
     warnings: list[str] = field(default_factory=list)
 
     def loss(self, name: str) -> LossStudy:
@@ -123,7 +128,7 @@ def run_study(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
     prepared = []  # everything that can be refused is refused before any training
     for group in by_problem.values():
         problem = group[0].problem
-        check_metric(problem, protocol.metric_for(problem.kind))
+        check_metric(problem, protocol.metric_for(problem.kind), [j.loss for j in group])
         rows = (held or {}).get(id(problem))
         if rows is None:
             rows = validation_rows(problem, protocol.validation_share, data_seed)
@@ -131,17 +136,26 @@ def run_study(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
     return [study_problem(group, protocol, rows, trainer) for group, rows in prepared]
 
 
-def check_metric(problem: Problem, metric: str) -> None:
-    allowed = EPOCH_METRICS[problem.kind]
-    if metric not in allowed:
-        raise UsageError(f"{{field}} {metric!r} is not a {problem.kind} metric a study can "
-                         f"select on; choose from {', '.join(allowed)}", field="metric")
+def check_metric(problem: Problem, metric: str, specs) -> None:
+    """``metric`` must be one of the kind's matrix; a probability metric needs every loss's
+    head to give probabilities."""
+    from lossterm.engine.scores import METRICS, metric_names_for
+
+    names = metric_names_for(problem.kind)
+    if metric not in names:
+        raise UsageError(f"{{field}} {metric!r} is not a {problem.kind} metric; choose from "
+                         f"{', '.join(names)}", field="metric")
+    if METRICS[metric].needs_probabilities:
+        for spec in specs:
+            if not spec.head.probabilities:
+                raise UsageError(f"{{field}} {metric} needs probabilities, and {spec.name}'s "
+                                 f"{spec.output_activation} output gives none on {problem.name}; "
+                                 "choose another metric or leave that loss out", field="metric")
 
 
 def _job(job: Job, **changes) -> Job:
-    """``job`` with ``changes``, leaving out settings this engine's Job does not have."""
-    known = {f.name for f in fields(Job)}
-    return replace(job, **{k: v for k, v in changes.items() if k in known})
+    """``job`` with ``changes``."""
+    return replace(job, **changes)
 
 
 def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
@@ -150,36 +164,44 @@ def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
     problem = first.problem
     metric = protocol.metric_for(problem.kind)
     higher = higher_is_better(metric)
+    on_epochs = epoch_metric(problem.kind, metric)
     view = tuning_view(problem, held)
-    optimizer = getattr(first, "optimizer", "sgd")
+    optimizer = str(first.optimizer)
     grid = protocol.grid_for(optimizer)
     centre = float(np.sqrt(grid[0] * grid[-1]))
     tune_seeds = protocol.tuning_seeds(first.seed)
     final_seeds = protocol.final_seeds(first.seed)
+    scoring = {job.loss.name: Scoring(metric, higher, on_epochs, higher_is_better(on_epochs),
+                                      protocol.checkpoint, job.loss,
+                                      (view.X_test, view.y_test, view.n_classes))
+               for job in jobs}
+    tuning_checkpoint = protocol.checkpoint if metric != on_epochs else "last"
     runs, seconds = {}, {}
 
     def train(name, planned, checkpoint):
         tick = time.perf_counter()
-        phase = Phase(name, problem.name, len(planned), metric, higher, checkpoint)
+        phase = Phase(name, problem.name, len(planned), metric, higher, checkpoint, on_epochs,
+                      higher_is_better(on_epochs))
         out = trainer(planned, phase) if planned else []
         runs[name], seconds[name] = len(planned), time.perf_counter() - tick
         return out
 
     def search(job, rates):
-        return [_job(job, problem=view, learning_rate=lr, seed=s, checkpoint="last")
+        return [_job(job, problem=view, learning_rate=lr, seed=s, checkpoint=tuning_checkpoint,
+                     checkpoint_metric=on_epochs)
                 for lr in rates for s in tune_seeds]
 
-    tuned = train(TUNING, [j for job in jobs for j in search(job, grid)], "last")
+    tuned = train(TUNING, [j for job in jobs for j in search(job, grid)], tuning_checkpoint)
     per_loss = len(grid) * len(tune_seeds)
     studies = []
     for k, job in enumerate(jobs):
         mine = tuned[k * per_loss:(k + 1) * per_loss]
-        points = score_points(list(grid), mine, metric, protocol.checkpoint, higher)
-        studies.append((job, mine, LossStudy(job.loss.name, points, choose(points, centre, higher),
-                                             tuning=list(mine))))
-    _extend(studies, grid, protocol, metric, higher, centre, train, search)
-    _final(studies, view, final_seeds, protocol, metric, higher, train, problem)
-    losses = [s for _, _, s in studies]
+        points = score_points(list(grid), mine, scoring[job.loss.name])
+        studies.append((job, LossStudy(job.loss.name, points, choose(points, centre, higher),
+                                       tuning=list(mine))))
+    _extend(studies, grid, protocol, scoring, centre, higher, tuning_checkpoint, train, search)
+    _final(studies, view, final_seeds, protocol, scoring, on_epochs, train, problem)
+    losses = [s for _, s in studies]
     verdict = decide(problem.name, {s.loss: s.test for s in losses if s.test}, metric, higher,
                      protocol.seeds)
     return ProblemStudy(
@@ -188,90 +210,70 @@ def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
         rows={"training": len(view.y_train), "validation": len(view.y_test),
               "test": len(problem.y_test)},
         tuning_seeds=tune_seeds, final_seeds=final_seeds, losses=losses, verdict=verdict,
-        runs=runs, seconds=seconds, epochs=first.epochs,
+        runs=runs, seconds=seconds, epochs=first.epochs, checkpoint_metric=on_epochs,
         warnings=[s.warning for s in losses if s.warning])
 
 
-def _extend(studies, grid, protocol, metric, higher, centre, train, search) -> None:
+def _extend(studies, grid, protocol, scoring, centre, higher, checkpoint, train, search) -> None:
     """Extend, once, the grids of losses whose best rate was at an edge; warn if still."""
     wanted = []
-    for job, _, s in studies:
+    for job, s in studies:
         side = None if s.chosen is None else edge(s.points, s.chosen)
         if side and protocol.extend_points > 0:
             s.extended = side
             wanted.append((job, s, extension(grid, side, protocol.extend_points)))
     planned = [j for job, _, more in wanted for j in search(job, more)]
-    extra = train(EXTENDED, planned, "last") if wanted else []
+    extra = train(EXTENDED, planned, checkpoint) if wanted else []
     start = 0
     for job, s, more in wanted:
         mine = extra[start:start + len(more) * protocol.tune_seeds]
         start += len(mine)
         s.tuning += mine
-        s.points = _merge(s.points, score_points(list(more), mine, metric, protocol.checkpoint,
-                                                  higher))
+        s.points = _merge(s.points, score_points(list(more), mine, scoring[s.loss]))
         s.chosen = choose(s.points, centre, higher)
-    for job, _, s in studies:
-        if s.chosen is None:
-            s.warning = (f"{s.loss}: no learning rate of the grid trained to the end on every "
-                         "tuning seed; it has no final runs")
-        elif edge(s.points, s.chosen):
-            side = edge(s.points, s.chosen)
-            s.warning = (f"{s.loss}: the best learning rate ({s.points[s.chosen].learning_rate:g})"
-                         f" is at the {side} edge of the grid"
-                         + (" even after extending it once" if s.extended else "")
-                         + "; the best rate may lie beyond it (widen --lr-grid)")
+    for _, s in studies:
+        s.warning = _edge_warning(s)
+
+
+def _edge_warning(s: LossStudy) -> str | None:
+    if s.chosen is None:
+        return (f"{s.loss}: no learning rate of the grid trained to the end on every "
+                "tuning seed; it has no final runs")
+    side = edge(s.points, s.chosen)
+    if not side:
+        return None
+    return (f"{s.loss}: the best learning rate ({s.points[s.chosen].learning_rate:g}) is at "
+            f"the {side} edge of the grid" + (" even after extending it once" if s.extended
+                                               else "")
+            + "; the best rate may lie beyond it (widen --lr-grid)")
 
 
 def _merge(points: list[GridPoint], more: list[GridPoint]) -> list[GridPoint]:
     return sorted(points + more, key=lambda p: p.learning_rate)
 
 
-def _final(studies, view, seeds, protocol, metric, higher, train, problem) -> None:
+def _final(studies, view, seeds, protocol, scoring, on_epochs, train, problem) -> None:
     """Final runs at each chosen rate, then the test split read once per kept model."""
-    chosen = [(job, s) for job, _, s in studies if s.chosen is not None]
+    chosen = [(job, s) for job, s in studies if s.chosen is not None]
     planned = [_job(job, problem=view, learning_rate=s.chosen_learning_rate, seed=seed,
-                    checkpoint=protocol.checkpoint, checkpoint_metric=metric)
+                    checkpoint=protocol.checkpoint, checkpoint_metric=on_epochs)
                for job, s in chosen for seed in seeds]
     results = train(FINAL, planned, protocol.checkpoint)
     for k, (job, s) in enumerate(chosen):
         s.final = results[k * len(seeds):(k + 1) * len(seeds)]
         for run in s.final:
-            score, epoch = run_score(run, metric, protocol.checkpoint, higher)
+            score, epoch = run_score(run, scoring[s.loss])
             if score is None or run.weights is None:
                 continue
             s.validation[run.seed], s.checkpoints[run.seed] = score, epoch
             s.test_metrics[run.seed] = evaluate(problem, job, run.weights)
-            s.test[run.seed] = s.test_metrics[run.seed][metric]
+            value = s.test_metrics[run.seed][scoring[s.loss].metric]
+            if value is not None:  # e.g. ROC AUC of a test split with one class
+                s.test[run.seed] = value
 
 
-def evaluate(problem: Problem, job: Job, weights: list[np.ndarray]) -> dict[str, float]:
-    """The test split's metrics for kept ``weights``: the one time a study reads it."""
-    from lossterm.engine.losses import encode_targets
-    from lossterm.engine.metrics import metrics
+def evaluate(problem: Problem, job: Job, weights: list[np.ndarray]) -> dict[str, float | None]:
+    """The test split's metric matrix for kept ``weights``: the one time a study reads it."""
+    from lossterm.engine.study.evaluate import scores_on
 
-    pred = predict(job.loss, weights, problem.X_test)
-    y = encode_targets(job.loss, problem.y_test, problem.n_classes)
-    return metrics(job.loss, y, pred)
-
-
-def predict(spec, weights: list[np.ndarray], X: np.ndarray) -> np.ndarray:
-    """The MLP's outputs from its weights (Keras's order), in NumPy."""
-    x = np.asarray(X, np.float64)
-    n_layers = len(weights) // 2
-    for j in range(n_layers):
-        x = x @ np.asarray(weights[2 * j], np.float64) + np.asarray(weights[2 * j + 1], np.float64)
-        x = np.maximum(x, 0.0) if j < n_layers - 1 else _activate(spec.output_activation, x)
-    return x
-
-
-def _activate(name: str, x: np.ndarray) -> np.ndarray:
-    if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-x))
-    if name == "tanh":
-        return np.tanh(x)
-    if name == "softmax":
-        e = np.exp(x - x.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-    if name == "softplus":
-        return np.logaddexp(0.0, x)
-    return x
+    return scores_on(job.loss, weights, problem.X_test, problem.y_test, problem.n_classes)

@@ -31,15 +31,42 @@ def checkpoint_index(values: list[float], policy: str, higher: bool) -> int:
     return best
 
 
-def run_score(result: RunResult, metric: str, policy: str, higher: bool
-              ) -> tuple[float | None, int | None]:
+@dataclass(frozen=True)
+class Scoring:
+    """How a run is scored on validation: ``metric`` at the checkpoint that ``policy``
+    picks on the per-epoch ``epoch_metric``. When ``metric`` is not in the epoch logs
+    (a metric of the matrix: ROC AUC, log loss, ...), it is computed from the run's
+    kept weights on ``validation`` (X, y, n_classes)."""
+
+    metric: str
+    higher: bool
+    epoch_metric: str
+    epoch_higher: bool
+    policy: str
+    spec: object = None
+    validation: tuple | None = None
+
+    @property
+    def needs_weights(self) -> bool:
+        return self.metric != self.epoch_metric
+
+
+def run_score(result: RunResult, scoring: Scoring) -> tuple[float | None, int | None]:
     """(validation score, 1-based checkpoint epoch), or (None, None) for a run that did
     not train to its end."""
     if result.status != DONE or not result.records:
         return None, None
-    values = [r.logs["val_" + metric] for r in result.records]
-    i = checkpoint_index(values, policy, higher)
-    return float(values[i]), result.records[i].epoch
+    values = [r.logs["val_" + scoring.epoch_metric] for r in result.records]
+    i = checkpoint_index(values, scoring.policy, scoring.epoch_higher)
+    epoch = result.records[i].epoch
+    if not scoring.needs_weights:
+        return float(values[i]), epoch
+    if result.weights is None:
+        return None, None
+    from lossterm.engine.study.evaluate import scores_on
+
+    value = scores_on(scoring.spec, result.weights, *scoring.validation)[scoring.metric]
+    return (None, None) if value is None else (float(value), epoch)
 
 
 @dataclass
@@ -62,12 +89,11 @@ class GridPoint:
         return sum(s is None for s in self.scores)
 
 
-def score_points(rates: list[float], runs: list[RunResult], metric: str, policy: str,
-                 higher: bool) -> list[GridPoint]:
+def score_points(rates: list[float], runs: list[RunResult], scoring: Scoring) -> list[GridPoint]:
     """Grid points in rate order from ``runs`` (each has ``learning_rate``)."""
     points = {lr: GridPoint(lr) for lr in sorted(rates)}
     for run in runs:
-        score, epoch = run_score(run, metric, policy, higher)
+        score, epoch = run_score(run, scoring)
         point = points[run.learning_rate]
         point.scores.append(score)
         point.epochs.append(epoch)
