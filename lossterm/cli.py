@@ -174,6 +174,10 @@ def _add_study_arguments(p: argparse.ArgumentParser) -> None:
     study.add_argument("--metric", metavar="NAME",
                        help="metric for selection and the verdict: mse, rmse or mae for "
                             "regression, accuracy for classes (default mse / accuracy)")
+    study.add_argument("--tensorboard", metavar="DIR",
+                       help="write every run's per-epoch scalars and the study's "
+                            "hyperparameters (loss, learning rate, seed, optimizer, phase) to "
+                            "DIR for TensorBoard's HParams dashboard (a new or empty folder)")
     study.add_argument("--split-column", metavar="COLUMN",
                        help="with --data: a column saying train, validation or test per row "
                             "(your own fixed split)")

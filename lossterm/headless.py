@@ -42,6 +42,7 @@ def write_atomically(target: Path, text: str) -> None:
 def run_headless(args) -> int:
     # Everything that can be refused is refused before any training.
     options = Options.from_args(args)
+    tensorboard = getattr(args, "tensorboard", None)
     if options.tune is not False:
         problems, held = study_problems(options)
         planned = plan_runs(problems, options.losses, options.base)
@@ -50,6 +51,9 @@ def run_headless(args) -> int:
         plan = pipeline.plan(options, problems)
     else:
         plan = pipeline.plan(options)
+    if tensorboard:
+        raise UsageError("--tensorboard writes a study (each loss tuned on validation); add "
+                         "--tune, or compare two or more losses over --seeds")
     target = check_writable(args.output) if args.output else None
     csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
     if args.export_code:
@@ -154,6 +158,11 @@ def run_study_headless(args, options: Options, planned, held) -> int:
 
     target = check_writable(args.output) if args.output else None
     csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
+    board_dir = None
+    if args.tensorboard:
+        from lossterm.report.tensorboard import check_logdir
+
+        board_dir = check_logdir(args.tensorboard)
     if args.export_code:
         raise UsageError("--export-code writes one run's script; a study trains many runs "
                          "(add --no-tune, or choose one loss)")
@@ -165,6 +174,13 @@ def run_study_headless(args, options: Options, planned, held) -> int:
                             trainer=study_trainer(progress, store, options.jobs), held=held)
     if csv_dir is not None:
         write_csvs([r for st in studies for s in st.losses for r in s.final], csv_dir)
+    if board_dir is not None:
+        from lossterm.report.study import board_runs
+        from lossterm.report.tensorboard import write_tensorboard
+
+        write_tensorboard(board_dir, board_runs(studies))
+        print(f"lossterm: wrote TensorBoard logs to {board_dir} "
+              f"(tensorboard --logdir {board_dir})", file=sys.stderr)
     text = _render_study(studies, args.format)
     if target is not None:
         write_atomically(target, text)

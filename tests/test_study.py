@@ -250,6 +250,8 @@ def test_which_requests_are_studies():
     (["--split-column", "part"], "--split-column goes with --data"),
     (["--tune", "--seeds", "1", "--problem", "circles"], "a study needs --seeds of at least 2"),
     (["--tune", "--metric", "mse", "--problem", "circles"], "--metric 'mse' is not a binary"),
+    (["--tune", "--metric", "log_loss", "--problem", "circles"],
+     "--metric log_loss needs probabilities, and hinge's tanh output gives none"),
 ])
 def test_bad_study_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(["--headless", "--no-store", *argv]) == 2
@@ -338,3 +340,68 @@ def test_the_python_api_runs_a_study():
     assert s.problem == "regression" and [x.loss for x in s.losses] == ["mean_squared_error",
                                                                        "huber"]
     assert s.verdict.line.startswith("on regression, ")
+
+
+def test_tensorboard_holds_every_phase_read_back_with_event_processing(tmp_path, capsys):
+    from tensorboard.backend.event_processing import event_accumulator as ea
+    from tensorboard.plugins.hparams import metadata
+    from tensorboard.util import tensor_util
+
+    logdir, report = tmp_path / "board", tmp_path / "study.json"
+    assert main(["--headless", "--tune", "--problem", "circles", "--loss", "bce", "--loss",
+                 "squared_hinge", "--epochs", "6", "--lr-grid", "0.03:0.3:2", "--tune-seeds",
+                 "1", "--seeds", "2", "--no-store", "--no-progress", "--format", "json",
+                 "-o", str(report), "--tensorboard", str(logdir)]) == 0
+    study = json.loads(report.read_text())["studies"][0]["study"]
+
+    def read(path):
+        acc = ea.EventAccumulator(str(path), size_guidance={ea.TENSORS: 0})
+        acc.Reload()
+        return acc
+
+    def values(acc, tag):
+        return [float(tensor_util.make_ndarray(e.tensor_proto)) for e in acc.Tensors(tag)]
+
+    bce = study["losses"][0]
+    assert bce["loss"] == "binary_crossentropy"
+    rate = bce["chosen_learning_rate"]
+    for seed in (0, 1):
+        test = read(logdir / "circles" / "test" / "binary_crossentropy" / f"seed={seed}")
+        by_seed = next(x for x in bce["by_seed"] if x["seed"] == seed)
+        assert values(test, "test/accuracy") == pytest.approx([by_seed["metrics"]["accuracy"]])
+        assert values(test, "test/roc_auc") == pytest.approx([by_seed["metrics"]["roc_auc"]])
+        final = read(logdir / "circles" / "final" / "binary_crossentropy" / f"seed={seed}")
+        content = final.SummaryMetadata(metadata.SESSION_START_INFO_TAG).plugin_data.content
+        session = metadata.parse_session_start_info_plugin_data(content)
+        assert session.hparams["learning_rate"].number_value == pytest.approx(rate)
+        assert session.hparams["phase"].string_value == "final"
+        assert values(final, "validation/accuracy") == pytest.approx([by_seed["validation"]])
+    tuning = read(logdir / "circles" / "tuning" / "squared_hinge" / "lr=0.03" / "seed=1000"
+                  / "validation")
+    assert len(values(tuning, "epoch_accuracy")) == 6
+    assert "wrote TensorBoard logs" in capsys.readouterr().err
+
+
+def test_a_matrix_metric_selects_on_validation_from_the_kept_weights():
+    from lossterm.engine.study.evaluate import scores_on
+    from lossterm.engine.study.split import tuning_view, validation_rows
+
+    study = small_study("circles", ["bce", "squared_hinge"], epochs=8, grid=(0.03, 0.3),
+                        seeds=2, metric="roc_auc")
+    assert study.metric == "roc_auc" and study.checkpoint_metric == "accuracy"
+    circles = get_problem("circles")
+    view = tuning_view(circles, validation_rows(circles, 0.2, 0))
+    for s in study.losses:
+        spec = s.final[0].loss
+        for run in s.final:
+            assert s.checkpoints[run.seed] == run.best_epoch
+            on_validation = scores_on(_spec(spec), run.weights, view.X_test, view.y_test, 2)
+            assert s.validation[run.seed] == pytest.approx(on_validation["roc_auc"])
+            assert s.test[run.seed] == s.test_metrics[run.seed]["roc_auc"]
+        assert all(p.score is not None for p in s.points)
+
+
+def _spec(name):
+    from lossterm.engine.losses import get_loss
+
+    return get_loss(name)

@@ -140,6 +140,39 @@ def _p(p: float) -> str:
     return "—" if not math.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def matrix_columns(study: ProblemStudy) -> tuple[str, ...]:
+    from lossterm.engine.scores import metric_names_for
+
+    return metric_names_for(study.kind)
+
+
+def matrix_means(s: LossStudy, name: str) -> float | None:
+    values = [m[name] for m in s.test_metrics.values() if m.get(name) is not None]
+    return float(sum(values) / len(values)) if values else None
+
+
+def matrix_rows(study: ProblemStudy) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
+    """The metric matrix: each loss's final models on every metric of the kind (test,
+    mean over seeds), and each reason a figure is missing, said once."""
+    from lossterm.engine.scores import metric_title
+
+    names = matrix_columns(study)
+    rows, reasons = [], {}
+    for s in study.losses:
+        cells = [s.loss]
+        for name in names:
+            v = matrix_means(s, name)
+            if v is None and name in s.not_applicable:
+                reasons.setdefault(s.not_applicable[name], []).append(s.loss)
+                cells.append("n/a")
+            else:
+                cells.append("—" if v is None else f"{v:.4g}")
+        rows.append(tuple(cells))
+    notes = [f"n/a: {why.removeprefix('n/a — ')} ({', '.join(dict.fromkeys(losses))})"
+             for why, losses in reasons.items()]
+    return ("loss", *(metric_title(n) for n in names)), rows, notes
+
+
 def isolation_rows(study: ProblemStudy) -> list[tuple[str, str, str]]:
     """Per loss: a sparkline and the validation score at every rate, the chosen one marked."""
     rows = []
@@ -176,6 +209,10 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
                       f"[chosen]; {NO_SCORE} = a run diverged):", highlight=False, markup=False, soft_wrap=True)
         for loss, spark, cells in isolation_rows(study):
             console.print(f"  {loss:<28} {spark}  {cells}", highlight=False, markup=False, soft_wrap=True)
+        columns, rows, notes = matrix_rows(study)
+        console.print(_table(Table, columns, rows, "metric matrix (test, mean over final seeds)"))
+        for line in notes:
+            console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
         if study.verdict.pairs:
             console.print(_table(Table, PAIR_COLUMNS, pair_rows(study),
                                  "every pair (paired t-test over seeds, Holm-adjusted)"))
@@ -218,6 +255,10 @@ def study_markdown(studies: list[ProblemStudy], header: str = "") -> str:
         iso = [(loss, spark, cells.replace("[", "**").replace("]", "**"))
                for loss, spark, cells in isolation_rows(study)]
         out += _md_table(("loss", "shape", "rate: score"), iso)
+        columns, rows, notes = matrix_rows(study)
+        out += ["", "**Metric matrix** (test, mean over final seeds)", "",
+                *_md_table(columns, rows)]
+        out += [f"- {line}" for line in notes]
         if study.verdict.pairs:
             out += ["", "**Every pair** (paired t-test over seeds, Holm-adjusted)", ""]
             out += _md_table(PAIR_COLUMNS, pair_rows(study))
@@ -256,15 +297,14 @@ def protocol_json(study: ProblemStudy) -> dict:
 
 def loss_json(study: ProblemStudy, s: LossStudy) -> dict:
     t = test_summary(s)
-    metric_names = sorted({k for m in s.test_metrics.values() for k in m})
     return {
         "loss": s.loss, "chosen_learning_rate": s.chosen_learning_rate,
         "validation_curve": [[lr, _num(v)] for lr, v in s.validation_curve],
         "validation_score": _num(validation_mean(s)),
         "test": {"mean": _num(t.mean), "sd": _num(t.std), "ci": [_num(t.ci_low), _num(t.ci_high)],
                  "n": t.n},
-        "metrics": {name: _num(summarize([m[name] for m in s.test_metrics.values()
-                                          if name in m]).mean) for name in metric_names},
+        "metrics": {name: _num(matrix_means(s, name)) for name in matrix_columns(study)},
+        "metrics_not_applicable": dict(s.not_applicable),
         "by_seed": [{"seed": seed, "validation": _num(s.validation[seed]),
                      "checkpoint_epoch": s.checkpoints[seed], "test": _num(s.test[seed]),
                      "metrics": {k: _num(v) for k, v in s.test_metrics[seed].items()}}
@@ -306,3 +346,39 @@ def study_json(studies: list[ProblemStudy], header: str = "") -> str:
     if header:
         payload["header"] = header
     return json.dumps(payload, indent=2) + "\n"
+
+
+# --- TensorBoard ---------------------------------------------------------------------------
+
+
+def board_runs(studies: list[ProblemStudy]) -> list:
+    """Every run of the studies for :func:`lossterm.report.tensorboard.write_tensorboard`:
+    tuning and final runs with their validation curves and checkpoint score, and each
+    final model's test scores as a run of its own (``PROBLEM/test/LOSS/seed=N``, no
+    curves), so no figure is labelled with a split it was not measured on."""
+    from lossterm.report.tensorboard import BoardRun
+
+    out = []
+    for st in studies:
+        for s in st.losses:
+            for run, score in zip(s.tuning, s.tuning_scores):
+                out.append(BoardRun.from_result(
+                    f"{st.problem}/tuning/{s.loss}/lr={run.learning_rate:g}/seed={run.seed}",
+                    run, _hparams(st, run, "tuning"), {st.metric: score}, "validation"))
+            for run in s.final:
+                out.append(BoardRun.from_result(
+                    f"{st.problem}/final/{s.loss}/seed={run.seed}", run,
+                    _hparams(st, run, "final"), {st.metric: s.validation.get(run.seed)},
+                    "validation"))
+                if run.seed in s.test_metrics:
+                    out.append(BoardRun(
+                        f"{st.problem}/test/{s.loss}/seed={run.seed}",
+                        {"problem": st.problem, "loss": s.loss, "seed": run.seed,
+                         **_hparams(st, run, "test")},
+                        (), s.test_metrics[run.seed], run.metric, "test"))
+    return out
+
+
+def _hparams(study: ProblemStudy, run, phase: str) -> dict:
+    return {"learning_rate": float(run.learning_rate), "optimizer": study.optimizer,
+            "phase": phase, "checkpoint": study.protocol.checkpoint}

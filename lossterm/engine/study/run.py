@@ -66,11 +66,13 @@ class LossStudy:
     extended: str | None = None  # 'lower' / 'upper' when the grid was extended
     warning: str | None = None
     tuning: list[RunResult] = field(default_factory=list)  # every tuning run, grid order
+    tuning_scores: list[float | None] = field(default_factory=list)  # each one's score
     final: list[RunResult] = field(default_factory=list)
     validation: dict[int, float] = field(default_factory=dict)  # seed -> at its checkpoint
     checkpoints: dict[int, int] = field(default_factory=dict)  # seed -> kept epoch
     test: dict[int, float] = field(default_factory=dict)  # seed -> test metric
-    test_metrics: dict[int, dict[str, float]] = field(default_factory=dict)  # seed -> all
+    test_metrics: dict[int, dict[str, float | None]] = field(default_factory=dict)  # seed -> all
+    not_applicable: dict[str, str] = field(default_factory=dict)  # metric -> why (the head)
 
     @property
     def chosen_learning_rate(self) -> float | None:
@@ -197,8 +199,9 @@ def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
     for k, job in enumerate(jobs):
         mine = tuned[k * per_loss:(k + 1) * per_loss]
         points = score_points(list(grid), mine, scoring[job.loss.name])
-        studies.append((job, LossStudy(job.loss.name, points, choose(points, centre, higher),
-                                       tuning=list(mine))))
+        studies.append((job, LossStudy(
+            job.loss.name, points, choose(points, centre, higher), tuning=list(mine),
+            tuning_scores=[run_score(r, scoring[job.loss.name])[0] for r in mine])))
     _extend(studies, grid, protocol, scoring, centre, higher, tuning_checkpoint, train, search)
     _final(studies, view, final_seeds, protocol, scoring, on_epochs, train, problem)
     losses = [s for _, s in studies]
@@ -229,6 +232,7 @@ def _extend(studies, grid, protocol, scoring, centre, higher, checkpoint, train,
         mine = extra[start:start + len(more) * protocol.tune_seeds]
         start += len(mine)
         s.tuning += mine
+        s.tuning_scores += [run_score(r, scoring[s.loss])[0] for r in mine]
         s.points = _merge(s.points, score_points(list(more), mine, scoring[s.loss]))
         s.chosen = choose(s.points, centre, higher)
     for _, s in studies:
@@ -259,7 +263,12 @@ def _final(studies, view, seeds, protocol, scoring, on_epochs, train, problem) -
                     checkpoint=protocol.checkpoint, checkpoint_metric=on_epochs)
                for job, s in chosen for seed in seeds]
     results = train(FINAL, planned, protocol.checkpoint)
+    from lossterm.engine.scores import METRICS, NOT_A_PROBABILITY, metric_names_for
+
     for k, (job, s) in enumerate(chosen):
+        s.not_applicable = {name: NOT_A_PROBABILITY for name in metric_names_for(problem.kind)
+                            if METRICS[name].needs_probabilities
+                            and not job.loss.head.probabilities}
         s.final = results[k * len(seeds):(k + 1) * len(seeds)]
         for run in s.final:
             score, epoch = run_score(run, scoring[s.loss])
