@@ -166,12 +166,11 @@ def run_study_headless(args, options: Options, planned, held) -> int:
     if args.export_code:
         raise UsageError("--export-code writes one run's script; a study trains many runs "
                          "(add --no-tune, or choose one loss)")
-    store = pipeline.open_store(options)
     for line in planned.skipped:
         print(f"lossterm: skipped {line}", file=sys.stderr)
     with StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress) as progress:
         studies = run_study(planned.runs, options.protocol, data_seed=options.perturbation.seed,
-                            trainer=study_trainer(progress, store, options.jobs), held=held)
+                            trainer=study_trainer(progress, options.jobs), held=held)
     if csv_dir is not None:
         write_csvs([r for st in studies for s in st.losses for r in s.final], csv_dir)
     if board_dir is not None:
@@ -189,14 +188,15 @@ def run_study_headless(args, options: Options, planned, held) -> int:
     return 0
 
 
-def study_trainer(progress, store, threads):
-    """How a study's phases train: through the pipeline (recorded in the store), with the
-    progress bar told which phase it is in."""
-    from lossterm.engine.study._shim import train_jobs
+def study_trainer(progress, threads):
+    """How a study's phases train (``engine.study``'s trainer), with the progress bar told
+    which phase it is in."""
+    from lossterm.engine.study.run import default_trainer
 
     def train(jobs, phase):
         progress.phase(f"{phase.name} {phase.problem}", jobs)
-        return train_jobs(jobs, phase, on_epoch=progress.epoch, on_done=progress.finish)
+        return default_trainer(jobs, phase, threads=threads, on_epoch=progress.epoch,
+                               on_done=progress.finish)
 
     return train
 
