@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--jobs", type=int, metavar="N",
                       help="runs trained at once, on threads (default: the CPU count, up to 8)")
     runs.add_argument("--optimizer", default="sgd", type=str.lower,
-                      choices=tuple(Optimizer),
+                      choices=[str(o) for o in Optimizer],
                       help="keras.optimizers rule: sgd (the tutorial's, momentum 0.9), adam, "
                            "adamw or rmsprop, with Keras's defaults (default sgd)")
     runs.add_argument("--learning-rate", type=float, metavar="LR",

@@ -65,7 +65,7 @@ def run_headless(args) -> int:
     results, interrupted = train_all(plan.runs, show_progress, threads=options.jobs, store=store)
     if csv_dir is not None:
         write_csvs(results, csv_dir)
-    text = _render(results, args.format)
+    text = _render(results, args.format, settings_line(plan.runs))
     if target is not None:
         try:
             write_atomically(target, text)
@@ -81,12 +81,30 @@ def run_headless(args) -> int:
     return 1 if any(r.status == FAILED for r in results) else 0
 
 
-def _render(results: list[RunResult], fmt: str) -> str:
+def _render(results: list[RunResult], fmt: str, settings: str = "") -> str:
     from lossterm.engine.backend import describe_backend
     from lossterm.report import render
 
-    header = describe_backend() if results else ""
+    header = "; ".join(filter(None, [describe_backend(), settings])) if results else ""
     return render(results, fmt, header=header)
+
+
+def settings_line(jobs: list[Job]) -> str:
+    """How the runs were trained, each setting once: 'SGD (momentum 0.9), learning rate
+    0.01, batch 32, hidden layers 50' (values that differ between runs are listed)."""
+    def values(get) -> str:
+        seen = list(dict.fromkeys(get(job) for job in jobs))
+        return "/".join(str(v) for v in seen)
+
+    def optimizer(job: Job) -> str:
+        name = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}[job.optimizer]
+        return f"{name} (momentum {job.momentum})" if job.optimizer == "sgd" else name
+
+    if not jobs:
+        return ""
+    return (f"{values(optimizer)}, learning rate {values(lambda j: j.learning_rate)}, "
+            f"batch {values(lambda j: j.batch_size)}, "
+            f"hidden layers {values(lambda j: ','.join(map(str, j.layers)))}")
 
 
 def train_all(jobs: list[Job], show_progress: bool, threads: int | None = None,

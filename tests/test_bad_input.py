@@ -86,6 +86,10 @@ def test_every_bad_csv_is_one_line_and_exit_2(lossterm_cli, tmp_path):
     (["--label-noise", "2"], "--label-noise must be in [0, 1)"),
     (["--problem", "regression", "--label-noise", "0.1"], "need a classification problem"),
     (["--test-size", "0"], "--test-size must be between 0 and 1"),
+    (["--optimizer", "nadam"], "invalid choice: 'nadam' (choose from 'sgd', 'adam'"),
+    (["--layers", "64,x"], "'64,x' is not widths like 64,32"),
+    (["--layers", "8,0"], "every layer needs at least 1 unit"),
+    (["--layers", "8", "--hidden-units", "4"], "--layers and --hidden-units both set"),
 ])
 def test_bad_options(lossterm_cli, args, expected, tmp_path, labelled_csv):
     if expected.startswith("--test-size"):

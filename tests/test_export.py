@@ -42,6 +42,8 @@ def _reproduce(lossterm_cli, tmp_path, *run_args):
     ("--problem", "regression", "--loss", "huber", "--epochs", "10"),
     ("--problem", "blobs", "--loss", "scce", "--epochs", "10"),
     ("--problem", "blobs", "--loss", "categorical_hinge", "--epochs", "10"),  # linear scores
+    ("--problem", "circles", "--loss", "bce", "--epochs", "10", "--optimizer", "adam",
+     "--layers", "16,8"),  # Keras's Adam on two hidden layers
 ])
 def test_exported_script_reproduces_the_final_test_metric(lossterm_cli, tmp_path, args):
     lossterm_figure, script_figure = _reproduce(lossterm_cli, tmp_path, *args)

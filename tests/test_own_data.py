@@ -314,3 +314,16 @@ def test_a_text_cell_late_in_a_long_file(tmp_path):
     p = _no_warnings(DataOptions(str(path), "t"))
     assert p.feature_names == ("x", "c=0", "c=1", "c=2", "c=blue")
     assert p.warnings == (f"dropped 1 of {n} rows with an empty, NaN or infinite value",)
+
+
+def test_a_feature_that_is_the_target_in_disguise_is_warned_about(tmp_path):
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=120)
+    rows = [[a, 2 * t + 1, t] for a, t in zip(rng.normal(size=120), y)]
+    problem = load_csv(DataOptions(path=str(write_csv(tmp_path / "leaky.csv", ["a", "b", "y"],
+                                                      rows)), target="y"))
+    (warning,) = [w for w in problem.warnings if "leaks" in w]
+    assert "'b' nearly equals the target 'y' (correlation +1.000)" in warning
+    honest = load_csv(DataOptions(path=str(write_csv(
+        tmp_path / "honest.csv", ["a", "y"], [[r[0], r[2]] for r in rows])), target="y"))
+    assert not [w for w in honest.warnings if "leaks" in w]

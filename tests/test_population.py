@@ -11,11 +11,18 @@ import pytest
 
 from lossterm.engine.losses import get_loss
 from lossterm.engine.model import build_model
-from lossterm.engine.population import OPTIMIZERS, Member, Population, train_population
+from lossterm.engine.population import (
+    OPTIMIZERS,
+    Member,
+    Population,
+    evaluate,
+    train_population,
+)
 from lossterm.engine.population.core import Layout, start_weights
 from lossterm.engine.problems import get_problem
 from lossterm.engine.records import DIVERGED, DONE, STOPPED, RunConfig
 from lossterm.engine.training import train
+from lossterm.errors import UsageError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -167,7 +174,7 @@ print(json.dumps(out))
 def test_jax_and_tensorflow_populations_agree_within_seed_noise(tmp_path):
     env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": ROOT,
            "XDG_CACHE_HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", JAX_SCRIPT], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", JAX_SCRIPT], capture_output=True, text=True, check=False,
                           env=env, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     jax = json.loads(done.stdout.strip().splitlines()[-1])
@@ -180,3 +187,66 @@ def test_jax_and_tensorflow_populations_agree_within_seed_noise(tmp_path):
         # of the difference, plus one test point of accuracy.
         noise = 3 * np.sqrt((np.var(tf, ddof=1) + np.var(jax[loss], ddof=1)) / 5)
         assert abs(np.mean(tf) - np.mean(jax[loss])) <= noise + 1e-3, (loss, tf, jax[loss])
+
+
+def test_checkpoint_best_keeps_the_weights_of_the_best_validation_epoch():
+    problem, spec = get_problem("regression"), get_loss("mse")
+    members = [Member(4, 0.1), Member(4, 0.08), Member(0, 0.05)]
+    population = Population(problem, spec)
+    best = population.run(members, epochs=8, checkpoint="best")
+    last = population.run(members, epochs=8)
+    for b, l in zip(best, last):
+        assert [r.logs for r in b.records] == [r.logs for r in l.records]
+        figures = [r.logs["val_mse"] for r in b.records]
+        assert b.best_epoch == 1 + figures.index(min(figures))  # the earliest of ties
+        again = evaluate(problem, spec, b.weights, problem.X_test, problem.y_test)
+        chosen = b.records[b.best_epoch - 1].logs
+        assert again["mse"] == pytest.approx(chosen["val_mse"], abs=1e-6)
+        assert again["loss"] == pytest.approx(chosen["val_loss"], abs=1e-6)
+        assert b.status == l.status == DONE and l.best_epoch == 8
+        at_end = evaluate(problem, spec, l.weights, problem.X_test, problem.y_test)
+        assert at_end["mse"] == pytest.approx(l.records[-1].logs["val_mse"], abs=1e-6)
+    assert any(b.best_epoch < 8 for b in best)  # else the test shows nothing
+
+
+def test_evaluate_reproduces_an_epochs_validation_logs():
+    for problem_name, loss in (("circles", "hinge"), ("blobs", "scce"), ("circles", "bce")):
+        problem, spec = get_problem(problem_name), get_loss(loss)
+        (outcome,) = train_population(problem, spec, [Member(3, 0.05)], epochs=4,
+                                      checkpoint="best", checkpoint_metric="loss")
+        logs = outcome.records[outcome.best_epoch - 1].logs
+        again = evaluate(problem, spec, outcome.weights, problem.X_test, problem.y_test)
+        assert again.keys() == {k[4:] for k in logs if k.startswith("val_")}
+        for key, value in again.items():
+            assert value == pytest.approx(logs["val_" + key], abs=1e-6), (loss, key)
+        (last,) = train_population(problem, spec, [Member(3, 0.05)], epochs=4)
+        on_train = evaluate(problem, spec, last.weights, problem.X_train, problem.y_train)
+        for key, value in on_train.items():
+            assert value == pytest.approx(last.records[-1].logs[key], abs=1e-6), (loss, key)
+
+
+def test_a_diverged_member_keeps_its_best_finite_weights():
+    problem, spec = get_problem("regression"), get_loss("mse")
+    epochs, lr = 6, None
+    for candidate in (0.15, 0.3, 0.5, 1.0):  # a rate that gives finite epochs, then diverges
+        (outcome,) = train_population(problem, spec, [Member(4, candidate)], epochs=epochs,
+                                      checkpoint="best")
+        if outcome.status == DIVERGED and outcome.records:
+            lr = candidate
+            break
+    assert lr is not None, "no rate diverged after a finite epoch"
+    figures = [r.logs["val_mse"] for r in outcome.records]
+    assert outcome.best_epoch == 1 + figures.index(min(figures))
+    again = evaluate(problem, spec, outcome.weights, problem.X_test, problem.y_test)
+    assert again["mse"] == pytest.approx(min(figures), rel=1e-6)
+    (plain,) = train_population(problem, spec, [Member(4, lr)], epochs=epochs)
+    assert plain.status == DIVERGED and plain.weights is None and plain.best_epoch is None
+
+
+def test_unknown_checkpoints_are_usage_errors():
+    problem, spec = get_problem("circles"), get_loss("bce")
+    with pytest.raises(UsageError, match="checkpoint"):
+        train_population(problem, spec, [Member(0, 0.01)], epochs=1, checkpoint="first")
+    with pytest.raises(UsageError, match="val_mse"):
+        train_population(problem, spec, [Member(0, 0.01)], epochs=1, checkpoint="best",
+                         checkpoint_metric="mse")

@@ -97,6 +97,7 @@ def load_csv(options: DataOptions) -> Problem:
     if not keep.all():
         X, target = X[keep], target[keep]
     kind, y, labels = _target(target, options)
+    warnings.extend(leak_warnings(X, y, names, options.target))
     return _split(options, kind, X, y, labels, names, warnings)
 
 
@@ -131,6 +132,7 @@ def load_csv_split(options: DataOptions) -> tuple[Problem, np.ndarray | None]:
     keep = _complete_rows(X, target, options, warnings)
     X, target, part = X[keep], target[keep], part[keep]
     kind, y, labels = _target(target, options)
+    warnings.extend(leak_warnings(X, y, names, options.target))
     order = [np.flatnonzero(part == name) for name in ("train", "validation", "test")]
     for name, rows in zip(("train", "validation", "test"), order):
         if len(rows) == 0:
@@ -190,6 +192,31 @@ def _standardized_problem(options, kind, X_train, y_train, X_test, y_test, label
         warnings=tuple(warnings),
         source=Source(path=str(options.path), options=options),
     )
+
+
+LEAK_CORRELATION = 0.99
+
+
+def leak_warnings(X: np.ndarray, y: np.ndarray, names: list[str], target: str) -> list[str]:
+    """A warning for each feature that (nearly) is the target: ``|r| >= 0.99`` with it.
+
+    Such a column is usually the answer in another form (a copy, a unit
+    conversion, a value derived from the target), and a model that reads it
+    learns nothing about the problem; every loss then looks perfect.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if len(y) < 3 or np.std(y) == 0:
+        return []
+    out = []
+    for j, name in enumerate(names):
+        column = X[:, j]
+        if np.std(column) == 0:
+            continue
+        r = float(np.corrcoef(column, y)[0, 1])
+        if abs(r) >= LEAK_CORRELATION:
+            out.append(f"feature {name!r} nearly equals the target {target!r} (correlation "
+                       f"{r:+.3f}): if it is derived from the target, it leaks the answer")
+    return out
 
 
 def _features(columns: dict[str, np.ndarray], path: str) -> tuple[np.ndarray, list[str]]:

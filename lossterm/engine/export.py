@@ -56,17 +56,34 @@ X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_
     path.write_text(_TEMPLATE.format(
         problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
         n_classes=max(problem.n_classes, 1), data=data, encode=ENCODE_SOURCE[spec.target_encoding],
-        n_features=problem.n_features, hidden=config.hidden_units,
+        n_features=problem.n_features, hidden=_hidden_layers(config.layers),
         units=spec.output_units(problem.n_classes), activation=spec.head.activation,
-        lr=config.learning_rate, momentum=config.momentum, keras_class=spec.keras_class,
+        n_hidden=len(config.layers), optimizer=_optimizer(config),
+        keras_class=spec.keras_class,
         epochs=config.epochs, batch=config.batch_size, label=label, score=score))
     return written
+
+
+def _hidden_layers(widths: tuple[int, ...]) -> str:
+    """The hidden Dense layers, seeded as lossterm seeds them (``SEED + j`` for layer j)."""
+    return "\n".join(
+        f'''    keras.layers.Dense({units}, activation="relu",
+                       kernel_initializer=keras.initializers.HeUniform(seed=SEED + {j})),'''
+        for j, units in enumerate(widths))
+
+
+def _optimizer(job: Job) -> str:
+    """The Keras optimizer a job steps with, written as a call."""
+    if job.optimizer == "sgd":
+        return f"keras.optimizers.SGD(learning_rate={job.learning_rate}, momentum={job.momentum})"
+    name = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}[job.optimizer]
+    return f"keras.optimizers.{name}(learning_rate={job.learning_rate})"
 
 
 _TEMPLATE = '''"""Reproduce a lossterm run with plain Keras: {problem} / {loss}, seed {seed}.
 
 Same data, model, loss, optimizer, seed and shuffling as lossterm's engine
-(which compiles each epoch into one graph; here Keras's train_on_batch runs each
+(which trains runs together, one compiled program per population; here Keras's train_on_batch runs each
 mini-batch). Needs keras (any backend), numpy and, for the built-in problems,
 scikit-learn.  Run:  python {{this file}}
 """
@@ -89,13 +106,11 @@ SEED, KIND, N_CLASSES = {seed}, "{kind}", {n_classes}
 
 model = keras.Sequential([
     keras.Input(({n_features},)),
-    keras.layers.Dense({hidden}, activation="relu",
-                       kernel_initializer=keras.initializers.HeUniform(seed=SEED)),
+{hidden}
     keras.layers.Dense({units}, activation="{activation}",
-                       kernel_initializer=keras.initializers.GlorotUniform(seed=SEED + 1)),
+                       kernel_initializer=keras.initializers.GlorotUniform(seed=SEED + {n_hidden})),
 ])
-model.compile(optimizer=keras.optimizers.SGD(learning_rate={lr}, momentum={momentum}),
-              loss=keras.losses.{keras_class}())
+model.compile(optimizer={optimizer}, loss=keras.losses.{keras_class}())
 
 rng = np.random.default_rng(SEED)  # a new order of the training rows every epoch
 for epoch in range({epochs}):

@@ -107,6 +107,7 @@ def run_to_dict(r: RunResult) -> dict:
         "target_encoding": r.target_encoding, "metric": r.metric,
         "train_metric": _finite(r.train_metric), "test_metric": _finite(r.test_metric),
         "epochs": r.epochs_run, "epochs_requested": r.epochs, "seed": r.seed,
+        "optimizer": str(r.optimizer), "learning_rate": r.learning_rate,
         "seconds": round(r.seconds, 3), "status": r.status, "message": r.message,
         "warnings": list(r.warnings), "notes": list(r.notes),
         "history": {k: [_finite(v) for v in vs] for k, vs in r.history.items()},

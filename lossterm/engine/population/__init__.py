@@ -22,12 +22,14 @@ over mini-batches. PyTorch has no population engine (not installed here).
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from lossterm.engine.losses import LossSpec
 from lossterm.engine.population.core import (
+    CHECKPOINTS,
+    Checkpoint,
     Data,
     Layout,
     Member,
@@ -39,7 +41,8 @@ from lossterm.engine.population.core import (
 from lossterm.engine.population.optimizers import OPTIMIZERS, get_optimizer
 from lossterm.errors import UsageError
 
-__all__ = ["OPTIMIZERS", "Member", "MemberOutcome", "Population", "train_population"]
+__all__ = ["CHECKPOINTS", "OPTIMIZERS", "Member", "MemberOutcome", "Population", "evaluate",
+           "train_population"]
 
 
 class Population:
@@ -65,13 +68,19 @@ class Population:
 
     def run(self, members: Sequence[Member], *, epochs: int,
             stop: threading.Event | None = None,
-            on_epoch: MemberHandler | None = None) -> list[MemberOutcome]:
+            on_epoch: MemberHandler | None = None, checkpoint: str = "last",
+            checkpoint_metric: str | None = None) -> list[MemberOutcome]:
         """Train ``members`` from their seeded start for ``epochs``; outcomes in their order.
 
         ``on_epoch(index, record)`` is called after each epoch for each member
         still going, from the calling thread. ``stop`` ends the whole
         population at the next epoch boundary (members then ``stopped``).
+        ``checkpoint``: each member's ``weights`` are its last epoch's
+        (``"last"``), or those after its epoch with the best
+        ``val_<checkpoint_metric>`` (``"best"``; the loss's metric unless
+        given; the earliest such epoch on ties), see ``MemberOutcome.best_epoch``.
         """
+        chosen = Checkpoint.of(checkpoint, checkpoint_metric, self.spec)
         members = list(members)
         if not members:
             return []
@@ -81,14 +90,49 @@ class Population:
             raise UsageError("learning rate must be positive")
         self.engine.start(start_weights(self.layout, [m.seed for m in members]),
                           np.array([m.learning_rate for m in members], np.float32))
-        return run_members(self.engine, self.spec, self.data, members, int(epochs), stop, on_epoch)
+        return run_members(self.engine, self.spec, self.data, members, int(epochs), stop, on_epoch,
+                           chosen)
+
+
+def evaluate(problem, spec: LossSpec, weights: Sequence[np.ndarray], X, y,
+             hidden_units: int | Sequence[int] | None = None) -> dict[str, float]:
+    """One model's figures on rows ``X`` with raw targets ``y``: the Keras loss
+    (``"loss"``) and :func:`metrics.metrics`'s logs, as a population's epoch
+    computes them (float32 forward pass, the loss object's values averaged).
+
+    ``weights`` in Keras's order, e.g. a ``MemberOutcome.weights``; this is how
+    a study reads the test split once, after training.
+    """
+    from lossterm.engine.backend import load_keras
+    from lossterm.engine.losses import encode_targets
+    from lossterm.engine.metrics import metrics
+
+    keras = load_keras()
+    ops = keras.ops
+    layout = Layout.of(spec, problem, hidden_units)
+    weights = [np.asarray(w, np.float32) for w in weights]
+    if [w.shape for w in weights] != layout.shapes:
+        raise UsageError(f"weights shaped {[w.shape for w in weights]} do not fit the model "
+                         f"{' -> '.join(map(str, layout.widths))}")
+    x = ops.convert_to_tensor(np.asarray(X, np.float32))
+    for kernel, bias, name in zip(weights[::2], weights[1::2], layout.activations):
+        x = keras.activations.get(name)(ops.add(ops.matmul(x, kernel), bias))
+    pred = ops.convert_to_numpy(x)
+    y_enc = encode_targets(spec, y, problem.n_classes)
+    loss = spec.make_keras_loss()
+    values = ops.convert_to_numpy(loss.call(ops.cast(ops.convert_to_tensor(y_enc), loss.dtype),
+                                            ops.convert_to_tensor(pred)))
+    logs = {"loss": float(np.sum(values, dtype=np.float32) / np.float32(max(values.size, 1)))}
+    logs.update(metrics(spec, y_enc, pred))
+    return logs
 
 
 def train_population(problem, spec: LossSpec, members: Sequence[Member], *, epochs: int,
                      batch_size: int = 32, hidden_units: int | Sequence[int] | None = None,
                      momentum: float = 0.9, optimizer: str = "sgd",
                      stop: threading.Event | None = None,
-                     on_epoch: MemberHandler | None = None, **hyper) -> list[MemberOutcome]:
+                     on_epoch: MemberHandler | None = None, checkpoint: str = "last",
+                     checkpoint_metric: str | None = None, **hyper) -> list[MemberOutcome]:
     """Train ``members`` together once (see :class:`Population` to reuse the program).
 
     ``momentum`` is SGD's (the tutorial's 0.9); other optimizers take Keras's
@@ -98,7 +142,8 @@ def train_population(problem, spec: LossSpec, members: Sequence[Member], *, epoc
         hyper["momentum"] = momentum
     population = Population(problem, spec, batch_size=batch_size, hidden_units=hidden_units,
                             optimizer=optimizer, **hyper)
-    return population.run(members, epochs=epochs, stop=stop, on_epoch=on_epoch)
+    return population.run(members, epochs=epochs, stop=stop, on_epoch=on_epoch,
+                          checkpoint=checkpoint, checkpoint_metric=checkpoint_metric)
 
 
 def _make_engine(layout, spec, data, batch_size, optimizer, hyper):

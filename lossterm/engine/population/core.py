@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
 from lossterm.engine.losses import LossSpec, encode_targets
-from lossterm.engine.metrics import metrics
+from lossterm.engine.metrics import metrics_rows
 from lossterm.engine.records import DIVERGED, DONE, STOPPED, EpochRecord
 from lossterm.errors import UsageError
 
@@ -35,14 +35,22 @@ class Member:
 
 @dataclass
 class MemberOutcome:
-    """A member's epochs and how it ended; ``weights`` are its final weights in
-    Keras's order (kernel, bias per layer), ``None`` when it diverged."""
+    """A member's epochs and how it ended.
+
+    ``weights`` are in Keras's order (kernel, bias per layer): with the
+    checkpoint ``"last"`` those after its last epoch (``None`` when it
+    diverged); with ``"best"`` those after ``best_epoch``, its epoch with the
+    best validation figure, which a diverged member has too when one of its
+    epochs was finite. ``best_epoch`` is 1-based (the last epoch run under
+    ``"last"``), ``None`` when there are no such weights.
+    """
 
     member: Member
     records: list[EpochRecord] = field(default_factory=list)
     status: str = DONE  # DONE | DIVERGED | STOPPED
     message: str = ""  # why it diverged or stopped
     weights: list[np.ndarray] | None = None
+    best_epoch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,20 +125,53 @@ class EpochOutput:
     val_pred: np.ndarray
 
 
-def member_record(epoch: int, out: EpochOutput, row: int, spec: LossSpec, data: Data,
-                  seconds: float) -> EpochRecord:
-    """Row ``row``'s record, its logs built as ``Session``'s (loss, val_loss, metrics)."""
-    logs = {"loss": float(out.loss[row]), "val_loss": float(out.val_loss[row])}
-    logs.update(metrics(spec, data.y_train, out.pred[row]))
-    logs.update({"val_" + k: v for k, v in metrics(spec, data.y_test, out.val_pred[row]).items()})
-    return EpochRecord(epoch=epoch, train_loss=logs["loss"], test_loss=logs["val_loss"],
-                       train_metric=logs[spec.metric], test_metric=logs["val_" + spec.metric],
-                       seconds=seconds, logs=logs)
+def epoch_logs(out: EpochOutput, spec: LossSpec, data: Data) -> list[dict[str, float]]:
+    """Every row's logs, built as ``Session``'s (loss, val_loss, metrics, val_ metrics),
+    the metrics of all rows computed together (:func:`metrics.metrics_rows`)."""
+    columns = {"loss": out.loss, "val_loss": out.val_loss}
+    columns.update(metrics_rows(spec, data.y_train, out.pred))
+    columns.update({"val_" + k: v for k, v in metrics_rows(spec, data.y_test, out.val_pred).items()})
+    names, values = list(columns), np.column_stack([np.asarray(v, np.float64)
+                                                    for v in columns.values()]).tolist()
+    return [dict(zip(names, row)) for row in values]
+
+
+CHECKPOINTS = ("last", "best")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Which weights a member keeps: its last epoch's, or those of its best ``val_<metric>``."""
+
+    kind: str = "last"
+    metric: str = ""
+
+    @classmethod
+    def of(cls, kind: str, metric: str | None, spec: LossSpec) -> Checkpoint:
+        if kind not in CHECKPOINTS:
+            raise UsageError(f"unknown checkpoint {kind!r}; choose from {', '.join(CHECKPOINTS)}")
+        return cls(kind, metric or spec.metric)
+
+    @property
+    def key(self) -> str:
+        return "val_" + self.metric
+
+    @property
+    def higher(self) -> bool:
+        from lossterm.engine.compare import higher_is_better
+
+        return higher_is_better(self.metric) or self.metric.endswith("accuracy")
+
+    def better(self, value: float, best: float | None) -> bool:
+        """Strictly better than ``best`` (ties keep the earlier epoch); NaN never is."""
+        if not math.isfinite(value):
+            return False
+        return best is None or (value > best if self.higher else value < best)
 
 
 def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], epochs: int,
-                stop: threading.Event | None, on_epoch: MemberHandler | None
-                ) -> list[MemberOutcome]:
+                stop: threading.Event | None, on_epoch: MemberHandler | None,
+                checkpoint: Checkpoint = Checkpoint()) -> list[MemberOutcome]:
     """The population's epoch loop over a started ``engine``.
 
     Member p's shuffles come from its own ``default_rng(seed)``, one
@@ -138,9 +179,11 @@ def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], e
     loss is not finite is dropped from the engine before the next epoch; the
     others are unaffected (each model's arithmetic is its own). ``stop`` is
     read before each epoch. ``seconds`` in a record is the epoch's wall time
-    shared equally among the members that ran it.
+    shared equally among the members that ran it. Under ``checkpoint`` "best"
+    the weights are fetched after an epoch only when some member improved.
     """
     outcomes = [MemberOutcome(m) for m in members]
+    best: list[float | None] = [None] * len(members)
     rngs = [np.random.default_rng(m.seed) for m in members]
     live = list(range(len(members)))
     n_train = len(data.x_train)
@@ -155,24 +198,52 @@ def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], e
         out = engine.epoch(np.stack([rngs[i].permutation(n_train) for i in live]))
         seconds = (time.perf_counter() - tick) / len(live)
         keep = _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch)
+        if checkpoint.kind == "best":
+            _keep_best(engine, checkpoint, epoch, live, keep, outcomes, best)
         if len(keep) < len(live):
             engine.keep(keep)
             live = [live[row] for row in keep]
-    for row, weights in enumerate(engine.weights()):
-        outcomes[live[row]].weights = weights
+    if checkpoint.kind == "last":
+        for row, weights in enumerate(engine.weights()):
+            outcomes[live[row]].weights = weights
+            outcomes[live[row]].best_epoch = outcomes[live[row]].records[-1].epoch
     return outcomes
+
+
+def _keep_best(engine, checkpoint, epoch, live, keep, outcomes, best) -> None:
+    """Snapshot the weights of the members whose ``val_<metric>`` improved this epoch."""
+    improved = []
+    for row in keep:
+        i = live[row]
+        logs = outcomes[i].records[-1].logs
+        if checkpoint.key not in logs:
+            raise UsageError(f"no {checkpoint.key} to checkpoint on; the logs have "
+                             f"{', '.join(k for k in logs if k.startswith('val_'))}")
+        if checkpoint.better(logs[checkpoint.key], best[i]):
+            best[i] = logs[checkpoint.key]
+            improved.append(row)
+    if improved:
+        weights = engine.weights()
+        for row in improved:
+            outcomes[live[row]].weights, outcomes[live[row]].best_epoch = weights[row], epoch
 
 
 def _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch) -> list[int]:
     """Append each live member's record (or mark it diverged); return the rows kept."""
     keep = []
+    finite = np.isfinite(out.loss) & np.isfinite(out.val_loss)
+    logs = epoch_logs(out, spec, data)
     for row, i in enumerate(live):
-        loss, val_loss = float(out.loss[row]), float(out.val_loss[row])
-        if not (math.isfinite(loss) and math.isfinite(val_loss)):
+        if not finite[row]:
+            loss, val_loss = float(out.loss[row]), float(out.val_loss[row])
             bad = loss if not math.isfinite(loss) else val_loss
             outcomes[i].status, outcomes[i].message = DIVERGED, f"loss became {bad} at epoch {epoch}"
             continue
-        record = member_record(epoch, out, row, spec, data, seconds)
+        row_logs = logs[row]
+        record = EpochRecord(epoch=epoch, train_loss=row_logs["loss"],
+                             test_loss=row_logs["val_loss"], train_metric=row_logs[spec.metric],
+                             test_metric=row_logs["val_" + spec.metric], seconds=seconds,
+                             logs=row_logs)
         outcomes[i].records.append(record)
         keep.append(row)
         if on_epoch is not None:

@@ -12,8 +12,8 @@ to the weight it updates: ``(P, 1, 1)`` for a stacked kernel, a scalar under
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from lossterm.errors import UsageError
 
