@@ -149,10 +149,10 @@ def train_population(jobs: list[Job], *, stop=None, on_start=None, on_epoch=None
         hyper = {"momentum": job.momentum} if job.optimizer == "sgd" else {}
         population = Population(job.problem, job.loss, batch_size=job.batch_size,
                                 hidden_units=job.layers, optimizer=job.optimizer, **hyper)
-        best = {} if job.checkpoint == "last" else {
-            "checkpoint": job.checkpoint, "checkpoint_metric": job.checkpoint_metric}
         outcomes = population.run([Member(j.seed, j.learning_rate) for j in jobs],
-                                  epochs=job.epochs, stop=stop, on_epoch=on_epoch, **best)
+                                  epochs=job.epochs, stop=stop, on_epoch=on_epoch,
+                                  checkpoint=job.checkpoint,
+                                  checkpoint_metric=job.checkpoint_metric)
     except Exception as exc:  # the population failing must not take a sweep with it
         message = f"{type(exc).__name__}: {exc}".splitlines()[0]
         outcomes = None
@@ -164,9 +164,7 @@ def train_population(jobs: list[Job], *, stop=None, on_start=None, on_epoch=None
             outcome = outcomes[i]
             result.records = list(outcome.records)
             result.status, result.message = outcome.status, outcome.message
-            result.weights = outcome.weights
-            result.best_epoch = getattr(outcome, "best_epoch", None) or (
-                result.epochs_run if outcome.weights is not None else None)
+            result.weights, result.best_epoch = outcome.weights, outcome.best_epoch
         result.seconds = seconds / len(results)
         if grid and result.weights is not None:
             from lossterm.engine.regions import decision_grid_of
