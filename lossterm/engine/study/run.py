@@ -114,21 +114,9 @@ def default_trainer(jobs: list[Job], phase: Phase, *, threads: int | None = None
     """A phase through :func:`lossterm.engine.sweep.sweep`: each loss's rates x seeds train
     as one population. (Runs of a study are not put in the run store: their "test"
     figures are validation figures, which a later ``lossterm report`` would misread.)"""
-    if not _populations_keep_checkpoints():  # until the population engine keeps them
-        from lossterm.engine.study._shim import train_jobs
-
-        return train_jobs(jobs, phase, on_epoch=on_epoch, on_done=on_done)
     from lossterm.engine.sweep import sweep
 
     return sweep(jobs, jobs=threads, on_epoch=on_epoch, on_done=on_done)
-
-
-def _populations_keep_checkpoints() -> bool:
-    import inspect
-
-    from lossterm.engine.population import Population
-
-    return "checkpoint" in inspect.signature(Population.run).parameters
 
 
 def run_study(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
