@@ -163,6 +163,9 @@ def study_problems(options: Options):
         from lossterm.engine.perturb import perturb
 
         problem, rows = load_csv_split(options.data)
+        if options.perturbation.imbalance < 1:  # drops training rows: the split would move
+            raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
+                             "--split-column marks for validation; use one or the other")
         if options.perturbation.active:
             problem = perturb(problem, options.perturbation)
         return [problem], {id(problem): rows}
@@ -186,9 +189,15 @@ def run_study_headless(args, options: Options, planned, held) -> int:
                          "(add --no-tune, or choose one loss)")
     for line in planned.skipped:
         print(f"lossterm: skipped {line}", file=sys.stderr)
-    with StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress) as progress:
-        studies = run_study(planned.runs, options.protocol, data_seed=options.perturbation.seed,
-                            trainer=study_trainer(progress, options.jobs), held=held)
+    try:
+        with StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress) as progress:
+            studies = run_study(planned.runs, options.protocol,
+                                data_seed=options.perturbation.seed,
+                                trainer=study_trainer(progress, options.jobs), held=held)
+    except SweepInterrupted:  # a study cut short has no verdict worth printing
+        print("lossterm: interrupted; a study reports only when every phase has run",
+              file=sys.stderr)
+        return 130
     if csv_dir is not None:
         write_csvs([r for st in studies for s in st.losses for r in s.final], csv_dir)
     if board_dir is not None:

@@ -159,11 +159,6 @@ def check_metric(problem: Problem, metric: str, specs) -> None:
                                  "choose another metric or leave that loss out", field="metric")
 
 
-def _job(job: Job, **changes) -> Job:
-    """``job`` with ``changes``."""
-    return replace(job, **changes)
-
-
 def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
                   trainer: Trainer) -> ProblemStudy:
     first = jobs[0]
@@ -193,7 +188,7 @@ def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
         return out
 
     def search(job, rates):
-        return [_job(job, problem=view, learning_rate=lr, seed=s, checkpoint=tuning_checkpoint,
+        return [replace(job, problem=view, learning_rate=lr, seed=s, checkpoint=tuning_checkpoint,
                      checkpoint_metric=on_epochs)
                 for lr in rates for s in tune_seeds]
 
@@ -263,7 +258,7 @@ def _merge(points: list[GridPoint], more: list[GridPoint]) -> list[GridPoint]:
 def _final(studies, view, seeds, protocol, scoring, on_epochs, train, problem) -> None:
     """Final runs at each chosen rate, then the test split read once per kept model."""
     chosen = [(job, s) for job, s in studies if s.chosen is not None]
-    planned = [_job(job, problem=view, learning_rate=s.chosen_learning_rate, seed=seed,
+    planned = [replace(job, problem=view, learning_rate=s.chosen_learning_rate, seed=seed,
                     checkpoint=protocol.checkpoint, checkpoint_metric=on_epochs)
                for job, s in chosen for seed in seeds]
     results = train(FINAL, planned, protocol.checkpoint)
