@@ -173,6 +173,14 @@ def matrix_rows(study: ProblemStudy) -> tuple[tuple[str, ...], list[tuple[str, .
     return ("loss", *(metric_title(n) for n in names)), rows, notes
 
 
+def run_remarks(study: ProblemStudy) -> tuple[list[str], list[str]]:
+    """The final runs' warnings and notes (what the checks say of a loss on this data, and
+    why a run diverged), each once, as the plain report gives them."""
+    from lossterm.report.rows import remarks
+
+    return remarks([r for s in study.losses for r in s.final])
+
+
 def isolation_rows(study: ProblemStudy) -> list[tuple[str, str, str]]:
     """Per loss: a sparkline and the validation score at every rate, the chosen one marked."""
     rows = []
@@ -219,8 +227,11 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
         console.print(f"tied for best: {', '.join(study.verdict.tied_for_best) or '—'}",
                       highlight=False)
         console.print(f"verdict: {study.verdict.line}", highlight=False, markup=False, soft_wrap=True)
-        for line in study.warnings:
+        warnings, notes = run_remarks(study)
+        for line in study.warnings + warnings:
             console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
+        for line in notes:
+            console.print(f"note: {line}", highlight=False, markup=False, soft_wrap=True)
     return buffer.getvalue()
 
 
@@ -263,7 +274,9 @@ def study_markdown(studies: list[ProblemStudy], header: str = "") -> str:
             out += ["", "**Every pair** (paired t-test over seeds, Holm-adjusted)", ""]
             out += _md_table(PAIR_COLUMNS, pair_rows(study))
         out += ["", f"Tied for best: {', '.join(study.verdict.tied_for_best) or '—'}"]
-        out += [f"- **warning:** {w}" for w in study.warnings]
+        warnings, notes = run_remarks(study)
+        out += [f"- **warning:** {w}" for w in study.warnings + warnings]
+        out += [f"- note: {n}" for n in notes]
         out.append("")
     return "\n".join(out)
 
@@ -324,7 +337,8 @@ def study_to_dict(study: ProblemStudy) -> dict:
             "losses": [loss_json(study, s) for s in study.losses],
             "comparisons": comparisons_json(study),
             "tied_for_best": list(study.verdict.tied_for_best),
-            "verdict": study.verdict.line, "warnings": list(study.warnings)}
+            "verdict": study.verdict.line, "warnings": list(study.warnings),
+            "run_warnings": run_remarks(study)[0], "run_notes": run_remarks(study)[1]}
 
 
 def final_run_json(study: ProblemStudy, s: LossStudy, run) -> dict:

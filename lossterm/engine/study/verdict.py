@@ -111,10 +111,14 @@ def verdict_line(problem: str, ranking: list[str], tied: list[str], all_pairs: l
         lead = f"on {problem}, {_names(tied)} tie for best ({protocol})"
     best = ranking[0]
     behind = [p for p in all_pairs if p.a == best and p.b not in tied]
-    tail = "; ".join(f"{p.b} is {gap(metric, p.difference)} ({_p(p.p_holm)})" for p in behind)
+    parts = [f"{p.b} is {gap(metric, p.difference)} ({_p(p.p_holm)})" for p in behind]
+    parts += [f"{p.b} ties only for its spread: it is behind on all {p.n} seeds "
+              f"({_p(p.p_holm)})" for p in all_pairs
+              if p.a == best and p.b in tied and p.n >= MIN_SEEDS_FOR_TEST
+              and p.share_a_better == 1.0]
     few = (f" — fewer than {MIN_SEEDS_FOR_TEST} seeds: the tests have little power"
            if seeds < MIN_SEEDS_FOR_TEST else "")
-    return lead + (f"; {tail}" if tail else "") + few
+    return lead + "".join(f"; {part}" for part in parts) + few
 
 
 __all__ = ["LEVEL", "Pair", "Verdict", "decide", "pairs", "rank", "verdict_line"]
