@@ -200,6 +200,7 @@ def run_study_headless(args, options: Options, planned, held) -> int:
         return 130
     if csv_dir is not None:
         write_csvs([r for st in studies for s in st.losses for r in s.final], csv_dir)
+        write_study_protocols(studies, csv_dir)
     if board_dir is not None:
         from lossterm.report.study import board_runs
         from lossterm.report.tensorboard import write_tensorboard
@@ -213,6 +214,18 @@ def run_study_headless(args, options: Options, planned, held) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def write_study_protocols(studies, folder: Path) -> None:
+    """Beside the final runs' CSV files, each study's protocol, figures and verdict as
+    ``PROBLEM.study.json`` (the JSON report's ``study`` object)."""
+    import json
+
+    from lossterm.report.study import study_to_dict
+
+    for study in studies:
+        write_atomically(folder / f"{study.problem}.study.json",
+                         json.dumps(study_to_dict(study), indent=2) + "\n")
 
 
 def study_trainer(progress, threads):

@@ -260,12 +260,15 @@ def test_bad_study_input_is_one_line_and_exit_2(argv, message, capsys):
 
 
 def test_headless_tune_end_to_end(lossterm_cli, tmp_path):
-    out = tmp_path / "study.json"
+    out, csvs = tmp_path / "study.json", tmp_path / "csv"
     done = lossterm_cli("--headless", "--tune", "--problem", "circles", "--loss", "bce",
                         "--loss", "hinge", "--epochs", "10", "--lr-grid", "0.01:1:3",
                         "--tune-seeds", "1", "--seeds", "2", "--no-store", "--format", "json",
-                        "-o", str(out))
+                        "-o", str(out), "--export-csv", str(csvs))
     assert done.returncode == 0, done.stderr
+    beside = json.loads((csvs / "circles.study.json").read_text())
+    assert beside == json.loads(out.read_text())["studies"][0]["study"]
+    assert len(list(csvs.glob("*.csv"))) == 4  # the final runs
     data = json.loads(out.read_text())
     (entry,) = data["studies"]
     study = entry["study"]
