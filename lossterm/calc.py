@@ -81,7 +81,7 @@ def keras_value(spec: LossSpec, actual, predicted) -> float:
 
     keras = load_keras()
     y = actual.astype(np.int64) if spec.target_encoding == INTEGER else _column(actual)
-    loss = getattr(keras.losses, spec.keras_class)(dtype="float64")
+    loss = spec.make_keras_loss(dtype="float64")
     return float(keras.ops.convert_to_numpy(loss(y, _column(predicted))))
 
 

@@ -81,9 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the loss catalogue (names, kinds, output layer, targets) and exit")
     runs = p.add_argument_group("what to train")
     runs.add_argument("--problem", action="append", default=[], metavar="NAME",
-                      help="regression, circles (binary) or blobs (multiclass); repeatable")
+                      help="the tutorial's regression, circles (binary) or blobs (multiclass), "
+                           "or a dataset bundled with scikit-learn: iris, wine, breast_cancer, "
+                           "digits, diabetes; repeatable")
     runs.add_argument("--loss", action="append", default=[], metavar="NAME",
-                      help="a loss name or alias (mse, bce, kld, ...), or 'all'; repeatable")
+                      help="a loss name or alias (mse, bce, gce, ...), or 'all'; settings after "
+                           "a colon, numbers only: gce:q=0.5, sce:alpha=0.1,beta=1.0; "
+                           "repeatable")
     runs.add_argument("--epochs", type=int, metavar="N",
                       help="epochs per run (default: the tutorial's, 100/200/100)")
     runs.add_argument("--seed", type=int, default=0, metavar="N",

@@ -19,7 +19,7 @@ NAMES = [spec.name for spec in CATALOGUE]
 def keras_value(spec, y, p) -> float:
     import keras
 
-    loss = getattr(keras.losses, spec.keras_class)(dtype="float64")
+    loss = spec.make_keras_loss(dtype="float64")
     return float(keras.ops.convert_to_numpy(loss(y, p)))
 
 

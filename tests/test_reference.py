@@ -23,7 +23,7 @@ def numpy_loss(name):
 def keras_value(name, y, p) -> float:
     import keras
 
-    loss = getattr(keras.losses, get_loss(name).keras_class)(dtype="float64")
+    loss = get_loss(name).make_keras_loss(dtype="float64")
     return float(keras.ops.convert_to_numpy(loss(y, p)))
 
 

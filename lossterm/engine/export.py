@@ -40,9 +40,7 @@ def export_script(job: Job, path: str | Path) -> list[Path]:
     path = Path(path)
     written = [path]
     if problem.source.regenerable:
-        data = problem.recipe.code() + '''
-X, y = X.astype("float32"), y.astype("float32" if KIND == "regression" else "int64")
-X_train, X_test, y_train, y_test = X[:500], X[500:], y[:500], y[500:]'''
+        data = problem.recipe.code()
     else:
         arrays = path.with_suffix(".npz")
         np.savez(arrays, X_train=problem.X_train, y_train=problem.y_train,
@@ -53,13 +51,17 @@ X_train, X_test, y_train, y_test = X[:500], X[500:], y[:500], y[500:]'''
 saved = np.load(Path(__file__).with_name({arrays.name!r}))
 X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_test", "y_test"))'''
     label, score = spec.head.score_line(TRUTH_SOURCE[spec.target_encoding])
+    definitions, loss = spec.keras_code()
+    if definitions:
+        definitions = (f"\n# {spec.title}: lossterm's Keras form, written with keras.ops (any "
+                       f"backend).\n{definitions}\n")
     path.write_text(_TEMPLATE.format(
         problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
         n_classes=max(problem.n_classes, 1), data=data, encode=ENCODE_SOURCE[spec.target_encoding],
         n_features=problem.n_features, hidden=_hidden_layers(config.layers),
         units=spec.output_units(problem.n_classes), activation=spec.head.activation,
-        n_hidden=len(config.layers), optimizer=_optimizer(config),
-        keras_class=spec.keras_class,
+        n_hidden=len(config.layers), optimizer=_optimizer(config), loss_object=loss,
+        definitions=definitions,
         epochs=config.epochs, batch=config.batch_size, label=label, score=score))
     return written
 
@@ -98,7 +100,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 SEED, KIND, N_CLASSES = {seed}, "{kind}", {n_classes}
-
+{definitions}
 {data}
 
 # Targets encoded as {loss} needs them.
@@ -110,7 +112,7 @@ model = keras.Sequential([
     keras.layers.Dense({units}, activation="{activation}",
                        kernel_initializer=keras.initializers.GlorotUniform(seed=SEED + {n_hidden})),
 ])
-model.compile(optimizer={optimizer}, loss=keras.losses.{keras_class}())
+model.compile(optimizer={optimizer}, loss={loss_object})
 
 rng = np.random.default_rng(SEED)  # a new order of the training rows every epoch
 for epoch in range({epochs}):

@@ -30,5 +30,5 @@ def build_model(spec: LossSpec, problem: Problem, *, hidden_units, seed: int):
                          activation=spec.output_activation,
                          kernel_initializer=init.GlorotUniform(seed=seed + len(widths))),
         ],
-        name=f"mlp_{spec.name}",
+        name=f"mlp_{spec.slug}",
     )

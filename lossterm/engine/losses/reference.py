@@ -157,5 +157,70 @@ def categorical_focal(y, p, alpha=0.25, gamma=2.0):
     return float(np.mean(np.sum(alpha * (1 - q) ** gamma * -y * np.log(q), axis=-1)))
 
 
+# Noise-robust losses. Their Keras forms are Keras's own (gce) or lossterm's
+# (keras_forms.py); each reference below follows that form's arithmetic and takes the
+# papers' defaults as keyword arguments (the catalogue's parameters bind them).
+LABEL_FLOOR = 1e-4  # the reverse cross-entropy's floor for log 0 of a one-hot label
+
+
+def gce(labels, p, q=0.7):
+    """Keras's CategoricalGeneralizedCrossEntropy (integer labels) on p clipped to [1e-7, 1]
+    first, as the papers' code does (Keras takes p_y as it is)."""
+    labels = np.asarray(labels).reshape(-1).astype(int)
+    p = np.clip(np.asarray(p, dtype=np.float64), EPS, 1.0)
+    p_y = p[np.arange(labels.size), labels]
+    return float(np.mean((1 - p_y**q) / q))
+
+
+def _reverse_ce(y, p):
+    """-Σ_k p_k·log(clip(y_k, 1e-4, 1)): for a one-hot y, -log(1e-4)·(1 - p_y) = 9.21·(1 - p_y)."""
+    return -np.sum(p * np.log(np.clip(y, LABEL_FLOOR, 1.0)), axis=-1)
+
+
+def sce(y, p, alpha=0.1, beta=1.0):
+    """Wang et al.'s Keras code: CE on p clipped to [1e-7, 1] (not renormalised), plus the
+    reverse CE on p as it is."""
+    y, p = _rows(y, p)
+    ce = -np.sum(y * np.log(np.clip(p, EPS, 1.0)), axis=-1)
+    return float(np.mean(alpha * ce + beta * _reverse_ce(y, p)))
+
+
+def nce_rce(y, p, alpha=1.0, beta=1.0):
+    """Ma et al.'s code: NCE = -Σ y·log p / -Σ_k log p_k and the reverse CE, both on p
+    clipped to [1e-7, 1]."""
+    y, p = _rows(y, p)
+    q = np.clip(p, EPS, 1.0)
+    log_q = np.log(q)
+    nce = np.sum(y * log_q, axis=-1) / np.sum(log_q, axis=-1)
+    return float(np.mean(alpha * nce + beta * _reverse_ce(y, q)))
+
+
+def mae_prob(y, p):
+    """Σ_k |y_k - p_k|: 2 - 2·p_y for a one-hot y and p summing to 1."""
+    y, p = _rows(y, p)
+    return float(np.mean(np.sum(np.abs(y - p), axis=-1)))
+
+
+def _true_class_probability(y, p):
+    q = np.clip(p, EPS, 1 - EPS)
+    return y * q + (1 - y) * (1 - q)
+
+
+def binary_gce(y, p, q=0.7):
+    """GCE of the two-class distribution (1 - p, p): (1 - p_t^q) / q, p clipped to
+    [1e-7, 1 - 1e-7]."""
+    y, p = _pair(y, p)
+    return _per_sample_mean((1 - _true_class_probability(y, p) ** q) / q)
+
+
+def binary_sce(y, p, alpha=0.1, beta=1.0):
+    """α·BCE + β·reverse BCE; the reverse term is -(p·log y + (1 - p)·log(1 - y)) with the
+    labels clipped to [1e-4, 1], i.e. 9.21·(1 - p_t)."""
+    y, p = _pair(y, p)
+    floor = lambda t: np.log(np.clip(t, LABEL_FLOOR, 1.0))
+    reverse = -(p * floor(y) + (1 - p) * floor(1 - y))
+    return _per_sample_mean(alpha * _bce_terms(y, p) + beta * reverse)
+
+
 MEAN = "mean over the last axis, then over samples"
 SUM = "sum over classes, then mean over samples"

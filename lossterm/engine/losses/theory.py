@@ -44,6 +44,7 @@ def explain(name: str) -> str:
         f"output      {'n' if head.per_class else '1'} unit(s), {head.key}",
         f"targets     {spec.target_encoding}",
         f"sklearn     {sklearn}",
+        *_parameter_lines(spec),
         "",
         f"why: {spec.why}",
         "",
@@ -54,6 +55,20 @@ def explain(name: str) -> str:
         f"metric: {metric_advice(spec)}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _parameter_lines(spec: LossSpec) -> list[str]:
+    """One line per parameter: its value, what it does, where the default comes from."""
+    lines = []
+    for p in spec.parameters:
+        value = spec.arguments[p.name]
+        set_here = " (set)" if p.name in dict(spec.settings) else ""
+        lines.append(f"{'parameters' if not lines else '':11s} {p.name} = {value:g}{set_here}, "
+                     f"{p.range_text.removeprefix('in ')}: {p.meaning}; default {p.source}")
+    if lines:
+        example = ",".join(f"{p.name}={p.default:g}" for p in spec.parameters)
+        lines.append(f"{'':11s} set as {spec.short_name.split(':')[0]}:{example}")
+    return lines
 
 
 def shape_axis(kind: str) -> str:
