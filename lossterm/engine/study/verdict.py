@@ -64,7 +64,7 @@ def pairs(test_scores: dict[str, dict[int, float]], ranking: list[str], higher: 
 
 
 def decide(problem: str, test_scores: dict[str, dict[int, float]], metric: str, higher: bool,
-           seeds: int) -> Verdict:
+           seeds: int, protocol: str | None = None) -> Verdict:
     ranking = rank(test_scores, higher)
     all_pairs = pairs(test_scores, ranking, higher)
     if not ranking:
@@ -73,7 +73,7 @@ def decide(problem: str, test_scores: dict[str, dict[int, float]], metric: str, 
     against_best = {p.b: p.p_holm for p in all_pairs if p.a == best}
     tied = tied_for_best(best, against_best)
     return Verdict(ranking, all_pairs, tied,
-                   verdict_line(problem, ranking, tied, all_pairs, metric, seeds))
+                   verdict_line(problem, ranking, tied, all_pairs, metric, seeds, protocol))
 
 
 def _names(names: list[str]) -> str:
@@ -94,12 +94,12 @@ def gap(metric: str, amount: float) -> str:
 
 
 def verdict_line(problem: str, ranking: list[str], tied: list[str], all_pairs: list[Pair],
-                 metric: str, seeds: int) -> str:
+                 metric: str, seeds: int, protocol: str | None = None) -> str:
     """One quotable line that names the protocol, e.g. "on circles, bce and hinge tie
     for best (each at its own learning rate, chosen on validation; 10 paired seeds;
     Holm-adjusted); focal is 1.2 points of accuracy behind (p = 0.01)"."""
-    protocol = (f"each at its own learning rate, chosen on validation; {seeds} paired seeds; "
-                f"test {metric}; Holm-adjusted")
+    protocol = protocol or (f"each at its own learning rate, chosen on validation; {seeds} "
+                            f"paired seeds; test {metric}; Holm-adjusted")
     if len(ranking) == 1:
         return f"on {problem}, only {ranking[0]} trained to the end ({protocol})"
     if len(tied) == len(ranking):
