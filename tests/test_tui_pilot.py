@@ -240,12 +240,13 @@ def test_own_data_prompt_loads_a_csv_or_says_why_not(labelled_csv, tmp_path):
         await pilot.pause()
         await pilot.click("#path")
         await pilot.press(*str(tmp_path / "missing.csv"), "enter", *"answer", "enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any("no such file" in n.message for n in app._notifications)
+        assert "no such file" in str(app.screen.query_one("#open-error").render())
         assert app.is_running
-        await pilot.press("o")
-        await pilot.pause()
-        await pilot.press(*str(labelled_csv), "enter", *"answer", "enter")
+        app.screen.query_one("#path").value = ""
+        await pilot.press(*str(labelled_csv), "enter", "enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         picker = app.query_one("#picker")
         assert picker.problem == "labelled.csv" and picker.kinds["labelled.csv"] == "binary"

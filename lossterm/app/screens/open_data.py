@@ -3,9 +3,9 @@ the column to predict, the kind, the test share, an unscaled target and the data
 
 The dialog loads the file itself, off the UI thread, and closes only once it
 has loaded: a bad path or column is said inside it, with everything typed
-kept. Keys typed ahead of the focus (right after Enter moved it) follow the
-focus instead of landing in the field that had it, and keys reaching a field
-after the dialog closed are dropped, never run as main-screen commands.
+kept, so what is typed next lands in the dialog, not on the main screen.
+Enter in the path field moves to the column at once: keys typed right after
+it land in the column field, not at the end of the path (:class:`FormInput`).
 """
 
 from __future__ import annotations
@@ -27,23 +27,38 @@ from lossterm.errors import LosstermError
 
 
 class FormInput(Input):
-    """An Input that passes on keys it gets after losing the focus (typed ahead).
+    """An Input whose Enter moves the focus on at once (``then``: the next field's id),
+    and which passes on keys typed ahead of that move.
 
-    Textual hands each key to the widget focused when the App reads it; keys
-    read before this field's Enter moved the focus still arrive here. They go
-    on to the field focused now, in order; after the dialog closed, nowhere.
+    Textual hands each key to the widget focused when the App reads it, and
+    Enter acts only once it has bubbled back up to the App's bindings: keys
+    typed right after Enter reach this field before the focus moves. So Enter
+    moves the focus here, in order, and any key this field gets after losing
+    the focus goes on to the focused field, in order; after the dialog has
+    closed, nowhere (never to the main screen's commands).
     """
 
+    def __init__(self, *args, then: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.then = then
+
     async def _on_key(self, event: events.Key) -> None:
-        if self.has_focus:
-            await super()._on_key(event)
-            return
-        event.stop()
-        event.prevent_default()
         screen = self.screen
-        target = screen.focused if screen.is_current else None
-        if target is not None and target is not self:
-            target.post_message(events.Key(event.key, event.character))
+        if screen.focused is not self:
+            event.stop()
+            event.prevent_default()
+            target = screen.focused if screen.is_current else None
+            if isinstance(target, Input) and event.is_printable:
+                target.insert_text_at_cursor(event.character)
+            elif target is not None:
+                target.post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter" and self.then is not None:
+            event.stop()
+            event.prevent_default()
+            screen.set_focus(screen.query_one(f"#{self.then}"))
+            return
+        await super()._on_key(event)
 
 
 @dataclass
@@ -77,7 +92,7 @@ class OpenDataScreen(ModalScreen[object | None]):
         last = self.last
         with Vertical(id="open-data"):
             yield Label("[b]Your own data[/b]: CSV (any delimiter, .gz) or Parquet")
-            yield FormInput(last.path, placeholder="path/to/file.csv", id="path")
+            yield FormInput(last.path, placeholder="path/to/file.csv", id="path", then="target")
             yield FormInput(last.target, placeholder="the column to predict", id="target")
             with Horizontal(classes="open-row"):
                 yield Select([(k.value, k.value) for k in Kind], prompt="kind: inferred",
@@ -93,11 +108,8 @@ class OpenDataScreen(ModalScreen[object | None]):
                 yield Button("Load", variant="primary", id="load")
                 yield Button("Cancel", id="cancel")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "path":
-            self.query_one("#target", Input).focus()
-        else:
-            self._submit()
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self._submit()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "load":

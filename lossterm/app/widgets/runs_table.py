@@ -26,16 +26,18 @@ from lossterm.app.runs import QUEUED, RunView
 from lossterm.app.state import RunBoard
 
 COLUMNS = ("", "#", "problem", "loss", "status", "epoch", "train", "test", "sec")
-FIXED = {"": 1, "#": 3, "status": 12, "epoch": 9, "train": 7, "test": 7, "sec": 6}
-SHARED = ("problem", "loss")  # these two share what the fixed columns leave
+FIXED = {"": 1, "#": 2, "status": 12, "train": 6, "test": 6, "sec": 5}
+SHARED = ("problem", "loss")  # these two share what the others leave
 
 
-def column_widths(table_width: int, padding: int = 1) -> dict[str, int]:
-    """Each column's text width for a table ``table_width`` cells wide."""
-    free = table_width - sum(FIXED.values()) - 2 * padding * len(COLUMNS) - 2
+def column_widths(table_width: int, epochs: int = 100, padding: int = 1) -> dict[str, int]:
+    """Each column's text width for a table ``table_width`` cells wide whose longest
+    run has ``epochs`` epochs ("epoch" shows k/N)."""
+    fixed = {**FIXED, "epoch": max(5, 2 * len(str(epochs)) + 1)}
+    free = table_width - sum(fixed.values()) - 2 * padding * len(COLUMNS) - 2
     problem = max(8, min(24, free * 11 // 20))
     loss = max(6, min(20, free - problem))
-    return {**FIXED, "problem": problem, "loss": loss}
+    return {**fixed, "problem": problem, "loss": loss}
 
 
 class RunsTable(DataTable):
@@ -60,30 +62,42 @@ class RunsTable(DataTable):
         self._trained_last: int | None = None
 
     def on_resize(self) -> None:
-        widths = column_widths(self.size.width)
+        self._fit()
+        if self.board is not None:
+            self._sync_rows(self.board)
+
+    def _fit(self) -> None:
+        """Column widths for the table's width and its longest run; rows redrawn if they moved."""
+        epochs = max((r.config.epochs or 0 for r in self.board or ()), default=100)
+        widths = column_widths(self.size.width or 80, epochs)
         if widths != self.widths:
             self.widths = widths
             for name in COLUMNS:
                 column = self.columns[name or "mark"]
                 column.width, column.auto_width = widths[name], False
             self._drawn.clear()  # every row again, cut to the new widths
-            self.watch_board(self.board)
             self.refresh()
 
     def watch_board(self, board: RunBoard | None) -> None:
         if board is None:
             return
-        for run_id in [i for i in self._drawn if i not in board.runs]:
-            self.remove_row(str(run_id))
-            del self._drawn[run_id]
-        for run in board:
-            if self._drawn.get(run.id) != board.revision(run.id):
-                self.upsert(run)
-                self._drawn[run.id] = board.revision(run.id)
+        if board.last.kind in ("planned", "history"):
+            self._fit()
+        self._sync_rows(board)
         if board.last.kind == "planned" and board.last.run_ids:
             self.move_cursor(row=self.get_row_index(str(board.last.run_ids[0])))
         elif board.last.kind == "started" and board.last.run_ids:
             self._follow(board, board.last.run_ids[0])
+
+    def _sync_rows(self, board: RunBoard) -> None:
+        """Rows of runs gone removed; rows whose run changed rewritten; new runs appended."""
+        for key in [k.value for k in self.rows if int(k.value) not in board.runs]:
+            self.remove_row(key)
+            self._drawn.pop(int(key), None)
+        for run in board:
+            if self._drawn.get(run.id) != board.revision(run.id):
+                self.upsert(run)
+                self._drawn[run.id] = board.revision(run.id)
 
     def _follow(self, board: RunBoard, run_id: int) -> None:
         """Move the cursor to the run starting now, unless it rests on a finished run
