@@ -23,7 +23,7 @@ BINDINGS = [
     Binding("s", "stop", "Stop", id="stop", tooltip="stop the current run after this epoch"),
     Binding("n", "seeds", "Seeds", id="seeds",
             tooltip="seeds per run: 1, 3, 5, 10 (curves show the mean and min-max band)"),
-    Binding("m", "switch_curves", "Loss/metric", id="switch_curves",
+    Binding("m", "switch_curves", "Curves", id="switch_curves",
             tooltip="curves: switch between the metric and the loss"),
     Binding("question_mark", "help", "Help", id="help", key_display="?",
             tooltip="this screen"),

@@ -229,12 +229,13 @@ class CurvesPlot(PlotextPlot):
         rows = max(self.size.height - 4, 2)
         gap = (high - low) / rows  # one text row, in axis units
         placed: list[float] = []
+        back = self.background_colors[1]  # plotext would paint the label on white
         for y, text, rgb in sorted(labels, key=lambda label: label[0]):
             while any(abs(y - other) < gap for other in placed):
                 y += gap
             placed.append(y)
             plt.text(text, longest + self._label_room(longest) * 0.15, min(y, high), color=rgb,
-                     alignment="left")
+                     background=(back.r, back.g, back.b), alignment="left")
 
     def _label_room(self, longest: int) -> float:
         """Epochs of space right of the lines for the end labels (about eight characters)."""

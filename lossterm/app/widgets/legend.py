@@ -58,7 +58,7 @@ def entries(runs: list[RunView], overlay_hidden: bool = False) -> list[Text]:
         piece = Text("■ ", style=RUN_COLORS[i % len(RUN_COLORS)])
         piece.append(run.label)
         if run.trouble:
-            piece.append(f" ✗ {run.trouble}, off the axis", style="bold red")
+            piece.append(f" ✗ {run.trouble}", style="bold red")
         pieces.append(piece)
     grey = RUN_RGB[-1]
     key = Text("━ test ", style=_hex(grey))

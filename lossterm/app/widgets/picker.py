@@ -123,7 +123,7 @@ class Picker(Vertical):
         fitting = [s for s in CATALOGUE if s.kind == kind]
         others = [s for s in CATALOGUE if s.kind != kind]
         losses.add_options([Option(self._loss_prompt(s), id=s.name) for s in fitting])
-        losses.add_options([Option(_one_line(f"{s.name} ({s.kind} only)", "dim"),
+        losses.add_options([Option(_one_line(f"  {s.name} ({s.kind} only)", "dim"),
                                    id=s.name, disabled=True) for s in others])
         names = [s.name for s in fitting]
         self.loss = self.loss if self.loss in names else names[0]
@@ -153,14 +153,18 @@ class Picker(Vertical):
             return why
 
     def _loss_prompt(self, spec: LossSpec) -> Text:
-        text = _one_line(spec.name)
-        if spec.tutorial:
-            text.append(" •", style="cyan")
+        """The loss's name, after ✗ (refused here) or ⚠ (a warning) so a long name
+        cannot push the mark out of sight; • marks the tutorial's losses."""
         findings = self._findings(spec)
         if isinstance(findings, UsageError):
-            text.append(" ✗", style="bold red")
+            text = _one_line("✗ ", "bold red")
         elif findings is not None and findings.warnings:
-            text.append(" ⚠", style="bold yellow")
+            text = _one_line("⚠ ", "bold yellow")
+        else:
+            text = _one_line("  ")
+        text.append(spec.name)
+        if spec.tutorial:
+            text.append(" •", style="cyan")
         return text
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
