@@ -30,6 +30,7 @@ from lossterm.app.runs import RunView
 from lossterm.app.state import RunBoard
 
 PLOT_INTERVAL = 0.2  # seconds between redraws while epochs arrive
+BAND_DOTS = 1500  # at most about this many dots shade one run's band
 OFF_AXIS = 1e3  # a value this many times the median size of the others is off the axis
 
 # One hue per run: the test line in full, the train line and the band dimmer.
@@ -57,30 +58,44 @@ class Line:
         return max((len(s) for s in self.test + self.train), default=0)
 
 
+def _grid(series: list[list[float]]) -> np.ndarray:
+    """Seeds by epochs, NaN where a seed stopped early or a value is not finite."""
+    longest = max((len(s) for s in series), default=0)
+    grid = np.full((len(series), longest), np.nan)
+    for row, values in zip(grid, series):
+        row[:len(values)] = values
+    grid[~np.isfinite(grid)] = np.nan
+    return grid
+
+
 def mean_curve(series: list[list[float]]) -> list[float]:
     """The per-epoch mean over the seeds that reached each epoch (NaN where none is finite)."""
-    return [_finite_mean([s[e] for s in series if len(s) > e]) for e in range(_longest(series))]
+    grid = _grid(series)
+    if not grid.size:
+        return []
+    counts = np.sum(~np.isnan(grid), axis=0)
+    sums = np.nansum(grid, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return list(np.where(counts > 0, sums / np.maximum(counts, 1), np.nan))
 
 
 def band(series: list[list[float]]) -> tuple[list[float], list[float]]:
     """Per-epoch min and max over seeds (empty for fewer than two seeds)."""
     if len(series) < 2:
         return [], []
-    low, high = [], []
-    for e in range(_longest(series)):
-        values = [v for s in series if len(s) > e and math.isfinite(v := s[e])]
-        low.append(min(values, default=math.nan))
-        high.append(max(values, default=math.nan))
-    return low, high
+    grid = _grid(series)
+    empty = np.all(np.isnan(grid), axis=0)
+    filled = np.where(np.isnan(grid), 0.0, grid)
+    low = np.where(empty, np.nan, np.nanmin(np.where(np.isnan(grid), np.inf, filled), axis=0))
+    high = np.where(empty, np.nan, np.nanmax(np.where(np.isnan(grid), -np.inf, filled), axis=0))
+    return list(low), list(high)
 
 
-def _longest(series: list[list[float]]) -> int:
-    return max((len(s) for s in series), default=0)
-
-
-def _finite_mean(values: list[float]) -> float:
-    finite = [v for v in values if math.isfinite(v)]
-    return sum(finite) / len(finite) if finite else math.nan
+def thin(count: int, most: int) -> list[int]:
+    """At most about ``most`` indices of ``count`` epochs, evenly spread, the last kept."""
+    step = max(1, math.ceil(count / max(most, 1)))
+    kept = list(range(0, count, step))
+    return kept if not count or kept[-1] == count - 1 else kept + [count - 1]
 
 
 def axis_range(values: list[float]) -> tuple[float, float] | None:
@@ -105,7 +120,7 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     span = high - low
     if span <= 0 or not math.isfinite(span):
         return [low]
-    raw = span / max(count - 1, 1)
+    raw = span / max(count, 1)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     first = math.ceil(low / step) * step
@@ -178,13 +193,21 @@ class CurvesPlot(PlotextPlot):
             return axis_range(self._y(shown))
         return limits
 
+    @property
+    def _columns(self) -> int:
+        """Braille dots across the plot: more points than this cannot show."""
+        return max(self.size.width - 10, 2) * 2
+
     def _clip(self, values: list[float], low: float, high: float) -> tuple[list, list]:
-        """Epochs and values inside a margin round the axis: plotext cannot place 1e33."""
+        """Epochs and values inside a margin round the axis (plotext cannot place 1e33),
+        thinned to about a point a dot column."""
         span = high - low
+        ys_all = self._y(values)
         xs, ys = [], []
-        for epoch, v in enumerate(self._y(values), start=1):
+        for index in thin(len(values), self._columns):
+            v = ys_all[index]
             if math.isfinite(v):
-                xs.append(epoch)
+                xs.append(index + 1)
                 ys.append(min(max(v, low - span), high + span))
         return xs, ys
 
@@ -201,7 +224,10 @@ class CurvesPlot(PlotextPlot):
         if not finite:
             return []
         y = self._y([finite[-1]])[0]
-        return [(min(max(y, low), high), compact(finite[-1]), rgb)] if math.isfinite(y) else []
+        if not math.isfinite(y):
+            return []
+        arrow = "↑" if y > high else "↓" if y < low else ""  # the end is off the axis
+        return [(min(max(y, low), high), arrow + compact(finite[-1]), rgb)]
 
     def _draw_band(self, plt, series, rgb, low, high) -> None:
         """The min–max band over seeds: dots filling the space between the two edges."""
@@ -210,16 +236,17 @@ class CurvesPlot(PlotextPlot):
             return
         rows = max(self.size.height - 4, 2) * 4  # braille dots up the plot
         step_y = (high - low) / rows
-        columns = max(self.size.width - 10, 2) * 2
-        stride = max(1, len(bottom) // columns)
-        xs, ys = [], []
-        for e in range(0, len(bottom), stride):
+        edges = []
+        for e in thin(len(bottom), self._columns):
             lo, hi = self._y([bottom[e], top[e]])
-            if not (math.isfinite(lo) and math.isfinite(hi)):
-                continue
-            lo, hi = max(lo, low), min(hi, high)
+            if math.isfinite(lo) and math.isfinite(hi) and hi >= lo:
+                edges.append((e + 1, max(lo, low), min(hi, high)))
+        dots = sum(max(hi - lo, 0) for _, lo, hi in edges) / step_y
+        step_y *= max(1.0, dots / BAND_DOTS)  # a sparser shade rather than a slow plot
+        xs, ys = [], []
+        for epoch, lo, hi in edges:
             for k in range(int((hi - lo) / step_y) + 1):
-                xs.append(e + 1)
+                xs.append(epoch)
                 ys.append(lo + k * step_y)
         if xs:
             plt.scatter(xs, ys, marker="braille", color=rgb)
