@@ -23,6 +23,8 @@ BINDINGS = [
     Binding("s", "stop", "Stop", id="stop", tooltip="stop the current run after this epoch"),
     Binding("n", "seeds", "Seeds", id="seeds",
             tooltip="seeds per run: 1, 3, 5, 10 (curves show the mean and min-max band)"),
+    Binding("m", "switch_curves", "Curves", id="switch_curves",
+            tooltip="curves: switch between the metric and the loss"),
     Binding("question_mark", "help", "Help", id="help", key_display="?",
             tooltip="this screen"),
     Binding("q", "quit", "Quit", id="quit", tooltip="quit, stopping any training"),

@@ -49,11 +49,25 @@ class RunView:
 
     @property
     def status_text(self) -> str:
-        if self.seeds == 1 or self.status not in (TRAINING, Status.DONE):
+        """The status; with several seeds, how many of them the figures stand on."""
+        if self.seeds == 1:
             return self.status
+        if self.status == TRAINING:
+            return f"training {len(self.results) + 1}/{self.seeds}"
         if self.status == Status.DONE:
             return f"done ×{self.seeds}"
-        return f"training {len(self.results) + 1}/{self.seeds}"
+        if self.status == QUEUED:
+            return self.status
+        return f"{self.status} {self.figure_seeds}/{self.seeds}"
+
+    @property
+    def figure_seeds(self) -> int:
+        """How many seeds the train and test figures are the mean of."""
+        return len(self._good) or (1 if self.live else 0)
+
+    @property
+    def _good(self) -> list[RunResult]:
+        return [r for r in self.results if r.status == DONE and r.records]
 
     @property
     def epoch_text(self) -> str:
@@ -72,12 +86,20 @@ class RunView:
 
     def figure(self, split: str) -> float | None:
         """Mean over finished seeds that trained to the end, else the live seed's latest."""
-        good = [r for r in self.results if r.status == DONE and r.records]
+        good = self._good
         if good:
             return summarize([getattr(r, f"{split}_metric") for r in good]).mean
         if self.live:
             return getattr(self.live[-1], f"{split}_metric")
         return None
+
+    @property
+    def trouble(self) -> str:
+        """Why the curves must keep this run out of the axis range: diverged seeds, or ''."""
+        bad = [r for r in self.results if r.status in (Status.DIVERGED, Status.FAILED)]
+        if not bad:
+            return ""
+        return "diverged" if len(bad) == len(self.results) else f"{len(bad)} diverged"
 
     def all_series(self, key: str) -> list[list[float]]:
         """Per-epoch values of ``key`` for each seed (finished ones, then the live one)."""
