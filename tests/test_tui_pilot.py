@@ -112,7 +112,7 @@ def test_queue_all_losses_fills_the_table():
 def test_stop_ends_the_current_run_mid_way():
     async def scenario(app, pilot):
         await pilot.press("t")
-        await wait_until(pilot, lambda: app.runs and len(app.runs[1].live) >= 3)
+        await wait_until(pilot, lambda: app.runs and max(map(len, app.runs[1].live.values()), default=0) >= 3)
         await pilot.press("s")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -133,7 +133,7 @@ def test_quit_mid_run_stops_training_and_leaves_no_thread():
 
     async def scenario(app, pilot):
         await pilot.press("t")
-        await wait_until(pilot, lambda: app.runs and len(app.runs[1].live) >= 2)
+        await wait_until(pilot, lambda: app.runs and max(map(len, app.runs[1].live.values()), default=0) >= 2)
         await pilot.press("q")
 
     drive(scenario, epochs=5000, trainer=recording_trainer)

@@ -11,6 +11,8 @@ through messages, never by setting a reactive.
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -23,7 +25,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.app import keys
 from lossterm.app.loading import load_backend, load_until_cancelled
-from lossterm.app.messages import (BackendFailed, BackendReady, DataReady, EpochDone,
+from lossterm.app.messages import (StudyDone, StudyProgress,
+                                   BackendFailed, BackendReady, DataReady, EpochDone,
                                    HistoryLoaded, RunFinished, SeedFinished, SeedStarted)
 from lossterm.app.settings import Settings
 from lossterm.app.runs import RunView
@@ -72,6 +75,9 @@ class LosstermApp(App):
         self.trainer = trainer or engine_trainer
         self.loader = loader or load_backend
         self.data_ready = False
+        self.studies: dict[str, object] = {}  # problem name -> its latest ProblemStudy
+        self.study_stop: threading.Event | None = None  # set while a study runs
+        self.backend_line = ""
 
     @property
     def seeds(self) -> int:
@@ -127,7 +133,7 @@ class LosstermApp(App):
         self._show_problem()
 
     def on_backend_ready(self, message: BackendReady) -> None:
-        self.sub_title = message.description
+        self.backend_line = self.sub_title = message.description
 
     def on_backend_failed(self, message: BackendFailed) -> None:
         self.sub_title = "Keras could not be loaded"
@@ -193,7 +199,7 @@ class LosstermApp(App):
             self._board_changed()
 
     def on_epoch_done(self, message: EpochDone) -> None:
-        if self.board.epoch_done(message.run_id, message.record):
+        if self.board.epoch_done(message.run_id, message.record, message.seed):
             self._board_changed()
 
     def on_seed_finished(self, message: SeedFinished) -> None:
@@ -212,7 +218,62 @@ class LosstermApp(App):
             self.notify(message.error, severity="error", timeout=10)
         self._board_changed()
 
+    # -- studies and verdicts --------------------------------------------------
+
+    def action_study(self) -> None:
+        if self.study_stop is not None:
+            self.notify("a study is running: s stops it", severity="warning")
+            return
+        picker = self._picked()
+        problem = self.training_problem(picker.problem)
+        self.study_stop = threading.Event()
+        self.notify(f"study of {problem.name}: tuning each loss's learning rate on "
+                    "validation, then paired final seeds (s stops it)", timeout=6)
+        self._run_study(problem, self.study_stop)
+
+    @work(thread=True, group="study", exit_on_error=False)
+    def _run_study(self, problem: Problem, stop: threading.Event) -> None:
+        from lossterm.app.study import run_study
+
+        run_study(problem, [ALL], replace(self.settings.options, seeds=self.seeds), stop,
+                  self.post_message)
+
+    def on_study_progress(self, message: StudyProgress) -> None:
+        self.sub_title = (f"study of {message.problem}: {message.phase}, "
+                          f"{message.done}/{message.total} runs")
+
+    def on_study_done(self, message: StudyDone) -> None:
+        self.study_stop = None
+        self.sub_title = self.backend_line
+        if message.study is None:
+            self.notify(message.error, severity="warning", timeout=10)
+            return
+        self.studies[message.problem] = message.study
+        self._open_compare(message.problem)
+
+    def action_compare(self) -> None:
+        self._open_compare(self._picked().problem)
+
+    def _open_compare(self, problem: str) -> None:
+        from lossterm.app.compare import from_runs, from_study
+        from lossterm.app.screens.compare import CompareScreen
+
+        if problem in self.studies:
+            view = from_study(self.studies[problem])
+        else:
+            view = from_runs(problem, [r for run in self.board for r in run.results
+                                       if run.finished])
+        if view is None:
+            self.notify(f"no verdict for {problem} yet: S runs a fair study, or train two "
+                        "or more losses over several seeds (n, then a)", timeout=8)
+            return
+        self.push_screen(CompareScreen(view))
+
     def action_stop(self) -> None:
+        if self.study_stop is not None:
+            self.study_stop.set()
+            self.notify("stopping the study after this epoch")
+            return
         run = self.board.training
         if run is None:
             self.notify("nothing is training", severity="warning")
@@ -239,6 +300,8 @@ class LosstermApp(App):
 
     async def action_quit(self) -> None:
         self.board.stop_all()
+        if self.study_stop is not None:
+            self.study_stop.set()
         self.workers.cancel_group(self, "train")
         self.workers.cancel_group(self, "load")
         self.exit()

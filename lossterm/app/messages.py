@@ -34,6 +34,7 @@ class SeedStarted(Message):
 class EpochDone(Message):
     run_id: int
     record: EpochRecord
+    seed: int | None = None  # which of the run's seeds (they train together)
 
 
 @dataclass

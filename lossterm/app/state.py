@@ -247,15 +247,20 @@ class RunBoard:
         run = self.runs.get(run_id)
         if run is None:
             return None
-        self.current, run.status, run.live = run.id, TRAINING, []
+        self.current, run.status = run.id, TRAINING
+        run.live[seed] = []
         self._changed("started", [run])
         return run
 
-    def epoch_done(self, run_id: int, record: EpochRecord) -> RunView | None:
+    def epoch_done(self, run_id: int, record: EpochRecord, seed: int | None = None
+                   ) -> RunView | None:
+        """An epoch of ``seed`` (None: the seed started last)."""
         run = self.runs.get(run_id)
         if run is None:
             return None
-        run.live.append(record)
+        if seed is None:
+            seed = next(reversed(run.live), 0)
+        run.live.setdefault(seed, []).append(record)
         self._changed("epoch", [run])
         return run
 
@@ -269,7 +274,7 @@ class RunBoard:
             if why:  # the engine may already do this; the rule is the same one
                 result = replace(result, status=Status.DIVERGED, message=why)
         run.results.append(result)
-        run.live = []
+        run.live.pop(result.seed, None)
         self._changed("seed", [run])
         return run
 

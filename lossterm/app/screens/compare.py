@@ -80,6 +80,7 @@ class ComparePlot(PlotextPlot):
         self.refresh()
 
     def _isolation(self, plt, view: CompareView) -> None:
+        marks = []
         for i, (loss, points) in enumerate(view.isolation.items()):
             xs = [math.log10(lr) for lr, s in points if s is not None and math.isfinite(s)]
             ys = [s for lr, s in points if s is not None and math.isfinite(s)]
@@ -91,7 +92,9 @@ class ComparePlot(PlotextPlot):
             if chosen is not None:
                 score = dict(points).get(chosen)
                 if score is not None:
-                    plt.scatter([math.log10(chosen)], [score], marker="●", color=color)
+                    marks.append((math.log10(chosen), score, color))
+        for x, y, color in marks:  # after every line, so no line hides a chosen point
+            plt.scatter([x], [y], marker="●", color=color)
         plt.title(f"validation {view.metric} against learning rate (● chosen)")
         plt.xlabel("log10 learning rate")
 
@@ -153,7 +156,7 @@ class CompareScreen(Screen[None]):
                           "mean ± sd", "95% CI", "p Holm", "tied")
         for row in view.rows:
             ci = f"{figure(view.metric, row.ci[0])}–{figure(view.metric, row.ci[1])}"
-            lr = "—" if row.learning_rate is None else f"{row.learning_rate:g}"
+            lr = "—" if row.learning_rate is None else f"{row.learning_rate:.3g}"
             sd = "" if not math.isfinite(row.sd) else f" ± {figure(view.metric, row.sd)}"
             lost = f" ({row.lost} lost)" if row.lost else ""
             table.add_row(str(row.rank), short(row.loss) + lost, lr,

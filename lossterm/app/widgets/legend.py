@@ -96,4 +96,4 @@ def _several_seeds(runs: list[RunView]) -> bool:
 
     Counted without building the series: this runs on every epoch.
     """
-    return any(sum(1 for r in run.results if r.records) + bool(run.live) > 1 for run in runs)
+    return any(sum(1 for r in run.results if r.records) + len(run.live) > 1 for run in runs)
