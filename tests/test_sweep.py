@@ -119,3 +119,19 @@ def test_summary_says_how_many_seeds_the_statistics_use():
     results: list[RunResult] = [result(0, "done"), result(1, "done"), result(2, "stopped")]
     (rank, arm), = ranked_arms(results)[0]
     assert summary_row(rank, arm)[4] == "2/3"
+
+
+def test_untuned_comparisons_adjust_the_best_against_the_others_with_holm():
+    from lossterm.engine.stats import holm, paired_test
+
+    configs = expand_seeds(plan_runs(["regression"], ["mse", "mae", "huber"],
+                                     RunConfig("", "", epochs=8)).runs, 5)
+    (comparison,) = compare(arms(sweep(configs)))
+    best = comparison.ranking[0].by_seed()
+    raw = []
+    for other in comparison.ranking[1:]:
+        seeds = sorted(best)
+        raw.append(paired_test([other.by_seed()[s] for s in seeds],
+                               [best[s] for s in seeds]).p)  # lower MSE is better
+    assert [v.test.p for v in comparison.versus] == pytest.approx(holm(raw))
+    assert all("Holm-adjusted" in v.verdict for v in comparison.versus)

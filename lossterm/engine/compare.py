@@ -4,7 +4,8 @@ by the problem's one fair metric, and a paired test of the best against each oth
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 from lossterm.engine.records import DONE, RunResult
 from lossterm.engine.stats import (
@@ -13,6 +14,7 @@ from lossterm.engine.stats import (
     PairedTest,
     Summary,
     curve_stats,
+    holm,
     paired_test,
     summarize,
 )
@@ -102,8 +104,13 @@ def compare(all_arms: list[Arm]) -> list[Comparison]:
             a = [best_by_seed[s] for s in seeds]
             b = [other_by_seed[s] for s in seeds]
             test = paired_test(a, b) if sign > 0 else paired_test(b, a)  # advantage of best
-            versus.append(Versus(other.loss, test, verdict(best.loss, other.loss, problem,
-                                                           metric, test)))
+            versus.append(Versus(other.loss, test, ""))
+        # The best is tested against each of the others: k - 1 tests, adjusted together
+        # with Holm's method (stats.holm says why Holm).
+        for v, p in zip(versus, holm([v.test.p for v in versus])):
+            v.test = replace(v.test, p=p) if math.isfinite(p) else v.test
+            v.verdict = verdict(best.loss, v.other, problem, metric, v.test,
+                                adjusted=len(versus) > 1)
         comparisons.append(Comparison(problem, metric, ranking, versus))
     return comparisons
 
@@ -122,8 +129,9 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def verdict(best: str, other: str, problem: str, metric: str, test: PairedTest) -> str:
-    """One line a person can quote."""
+def verdict(best: str, other: str, problem: str, metric: str, test: PairedTest,
+            adjusted: bool = False) -> str:
+    """One line a person can quote (``adjusted``: the p-value is Holm-adjusted)."""
     n = test.n
     if n < MIN_SEEDS_FOR_TEST:
         return (f"{best} vs {other} on {problem}: too few paired seeds for a test ({n}; "
@@ -133,7 +141,8 @@ def verdict(best: str, other: str, problem: str, metric: str, test: PairedTest) 
     low, high = _amount(metric, test.ci_low), _amount(metric, test.ci_high)
     ci = f"{low} to {high}" if test.ci_low < 0 else f"{low}–{high}"
     lower = "" if metric == "accuracy" else "; lower is better"
-    stats = f"({int(LEVEL * 100)}% CI {ci}, {_p(test.p)}, {n} paired seeds{lower})"
+    holm_note = " Holm-adjusted" if adjusted else ""
+    stats = f"({int(LEVEL * 100)}% CI {ci},{holm_note} {_p(test.p)}, {n} paired seeds{lower})"
     amount = f"{_amount(metric, test.mean_diff)} {_unit(metric)}"
     if test.p < 1 - LEVEL and test.mean_diff > 0:
         return f"{best} beats {other} on {problem} by {amount} {stats}"
