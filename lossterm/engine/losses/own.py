@@ -263,9 +263,20 @@ def _source(where: str, module, name: str) -> str:
         for used in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}:
             if used in defines and id(defines[used]) not in needed:
                 todo.append(defines[used])
-    kept = [node for node in tree.body
-            if isinstance(node, (ast.Import, ast.ImportFrom)) or id(node) in needed]
-    return "\n\n".join(ast.get_source_segment(text, node) for node in kept)
+    imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    # The definitions it uses, and attributes set on them (my_loss.delta = 2.0) in case
+    # the function reads its own; my_loss.kind and the like come along, harmless.
+    kept = [node for node in tree.body if id(node) in needed or _sets_attribute_of(node, {
+        n for n, d in defines.items() if id(d) in needed})]
+    segment = lambda node: ast.get_source_segment(text, node)  # noqa: E731
+    return ("\n".join(map(segment, imports)) + "\n\n\n"
+            + "\n\n".join(map(segment, kept))).strip()
+
+
+def _sets_attribute_of(node: ast.stmt, names: set[str]) -> bool:
+    return isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in names
+        for t in node.targets)
 
 
 def _defined_names(node: ast.stmt) -> list[str]:
