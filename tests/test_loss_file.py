@@ -78,6 +78,16 @@ def with_numpy(y_true, y_pred):
 
 
 with_numpy.kind = "regression"
+
+
+def smoothed(y_true, y_pred):
+    k = ops.shape(y_pred)[-1]
+    target = 0.9 * ops.one_hot(ops.cast(y_true, "int32"), k) + 0.1 / k
+    return -ops.sum(target * ops.log(ops.clip(y_pred, 1e-7, 1.0)), axis=-1)
+
+
+smoothed.kind = "multiclass"
+smoothed.encoding = "integer"
 '''
 
 
@@ -96,6 +106,9 @@ def test_the_record_says_what_the_file_says(losses_py):
     hinge = load_loss_file(f"{losses_py}:margin:kind=binary,head=tanh")
     assert (hinge.head.key, hinge.target_encoding) == ("tanh", Encoding.PLUS_MINUS_ONE)
     assert hinge.output_layer(2) == "1, tanh"
+    smoothed = load_loss_file(f"{losses_py}:smoothed")  # softmax by default, integer labels
+    assert (smoothed.head.key, smoothed.target_encoding) == ("softmax", Encoding.INTEGER)
+    assert lossterm.run("blobs", smoothed, epochs=2).status == "done"
     regression = load_loss_file(f"{losses_py}:squared")
     assert (regression.head.key, regression.target_encoding) == ("linear", Encoding.AS_IS)
     assert regression.why == "Squared error, as mse computes it."
@@ -170,8 +183,9 @@ def _bad(tmp_path, losses_py):
         (f"{losses_py}:whole_batch", "returned shape () for predictions of shape (8, 1); it "
                                      "must return one value per sample, shape (8,)"),
         (f"{losses_py}:not_a_number", "returned NaN or infinite values"),
-        (f"{losses_py}:raises", "raises raised ValueError: my mistake"),
-        (f"{losses_py}:with_numpy", "with_numpy raised"),  # not keras.ops: no graph
+        (f"{losses_py}:raises", "raises failed on a probe batch of shape (8, 1): "
+                                 "ValueError: my mistake"),
+        (f"{losses_py}:with_numpy", "with_numpy failed on a probe batch"),  # not keras.ops: no graph
         (f"{losses_py}:unlabelled", "unlabelled does not say its kind; set unlabelled.kind"),
         (f"{losses_py}:margin:kind=binary,head=softmax", "a softmax head does not fit a "
                                                          "binary loss; use sigmoid or tanh"),

@@ -188,8 +188,9 @@ def _import(where: str, path: Path):
     return module
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: BaseException, limit: int = 160) -> str:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    first = first if len(first) <= limit else first[:limit - 1].rstrip() + "…"
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
@@ -346,8 +347,9 @@ def _probe(where: str, spec: OwnLossSpec) -> None:
         except UsageError:
             raise
         except Exception as exc:
-            raise UsageError(f"{where}: {spec.name} raised {_one_line(exc)} on a probe batch "
-                             f"of shape {pred.shape} (written with keras.ops?)") from None
+            raise UsageError(f"{where}: {spec.name} failed on a probe batch of shape "
+                             f"{pred.shape}: {_one_line(exc)} (is it written with keras.ops, "
+                             f"no NumPy?)") from None
         if values.shape != expected:
             raise UsageError(
                 f"{where}: {spec.name} returned shape {values.shape} for predictions of shape "
