@@ -6,13 +6,13 @@ import textwrap
 
 import numpy as np
 import pytest
+from test_bad_input import _one_line_exit_2
+from test_export import _reproduce
 
 import lossterm
 from lossterm.engine.losses.own import load_loss_file, probe_batch
 from lossterm.engine.types import Encoding, Kind
 from lossterm.errors import UsageError
-from test_bad_input import _one_line_exit_2
-from test_export import _reproduce
 
 GOOD = '''
 import keras
@@ -180,15 +180,15 @@ def _bad(tmp_path, losses_py):
         (f"{losses_py}:nowhere", "no function 'nowhere' in it"),
         (f"{syntax}:broken", "syntax.py: syntax error on line 1"),
         (f"{failing}:f", "importing it raised ModuleNotFoundError"),
-        (f"{losses_py}:whole_batch", "returned shape () for predictions of shape (8, 1); it "
-                                     "must return one value per sample, shape (8,)"),
+        (f"{losses_py}:whole_batch", ("returned shape () for predictions of shape (8, 1); it "
+                                      "must return one value per sample, shape (8,)")),
         (f"{losses_py}:not_a_number", "returned NaN or infinite values"),
-        (f"{losses_py}:raises", "raises failed on a probe batch of shape (8, 1): "
-                                 "ValueError: my mistake"),
+        (f"{losses_py}:raises", ("raises failed on a probe batch of shape (8, 1): "
+                                 "ValueError: my mistake")),
         (f"{losses_py}:with_numpy", "with_numpy failed on a probe batch"),  # not keras.ops: no graph
         (f"{losses_py}:unlabelled", "unlabelled does not say its kind; set unlabelled.kind"),
-        (f"{losses_py}:margin:kind=binary,head=softmax", "a softmax head does not fit a "
-                                                         "binary loss; use sigmoid or tanh"),
+        (f"{losses_py}:margin:kind=binary,head=softmax",
+         "a softmax head does not fit a binary loss; use sigmoid or tanh"),
         (f"{losses_py}:squared:colour=red", "'colour=red' is not an option"),
         (f"{losses_py}", "give FILE.py:FUNCTION"),
     ]

@@ -39,7 +39,15 @@ from pathlib import Path
 import numpy as np
 
 from lossterm.engine.losses.encodings import encode
-from lossterm.engine.losses.heads import LINEAR, SCORES, SIGMOID, SOFTMAX, SOFTPLUS, TANH, Head
+from lossterm.engine.losses.heads import (
+    LINEAR,
+    SCORES,
+    SIGMOID,
+    SOFTMAX,
+    SOFTPLUS,
+    TANH,
+    Head,
+)
 from lossterm.engine.losses.reference import Reference
 from lossterm.engine.losses.spec import LossSpec
 from lossterm.engine.types import Encoding, Kind
@@ -183,7 +191,7 @@ def _import(where: str, path: Path):
             loader_spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise UsageError(f"{where}: syntax error on line {exc.lineno}: {exc.msg}") from None
-    except Exception as exc:  # the user's code: any error is theirs to read, in one line
+    except Exception as exc:  # noqa: BLE001 (the user's code: any error, told in one line)
         raise UsageError(f"{where}: importing it raised {_one_line(exc)}") from None
     return module
 
@@ -269,7 +277,7 @@ def _source(where: str, module, name: str) -> str:
     # the function reads its own; my_loss.kind and the like come along, harmless.
     kept = [node for node in tree.body if id(node) in needed or _sets_attribute_of(node, {
         n for n, d in defines.items() if id(d) in needed})]
-    segment = lambda node: ast.get_source_segment(text, node)  # noqa: E731
+    segment = lambda node: ast.get_source_segment(text, node)
     return ("\n".join(map(segment, imports)) + "\n\n\n"
             + "\n\n".join(map(segment, kept))).strip()
 
@@ -346,7 +354,7 @@ def _probe(where: str, spec: OwnLossSpec) -> None:
                 values, gradient = _values_and_gradient(loss, y, pred)
         except UsageError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (the user's function: any error, one line)
             raise UsageError(f"{where}: {spec.name} failed on a probe batch of shape "
                              f"{pred.shape}: {_one_line(exc)} (is it written with keras.ops, "
                              f"no NumPy?)") from None
