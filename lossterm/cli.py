@@ -99,10 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="epochs per run (default: the tutorial's, 100/200/100)")
     runs.add_argument("--seed", type=int, default=0, metavar="N",
                       help="seed for weights and shuffling (default 0)")
-    runs.add_argument("--seeds", type=int, default=1, metavar="N",
+    runs.add_argument("--seeds", type=int, metavar="N",
                       help="repeat every run over N seeds (seed, seed+1, ...; the same for "
                            "every loss, so comparisons are paired); N > 1 reports means, 95%% "
-                           "confidence intervals and paired t-tests (default 1)")
+                           "confidence intervals and paired t-tests (default 1; 10 in a study)")
     runs.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
                       help="Keras backend (default: $KERAS_BACKEND, else tensorflow); "
                            "it must be installed")
@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep only a share R of class 1's rows")
     noise.add_argument("--data-seed", type=int, default=0, metavar="N",
                        help="seed of the split and the perturbations (default 0)")
+    _add_study_arguments(p)
     history = p.add_argument_group("run history and exports")
     history.add_argument("--store", metavar="PATH",
                          help="SQLite file keeping every run and epoch (default: "
@@ -158,6 +159,39 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--no-progress", action="store_true",
                      help="no progress bar on stderr (it is shown only on a terminal anyway)")
     return p
+
+
+def _add_study_arguments(p: argparse.ArgumentParser) -> None:
+    study = p.add_argument_group(
+        "fair study (each loss at its own learning rate, chosen on validation; test read once)",
+        "Two or more losses with --seeds > 1 run as a study unless --no-tune.")
+    study.add_argument("--tune", action="store_true",
+                       help="run a study: tune each loss's learning rate on a validation split, "
+                            "then compare the losses at their own rates on the test split")
+    study.add_argument("--no-tune", action="store_true",
+                       help="compare at one learning rate (--learning-rate), as without a study")
+    study.add_argument("--lr-grid", metavar="LOW:HIGH:N",
+                       help="the learning rates tried per loss: N log-spaced from LOW to HIGH "
+                            "(default 9 over 4 decades around the optimizer's usual rate: "
+                            "SGD 1e-4:1:9)")
+    study.add_argument("--tune-seeds", type=int, default=3, metavar="N",
+                       help="seeds per learning rate while tuning (default 3)")
+    study.add_argument("--val-size", type=float, default=0.2, metavar="F",
+                       help="share of the training rows held out for validation (default 0.2; "
+                            "stratified for classes)")
+    study.add_argument("--checkpoint", choices=("best", "last"), default="best",
+                       help="keep the epoch with the best validation metric, or the last "
+                            "(default best)")
+    study.add_argument("--metric", metavar="NAME",
+                       help="metric for selection and the verdict: mse, rmse or mae for "
+                            "regression, accuracy for classes (default mse / accuracy)")
+    study.add_argument("--tensorboard", metavar="DIR",
+                       help="write every run's per-epoch scalars and the study's "
+                            "hyperparameters (loss, learning rate, seed, optimizer, phase) to "
+                            "DIR for TensorBoard's HParams dashboard (a new or empty folder)")
+    study.add_argument("--split-column", metavar="COLUMN",
+                       help="with --data: a column saying train, validation or test per row "
+                            "(your own fixed split)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from lossterm import pipeline
+from lossterm.engine.plan import plan_runs
 from lossterm.engine.records import FAILED, Job, RunResult
 from lossterm.engine.sweep import SweepInterrupted
 from lossterm.errors import UsageError
@@ -41,7 +42,18 @@ def write_atomically(target: Path, text: str) -> None:
 def run_headless(args) -> int:
     # Everything that can be refused is refused before any training.
     options = Options.from_args(args)
-    plan = pipeline.plan(options)
+    tensorboard = getattr(args, "tensorboard", None)
+    if options.tune is not False:
+        problems, held = study_problems(options)
+        planned = plan_runs(problems, options.losses, options.base)
+        if options.wants_study(planned.runs):
+            return run_study_headless(args, options, planned, held)
+        plan = pipeline.plan(options, problems)
+    else:
+        plan = pipeline.plan(options)
+    if tensorboard:
+        raise UsageError("--tensorboard writes a study (each loss tuned on validation); add "
+                         "--tune, or compare two or more losses over --seeds")
     target = check_writable(args.output) if args.output else None
     csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
     if args.export_code:
@@ -138,3 +150,99 @@ def _export_code(jobs: list[Job], path: str, seeds: int) -> None:
     target = check_writable(path)
     for written in export_script(jobs[0], target):
         print(f"lossterm: wrote {written}", file=sys.stderr)
+
+
+# --- fair studies ---------------------------------------------------------------------------
+
+
+def study_problems(options: Options):
+    """The problems as ``pipeline.load_problems`` gives them, and the validation rows a
+    ``--split-column`` fixed (by ``id(problem)``; none otherwise)."""
+    if options.data is not None and options.data.split_column:
+        from lossterm.engine.data import load_csv_split
+        from lossterm.engine.perturb import perturb
+
+        problem, rows = load_csv_split(options.data)
+        if options.perturbation.imbalance < 1:  # drops training rows: the split would move
+            raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
+                             "--split-column marks for validation; use one or the other")
+        if options.perturbation.active:
+            problem = perturb(problem, options.perturbation)
+        return [problem], {id(problem): rows}
+    return pipeline.load_problems(options), {}
+
+
+def run_study_headless(args, options: Options, planned, held) -> int:
+    """``--tune`` (or a comparison over seeds): a study per problem, with its report."""
+    from lossterm.engine.study import run_study
+    from lossterm.progress import StudyProgress
+
+    target = check_writable(args.output) if args.output else None
+    csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
+    board_dir = None
+    if args.tensorboard:
+        from lossterm.report.tensorboard import check_logdir
+
+        board_dir = check_logdir(args.tensorboard)
+    if args.export_code:
+        raise UsageError("--export-code writes one run's script; a study trains many runs "
+                         "(add --no-tune, or choose one loss)")
+    for line in planned.skipped:
+        print(f"lossterm: skipped {line}", file=sys.stderr)
+    try:
+        with StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress) as progress:
+            studies = run_study(planned.runs, options.protocol,
+                                data_seed=options.perturbation.seed,
+                                trainer=study_trainer(progress, options.jobs), held=held)
+    except SweepInterrupted:  # a study cut short has no verdict worth printing
+        print("lossterm: interrupted; a study reports only when every phase has run",
+              file=sys.stderr)
+        return 130
+    if csv_dir is not None:
+        write_csvs([r for st in studies for s in st.losses for r in s.final], csv_dir)
+        write_study_protocols(studies, csv_dir)
+    if board_dir is not None:
+        from lossterm.report.study import board_runs
+        from lossterm.report.tensorboard import write_tensorboard
+
+        write_tensorboard(board_dir, board_runs(studies))
+        print(f"lossterm: wrote TensorBoard logs to {board_dir} "
+              f"(tensorboard --logdir {board_dir})", file=sys.stderr)
+    text = _render_study(studies, args.format)
+    if target is not None:
+        write_atomically(target, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def write_study_protocols(studies, folder: Path) -> None:
+    """Beside the final runs' CSV files, each study's protocol, figures and verdict as
+    ``PROBLEM.study.json`` (the JSON report's ``study`` object)."""
+    import json
+
+    from lossterm.report.study import study_to_dict
+
+    for study in studies:
+        write_atomically(folder / f"{study.problem}.study.json",
+                         json.dumps(study_to_dict(study), indent=2) + "\n")
+
+
+def study_trainer(progress, threads):
+    """How a study's phases train (``engine.study``'s trainer), with the progress bar told
+    which phase it is in."""
+    from lossterm.engine.study.run import default_trainer
+
+    def train(jobs, phase):
+        progress.phase(f"{phase.name} {phase.problem}", jobs)
+        return default_trainer(jobs, phase, threads=threads, on_epoch=progress.epoch,
+                               on_done=progress.finish)
+
+    return train
+
+
+def _render_study(studies, fmt: str) -> str:
+    from lossterm.engine.backend import describe_backend
+    from lossterm.report.study import render_study
+
+    return render_study(studies, fmt, header=describe_backend())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from lossterm.engine.data import DataOptions
 from lossterm.engine.perturb import Perturbation
 from lossterm.engine.records import RunConfig
+from lossterm.engine.study.protocol import Protocol, parse_lr_grid
 from lossterm.engine.training import validate_settings
 from lossterm.errors import UsageError
 
@@ -28,6 +29,10 @@ class Options:
     jobs: int | None = None  # threads for a sweep
     store: str | None = None  # run history file; None: the default place
     no_store: bool = False
+    # Fair study (lossterm.engine.study): tune True/False forces it on/off; None decides by
+    # the request (two or more losses of a problem with seeds > 1).
+    tune: bool | None = None
+    protocol: Protocol = field(default_factory=Protocol)
 
     def __post_init__(self):
         validate_settings(self.base)
@@ -46,7 +51,9 @@ class Options:
                 raise UsageError("--data needs --target COLUMN: the column to predict")
             data = DataOptions(path=args.data, target=args.target, kind=args.kind,
                                test_size=args.test_size, raw_target=args.raw_target,
-                               seed=args.data_seed)
+                               seed=args.data_seed, split_column=args.split_column)
+        elif args.split_column:
+            raise UsageError("--split-column goes with --data FILE.csv")
         elif args.target or args.kind or args.raw_target:
             raise UsageError("--target, --kind and --raw-target go with --data FILE.csv")
         if args.layers and args.hidden_units:
@@ -59,8 +66,34 @@ class Options:
                            learning_rate=args.learning_rate, batch_size=args.batch_size,
                            hidden_units=args.layers or args.hidden_units,
                            optimizer=args.optimizer),
-            seeds=args.seeds, jobs=args.jobs, store=args.store, no_store=args.no_store,
+            seeds=1 if args.seeds is None else args.seeds, jobs=args.jobs, store=args.store,
+            no_store=args.no_store, **_study_options(args),
         )
+
+    def wants_study(self, jobs) -> bool:
+        """Whether these planned jobs (one per problem and loss) run as a study: as forced,
+        else when some problem compares two or more losses over more than one seed."""
+        if self.tune is not None:
+            return self.tune
+        if self.seeds < 2:
+            return False
+        per_problem: dict[int, int] = {}
+        for job in jobs:
+            per_problem[id(job.problem)] = per_problem.get(id(job.problem), 0) + 1
+        return any(n >= 2 for n in per_problem.values())
 
     def with_data(self, data: DataOptions | None) -> "Options":
         return replace(self, data=data, problems=())
+
+
+def _study_options(args) -> dict:
+    """The study fields of the options (``tune`` and ``protocol``) from the command line."""
+    if args.tune and args.no_tune:
+        raise UsageError("--tune and --no-tune contradict each other")
+    grid = parse_lr_grid(args.lr_grid) if args.lr_grid else None
+    protocol = Protocol(grid=grid, tune_seeds=args.tune_seeds,
+                        seeds=10 if args.seeds is None else args.seeds,
+                        validation_share=args.val_size, checkpoint=args.checkpoint,
+                        metric=args.metric)
+    return {"tune": True if args.tune else False if args.no_tune else None,
+            "protocol": protocol}

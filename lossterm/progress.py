@@ -61,3 +61,52 @@ class Progress:
         if self._bar is not None:
             self._bar.advance(self._all, result.epochs - self._done.get(index, 0))
             self._bar.remove_task(self._tasks.pop(index))
+
+
+class StudyProgress:
+    """A study's progress on stderr: one bar per phase ("tuning circles", "final circles"),
+    counting epochs, with the runs done out of the phase's runs."""
+
+    def __init__(self, *, enabled: bool):
+        self.enabled = enabled
+        self._bar = None
+        self._task = None
+        self._label, self._runs, self._done = "", 0, 0
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(),
+                                     TimeElapsedColumn(), console=Console(stderr=True),
+                                     transient=True)
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.stop()
+        return False
+
+    def phase(self, label: str, jobs: list[Job]) -> None:
+        """A new phase: ``label`` such as 'tuning circles' over ``jobs``."""
+        self._label, self._runs, self._done = label, len(jobs), 0
+        if self._bar is not None:
+            if self._task is not None:
+                self._bar.remove_task(self._task)
+            self._task = self._bar.add_task(self._describe(), total=sum(j.epochs for j in jobs))
+
+    def _describe(self) -> str:
+        return f"{self._label}: {self._done}/{self._runs} runs"
+
+    def epoch(self, index: int, record: EpochRecord) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def finish(self, index: int, result: RunResult) -> None:
+        self._done += 1
+        if self._bar is not None:
+            self._bar.update(self._task, description=self._describe(),
+                             advance=result.epochs - result.epochs_run)

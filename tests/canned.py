@@ -74,3 +74,26 @@ def _regions(problem):
 
 def canned_loader() -> str:
     return "Keras 3 (canned), tensorflow backend, training on CPU"
+
+
+def exploding_trainer(jobs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:
+    """Canned regression runs where MAPE blows up as the audit saw on diabetes.csv: every
+    value finite, the test MSE 1.5e33 at the end; the other losses converge."""
+    results = []
+    for index, job in enumerate(jobs):
+        on_start(index, job)
+        result = new_result(job)
+        rate = 0.2 + (zlib.crc32(job.loss.name.encode()) % 50) / 100
+        for epoch in range(1, job.epochs + 1):
+            if job.loss.name == "mean_absolute_percentage_error":
+                mse = 1.5 * 10.0 ** (33 * epoch / job.epochs)
+            else:
+                mse = 0.05 + 0.9 * math.exp(-rate * epoch / 4)
+            logs = {"loss": mse, "val_loss": 1.1 * mse, "mse": mse, "val_mse": 1.1 * mse}
+            record = EpochRecord(epoch, mse, 1.1 * mse, mse, 1.1 * mse, 0.001, logs)
+            result.records.append(record)
+            on_epoch(index, record)
+        result.status, result.seconds = DONE, 0.001 * job.epochs
+        on_done(index, result)
+        results.append(result)
+    return results

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from lossterm import pipeline
-from lossterm.app.state import RunBoard, overall_status
+from lossterm.app.state import OverlayRefused, RunBoard, base_problem, overall_status
 from lossterm.engine import RunConfig
 from lossterm.engine.records import EpochRecord
 from lossterm.engine.training import new_result
@@ -97,22 +97,95 @@ def test_clear_keeps_queued_and_training_runs_and_drops_finished_and_history_one
     assert list(board.runs) == [training.id, queued.id, history[2].id]
 
 
-def test_the_curves_show_the_overlay_else_the_run_training_else_the_latest():
+def test_the_curves_show_the_overlay_and_the_run_training_else_the_latest():
     board = RunBoard()
     assert board.shown_runs() == []
-    first, second = board.add_planned(_jobs(losses=("bce", "hinge")), seeds=1)
+    first, second, _ = board.add_planned(_jobs(losses=("bce", "hinge", "squared_hinge")),
+                                             seeds=1)
     _train(board, first, [Status.DONE])
     assert board.shown_runs() == [first]
+    board.toggle_overlay(first.id)
     board.next_queued()
     board.seed_started(second.id, 0)
-    assert board.shown_runs() == [second]
-    board.toggle_overlay(first.id)
-    assert board.shown_runs() == [first] and first.overlay
+    # The run training now joins the overlay: its live curves stay in view (audit item 9).
+    assert board.shown_runs() == [first, second] and first.overlay
+    board.seed_finished(second.id, _result(second.jobs[0]))
+    board.run_finished(second.id)
+    assert board.shown_runs() == [first]
     board.toggle_overlay(second.id)
     assert board.shown_runs() == [first, second]
     board.toggle_overlay(first.id)
     board.toggle_overlay(second.id)
     assert board.shown_runs() == [second] and not first.overlay
+
+
+def test_a_run_on_another_problem_trains_alone_and_cannot_join_the_overlay():
+    """Never two metrics on one axis (audit item 6): regression/mse with circles/bce."""
+    board = RunBoard()
+    (circles,) = board.add_planned(_jobs("circles", ("bce",)), seeds=1)
+    _train(board, circles, [Status.DONE])
+    board.toggle_overlay(circles.id)
+    (regression,) = board.add_planned(_jobs("regression", ("mse",)), seeds=1)
+    board.next_queued()
+    board.seed_started(regression.id, 0)
+    assert board.shown_runs() == [regression] and board.overlay_hidden()
+    board.seed_finished(regression.id, _result(regression.jobs[0]))
+    board.run_finished(regression.id)
+    with pytest.raises(OverlayRefused, match="different metric"):
+        board.toggle_overlay(regression.id)
+    assert not regression.overlay and board.shown_runs() == [circles]
+
+
+def test_a_perturbed_problem_shares_the_axes_of_its_clean_one():
+    assert base_problem("circles+noise0.2+imbalance0.5") == "circles"
+    board = RunBoard()
+    (clean,) = board.add_planned(_jobs("circles", ("bce",)), seeds=1)
+    (noisy,) = board.add_planned(_jobs("circles", ("bce",)), seeds=1)
+    noisy.config = replace(noisy.config, problem="circles+noise0.2")
+    board.toggle_overlay(clean.id)
+    board.toggle_overlay(noisy.id)
+    assert board.overlay == [clean, noisy]
+
+
+def test_training_again_takes_the_next_seeds_not_the_same_ones():
+    """Pressing t again must not repeat seed 0 (audit item 11)."""
+    board = RunBoard()
+    jobs = _jobs(losses=("bce",), seeds=2)
+    fresh, lines = board.fresh_seeds(jobs, 2)
+    assert [j.seed for j in fresh] == [0, 1] and lines == []
+    (run,) = board.add_planned(fresh, 2)
+    again, lines = board.fresh_seeds(_jobs(losses=("bce",), seeds=2), 2)
+    assert [j.seed for j in again] == [2, 3]  # queued seeds count already
+    assert lines == ["bce on circles: seed 0, 1 already trained; training seed 2-3"]
+    _train(board, run, [Status.DONE, Status.STOPPED])
+    again, _ = board.fresh_seeds(_jobs(losses=("bce",), seeds=1), 1)
+    assert [j.seed for j in again] == [1]  # a stopped seed can be trained again
+    other, _ = board.fresh_seeds(_jobs(losses=("hinge",), seeds=1), 1)
+    assert [j.seed for j in other] == [0]  # another loss keeps its seeds: runs stay paired
+
+
+def test_seeds_in_the_stores_history_count_as_trained():
+    board = RunBoard()
+    (job,) = _jobs(losses=("bce",))
+    board.add_history([_result(job)])
+    fresh, _ = board.fresh_seeds(_jobs(losses=("bce",)), 1)
+    assert [j.seed for j in fresh] == [1]
+
+
+def test_a_run_ending_at_an_absurd_mse_counts_as_diverged():
+    """Test MSE 1.5e33 on standardized targets is no result (audit item 3)."""
+    board = RunBoard()
+    (run,) = board.add_planned(_jobs("regression", ("mse",)), seeds=1)
+    result = new_result(run.jobs[0])
+    logs = {"loss": 1.0, "val_loss": 1.0, "mse": 1.5e33, "val_mse": 1.5e33}
+    result.records = [EpochRecord(1, 1.0, 1.0, 1.5e33, 1.5e33, 0.01, logs)]
+    board.next_queued()
+    board.seed_started(run.id, 0)
+    board.seed_finished(run.id, result)
+    board.run_finished(run.id)
+    assert run.status == Status.DIVERGED and run.trouble == "diverged"
+    assert "1.5e+33 is over 1e+06 times the target's variance" in run.results[0].message
+    assert run.figure("test") is None
 
 
 def test_every_change_bumps_the_version_and_the_revisions_of_the_runs_it_touched():

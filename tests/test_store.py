@@ -14,7 +14,8 @@ from lossterm.engine.store import Store
 def test_every_run_and_epoch_is_stored_and_reported(lossterm_cli, tmp_path):
     store = tmp_path / "runs.sqlite"
     done = lossterm_cli("--headless", "--problem", "circles", "--loss", "bce", "--loss", "hinge",
-                        "--epochs", "4", "--seeds", "2", "--store", str(store), "--format", "json")
+                        "--epochs", "4", "--seeds", "2", "--no-tune", "--store", str(store),
+                        "--format", "json")
     assert done.returncode == 0, done.stderr
     trained = json.loads(done.stdout)["runs"]
     with sqlite3.connect(store) as db:

@@ -72,7 +72,7 @@ def test_headless_seeds_report_in_json_text_and_markdown(lossterm_cli):
     # bce against hinge on circles: a difference that is significant after 5 epochs
     # (categorical hinge, the former example, now trains as well as cross-entropy).
     args = ("--headless", "--problem", "circles", "--loss", "bce", "--loss", "hinge",
-            "--epochs", "5", "--seeds", "5")
+            "--epochs", "5", "--seeds", "5", "--no-tune")
     data = json.loads(lossterm_cli(*args, "--format", "json").stdout)
     assert len(data["runs"]) == 10
     (comparison,) = data["comparisons"]

@@ -174,3 +174,13 @@ def test_regression_metrics():
 
     logs = metrics(get_loss("mse"), np.array([[0.0], [1.0]]), np.array([[1.0], [3.0]]))
     assert logs == {"mse": 2.5, "rmse": pytest.approx(2.5 ** 0.5), "mae": 1.5}
+
+
+def test_a_run_ending_astronomically_wrong_counts_as_diverged():
+    """MAPE on diabetes' standardised targets (many near zero) trains to the end with every
+    value finite, but a test MSE of some 1e10 against a variance of 1: not a result."""
+    result = train(RunConfig("diabetes", "mape"))
+    assert result.status == "diverged"
+    assert "times the target's variance" in result.message
+    fine = train(RunConfig("diabetes", "mse", epochs=5))
+    assert fine.status == "done"

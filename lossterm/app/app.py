@@ -11,6 +11,8 @@ through messages, never by setting a reactive.
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -23,14 +25,15 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.app import keys
 from lossterm.app.loading import load_backend, load_until_cancelled
-from lossterm.app.messages import (BackendFailed, BackendReady, DataReady, EpochDone,
+from lossterm.app.messages import (StudyDone, StudyProgress,
+                                   BackendFailed, BackendReady, DataReady, EpochDone,
                                    HistoryLoaded, RunFinished, SeedFinished, SeedStarted)
 from lossterm.app.settings import Settings
 from lossterm.app.runs import RunView
 from lossterm.app.screens.help import HelpScreen
 from lossterm.app.screens.open_data import OpenDataScreen
 from lossterm.app.screens.theory import TheoryScreen
-from lossterm.app.state import RunBoard
+from lossterm.app.state import OverlayRefused, RunBoard
 from lossterm.app.training import Trainer, engine_trainer, field_name, train_queue
 from lossterm.app.widgets.curves import Curves
 from lossterm.app.widgets.legend import Legend
@@ -38,7 +41,6 @@ from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.app.widgets.scatter import DatasetScatter
 from lossterm.engine import Problem, RunConfig
-from lossterm.engine.data import DataOptions
 from lossterm.engine.perturb import Perturbation
 from lossterm.engine.plan import ALL
 from lossterm.engine.types import Status
@@ -73,6 +75,9 @@ class LosstermApp(App):
         self.trainer = trainer or engine_trainer
         self.loader = loader or load_backend
         self.data_ready = False
+        self.studies: dict[str, object] = {}  # problem name -> its latest ProblemStudy
+        self.study_stop: threading.Event | None = None  # set while a study runs
+        self.backend_line = ""
 
     @property
     def seeds(self) -> int:
@@ -99,8 +104,7 @@ class LosstermApp(App):
                     yield DatasetScatter(id="scatter").data_bind(LosstermApp.board,
                                                                  LosstermApp.show_regions)
                     with Vertical(id="curves"):
-                        yield Curves("loss", id="loss-curves").data_bind(LosstermApp.board)
-                        yield Curves("metric", id="metric-curves").data_bind(LosstermApp.board)
+                        yield Curves(id="curves-plot").data_bind(LosstermApp.board)
                         yield Legend(id="legend").data_bind(LosstermApp.board)
         yield RunsTable(id="runs").data_bind(LosstermApp.board)
         yield Footer()
@@ -124,11 +128,12 @@ class LosstermApp(App):
         self.data_ready = True
         picker = self.query_one(Picker)
         picker.data_ready = True
+        picker.mark_losses()
         picker.refresh_details()
         self._show_problem()
 
     def on_backend_ready(self, message: BackendReady) -> None:
-        self.sub_title = message.description
+        self.backend_line = self.sub_title = message.description
 
     def on_backend_failed(self, message: BackendFailed) -> None:
         self.sub_title = "Keras could not be loaded"
@@ -140,12 +145,19 @@ class LosstermApp(App):
 
     # -- training -------------------------------------------------------------
 
-    def action_train(self) -> None:
+    def _picked(self) -> Picker:
+        """The picker, its selection taken from what its lists show this instant."""
         picker = self.query_one(Picker)
+        if picker.sync():
+            self._show_problem()
+        return picker
+
+    def action_train(self) -> None:
+        picker = self._picked()
         self._enqueue(picker.problem, [picker.loss])
 
     def action_train_all(self) -> None:
-        self._enqueue(self.query_one(Picker).problem, [ALL])
+        self._enqueue(self._picked().problem, [ALL])
 
     def training_problem(self, name: str) -> Problem:
         """The problem listed as ``name``, perturbed as the keys L, O and I say."""
@@ -159,8 +171,11 @@ class LosstermApp(App):
             return
         for line in plan.skipped:
             self.notify(f"skipped {line}", severity="warning", timeout=10)
-        if plan.runs:
-            self.board.add_planned(plan.runs, self.seeds)
+        jobs, moved = self.board.fresh_seeds(plan.runs, self.seeds)
+        for line in moved:
+            self.notify(line, timeout=8)
+        if jobs:
+            self.board.add_planned(jobs, self.seeds)
             self._board_changed()
         self._start_worker()
 
@@ -184,7 +199,7 @@ class LosstermApp(App):
             self._board_changed()
 
     def on_epoch_done(self, message: EpochDone) -> None:
-        if self.board.epoch_done(message.run_id, message.record):
+        if self.board.epoch_done(message.run_id, message.record, message.seed):
             self._board_changed()
 
     def on_seed_finished(self, message: SeedFinished) -> None:
@@ -203,7 +218,62 @@ class LosstermApp(App):
             self.notify(message.error, severity="error", timeout=10)
         self._board_changed()
 
+    # -- studies and verdicts --------------------------------------------------
+
+    def action_study(self) -> None:
+        if self.study_stop is not None:
+            self.notify("a study is running: s stops it", severity="warning")
+            return
+        picker = self._picked()
+        problem = self.training_problem(picker.problem)
+        self.study_stop = threading.Event()
+        self.notify(f"study of {problem.name}: tuning each loss's learning rate on "
+                    "validation, then paired final seeds (s stops it)", timeout=6)
+        self._run_study(problem, self.study_stop)
+
+    @work(thread=True, group="study", exit_on_error=False)
+    def _run_study(self, problem: Problem, stop: threading.Event) -> None:
+        from lossterm.app.study import run_study
+
+        run_study(problem, [ALL], replace(self.settings.options, seeds=self.seeds), stop,
+                  self.post_message)
+
+    def on_study_progress(self, message: StudyProgress) -> None:
+        self.sub_title = (f"study of {message.problem}: {message.phase}, "
+                          f"{message.done}/{message.total} runs")
+
+    def on_study_done(self, message: StudyDone) -> None:
+        self.study_stop = None
+        self.sub_title = self.backend_line
+        if message.study is None:
+            self.notify(message.error, severity="warning", timeout=10)
+            return
+        self.studies[message.problem] = message.study
+        self._open_compare(message.problem)
+
+    def action_compare(self) -> None:
+        self._open_compare(self._picked().problem)
+
+    def _open_compare(self, problem: str) -> None:
+        from lossterm.app.compare import from_runs, from_study
+        from lossterm.app.screens.compare import CompareScreen
+
+        if problem in self.studies:
+            view = from_study(self.studies[problem])
+        else:
+            view = from_runs(problem, [r for run in self.board for r in run.results
+                                       if run.finished])
+        if view is None:
+            self.notify(f"no verdict for {problem} yet: S runs a fair study, or train two "
+                        "or more losses over several seeds (n, then a)", timeout=8)
+            return
+        self.push_screen(CompareScreen(view))
+
     def action_stop(self) -> None:
+        if self.study_stop is not None:
+            self.study_stop.set()
+            self.notify("stopping the study after this epoch")
+            return
         run = self.board.training
         if run is None:
             self.notify("nothing is training", severity="warning")
@@ -216,11 +286,22 @@ class LosstermApp(App):
         self._board_changed()
 
     def on_runs_table_overlay_toggled(self, message: RunsTable.OverlayToggled) -> None:
-        if self.board.toggle_overlay(message.run_id):
+        try:
+            changed = self.board.toggle_overlay(message.run_id)
+        except OverlayRefused as why:
+            self.notify(str(why), severity="warning", timeout=10)
+            return
+        if changed:
             self._board_changed()
+
+    def action_switch_curves(self) -> None:
+        curves = self.query_one(Curves)
+        curves.which = "loss" if curves.which == "metric" else "metric"
 
     async def action_quit(self) -> None:
         self.board.stop_all()
+        if self.study_stop is not None:
+            self.study_stop.set()
         self.workers.cancel_group(self, "train")
         self.workers.cancel_group(self, "load")
         self.exit()
@@ -236,14 +317,22 @@ class LosstermApp(App):
 
     def action_cycle(self, name: str) -> None:
         self.settings.cycle(name)
+        picker = self._picked()
+        kind = picker.kinds[picker.problem]
+        value = getattr(self.settings.perturbation, name)
+        if getattr(self.settings.perturbation.for_kind(kind), name) != value:
+            self.notify(f"{field_name(name)} {value:g} is kept for other problems; it does not "
+                        f"apply to {picker.problem} ({kind})", severity="warning", timeout=8)
         self._show_settings()
+        picker.mark_losses()
+        picker.refresh_details()
         self._show_problem()
 
     def action_regions(self) -> None:
         self.show_regions = not self.show_regions
 
     def _show_settings(self) -> None:
-        self.query_one(Picker).show_settings(self.seeds, self.settings.perturbation.describe())
+        self.query_one(Picker).show_settings(self.seeds, self.settings.perturbation)
 
     def _show_problem(self) -> None:
         if not self.data_ready:
@@ -256,19 +345,17 @@ class LosstermApp(App):
         self.query_one(DatasetScatter).show(problem)
 
     def action_theory(self) -> None:
-        self.push_screen(TheoryScreen(self.query_one(Picker).loss))
+        self.push_screen(TheoryScreen(self._picked().loss))
 
     def action_open_data(self) -> None:
-        self.push_screen(OpenDataScreen(self.settings.options.data), self._open_data)
+        self.push_screen(OpenDataScreen(self.settings.options.data, self.settings.read_own,
+                                        field_name), self._open_data)
 
-    def _open_data(self, answer: DataOptions | None) -> None:
+    def _open_data(self, answer: tuple[Options, Problem] | None) -> None:
+        """The dialog read the file (it stays open, saying why, when it cannot)."""
         if answer is None:
             return
-        try:
-            problem = self.settings.load_own(answer)
-        except LosstermError as exc:
-            self.notify(exc.render(field_name), severity="error", timeout=15)
-            return
+        problem = self.settings.use_own(*answer)
         for line in problem.warnings:
             self.notify(line, severity="warning", timeout=10)
         self.query_one(Picker).add_problem(problem.name, problem.kind)

@@ -34,6 +34,7 @@ class SeedStarted(Message):
 class EpochDone(Message):
     run_id: int
     record: EpochRecord
+    seed: int | None = None  # which of the run's seeds (they train together)
 
 
 @dataclass
@@ -53,3 +54,22 @@ class HistoryLoaded(Message):
     """Earlier runs read from the store, oldest first."""
 
     results: list[RunResult]
+
+
+@dataclass
+class StudyProgress(Message):
+    """A study's phase and how many of its runs are done."""
+
+    problem: str
+    phase: str  # "tuning", "tuning (extended)", "final"
+    done: int
+    total: int
+
+
+@dataclass
+class StudyDone(Message):
+    """A study ended: its result, or why not (cancelled, refused)."""
+
+    problem: str
+    study: object | None  # lossterm.engine.study.ProblemStudy
+    error: str = ""

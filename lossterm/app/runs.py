@@ -29,7 +29,9 @@ class RunView:
     jobs: list[Job] = field(default_factory=list)  # one per seed; none for history runs
     status: Status = QUEUED
     results: list[RunResult] = field(default_factory=list)  # finished seeds, in order
-    live: list[EpochRecord] = field(default_factory=list)  # the seed training now
+    # The seeds training now, by seed: a run's seeds train together as one population,
+    # so their epochs arrive interleaved.
+    live: dict[int, list[EpochRecord]] = field(default_factory=dict)
     overlay: bool = False
     from_history: bool = False  # read from the store, not trained in this session
     stop: threading.Event = field(default_factory=threading.Event)
@@ -49,16 +51,31 @@ class RunView:
 
     @property
     def status_text(self) -> str:
-        if self.seeds == 1 or self.status not in (TRAINING, Status.DONE):
+        """The status; with several seeds, how many of them the figures stand on."""
+        if self.seeds == 1:
             return self.status
+        if self.status == TRAINING:  # the seeds train together: say how many are going
+            return f"training ×{len(self.live)}" if len(self.live) > 1 else (
+                f"training {len(self.results) + 1}/{self.seeds}")
         if self.status == Status.DONE:
             return f"done ×{self.seeds}"
-        return f"training {len(self.results) + 1}/{self.seeds}"
+        if self.status == QUEUED:
+            return self.status
+        return f"{self.status} {self.figure_seeds}/{self.seeds}"
+
+    @property
+    def figure_seeds(self) -> int:
+        """How many seeds the train and test figures are the mean of."""
+        return len(self._good) or sum(1 for records in self.live.values() if records)
+
+    @property
+    def _good(self) -> list[RunResult]:
+        return [r for r in self.results if r.status == DONE and r.records]
 
     @property
     def epoch_text(self) -> str:
         if self.status == TRAINING:
-            records = self.live
+            records = max(self.live.values(), key=len, default=[])
         else:
             records = self.results[-1].records if self.results else []
         # Padded to the width of the total, so the cell never widens: Textual's
@@ -68,22 +85,32 @@ class RunView:
 
     @property
     def seconds(self) -> float:
-        return sum(r.seconds for r in self.results) + sum(r.seconds for r in self.live)
+        return sum(r.seconds for r in self.results) + sum(
+            r.seconds for records in self.live.values() for r in records)
 
     def figure(self, split: str) -> float | None:
-        """Mean over finished seeds that trained to the end, else the live seed's latest."""
-        good = [r for r in self.results if r.status == DONE and r.records]
+        """Mean over finished seeds that trained to the end, else over the live seeds' latest."""
+        good = self._good
         if good:
             return summarize([getattr(r, f"{split}_metric") for r in good]).mean
-        if self.live:
-            return getattr(self.live[-1], f"{split}_metric")
+        latest = [records[-1] for records in self.live.values() if records]
+        if latest:
+            return summarize([getattr(r, f"{split}_metric") for r in latest]).mean
         return None
 
+    @property
+    def trouble(self) -> str:
+        """Why the curves must keep this run out of the axis range: diverged seeds, or ''."""
+        bad = [r for r in self.results if r.status in (Status.DIVERGED, Status.FAILED)]
+        if not bad:
+            return ""
+        return "diverged" if len(bad) == len(self.results) else f"{len(bad)} diverged"
+
     def all_series(self, key: str) -> list[list[float]]:
-        """Per-epoch values of ``key`` for each seed (finished ones, then the live one)."""
+        """Per-epoch values of ``key`` for each seed (finished ones, then the live ones)."""
         runs = [[r.logs[key] for r in res.records if key in r.logs] for res in self.results]
-        live = [r.logs[key] for r in self.live if key in r.logs]
-        return [s for s in runs + [live] if s]
+        live = [[r.logs[key] for r in records if key in r.logs] for records in self.live.values()]
+        return [s for s in runs + live if s]
 
     def series(self, key: str) -> list[float]:
         """The per-epoch mean of ``key`` over seeds (one seed: its values)."""

@@ -60,8 +60,16 @@ class Settings:
         nothing changes. A file loaded again under the same name replaces what
         was made of the old one.
         """
+        return self.use_own(*self.read_own(data))
+
+    def read_own(self, data: DataOptions) -> tuple[Options, Problem]:
+        """Read own data, changing nothing here: safe on a worker thread."""
         options = self.options.with_data(data)
         [problem] = pipeline.load_problems(replace(options, perturbation=Perturbation()))
+        return options, problem
+
+    def use_own(self, options: Options, problem: Problem) -> Problem:
+        """Use own data read by :meth:`read_own` from now on (on the UI thread)."""
         self.options = options
         self.own[problem.name] = problem
         self._made = {k: v for k, v in self._made.items() if k[0] != problem.name}

@@ -18,12 +18,14 @@ dict reads, atomic under the GIL, and nothing on screen depends on the queue.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from lossterm.app.runs import TRAINING, RunView
 from lossterm.engine import RunConfig, get_loss
+from lossterm.engine.absurd import absurd_reason
 from lossterm.engine.records import EpochRecord, Job, RunResult
 from lossterm.engine.types import Status
 from lossterm.errors import UsageError
@@ -48,12 +50,47 @@ def overall_status(statuses: list[Status], seeds: int) -> Status:
     return Status.DONE
 
 
+_PERTURBED = re.compile(r"(\+(noise|outliers|imbalance)[0-9.e-]+)+$")
+
+# Seeds that already have a result worth keeping: training them again repeats it exactly.
+_KEPT = (Status.DONE, Status.DIVERGED)
+
+
+def base_problem(name: str) -> str:
+    """A problem's name without its perturbation: circles+noise0.2 -> circles.
+
+    Perturbations touch the training split only, so runs on the same base
+    problem share a test split and their metrics share an axis.
+    """
+    return _PERTURBED.sub("", name)
+
+
+def overlay_refusal(run: RunView, others: list[RunView]) -> str | None:
+    """Why ``run`` cannot join ``others`` on one pair of axes, or None if it can."""
+    for other in others:
+        if other.metric != run.metric or base_problem(other.config.problem) != base_problem(
+                run.config.problem):
+            return (f"{run.label} ({run.config.problem}, {run.metric}) cannot share axes with "
+                    f"{other.label} ({other.config.problem}, {other.metric}): different "
+                    f"{'metric' if other.metric != run.metric else 'problem'}; "
+                    f"take {other.label} out of the overlay first (space on its row)")
+    return None
+
+
 def _short_name(loss: str) -> str:
     """The catalogue's short name; a stored loss the catalogue no longer has keeps its own."""
     try:
         return get_loss(loss).short_name
     except UsageError:
         return loss
+
+
+class OverlayRefused(ValueError):
+    """A run that cannot share the overlay's axes; the message says why."""
+
+
+def _seed_range(start: int, count: int) -> str:
+    return str(start) if count == 1 else f"{start}-{start + count - 1}"
 
 
 class RunBoard:
@@ -88,20 +125,72 @@ class RunBoard:
     def has_queued(self) -> bool:
         return bool(self.queue)
 
+    @property
+    def overlay(self) -> list[RunView]:
+        return [r for r in self.runs.values() if r.overlay]
+
     def shown_runs(self) -> list[RunView]:
-        """The overlay if any run is in it, else the run training now or the latest."""
-        overlay = [r for r in self.runs.values() if r.overlay]
+        """The overlay and the run training now; else the latest run.
+
+        The run training now joins the overlay when it can share its axes; when
+        it cannot (another problem), it is shown alone until it ends
+        (:meth:`overlay_hidden` says so).
+        """
+        overlay, training = self.overlay, self.training
+        if training is not None and training not in overlay:
+            return overlay + [training] if overlay_refusal(training, overlay) is None \
+                else [training]
         if overlay:
             return overlay
-        latest = self.training
-        if latest is None:
-            started = [r for r in self.runs.values() if r.results or r.live]
-            latest = started[-1] if started else None
-        return [latest] if latest else []
+        started = [r for r in self.runs.values() if r.results or r.live]
+        return started[-1:]
+
+    def overlay_hidden(self) -> bool:
+        """Whether the overlay is off screen for a run training on another problem."""
+        overlay = self.overlay
+        return bool(overlay) and not any(r in overlay for r in self.shown_runs())
+
+    def used_seeds(self, problem: str, loss: str, epochs: int) -> set[int]:
+        """Seeds of (problem, loss, epochs) already queued, training or kept (done,
+        diverged), in this session or the store's history: training one again
+        would repeat it exactly. Stopped and failed seeds do not count."""
+        used: set[int] = set()
+        for run in self.runs.values():
+            c = run.config
+            if (c.problem, c.loss, c.epochs) != (problem, loss, epochs):
+                continue
+            ended = {r.seed: r.status for r in run.results}
+            used |= {s for s, status in ended.items() if status in _KEPT}
+            if not run.finished:
+                used |= {j.seed for j in run.jobs if j.seed not in ended}
+        return used
+
+    def fresh_seeds(self, jobs: list[Job], seeds: int) -> tuple[list[Job], list[str]]:
+        """``jobs`` (runs of ``seeds`` jobs each) moved on to seeds not used yet, and a
+        line for each run moved: pressing t again trains the next seeds, not the same."""
+        fresh, lines = [], []
+        for at in range(0, len(jobs), seeds):
+            run = jobs[at:at + seeds]
+            first = run[0]
+            used = self.used_seeds(first.problem.name, first.loss.name, first.epochs)
+            if used & {j.seed for j in run}:
+                start = max(used) + 1
+                run = [j.with_seed(start + i) for i, j in enumerate(run)]
+                done = ", ".join(str(s) for s in sorted(used))
+                lines.append(f"{first.loss.short_name} on {first.problem.name}: seed "
+                             f"{done} already trained; training seed "
+                             f"{_seed_range(start, seeds)}")
+            fresh += run
+        return fresh, lines
 
     def regions_for(self, problem) -> object | None:
         """The predicted regions of the latest run on ``problem`` (the same object) that has some."""
-        done = [r.regions for r in self.runs.values()
+        run = self.regions_run(problem)
+        return run.regions if run is not None else None
+
+    def regions_run(self, problem) -> RunView | None:
+        """The latest run on ``problem`` (the same object) that has predicted regions."""
+        done = [r for r in self.runs.values()
                 if r.regions is not None and r.jobs and r.jobs[0].problem is problem]
         return done[-1] if done else None
 
@@ -158,15 +247,20 @@ class RunBoard:
         run = self.runs.get(run_id)
         if run is None:
             return None
-        self.current, run.status, run.live = run.id, TRAINING, []
+        self.current, run.status = run.id, TRAINING
+        run.live[seed] = []
         self._changed("started", [run])
         return run
 
-    def epoch_done(self, run_id: int, record: EpochRecord) -> RunView | None:
+    def epoch_done(self, run_id: int, record: EpochRecord, seed: int | None = None
+                   ) -> RunView | None:
+        """An epoch of ``seed`` (None: the seed started last)."""
         run = self.runs.get(run_id)
         if run is None:
             return None
-        run.live.append(record)
+        if seed is None:
+            seed = next(reversed(run.live), 0)
+        run.live.setdefault(seed, []).append(record)
         self._changed("epoch", [run])
         return run
 
@@ -174,8 +268,13 @@ class RunBoard:
         run = self.runs.get(run_id)
         if run is None:
             return None
+        if result.status == Status.DONE and run.jobs:
+            job = run.jobs[min(len(run.results), len(run.jobs) - 1)]
+            why = absurd_reason(result, job.problem)
+            if why:  # the engine may already do this; the rule is the same one
+                result = replace(result, status=Status.DIVERGED, message=why)
         run.results.append(result)
-        run.live = []
+        run.live.pop(result.seed, None)
         self._changed("seed", [run])
         return run
 
@@ -200,9 +299,15 @@ class RunBoard:
         return gone
 
     def toggle_overlay(self, run_id: int) -> RunView | None:
+        """Put a run in the overlay or take it out. Raises OverlayRefused for a run
+        whose problem or metric differs from the overlay's: never two metrics on one axis."""
         run = self.runs.get(run_id)
         if run is None:
             return None
+        if not run.overlay:
+            why = overlay_refusal(run, self.overlay)
+            if why:
+                raise OverlayRefused(why)
         run.overlay = not run.overlay
         self._changed("overlay", [run])
         return run

@@ -63,7 +63,7 @@ def train_run(run: RunView, trainer: Trainer, store,
     recorder = Recorder(
         store,
         lambda i, job: post(SeedStarted(run_id, job.seed)),
-        lambda i, record: post(EpochDone(run_id, record)),
+        lambda i, record: post(EpochDone(run_id, record, run.jobs[i].seed)),
         lambda i, result: post(SeedFinished(run_id, result)),
     )
     try:

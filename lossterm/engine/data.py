@@ -50,6 +50,7 @@ class DataOptions:
     test_size: float = 0.5
     raw_target: bool = False
     seed: int = 0
+    split_column: str | None = None  # a column holding train / validation / test per row
 # --- columns: DataFrame -> float64 or text arrays -----------------------------------------
 
 
@@ -75,7 +76,10 @@ def _is_text(values: np.ndarray) -> bool:
 
 def load_csv(options: DataOptions) -> Problem:
     """The file as a Problem named after the file; what loading changed is in
-    ``problem.warnings``."""
+    ``problem.warnings``. With ``split_column``, the rows it marks for validation train
+    too (only a study holds them out: :func:`load_csv_split`)."""
+    if options.split_column:
+        return load_csv_split(options)[0]
     frame = read_frame(options.path)
     if options.target not in frame.columns:
         raise UsageError(f"no column {options.target!r} in {options.path}; columns: "
@@ -97,23 +101,119 @@ def load_csv(options: DataOptions) -> Problem:
     return _split(options, kind, X, y, labels, names, warnings)
 
 
+SPLIT_VALUES = {"train": "train", "training": "train", "validation": "validation",
+                "val": "validation", "valid": "validation", "test": "test"}
+
+
+def load_csv_split(options: DataOptions) -> tuple[Problem, np.ndarray | None]:
+    """The file as a Problem whose split is the user's own (``split_column``: train,
+    validation or test per row), and the validation rows' indices into its training
+    rows (which hold train rows, then validation rows). Features (and a regression
+    target) are standardized with the train rows' statistics only. Without
+    ``split_column``: :func:`load_csv` and None."""
+    if not options.split_column:
+        return load_csv(options), None
+    frame = read_frame(options.path)
+    for column in (options.target, options.split_column):
+        if column not in frame.columns:
+            raise UsageError(f"no column {column!r} in {options.path}; columns: "
+                             f"{', '.join(frame.columns)}")
+    if options.split_column == options.target:
+        raise UsageError("{field} cannot be the target column", field="split_column")
+    if options.kind is not None and options.kind not in KINDS:
+        raise UsageError(f"unknown kind {options.kind!r}; choose from {', '.join(KINDS)}")
+    part = _split_values(frame[options.split_column], options)
+    warnings: list[str] = []
+    columns = {name: _column(frame[name]) for name in frame.columns
+               if name != options.split_column}
+    del frame
+    target = columns.pop(options.target)
+    X, names = _features(columns, options.path)
+    keep = _complete_rows(X, target, options, warnings)
+    X, target, part = X[keep], target[keep], part[keep]
+    kind, y, labels = _target(target, options)
+    warnings.extend(leak_warnings(X, y, names, options.target))
+    order = [np.flatnonzero(part == name) for name in ("train", "validation", "test")]
+    for name, rows in zip(("train", "validation", "test"), order):
+        if len(rows) == 0:
+            raise UsageError(f"{{field}} {options.split_column!r} of {options.path} marks no "
+                             f"{name} rows (it needs train, validation and test)",
+                             field="split_column")
+    train = np.concatenate(order[:2])
+    problem = _standardized_problem(options, kind, X[train], y[train], X[order[2]],
+                                    y[order[2]], labels, names, warnings,
+                                    stats_rows=len(order[0]))
+    held = np.arange(len(order[0]), len(problem.y_train))
+    if len(held) != len(order[1]):
+        raise UsageError(f"{options.path}: validation rows did not fit float32 after "
+                         "standardizing; rescale the data")
+    return problem, held
+
+
+def _split_values(series, options: DataOptions) -> np.ndarray:
+    """Each row's part ('train', 'validation' or 'test'), or UsageError naming bad values."""
+    text = series.astype("string").fillna("").str.strip().str.lower()
+    parts = text.map(lambda v: SPLIT_VALUES.get(v, "")).to_numpy(dtype=object)
+    bad = sorted(set(text[parts == ""]))
+    if bad:
+        raise UsageError(f"{{field}} {options.split_column!r} holds {', '.join(map(repr, bad[:3]))}"
+                         f"; each row must say train, validation or test", field="split_column")
+    return parts
+
+
+def _standardized_problem(options, kind, X_train, y_train, X_test, y_test, labels, names,
+                          warnings, stats_rows: int) -> Problem:
+    """A Problem from a split already made, standardized with the first ``stats_rows``
+    training rows' statistics."""
+    mean, std = _column_stats(X_train[:stats_rows])
+    X_train, X_test = _standardized(X_train, mean, std), _standardized(X_test, mean, std)
+    if kind == REGRESSION and not options.raw_target:
+        y_mean, y_std = _column_stats(y_train[:stats_rows])
+        y_train = _standardized(y_train, y_mean, y_std)
+        y_test = _standardized(y_test, y_mean, y_std)
+    elif kind == REGRESSION and not (np.all(np.abs(y_train) <= FLOAT32_MAX)
+                                     and np.all(np.abs(y_test) <= FLOAT32_MAX)):
+        peak = max(np.abs(y_train).max(), np.abs(y_test).max())
+        raise UsageError(f"the target {options.target!r} has values beyond float32's range "
+                         f"(up to {peak:.3g}); leave out {{field}} to have it "
+                         "standardized", field="raw_target")
+    (X_train, y_train), (X_test, y_test) = _fitting(options, X_train, y_train, X_test, y_test,
+                                                    kind, warnings)
+    return Problem(
+        name=_problem_name(options.path), kind=kind,
+        description=f"{options.path}: {len(X_train) + len(X_test)} rows, {len(names)} "
+                    f"features, target "
+                    f"{options.target!r}" + (f" ({len(labels)} classes)" if labels else ""),
+        X_train=X_train.astype(np.float32), y_train=_typed(y_train, kind),
+        X_test=X_test.astype(np.float32), y_test=_typed(y_test, kind),
+        epochs=100, hidden_units=25 if kind == REGRESSION else 50,
+        n_classes=len(labels) if labels else 0,
+        feature_names=tuple(names), class_labels=tuple(labels or ()),
+        warnings=tuple(warnings),
+        source=Source(path=str(options.path), options=options),
+    )
+
+
 LEAK_CORRELATION = 0.99
 
 
 def leak_warnings(X: np.ndarray, y: np.ndarray, names: list[str], target: str) -> list[str]:
-    """A warning for each feature that (nearly) is the target: ``|r| >= 0.99`` with it.
+    """A warning for each feature that (nearly) is the target: Spearman ``|r| >= 0.99``.
 
     Such a column is usually the answer in another form (a copy, a unit
     conversion, a value derived from the target), and a model that reads it
     learns nothing about the problem; every loss then looks perfect.
     """
+    from scipy.stats import rankdata
+
     y = np.asarray(y, dtype=np.float64)
-    if len(y) < 3 or np.std(y) == 0:
+    if len(y) < 3 or not np.all(np.isfinite(y)):
         return []
-    out = []
+    y = rankdata(y)  # ranks: no overflow for values near float64's limit, and any
+    out = []          # monotone disguise of the target (a unit change, a log) counts
     for j, name in enumerate(names):
-        column = X[:, j]
-        if np.std(column) == 0:
+        column = rankdata(X[:, j])
+        if np.ptp(column) == 0 or np.ptp(y) == 0:
             continue
         r = float(np.corrcoef(column, y)[0, 1])
         if abs(r) >= LEAK_CORRELATION:
@@ -210,31 +310,8 @@ def _split(options, kind, X, y, labels, names, warnings) -> Problem:
     except ValueError as exc:  # its messages run to several sentences: keep the first
         first = _first_line(exc).split(". ")[0].rstrip(".")
         raise UsageError(f"cannot split {options.path} into train and test: {first}") from None
-    mean, std = _column_stats(X_train)
-    X_train, X_test = _standardized(X_train, mean, std), _standardized(X_test, mean, std)
-    if kind == REGRESSION and not options.raw_target:
-        y_mean, y_std = _column_stats(y_train)
-        y_train = _standardized(y_train, y_mean, y_std)
-        y_test = _standardized(y_test, y_mean, y_std)
-    elif kind == REGRESSION and not np.all(np.abs(y) <= FLOAT32_MAX):
-        raise UsageError(f"the target {options.target!r} has values beyond float32's range "
-                         f"(up to {np.abs(y).max():.3g}); leave out {{field}} to have it "
-                         "standardized", field="raw_target")
-    (X_train, y_train), (X_test, y_test) = _fitting(options, X_train, y_train, X_test, y_test,
-                                                    kind, warnings)
-    return Problem(
-        name=_problem_name(options.path), kind=kind,
-        description=f"{options.path}: {len(X_train) + len(X_test)} rows, {len(names)} "
-                    f"features, target "
-                    f"{options.target!r}" + (f" ({len(labels)} classes)" if labels else ""),
-        X_train=X_train.astype(np.float32), y_train=_typed(y_train, kind),
-        X_test=X_test.astype(np.float32), y_test=_typed(y_test, kind),
-        epochs=100, hidden_units=25 if kind == REGRESSION else 50,
-        n_classes=len(labels) if labels else 0,
-        feature_names=tuple(names), class_labels=tuple(labels or ()),
-        warnings=tuple(warnings),
-        source=Source(path=str(options.path), options=options),
-    )
+    return _standardized_problem(options, kind, X_train, y_train, X_test, y_test, labels,
+                                 names, warnings, stats_rows=len(X_train))
 
 
 def _check_stratifiable(options, y, labels) -> None:

@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from lossterm.engine.absurd import absurd_reason
 from lossterm.engine.checks import check
 from lossterm.engine.losses import LossSpec, encode_targets, get_loss
 from lossterm.engine.problems import Problem, get_problem
@@ -166,6 +167,9 @@ def train_population(jobs: list[Job], *, stop=None, on_start=None, on_epoch=None
             result.status, result.message = outcome.status, outcome.message
             result.weights, result.best_epoch = outcome.weights, outcome.best_epoch
         result.seconds = seconds / len(results)
+        why = absurd_reason(result, jobs[i].problem) if result.status == DONE else None
+        if why:  # finite but astronomically wrong: diverged in all but name
+            result.status, result.message = DIVERGED, why
         if grid and result.weights is not None:
             from lossterm.engine.regions import decision_grid_of
 

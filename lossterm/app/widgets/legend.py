@@ -1,7 +1,9 @@
-"""One line under the curves: each shown run's colour, and how train and test are drawn.
+"""The lines under the curves: each shown run's colour and trouble, and how lines are drawn.
 
-It watches the App's run board like the curves do, and redraws only when its
-text would change (a run shown or hidden, a second seed starting), not every epoch.
+It watches the App's run board like the curves do and redraws only when its
+text would change (a run shown or hidden, a seed starting or diverging), not
+every epoch. Entries wrap onto more lines rather than being cut off, and an
+entry is never split in two.
 """
 
 from __future__ import annotations
@@ -12,38 +14,81 @@ from textual.widgets import Static
 
 from lossterm.app.runs import RunView
 from lossterm.app.state import RunBoard
-from lossterm.app.widgets.curves import RUN_COLORS
+from lossterm.app.widgets.curves import (
+    BAND_SHADE,
+    RUN_COLORS,
+    RUN_RGB,
+    TRAIN_SHADE,
+    shade,
+)
 
 
 class Legend(Static):
-    """One line under the curves: each run's colour, and how train and test are drawn."""
-
     board: reactive[RunBoard | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._drawn: tuple | None = None
+        self.entries: list[Text] = []
 
     def watch_board(self, board: RunBoard | None) -> None:
         runs = board.shown_runs() if board is not None else []
-        key = (tuple(r.label for r in runs), _several_seeds(runs))
+        hidden = board.overlay_hidden() if board is not None else False
+        key = (tuple((r.label, r.trouble) for r in runs), _several_seeds(runs), hidden)
         if key != self._drawn:
             self._drawn = key
-            self.show(runs)
+            self.entries = entries(runs, hidden)
+            self._wrap()
 
-    def show(self, runs: list[RunView]) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for i, run in enumerate(runs):
-            text.append("■ ", style=_rich_color(RUN_COLORS[i % len(RUN_COLORS)]))
-            text.append(f"{run.label}  ")
-        text.append("· train  ⣿ test", style="dim")
-        if _several_seeds(runs):
-            text.append("  - min–max over seeds", style="dim")
-        self.update(text)
+    def on_resize(self) -> None:
+        self._wrap()
+
+    def _wrap(self) -> None:
+        self.update(wrap(self.entries, self.content_size.width or 80))
+
+    @property
+    def plain(self) -> str:
+        return "  ".join(e.plain for e in self.entries)
 
 
-def _rich_color(name: str) -> str:
-    return {"orange": "dark_orange", "white": "bright_white"}.get(name, name)
+def entries(runs: list[RunView], overlay_hidden: bool = False) -> list[Text]:
+    """One piece of text per run, then the key to the lines (and the band, with seeds)."""
+    pieces = []
+    for i, run in enumerate(runs):
+        piece = Text("■ ", style=RUN_COLORS[i % len(RUN_COLORS)])
+        piece.append(run.label)
+        if run.trouble:
+            piece.append(f" ✗ {run.trouble}", style="bold red")
+        pieces.append(piece)
+    grey = RUN_RGB[-1]
+    key = Text("━ test ", style=_hex(grey))
+    key.append("━ train", style=_hex(shade(grey, TRAIN_SHADE)))
+    pieces.append(key)
+    if _several_seeds(runs):
+        pieces.append(Text("⣿ min–max over seeds", style=_hex(shade(grey, BAND_SHADE + 0.2))))
+    if overlay_hidden:
+        pieces.append(Text("overlay hidden while this run trains (other problem)",
+                           style="italic"))
+    return pieces
+
+
+def wrap(pieces: list[Text], width: int) -> Text:
+    """Pieces joined by two spaces, a new line wherever the next would not fit."""
+    out, used = Text(no_wrap=True, overflow="ellipsis"), 0
+    for piece in pieces:
+        if used and used + 2 + piece.cell_len > width:
+            out.append("\n")
+            used = 0
+        elif used:
+            out.append("  ")
+            used += 2
+        out.append_text(piece)
+        used += piece.cell_len
+    return out
+
+
+def _hex(rgb) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 def _several_seeds(runs: list[RunView]) -> bool:
@@ -51,4 +96,4 @@ def _several_seeds(runs: list[RunView]) -> bool:
 
     Counted without building the series: this runs on every epoch.
     """
-    return any(sum(1 for r in run.results if r.records) + bool(run.live) > 1 for run in runs)
+    return any(sum(1 for r in run.results if r.records) + len(run.live) > 1 for run in runs)

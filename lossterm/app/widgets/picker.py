@@ -1,4 +1,11 @@
-"""Problem and loss picker, with what the selected loss needs and any warning."""
+"""Problem and loss picker, with what the selected loss needs and any warning.
+
+The selection is what the lists show, read at once (:meth:`Picker.sync`):
+a key pressed right after moving in a list acts on the row now highlighted,
+not on the one before the list's highlight message arrived. The checks'
+warnings come first in the details, and the losses they concern are marked
+⚠ in the list, so they are never below the fold.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,14 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lossterm.engine import CATALOGUE, PROBLEM_NAMES, check, get_loss, get_problem
 from lossterm.engine.losses import LossSpec
+from lossterm.engine.perturb import Perturbation
 from lossterm.engine.problems import PROBLEM_KIND
 from lossterm.errors import UsageError
 
@@ -39,7 +47,7 @@ class Picker(Vertical):
         super().__init__(**kwargs)
         self.problem_of = problem_of  # listed name -> the Problem the checks look at
         self.seeds = seeds
-        self.perturbation = "none"
+        self.perturbation = Perturbation()
         self.kinds = {**{name: kind for name, kind in extra}, **PROBLEM_KIND}
         self.problem = problem or (extra[0][0] if extra else PROBLEM_NAMES[0])
         self.loss = loss or "mean_squared_error"
@@ -51,16 +59,24 @@ class Picker(Vertical):
             *(Option(_one_line(f"{p} ({kind})"), id=p) for p, kind in self.kinds.items()),
             id="problems",
         )
+        yield Static(self._settings_text(), id="settings")
         yield Label("Loss", classes="pane-title")
         yield VimOptionList(id="losses")
-        yield Static(id="details")
-        yield Static(self._settings_text(), id="settings")
+        yield VerticalScroll(Static(id="details"), id="details-box", can_focus=False)
 
-    def _settings_text(self) -> str:
-        return (f"[dim]seeds per run:[/dim] [b]{self.seeds}[/b] [dim](n)[/dim]\n"
-                f"[dim]perturb:[/dim] [b]{self.perturbation}[/b] [dim](L O I)[/dim]")
+    def _settings_text(self) -> Text:
+        """Seeds, and the perturbation that applies to this problem's kind (the rest named)."""
+        kind = self.kinds.get(self.problem, "binary")
+        applied = self.perturbation.for_kind(kind)
+        text = Text.assemble(("seeds per run ", "dim"), (str(self.seeds), "bold"), (" (n)\n", "dim"),
+                             ("perturb ", "dim"), (applied.describe(), "bold"),
+                             (" (L O I)", "dim"), no_wrap=True, overflow="ellipsis")
+        rest = _other_part(self.perturbation, applied)
+        if rest:
+            text.append(f"\n{rest}: not on {kind}", style="dim italic")
+        return text
 
-    def show_settings(self, seeds: int, perturbation: str) -> None:
+    def show_settings(self, seeds: int, perturbation: Perturbation) -> None:
         self.seeds, self.perturbation = seeds, perturbation
         self.query_one("#settings", Static).update(self._settings_text())
 
@@ -76,6 +92,26 @@ class Picker(Vertical):
         self.query_one("#problems", OptionList).highlighted = list(self.kinds).index(self.problem)
         self._fill_losses()
 
+    def sync(self) -> bool:
+        """Take the selection from what the lists highlight now; True if it changed.
+
+        Called by the highlight handler and by the App before it acts on the
+        selection, so a key typed right after moving acts on what is shown.
+        """
+        problems = self.query_one("#problems", OptionList)
+        losses = self.query_one("#losses", OptionList)
+        changed = False
+        problem = problems.highlighted_option
+        if problem is not None and problem.id != self.problem:
+            self.problem, changed = problem.id, True
+            self._fill_losses()
+            self.query_one("#settings", Static).update(self._settings_text())
+        loss = losses.highlighted_option
+        if loss is not None and not loss.disabled and loss.id != self.loss:
+            self.loss, changed = loss.id, True
+            self.refresh_details()
+        return changed
+
     @property
     def spec(self) -> LossSpec:
         return get_loss(self.loss)
@@ -86,8 +122,8 @@ class Picker(Vertical):
         losses.clear_options()
         fitting = [s for s in CATALOGUE if s.kind == kind]
         others = [s for s in CATALOGUE if s.kind != kind]
-        losses.add_options([Option(_loss_prompt(s), id=s.name) for s in fitting])
-        losses.add_options([Option(_one_line(f"{s.name} ({s.kind} only)", "dim"),
+        losses.add_options([Option(self._loss_prompt(s), id=s.name) for s in fitting])
+        losses.add_options([Option(_one_line(f"  {s.name} ({s.kind} only)", "dim"),
                                    id=s.name, disabled=True) for s in others])
         names = [s.name for s in fitting]
         self.loss = self.loss if self.loss in names else names[0]
@@ -96,15 +132,40 @@ class Picker(Vertical):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option_list.id == "problems" and event.option_id != self.problem:
-            self.problem = event.option_id
-            self._fill_losses()
-        elif event.option_list.id == "losses" and event.option_id != self.loss:
-            self.loss = event.option_id
-            self.refresh_details()
+        # The event may be stale (the list moved on since); the lists themselves are not.
+        if self.sync():
+            self.post_message(self.Changed(self.problem, self.loss))
+
+    def mark_losses(self) -> None:
+        """Redraw the loss list's prompts: ⚠ on those the checks warn about."""
+        losses = self.query_one("#losses", OptionList)
+        for spec in CATALOGUE:
+            if spec.kind == self.kinds[self.problem]:
+                losses.replace_option_prompt(spec.name, self._loss_prompt(spec))
+
+    def _findings(self, spec: LossSpec):
+        """The checks of ``spec`` on the selected problem; None before the data is loaded."""
+        if not self.data_ready:
+            return None
+        try:
+            return check(spec, self.problem_of(self.problem))
+        except UsageError as why:
+            return why
+
+    def _loss_prompt(self, spec: LossSpec) -> Text:
+        """The loss's name, after ✗ (refused here) or ⚠ (a warning) so a long name
+        cannot push the mark out of sight; • marks the tutorial's losses."""
+        findings = self._findings(spec)
+        if isinstance(findings, UsageError):
+            text = _one_line("✗ ", "bold red")
+        elif findings is not None and findings.warnings:
+            text = _one_line("⚠ ", "bold yellow")
         else:
-            return
-        self.post_message(self.Changed(self.problem, self.loss))
+            text = _one_line("  ")
+        text.append(spec.name)
+        if spec.tutorial:
+            text.append(" •", style="cyan")
+        return text
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "problems":  # enter on a problem moves to its losses
@@ -115,8 +176,15 @@ class Picker(Vertical):
         self.query_one("#details", Static).update(self.details_text())
 
     def details_text(self) -> Text:
+        """Any refusal or warning first (a short line each), then what the loss needs."""
         spec = self.spec
         text = Text()
+        findings = self._findings(spec)
+        if isinstance(findings, UsageError):
+            text.append(f"✗ {findings}\n", style="bold red")
+        elif findings is not None:
+            for line in findings.warnings:
+                text.append(f"⚠ {_short_warning(line)}\n", style="yellow")
         text.append(spec.title, style="bold")
         text.append("  e: theory\n", style="dim")
         text.append(f"{' · '.join(spec.names)}\n", style="dim")
@@ -124,27 +192,29 @@ class Picker(Vertical):
         text.append(f"targets {spec.target_encoding}\n")
         text.append(f"metric  {spec.metric}\n")
         text.append(f"{spec.summary}\n", style="italic")
-        if not self.data_ready:
+        if findings is None:
             text.append("checks run once the data is loaded", style="dim")
-            return text
-        try:
-            findings = check(spec, self.problem_of(self.problem))
-        except UsageError as why:
-            text.append(f"✗ {why}", style="bold red")
-            return text
-        for line in findings.warnings:
-            text.append(f"⚠ {line.split(': ', 1)[-1]}\n", style="yellow")
-        for line in findings.notes:
-            text.append(f"ℹ {line.split(': ', 1)[-1]}\n", style="dim")
-        return text
+        elif not isinstance(findings, UsageError):
+            for line in findings.warnings:  # in full, after the short line above
+                text.append(f"⚠ {line.split(': ', 1)[-1]}\n", style="dim yellow")
+            for line in findings.notes:
+                text.append(f"ℹ {line.split(': ', 1)[-1]}\n", style="dim")
+        return text.rstrip() or text
+
+
+def _short_warning(line: str) -> str:
+    """A check's warning without the loss's name and before its explanation."""
+    return line.split(": ", 1)[-1].split("; ", 1)[0]
+
+
+def _other_part(whole: Perturbation, applied: Perturbation) -> str:
+    """The perturbation's settings that do not apply here, described: 'noise0.1'."""
+    rest = Perturbation(label_noise=whole.label_noise if not applied.label_noise else 0.0,
+                        outliers=whole.outliers if not applied.outliers else 0.0,
+                        imbalance=whole.imbalance if applied.imbalance == 1 else 1.0)
+    return rest.suffix()[1:].replace("+", ", ")
 
 
 def _one_line(text: str, style: str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
-
-def _loss_prompt(spec: LossSpec) -> Text:
-    text = _one_line(spec.name)
-    if spec.tutorial:
-        text.append(" •", style="cyan")
-    return text

@@ -29,6 +29,7 @@ class DatasetScatter(PlotextPlot):
         super().__init__(**kwargs)
         self.problem: Problem | None = None
         self.regions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.regions_label = ""  # the run the regions come from: "#3 bce"
 
     def show(self, problem: Problem | None) -> None:
         """Plot ``problem``, with the regions of the latest run on it if any."""
@@ -43,11 +44,13 @@ class DatasetScatter(PlotextPlot):
 
     def _draw(self, force: bool = False) -> None:
         """Replot if forced or the regions to show changed: (xs, ys, classes) of a grid."""
-        regions = None
+        run = None
         if self.show_regions and self.board is not None and self.problem is not None:
-            regions = self.board.regions_for(self.problem)
+            run = self.board.regions_run(self.problem)
+        regions = run.regions if run is not None else None
         if force or regions is not self.regions:
             self.regions = regions
+            self.regions_label = run.label if run is not None else ""
             self.replot()
 
     def replot(self) -> None:
@@ -77,8 +80,8 @@ class DatasetScatter(PlotextPlot):
         wide = self.size.width >= 34
         if axes != ("x1", "x2"):
             plt.title("PCA 1 vs 2" if not wide else "first two principal components")
-        elif self.regions is not None and wide:
-            plt.title("• train  x test  · predicted")
+        elif self.regions is not None:
+            plt.title(f"· predicted by {self.regions_label}" if wide else f"·{self.regions_label}")
         else:
             plt.title("• train  x test" if wide else "•train xtest")
 

@@ -1,0 +1,168 @@
+"""What the compare screen shows, as plain data: built from a study or from multi-seed runs.
+
+No Textual here, so the rules (which losses tie, what the protocol line says,
+which rows the table has) are tested without an app. A study gives the whole
+picture: learning rates chosen on validation, the isolation curve, the metric
+matrix. Multi-seed runs of one untuned learning rate get the same ranking and
+Holm-adjusted tests, and a protocol line that says they were not tuned.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lossterm.engine.records import DONE, RunResult
+from lossterm.engine.stats import summarize
+
+
+@dataclass(frozen=True)
+class Row:
+    """One loss in the ranked table."""
+
+    rank: int
+    loss: str
+    learning_rate: float | None
+    n: int  # final seeds that trained to the end
+    mean: float
+    sd: float
+    ci: tuple[float, float]
+    p_holm: float | None  # against the best; None for the best itself
+    tied: bool  # tied for best
+    lost: int = 0  # final seeds that diverged or failed
+
+
+@dataclass(frozen=True)
+class Band:
+    """A held-out curve over seeds: per epoch, the mean and the min-max band."""
+
+    mean: tuple[float, ...]
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+
+    @classmethod
+    def of(cls, series: list[list[float]]) -> Band | None:
+        longest = max((len(s) for s in series), default=0)
+        if not longest:
+            return None
+        cols = [np.array([s[e] for s in series if len(s) > e], dtype=float)
+                for e in range(longest)]
+        return cls(tuple(float(c.mean()) for c in cols), tuple(float(c.min()) for c in cols),
+                   tuple(float(c.max()) for c in cols))
+
+
+@dataclass(frozen=True)
+class CompareView:
+    problem: str
+    metric: str
+    higher: bool
+    tuned: bool
+    verdict: str
+    protocol: tuple[str, ...]
+    rows: tuple[Row, ...]
+    curve_split: str  # what the curves are scored on: "validation" (studies) or "test"
+    curves: dict[str, Band] = field(default_factory=dict)
+    isolation: dict[str, tuple[tuple[float, float | None], ...]] = field(default_factory=dict)
+    chosen: dict[str, float] = field(default_factory=dict)
+    matrix: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    not_applicable: dict[str, str] = field(default_factory=dict)  # metric -> why
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def tied(self) -> list[str]:
+        return [r.loss for r in self.rows if r.tied]
+
+
+def _rows(ranking, pairs, tied, scores, rates, lost) -> tuple[Row, ...]:
+    best = ranking[0] if ranking else None
+    against = {p.b: p.p_holm for p in pairs if p.a == best}
+    rows = []
+    for i, loss in enumerate(ranking, 1):
+        s = summarize(list(scores[loss].values()))
+        rows.append(Row(i, loss, rates.get(loss), s.n, s.mean, s.std, (s.ci_low, s.ci_high),
+                        None if loss == best else against.get(loss), loss in tied,
+                        lost.get(loss, 0)))
+    return tuple(rows)
+
+
+def from_study(study) -> CompareView:
+    """The view of a finished :class:`~lossterm.engine.study.ProblemStudy`."""
+    v = study.verdict
+    scores = {s.loss: dict(s.test) for s in study.losses}
+    rates = {s.loss: s.chosen_learning_rate for s in study.losses
+             if s.chosen_learning_rate is not None}
+    lost = {s.loss: sum(r.status != DONE for r in s.final) for s in study.losses}
+    matrix: dict[str, dict[str, float | None]] = {}
+    na: dict[str, str] = {}
+    for s in study.losses:
+        seeds = list(s.test_metrics.values())
+        names = list(dict.fromkeys(k for m in seeds for k in m))
+        matrix[s.loss] = {k: _mean([m.get(k) for m in seeds]) for k in names}
+        na.update(s.not_applicable)
+    p = study.protocol
+    grid = study.grid
+    protocol = (
+        f"each loss at its own learning rate: {len(grid)} rates {grid[0]:g}–{grid[-1]:g} "
+        f"(log), {len(study.tuning_seeds)} tuning seeds, scored on validation "
+        f"({study.rows.get('validation', 0)} rows)",
+        f"checkpoint: {p.checkpoint} epoch on validation; then {len(study.final_seeds)} paired "
+        f"seeds per loss, test ({study.rows.get('test', 0)} rows) read once; "
+        f"pairs Holm-adjusted",
+    )
+    return CompareView(
+        problem=study.problem, metric=study.metric, higher=study.higher, tuned=True,
+        verdict=v.line, protocol=protocol,
+        rows=_rows(v.ranking, v.pairs, set(v.tied_for_best), scores, rates, lost),
+        curve_split="validation",
+        curves={s.loss: b for s in study.losses
+                if (b := Band.of([[r.test_metric for r in run.records] for run in s.final
+                                  if run.records])) is not None},
+        isolation={s.loss: tuple(s.validation_curve) for s in study.losses},
+        chosen=rates, matrix=matrix, not_applicable=na,
+        warnings=tuple(study.warnings) + tuple(s.warning for s in study.losses if s.warning),
+    )
+
+
+def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
+    """The view of finished multi-seed runs of ``problem`` at one untuned learning rate
+    (None with fewer than two losses trained to the end)."""
+    from lossterm.engine.compare import higher_is_better
+    from lossterm.engine.study.verdict import decide
+
+    mine = [r for r in results if r.problem == problem]
+    scores: dict[str, dict[int, float]] = {}
+    lost: dict[str, int] = {}
+    curves: dict[str, list[list[float]]] = {}
+    for r in mine:
+        if r.status == DONE and r.records:
+            scores.setdefault(r.loss, {})[r.seed] = r.test_metric
+            curves.setdefault(r.loss, []).append([e.test_metric for e in r.records])
+        else:
+            lost[r.loss] = lost.get(r.loss, 0) + 1
+    if len(scores) < 2:
+        return None
+    metric = mine[0].metric
+    higher = higher_is_better(metric)
+    seeds = min(len(s) for s in scores.values())
+    rates = sorted({r.learning_rate for r in mine if r.learning_rate is not None})
+    rate_text = ", ".join(f"{lr:g}" for lr in rates) or "one rate"
+    protocol_words = (f"every loss at learning rate {rate_text}, not tuned; {seeds} paired "
+                      f"seeds; ranked on test; Holm-adjusted")
+    v = decide(problem, scores, metric, higher, seeds, protocol=protocol_words)
+    return CompareView(
+        problem=problem, metric=metric, higher=higher, tuned=False, verdict=v.line,
+        protocol=(protocol_words,
+                  "not a fair study: one learning rate can favour some losses — "
+                  "press S to tune each loss's rate on validation"),
+        rows=_rows(v.ranking, v.pairs, set(v.tied_for_best), scores,
+                   {r.loss: r.learning_rate for r in mine if r.learning_rate}, lost),
+        curve_split="test",
+        curves={loss: b for loss, series in curves.items() if (b := Band.of(series))},
+    )
+
+
+def _mean(values) -> float | None:
+    good = [v for v in values if v is not None and math.isfinite(v)]
+    return float(np.mean(good)) if good and len(good) == len(values) else None

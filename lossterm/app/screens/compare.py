@@ -1,0 +1,191 @@
+"""``v``: the verdict for the selected problem — a study's, or its multi-seed runs'.
+
+Top to bottom: the verdict line, the protocol that earned it, the ranked table
+(chosen learning rate, mean ± sd, 95% CI, Holm-adjusted p against the best,
+the tied-for-best mark), then one plot: the isolation view (each loss's
+validation score against the learning rate, chosen rates marked) or the final
+runs' curves (mean line, min–max band). ``p`` switches the plot, ``m`` shows
+the metric matrix instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from lossterm.app.compare import CompareView
+
+SHORT_METRICS = {"accuracy": "acc", "balanced_accuracy": "bal acc", "macro_f1": "macro f1",
+                 "roc_auc": "auc", "log_loss": "log loss", "median_absolute_error": "med ae"}
+COLORS = ("cyan", "orange", "magenta", "green", "yellow", "red", "blue", "white")
+ACCURACY_LIKE = ("accuracy", "balanced_accuracy", "f1", "macro_f1", "roc_auc")
+
+
+def short(loss: str) -> str:
+    """The catalogue's short name (bce, focal, ...), so the tables fit 80 columns."""
+    from lossterm.app.state import _short_name
+
+    return _short_name(loss)
+
+
+def figure(metric: str, value: float | None) -> str:
+    """A metric value as a person reads it: accuracy as 0.846, MSE as 0.0123 or 1.2e+33."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if metric in ACCURACY_LIKE:
+        return f"{value:.3f}"
+    return f"{value:.3f}" if 1e-2 <= abs(value) < 1e4 or value == 0 else f"{value:.2e}"
+
+
+def p_text(p: float | None) -> str:
+    if p is None:
+        return "best"
+    if not math.isfinite(p):
+        return "n/a"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+class ComparePlot(PlotextPlot):
+    """The isolation view or the final curves of a :class:`CompareView`."""
+
+    def __init__(self, view: CompareView, **kwargs):
+        super().__init__(**kwargs)
+        self.view = view
+        self.mode = "isolation" if view.isolation else "curves"
+
+    def on_mount(self) -> None:
+        self.draw()
+
+    def switch(self) -> None:
+        if self.view.isolation:
+            self.mode = "curves" if self.mode == "isolation" else "isolation"
+        self.draw()
+
+    def draw(self) -> None:
+        plt, view = self.plt, self.view
+        plt.clear_data()
+        plt.clear_figure()
+        if self.mode == "isolation":
+            self._isolation(plt, view)
+        else:
+            self._curves(plt, view)
+        self.refresh()
+
+    def _isolation(self, plt, view: CompareView) -> None:
+        marks = []
+        for i, (loss, points) in enumerate(view.isolation.items()):
+            xs = [math.log10(lr) for lr, s in points if s is not None and math.isfinite(s)]
+            ys = [s for lr, s in points if s is not None and math.isfinite(s)]
+            if not xs:
+                continue
+            color = COLORS[i % len(COLORS)]
+            plt.plot(xs, ys, marker="braille", color=color, label=short(loss))
+            chosen = view.chosen.get(loss)
+            if chosen is not None:
+                score = dict(points).get(chosen)
+                if score is not None:
+                    marks.append((math.log10(chosen), score, color))
+        for x, y, color in marks:  # after every line, so no line hides a chosen point
+            plt.scatter([x], [y], marker="●", color=color)
+        plt.title(f"validation {view.metric} against learning rate (● chosen)")
+        plt.xlabel("log10 learning rate")
+
+    def _curves(self, plt, view: CompareView) -> None:
+        for i, (loss, band) in enumerate(view.curves.items()):
+            color = COLORS[i % len(COLORS)]
+            epochs = list(range(1, len(band.mean) + 1))
+            if band.low != band.high:
+                plt.plot(epochs, list(band.low), marker="dot", color="gray")
+                plt.plot(epochs, list(band.high), marker="dot", color="gray")
+            plt.plot(epochs, list(band.mean), marker="braille", color=color, label=short(loss))
+        plt.title(f"{view.curve_split} {view.metric} of the final runs: mean, min–max band (grey)")
+        plt.xlabel("epoch")
+
+
+def matrix_table(view: CompareView) -> Table:
+    names = list(dict.fromkeys(k for row in view.matrix.values() for k in row))
+    table = Table(box=None, padding=(0, 1), header_style="bold")
+    table.add_column("loss", no_wrap=True)
+    for name in names:
+        table.add_column(SHORT_METRICS.get(name, name.replace("_", " ")), justify="right",
+                         no_wrap=True)
+    ranked = [r.loss for r in view.rows] + [k for k in view.matrix if k not in
+                                           {r.loss for r in view.rows}]
+    for loss in ranked:
+        row = view.matrix.get(loss, {})
+        table.add_row(short(loss), *(figure(n, row.get(n)) for n in names))
+    return table
+
+
+class CompareScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape,q,v", "dismiss", "Back"),
+        Binding("p", "switch_plot", "Plot", tooltip="isolation view / final curves"),
+        Binding("m", "matrix", "Metrics", tooltip="every metric of the kind, per loss"),
+    ]
+
+    def __init__(self, view: CompareView):
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        view = self.view
+        with Vertical(id="compare"):
+            yield Static(Text(view.verdict, style="bold"), id="compare-verdict")
+            yield Static(Text("\n".join(view.protocol), style="dim"), id="compare-protocol")
+            if view.warnings:
+                yield Static(Text("\n".join(view.warnings), style="yellow"),
+                             id="compare-warnings")
+            yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
+            yield ComparePlot(view, id="compare-plot")
+            yield Static(id="compare-matrix")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        view = self.view
+        table = self.query_one(DataTable)
+        table.add_columns("#", "loss", "lr", f"{SHORT_METRICS.get(view.metric, view.metric)} "
+                          "mean ± sd", "95% CI", "p Holm", "tied")
+        for row in view.rows:
+            ci = f"{figure(view.metric, row.ci[0])}–{figure(view.metric, row.ci[1])}"
+            lr = "—" if row.learning_rate is None else f"{row.learning_rate:.3g}"
+            sd = "" if not math.isfinite(row.sd) else f" ± {figure(view.metric, row.sd)}"
+            lost = f" ({row.lost} lost)" if row.lost else ""
+            table.add_row(str(row.rank), short(row.loss) + lost, lr,
+                          figure(view.metric, row.mean) + sd, ci, p_text(row.p_holm),
+                          "★" if row.tied else "")
+        matrix = self.query_one("#compare-matrix", Static)
+        matrix.display = False
+        if view.matrix:
+            reasons: dict[str, list[str]] = {}
+            for name, why in view.not_applicable.items():
+                reasons.setdefault(why, []).append(SHORT_METRICS.get(name, name))
+            notes = "".join(f"\n— {', '.join(names)}: {why}" for why, names in reasons.items())
+            matrix.update(_matrix_renderable(view, notes))
+
+    def action_switch_plot(self) -> None:
+        self.query_one("#compare-matrix").display = False
+        plot = self.query_one(ComparePlot)
+        plot.display = True
+        plot.switch()
+
+    def action_matrix(self) -> None:
+        if not self.view.matrix:
+            self.notify("the metric matrix comes with a study (S)", timeout=4)
+            return
+        matrix, plot = self.query_one("#compare-matrix"), self.query_one(ComparePlot)
+        matrix.display, plot.display = not matrix.display, matrix.display
+
+
+def _matrix_renderable(view: CompareView, notes: str):
+    from rich.console import Group
+
+    return Group(matrix_table(view), Text(notes.strip(), style="dim"))

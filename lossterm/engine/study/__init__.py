@@ -1,0 +1,51 @@
+"""Fair studies: each loss at its own best learning rate, chosen on validation, judged on
+test once. See :mod:`.run` for the phases, :mod:`.protocol` for the rules,
+:mod:`.split` for the tuning view, :mod:`.tuning` for selection and
+:mod:`.verdict` for the statistics."""
+
+from lossterm.engine.study.protocol import Protocol, default_grid, parse_lr_grid
+from lossterm.engine.study.run import (
+    EXTENDED,
+    FINAL,
+    TUNING,
+    LossStudy,
+    Phase,
+    ProblemStudy,
+    evaluate,
+    run_study,
+)
+from lossterm.engine.study.split import tuning_view, validation_rows
+
+__all__ = ["EXTENDED", "FINAL", "TUNING", "LossStudy", "Phase", "ProblemStudy", "Protocol",
+           "default_grid", "evaluate", "parse_lr_grid", "run_study", "tuning_view",
+           "validation_rows"]
+
+
+def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 3, lr_grid=None,
+          val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
+          seed: int = 0, data_seed: int = 0, trainer=None, **settings):
+    """A fair study of ``losses`` on ``problem`` (a name or :class:`Problem`, or a list of
+    them: then a list of studies comes back).
+
+    ``lr_grid``: a sequence of rates or ``"LOW:HIGH:N"`` (default: 9 over 4 decades
+    around the optimizer's usual rate). ``settings`` go to every run (``epochs``,
+    ``batch_size``, ``hidden_units``, ...). Render with
+    ``lossterm.report.study.render_study([result], "text")``.
+
+        >>> s = lossterm.study("circles", ["bce", "hinge", "squared_hinge"])
+        >>> s.verdict.line, s.loss("hinge").chosen_learning_rate
+    """
+    from lossterm.engine.plan import plan_runs
+    from lossterm.engine.records import RunConfig
+
+    many = isinstance(problem, (list, tuple))
+    grid = parse_lr_grid(lr_grid) if isinstance(lr_grid, str) else lr_grid
+    protocol = Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
+                        validation_share=val_size, checkpoint=checkpoint, metric=metric)
+    base = RunConfig(problem="", loss="", seed=seed, **settings)
+    plan = plan_runs(list(problem) if many else [problem], list(losses), base)
+    studies = run_study(plan.runs, protocol, data_seed=data_seed, trainer=trainer)
+    return studies if many else studies[0]
+
+
+__all__.append("study")
