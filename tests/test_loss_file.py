@@ -159,6 +159,22 @@ def test_headless_run_and_seeds_name_the_loss(lossterm_cli, losses_py):
     assert {r["seed"]: r["test_metric"] for r in runs} == pytest.approx(bce, abs=1e-6)
 
 
+def test_a_fair_study_tunes_it_like_a_built_in(lossterm_cli, losses_py):
+    done = lossterm_cli("--headless", "--problem", "circles", "--loss-file",
+                        f"{losses_py}:my_bce", "--loss", "bce", "--tune", "--seeds", "2",
+                        "--epochs", "5", "--lr-grid", "0.01:0.1:2", "--format", "json",
+                        "--no-store")
+    assert done.returncode == 0, done.stderr
+    (study,) = json.loads(done.stdout)["studies"]
+    arms = {arm["loss"]: arm for arm in study["study"]["losses"]}
+    assert set(arms) == {"my_bce", "binary_crossentropy"}
+    # The same arithmetic, so the same rate chosen and the same test figures.
+    assert arms["my_bce"]["chosen_learning_rate"] == arms["binary_crossentropy"][
+        "chosen_learning_rate"]
+    assert arms["my_bce"]["test"]["mean"] == pytest.approx(
+        arms["binary_crossentropy"]["test"]["mean"], abs=1e-6)
+
+
 def test_the_exported_script_carries_the_function_and_reproduces_the_run(
         lossterm_cli, tmp_path, losses_py):
     figure, again = _reproduce(lossterm_cli, tmp_path, "--problem", "regression",
