@@ -247,3 +247,32 @@ def test_what_the_file_prints_stays_out_of_the_report(lossterm_cli, tmp_path, lo
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["runs"][0]["loss"] == "squared"
     assert "hello from the loss file" in done.stderr
+
+
+def test_the_tui_picker_lists_and_selects_it(losses_py, monkeypatch):
+    import asyncio
+
+    from lossterm.engine.losses import catalogue
+
+    monkeypatch.setattr(catalogue, "_OWN", {})  # registered for this test only: other TUI
+    # tests in this process (snapshots of the picker) must not see it
+
+    from lossterm.app.app import make_app
+    from lossterm.app.widgets.picker import Picker
+    from lossterm.engine import RunConfig
+    from lossterm.engine.losses.own import load_loss_files
+
+    (name,) = load_loss_files([f"{losses_py}:my_bce"])
+    app = make_app(base=RunConfig(problem="", loss="", epochs=2), problem="circles", loss=name)
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            picker = app.query_one(Picker)
+            listed = [picker.query_one("#losses").get_option_at_index(i).id
+                      for i in range(picker.query_one("#losses").option_count)]
+            return picker.loss, listed
+
+    selected, listed = asyncio.run(main())
+    assert selected == "my_bce" and "my_bce" in listed

@@ -557,5 +557,10 @@ def _takes(spec: LossSpec) -> str:
     return f"; {spec.name} takes {listed}"
 
 
+def own_losses() -> tuple[LossSpec, ...]:
+    """The losses loaded from the user's files (--loss-file), in the order loaded."""
+    return tuple(_OWN.values())
+
+
 def losses_for_kind(kind: str) -> tuple[LossSpec, ...]:
     return tuple(spec for spec in CATALOGUE if spec.kind == kind)
