@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a loss name or alias (mse, bce, gce, ...), or 'all'; settings after "
                            "a colon, numbers only: gce:q=0.5, sce:alpha=0.1,beta=1.0; "
                            "repeatable")
+    runs.add_argument("--loss-file", action="append", default=[], metavar="FILE.py:FUNCTION",
+                      help="your own loss: a function (y_true, y_pred) -> one value per "
+                           "sample, written with keras.ops, its kind (and optionally head, "
+                           "encoding) set as attributes (my_loss.kind = 'binary') or after a "
+                           "colon: losses.py:my_loss:kind=binary,head=sigmoid; joins the --loss "
+                           "list. The file is your Python code and runs as such; a probe batch "
+                           "checks the function before training; repeatable")
     runs.add_argument("--epochs", type=int, metavar="N",
                       help="epochs per run (default: the tutorial's, 100/200/100)")
     runs.add_argument("--seed", type=int, default=0, metavar="N",
@@ -280,6 +287,10 @@ def _main(argv: list[str]) -> int:
         from lossterm.engine.backend import choose_backend
 
         choose_backend(args.backend)
+    if args.loss_file:  # imports Keras, so after the backend is chosen
+        from lossterm.engine.losses.own import load_loss_files
+
+        args.loss += load_loss_files(args.loss_file)
     if args.headless:
         from lossterm.headless import run_headless
 

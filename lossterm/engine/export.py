@@ -52,7 +52,10 @@ saved = np.load(Path(__file__).with_name({arrays.name!r}))
 X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_test", "y_test"))'''
     label, score = spec.head.score_line(TRUTH_SOURCE[spec.target_encoding])
     definitions, loss = spec.keras_code()
-    if definitions:
+    if definitions and getattr(spec, "path", ""):  # a --loss-file loss: the user's code
+        definitions = (f"\n# {spec.name}: your own loss, from {spec.path} (its imports and "
+                       f"what the function uses from it).\n{definitions}\n")
+    elif definitions:
         definitions = (f"\n# {spec.title}: lossterm's Keras form, written with keras.ops (any "
                        f"backend).\n{definitions}\n")
     path.write_text(_TEMPLATE.format(

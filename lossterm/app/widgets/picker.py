@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from lossterm.engine import CATALOGUE, PROBLEM_NAMES, check, get_loss, get_problem
 from lossterm.engine.losses import LossSpec
+from lossterm.engine.losses.catalogue import own_losses
 from lossterm.engine.perturb import Perturbation
 from lossterm.engine.problems import PROBLEM_KIND
 from lossterm.errors import UsageError
@@ -120,8 +121,9 @@ class Picker(Vertical):
         kind = self.kinds[self.problem]
         losses = self.query_one("#losses", OptionList)
         losses.clear_options()
-        fitting = [s for s in CATALOGUE if s.kind == kind]
-        others = [s for s in CATALOGUE if s.kind != kind]
+        every = (*CATALOGUE, *own_losses())  # the catalogue, then the --loss-file losses
+        fitting = [s for s in every if s.kind == kind]
+        others = [s for s in every if s.kind != kind]
         losses.add_options([Option(self._loss_prompt(s), id=s.name) for s in fitting])
         losses.add_options([Option(_one_line(f"  {s.name} ({s.kind} only)", "dim"),
                                    id=s.name, disabled=True) for s in others])
@@ -139,7 +141,7 @@ class Picker(Vertical):
     def mark_losses(self) -> None:
         """Redraw the loss list's prompts: ⚠ on those the checks warn about."""
         losses = self.query_one("#losses", OptionList)
-        for spec in CATALOGUE:
+        for spec in (*CATALOGUE, *own_losses()):
             if spec.kind == self.kinds[self.problem]:
                 losses.replace_option_prompt(spec.name, self._loss_prompt(spec))
 

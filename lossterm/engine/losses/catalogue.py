@@ -488,6 +488,24 @@ CATALOGUE: tuple[LossSpec, ...] = (
 
 _BY_NAME = {n.lower(): spec for spec in CATALOGUE for n in spec.names}
 TUTORIAL_LOSSES = tuple(spec for spec in CATALOGUE if spec.tutorial)
+# Losses loaded from the user's files (--loss-file), by name, for the rest of the process.
+# The one table written at run time: a loaded loss is a name the user gave on the command
+# line, and every front end resolves names through get_loss.
+_OWN: dict[str, LossSpec] = {}
+
+
+def register_own_loss(spec: LossSpec) -> None:
+    """Make ``get_loss(spec.name)`` answer with ``spec`` (a loss from the user's file);
+    refuse a name a built-in loss or another file's loss already has."""
+    key = spec.name.lower()
+    if key in _BY_NAME:
+        raise UsageError(f"--loss-file {getattr(spec, 'path', '')}: {spec.name!r} is the name "
+                         f"of a built-in loss ({_BY_NAME[key].name}); rename the function")
+    known = _OWN.get(key)
+    if known is not None and getattr(known, "path", None) != getattr(spec, "path", None):
+        raise UsageError(f"--loss-file {getattr(spec, 'path', '')}: {spec.name!r} is already "
+                         f"loaded from {getattr(known, 'path', '')}; rename one of them")
+    _OWN[key] = spec
 
 
 def get_loss(name: str) -> LossSpec:
@@ -498,7 +516,8 @@ def get_loss(name: str) -> LossSpec:
     value out of range is a UsageError naming what the loss takes.
     """
     base, colon, settings = name.partition(":")
-    spec = _BY_NAME.get(base.strip().lower().replace("-", "_"))
+    key = base.strip().lower()
+    spec = _BY_NAME.get(key.replace("-", "_")) or _OWN.get(key)
     if spec is None:
         choices = ", ".join(s.name for s in CATALOGUE)
         raise UsageError(f"unknown loss {name!r}; choose from {choices} (or 'all')")
@@ -536,6 +555,11 @@ def _takes(spec: LossSpec) -> str:
         return f"; {spec.name} takes no parameters"
     listed = ", ".join(f"{p.name} (default {p.default:g})" for p in spec.parameters)
     return f"; {spec.name} takes {listed}"
+
+
+def own_losses() -> tuple[LossSpec, ...]:
+    """The losses loaded from the user's files (--loss-file), in the order loaded."""
+    return tuple(_OWN.values())
 
 
 def losses_for_kind(kind: str) -> tuple[LossSpec, ...]:
