@@ -37,6 +37,16 @@ async def capture(name: str, size: tuple[int, int], problem_row: int, overlay: b
         await pilot.pause()
         for _ in range(problem_row):
             await pilot.press("down")
+        if overlay == "study":  # S: a fair study, then its verdict, then the metric matrix
+            await pilot.press("S")
+            await _until(pilot, lambda: app.studies, timeout=600)
+            await pilot.pause(0.5)
+            written.append(Path(app.save_screenshot(f"{name}.svg", path=str(OUT))))
+            await pilot.press("m")
+            await pilot.pause(0.3)
+            written.append(Path(app.save_screenshot(f"{name}-metrics.svg", path=str(OUT))))
+            await pilot.press("escape", "q")
+            return written
         await pilot.press("a")
         if overlay:  # everything trained; runs 1, 4 and 5 overlaid
             await _until(pilot, lambda: app.runs and all(r.finished for r in app.runs.values()))
@@ -53,7 +63,7 @@ async def capture(name: str, size: tuple[int, int], problem_row: int, overlay: b
 
 
 def _half_drawn(app, run_id: int) -> bool:
-    shown = app.query_one("#loss-curves").runs
+    shown = app.query_one("#curves-plot").runs
     if not shown or shown[0].id != run_id:
         return False
     run = shown[0]
@@ -74,7 +84,9 @@ def main() -> None:
     # a regression run takes 0.3 s, too short to catch half-drawn, so it gets 400)
     shots = [("training-circles-100x30", (100, 30), 1, False, None),
              ("compare-blobs-100x30", (100, 30), 2, True, None),
-             ("training-regression-80x24", (80, 24), 0, False, 400)]
+             ("training-regression-80x24", (80, 24), 0, False, 400),
+             ("study-circles-100x30", (100, 30), 1, "study", None),
+             ("study-regression-80x24", (80, 24), 0, "study", None)]
     for name, size, row, overlay, epochs in shots:
         for svg in asyncio.run(capture(name, size, row, overlay, epochs)):
             png = to_png(svg)

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
@@ -95,6 +95,7 @@ class ComparePlot(PlotextPlot):
                     marks.append((math.log10(chosen), score, color))
         for x, y, color in marks:  # after every line, so no line hides a chosen point
             plt.scatter([x], [y], marker="●", color=color)
+        _log_if_wide(plt, [s for points in view.isolation.values() for _, s in points], view)
         plt.title(f"validation {view.metric} against learning rate (● chosen)")
         plt.xlabel("log10 learning rate")
 
@@ -106,8 +107,17 @@ class ComparePlot(PlotextPlot):
                 plt.plot(epochs, list(band.low), marker="dot", color="gray")
                 plt.plot(epochs, list(band.high), marker="dot", color="gray")
             plt.plot(epochs, list(band.mean), marker="braille", color=color, label=short(loss))
+        _log_if_wide(plt, [v for b in view.curves.values() for v in b.mean], view)
         plt.title(f"{view.curve_split} {view.metric} of the final runs: mean, min–max band (grey)")
         plt.xlabel("epoch")
+
+
+def _log_if_wide(plt, values, view: CompareView) -> None:
+    """A log y axis for an error metric whose values span over two decades (one loss far
+    behind would otherwise flatten the others into the bottom row)."""
+    good = [v for v in values if v is not None and math.isfinite(v) and v > 0]
+    if view.metric not in ACCURACY_LIKE and good and max(good) / min(good) > 100:
+        plt.yscale("log")
 
 
 def matrix_table(view: CompareView) -> Table:
@@ -139,11 +149,13 @@ class CompareScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         view = self.view
         with Vertical(id="compare"):
-            yield Static(Text(view.verdict, style="bold"), id="compare-verdict")
-            yield Static(Text("\n".join(view.protocol), style="dim"), id="compare-protocol")
-            if view.warnings:
-                yield Static(Text("\n".join(view.warnings), style="yellow"),
-                             id="compare-warnings")
+            with VerticalScroll(id="compare-head"):
+                yield Static(Text(view.verdict, style="bold"), id="compare-verdict")
+                yield Static(Text("\n".join(view.protocol), style="dim"),
+                             id="compare-protocol")
+                if view.warnings:
+                    yield Static(Text("\n".join(dict.fromkeys(view.warnings)),
+                                      style="yellow"), id="compare-warnings")
             yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
             yield ComparePlot(view, id="compare-plot")
             yield Static(id="compare-matrix")
