@@ -68,6 +68,7 @@ class TensorFlowEngine:
             tf.TensorSpec((None,), tf.float32), tf.TensorSpec((), tf.float32),
             tf.TensorSpec((None, len(data.x_train)), tf.int32)])
         self._call = None  # the concrete function, traced on the first epoch
+        self._count = 0  # members reported (the state has a copy more when there is one)
 
     @property
     def traces(self) -> int:
@@ -76,30 +77,45 @@ class TensorFlowEngine:
 
     def start(self, weights: list[np.ndarray], learning_rates: np.ndarray) -> None:
         tf = self._tf
-        stacks = [tf.constant(w) for w in weights]
+        rates = np.asarray(learning_rates, np.float32)
+        self._count = len(rates)
+        pad = lambda a: np.concatenate([a, a[:1]]) if len(a) == 1 else a
+        stacks = [tf.constant(pad(w)) for w in weights]
         slots = tuple([tf.zeros_like(w) for w in stacks] for _ in range(self.optimizer.slots))
-        rates = tf.constant(np.asarray(learning_rates, np.float32))
-        self._state = (stacks, slots, rates, tf.constant(0.0))
+        self._state = (stacks, slots, tf.constant(pad(rates)), tf.constant(0.0))
 
     def epoch(self, permutations: np.ndarray) -> EpochOutput:
+        """One epoch of every member; a lone member runs beside a copy of itself.
+
+        The batched kernels take another path for a batch of one model, whose
+        rounding differs in the last bit; with two rows or more a member's
+        numbers are the same whatever else is in its population."""
         if self._call is None:
             self._call = self._epoch.get_concrete_function()
         weights, slots, rates, step = self._state
+        if self._count == 1:
+            permutations = np.concatenate([permutations, permutations])
         out = self._call(weights, slots, rates, step, self._tf.constant(permutations, self._tf.int32))
         weights, slots, step, losses, preds = out
         self._state = (weights, slots, rates, step)
-        losses, preds = losses.numpy(), [p.numpy() for p in preds]
+        count = self._count
+        losses, preds = losses.numpy()[:, :count], [p.numpy()[:count] for p in preds]
         return EpochOutput(losses[0], losses[1], preds[0], preds[1])
 
     def keep(self, rows: list[int]) -> None:
         """Drop every member but ``rows`` (diverged ones), keeping their state."""
-        tf, rows = self._tf, self._tf.constant(rows, self._tf.int32)
+        if not rows:
+            self._count = 0
+            return
+        self._count = len(rows)
+        tf = self._tf
+        rows = tf.constant(rows * 2 if len(rows) == 1 else rows, tf.int32)
         weights, slots, rates, step = self._state
         pick = lambda ts: [tf.gather(t, rows) for t in ts]
         self._state = (pick(weights), tuple(pick(s) for s in slots), tf.gather(rates, rows), step)
 
     def weights(self) -> list[list[np.ndarray]]:
-        return unstack([w.numpy() for w in self._state[0]])
+        return unstack([w.numpy()[:self._count] for w in self._state[0]])
 
     # Traced once; everything below runs inside the graph.
     def _epoch_graph(self, weights, slots, rates, step, perm):
