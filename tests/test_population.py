@@ -117,6 +117,10 @@ def test_a_diverging_member_is_dropped_and_the_others_are_unchanged():
         assert kept.status == DONE and histories(kept) == histories(alone)
     last_one = population.run([members[1], members[2]], epochs=8)  # one left after epoch 1
     assert last_one[0].status == DIVERGED and histories(last_one[1]) == histories(without[1])
+    bad = [Member(seed, 1e3) for seed in (3, 4, 5)]  # most rows go: the program shrinks
+    few = population.run([members[0], *bad, members[2]], epochs=8)
+    assert [o.status for o in few] == [DONE, DIVERGED, DIVERGED, DIVERGED, DONE]
+    assert [histories(o) for o in (few[0], few[4])] == [histories(o) for o in without]
 
 
 def test_stop_ends_the_population_at_an_epoch_boundary_and_callbacks_see_every_record():
@@ -136,12 +140,13 @@ def test_stop_ends_the_population_at_an_epoch_boundary_and_callbacks_see_every_r
         assert [r for i, r in seen if i == index] == outcome.records
 
 
-def test_a_population_is_traced_once_and_reruns_from_its_seeded_start():
+def test_a_population_is_traced_once_per_size_and_reruns_from_its_seeded_start():
     population = Population(get_problem("circles"), get_loss("hinge"))
     first = population.run([Member(1, 0.01), Member(2, 0.1)], epochs=3)
     population.run([Member(7, 0.01)] * 5, epochs=2)
     again = population.run([Member(1, 0.01), Member(2, 0.1)], epochs=3)
-    assert population.engine.traces == 1
+    population.run([Member(3, 0.01)], epochs=1)  # one member runs as two rows
+    assert population.engine.traces == 2
     assert [histories(o) for o in first] == [histories(o) for o in again]
     keras_order = [w.shape for w in first[0].weights]
     assert keras_order == [(2, 50), (50,), (50, 1), (1,)]
