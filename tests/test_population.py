@@ -256,3 +256,13 @@ def test_unknown_checkpoints_are_usage_errors():
     with pytest.raises(UsageError, match="val_mse"):
         train_population(problem, spec, [Member(0, 0.01)], epochs=1, checkpoint="best",
                          checkpoint_metric="mse")
+
+
+def test_stopped_before_the_first_epoch_members_keep_their_start():
+    stop = threading.Event()
+    stop.set()
+    for checkpoint in ("last", "best"):
+        (outcome,) = train_population(get_problem("circles"), get_loss("bce"), [Member(0, 0.01)],
+                                      epochs=5, stop=stop, checkpoint=checkpoint)
+        assert outcome.status == STOPPED and outcome.records == []
+        assert outcome.best_epoch is None
