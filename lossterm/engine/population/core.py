@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lossterm.engine.losses import LossSpec, encode_targets
-from lossterm.engine.metrics import metrics_rows
+from lossterm.engine.metrics import metric_names, metrics_rows
 from lossterm.engine.records import DIVERGED, DONE, STOPPED, EpochRecord
 from lossterm.errors import UsageError
 
@@ -39,10 +39,11 @@ class MemberOutcome:
 
     ``weights`` are in Keras's order (kernel, bias per layer): with the
     checkpoint ``"last"`` those after its last epoch (``None`` when it
-    diverged); with ``"best"`` those after ``best_epoch``, its epoch with the
-    best validation figure, which a diverged member has too when one of its
-    epochs was finite. ``best_epoch`` is 1-based (the last epoch run under
-    ``"last"``), ``None`` when there are no such weights.
+    diverged; its start when stopped before epoch 1); with ``"best"`` those
+    after ``best_epoch``, its epoch with the best validation figure, which a
+    diverged member has too when one of its epochs was finite (else ``None``).
+    ``best_epoch`` is 1-based (the last epoch recorded under ``"last"``),
+    ``None`` when no epoch gave the weights.
     """
 
     member: Member
@@ -148,9 +149,15 @@ class Checkpoint:
 
     @classmethod
     def of(cls, kind: str, metric: str | None, spec: LossSpec) -> Checkpoint:
+        """Raise UsageError for an unknown kind, or a metric this loss's logs lack."""
         if kind not in CHECKPOINTS:
             raise UsageError(f"unknown checkpoint {kind!r}; choose from {', '.join(CHECKPOINTS)}")
-        return cls(kind, metric or spec.metric)
+        metric = metric or spec.metric
+        known = ("loss", *metric_names(spec))
+        if metric not in known:
+            raise UsageError(f"no val_{metric} to checkpoint on; {spec.name} logs "
+                             f"{', '.join('val_' + k for k in known)}")
+        return cls(kind, metric)
 
     @property
     def key(self) -> str:
@@ -205,8 +212,9 @@ def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], e
             live = [live[row] for row in keep]
     if checkpoint.kind == "last":
         for row, weights in enumerate(engine.weights()):
-            outcomes[live[row]].weights = weights
-            outcomes[live[row]].best_epoch = outcomes[live[row]].records[-1].epoch
+            outcome = outcomes[live[row]]
+            outcome.weights = weights
+            outcome.best_epoch = outcome.records[-1].epoch if outcome.records else None
     return outcomes
 
 
@@ -215,12 +223,9 @@ def _keep_best(engine, checkpoint, epoch, live, keep, outcomes, best) -> None:
     improved = []
     for row in keep:
         i = live[row]
-        logs = outcomes[i].records[-1].logs
-        if checkpoint.key not in logs:
-            raise UsageError(f"no {checkpoint.key} to checkpoint on; the logs have "
-                             f"{', '.join(k for k in logs if k.startswith('val_'))}")
-        if checkpoint.better(logs[checkpoint.key], best[i]):
-            best[i] = logs[checkpoint.key]
+        value = outcomes[i].records[-1].logs[checkpoint.key]
+        if checkpoint.better(value, best[i]):
+            best[i] = value
             improved.append(row)
     if improved:
         weights = engine.weights()

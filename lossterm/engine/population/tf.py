@@ -7,11 +7,16 @@ dispatch cost: weights are ``(P, in, out)`` tensors, mini-batches come from
 the mini-batch loop is a ``tf.while_loop`` (unrolled, tracing took 2 s per
 (problem, loss) instead of 0.3 s, and ran no faster).
 
-The weights and optimizer slots go in and out of the function as tensors,
-with the member axis left unknown in the signature: one trace serves every
-population size, and dropping a diverged member is a ``tf.gather`` of rows.
-The epoch is called through its concrete function, which skips the
-signature matching a ``tf.function`` call does (a tenth of an epoch of 10).
+The weights and optimizer slots go in and out of the function as tensors.
+The function is traced once per number of rows (members) with that number
+known: TensorFlow then drops the shape arithmetic its gradients need for an
+unknown batch axis, 10-18% of an epoch, for a trace of 0.1-0.2 s per size.
+A diverged member's rows are refilled with a copy of a live member (no new
+size); a lone member runs beside a copy of itself, because the batched
+kernels take another path for one model whose rounding differs in the last
+bit. So a member's numbers are the same, bit for bit, whatever else shares
+its population. The epoch is called through its concrete function, which
+skips the signature matching a ``tf.function`` call does.
 
 Kernels run on one thread each (:func:`configure_threads`): every op here is
 tiny, and handing each to a pool of threads costs more than it saves. On
@@ -47,7 +52,7 @@ def configure_threads() -> bool:
 
 
 class TensorFlowEngine:
-    """Runs epochs of a stacked population; ``start`` re-initialises it (no retracing)."""
+    """Runs epochs of a stacked population; ``start`` re-initialises it."""
 
     def __init__(self, layout: Layout, spec, data: Data, batch_size: int, optimizer, hyper: dict):
         import tensorflow as tf
@@ -61,47 +66,60 @@ class TensorFlowEngine:
         self._activations = [keras.activations.get(a) for a in layout.activations]
         self._data = [tf.constant(a) for a in (data.x_train, data.y_train, data.x_test, data.y_test)]
         self._batch_size = batch_size
+        self._epoch = tf.function(self._epoch_graph, autograph=False)
+        self._calls = {}  # rows -> the epoch's concrete function for that many rows
         self._state = None
-        weight_specs = [tf.TensorSpec((None, *s), tf.float32) for s in layout.shapes]
-        self._epoch = tf.function(self._epoch_graph, autograph=False, input_signature=[
-            weight_specs, tuple([weight_specs] * optimizer.slots),
-            tf.TensorSpec((None,), tf.float32), tf.TensorSpec((), tf.float32),
-            tf.TensorSpec((None, len(data.x_train)), tf.int32)])
-        self._call = None  # the concrete function, traced on the first epoch
+        self._count = 0  # members reported: the state's first rows; the rest are copies
 
     @property
     def traces(self) -> int:
-        """How many times the epoch graph was traced (one per engine is the point)."""
+        """How many times the epoch graph was traced: once per number of rows run."""
         return self._epoch.experimental_get_tracing_count()
 
     def start(self, weights: list[np.ndarray], learning_rates: np.ndarray) -> None:
+        rates = np.asarray(learning_rates, np.float32)
+        self._count = len(rates)
+        rows = np.arange(max(self._count, 2)) % self._count  # a lone member gets a copy
         tf = self._tf
-        stacks = [tf.constant(w) for w in weights]
+        stacks = [tf.constant(w[rows]) for w in weights]
         slots = tuple([tf.zeros_like(w) for w in stacks] for _ in range(self.optimizer.slots))
-        rates = tf.constant(np.asarray(learning_rates, np.float32))
-        self._state = (stacks, slots, rates, tf.constant(0.0))
+        self._state = (stacks, slots, tf.constant(rates[rows]), tf.constant(0.0))
 
     def epoch(self, permutations: np.ndarray) -> EpochOutput:
-        if self._call is None:
-            self._call = self._epoch.get_concrete_function()
         weights, slots, rates, step = self._state
-        out = self._call(weights, slots, rates, step, self._tf.constant(permutations, self._tf.int32))
-        weights, slots, step, losses, preds = out
+        rows = len(rates)
+        if rows > self._count:  # the copies shuffle as the member they copy
+            permutations = np.concatenate(
+                [permutations, np.repeat(permutations[:1], rows - self._count, axis=0)])
+        perm = self._tf.constant(permutations, self._tf.int32)
+        if rows not in self._calls:
+            self._calls[rows] = self._epoch.get_concrete_function(weights, slots, rates, step, perm)
+        weights, slots, step, losses, preds = self._calls[rows](weights, slots, rates, step, perm)
         self._state = (weights, slots, rates, step)
-        losses, preds = losses.numpy(), [p.numpy() for p in preds]
+        count = self._count
+        losses, preds = losses.numpy()[:, :count], [p.numpy()[:count] for p in preds]
         return EpochOutput(losses[0], losses[1], preds[0], preds[1])
 
     def keep(self, rows: list[int]) -> None:
-        """Drop every member but ``rows`` (diverged ones), keeping their state."""
-        tf, rows = self._tf, self._tf.constant(rows, self._tf.int32)
+        """Drop every member but ``rows`` (diverged ones), keeping their state.
+
+        The dropped rows are refilled with copies of a kept member, so the
+        program keeps its size; it shrinks (and is traced for the new size
+        once) only when at most half the rows are left."""
+        self._count = len(rows)
+        if not rows:
+            return
+        tf = self._tf
         weights, slots, rates, step = self._state
-        pick = lambda ts: [tf.gather(t, rows) for t in ts]
-        self._state = (pick(weights), tuple(pick(s) for s in slots), tf.gather(rates, rows), step)
+        size = len(rates) if 2 * len(rows) > len(rates) else max(len(rows), 2)
+        index = tf.constant([rows[i] if i < len(rows) else rows[0] for i in range(size)], tf.int32)
+        pick = lambda ts: [tf.gather(t, index) for t in ts]
+        self._state = (pick(weights), tuple(pick(s) for s in slots), tf.gather(rates, index), step)
 
     def weights(self) -> list[list[np.ndarray]]:
-        return unstack([w.numpy() for w in self._state[0]])
+        return unstack([w.numpy()[:self._count] for w in self._state[0]])
 
-    # Traced once; everything below runs inside the graph.
+    # Traced once per number of rows; everything below runs inside the graph.
     def _epoch_graph(self, weights, slots, rates, step, perm):
         tf = self._tf
         x_train, y_train, x_test, y_test = self._data
