@@ -46,4 +46,5 @@ def absurd_reason(result: RunResult, problem: Problem) -> str | None:
     """Why a run that trained to the end must count as diverged, or None."""
     if result.metric != "mse" or not result.records:
         return None
-    return absurd_mse(result.records[-1].test_metric, target_scale(problem))
+    why = absurd_mse(result.records[-1].test_metric, target_scale(problem))
+    return None if why is None else f"{why} (at epoch {result.records[-1].epoch}, the last)"

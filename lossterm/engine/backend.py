@@ -77,6 +77,9 @@ def load_keras():
                     import tensorflow as tf
 
                     tf.get_logger().setLevel("ERROR")
+                    from lossterm.engine.population.tf import configure_threads
+
+                    configure_threads()  # before any op runs, or it cannot be set
                     tf.config.list_physical_devices()  # device probing logs too (cuInit)
             except Exception as exc:  # any failure to load is one line for the user
                 sink.seek(0)
