@@ -20,7 +20,7 @@ Phases, per backend (tensorflow, jax where installed):
 4. ``study``: the 148-run shape of a fair comparison on circles: 4 losses x
    (9 learning rates log-spaced 1e-3..1e-1 x 3 seeds + 10 seeds at 0.01),
    200 epochs, one population of 37 per loss; the 108 tuning runs timed alone.
-5. ``cli``: ``lossterm --headless --seeds 1`` and ``--seeds N`` as a person
+5. ``cli``: ``lossterm --headless --no-tune --seeds 1`` and ``--seeds N`` as a person
    runs them: a fresh process, imports included (wall seconds).
 
 Then a NumPy floor for phase 4's arithmetic: batched forward and backward
@@ -231,8 +231,10 @@ def cli(backend: str, seeds: int, env: dict | None = None) -> float:
     """Wall seconds of ``lossterm --headless`` in a fresh process, imports included
     (``inf`` past :data:`CLI_LIMIT`)."""
     env = {**os.environ, "PYTHONPATH": ROOT, **(env or {})}
+    # --no-tune: the tutorial's nine x N runs (with several seeds and losses the default
+    # is a fair study of each problem, 333 runs, timed by the study shape above)
     command = [sys.executable, "-m", "lossterm", "--headless", "--no-store", "--no-progress",
-               "--backend", backend, "--seeds", str(seeds)]
+               "--no-tune", "--backend", backend, "--seeds", str(seeds)]
     start = time.perf_counter()
     try:
         done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT,
