@@ -96,23 +96,31 @@ def compare(all_arms: list[Arm]) -> list[Comparison]:
         metric = group[0].metric
         sign = 1 if higher_is_better(metric) else -1
         ranking = sorted(group, key=lambda a: -sign * a.summary("test").mean)
-        best, best_by_seed = ranking[0], ranking[0].by_seed()
+        best = ranking[0]
+        # Every pair is tested and the p-values are Holm-adjusted as one family (stats.holm
+        # says why Holm): the best is picked by its test mean, so adjusting only its k - 1
+        # comparisons would leave that choice out of the correction.
+        tests = {(a.loss, b.loss): _advantage(a, b, sign)
+                 for i, a in enumerate(ranking) for b in ranking[i + 1:]}
+        adjusted = dict(zip(tests, holm([t.p for t in tests.values()])))
         versus = []
         for other in ranking[1:]:
-            other_by_seed = other.by_seed()
-            seeds = sorted(set(best_by_seed) & set(other_by_seed))
-            a = [best_by_seed[s] for s in seeds]
-            b = [other_by_seed[s] for s in seeds]
-            test = paired_test(a, b) if sign > 0 else paired_test(b, a)  # advantage of best
-            versus.append(Versus(other.loss, test, ""))
-        # The best is tested against each of the others: k - 1 tests, adjusted together
-        # with Holm's method (stats.holm says why Holm).
-        for v, p in zip(versus, holm([v.test.p for v in versus])):
-            v.test = replace(v.test, p=p) if math.isfinite(p) else v.test
-            v.verdict = verdict(best.loss, v.other, problem, metric, v.test,
-                                adjusted=len(versus) > 1)
+            test = tests[(best.loss, other.loss)]
+            p = adjusted[(best.loss, other.loss)]
+            test = replace(test, p=p) if math.isfinite(p) else test
+            versus.append(Versus(other.loss, test, verdict(best.loss, other.loss, problem,
+                                                           metric, test,
+                                                           adjusted=len(tests) > 1)))
         comparisons.append(Comparison(problem, metric, ranking, versus))
     return comparisons
+
+
+def _advantage(a: Arm, b: Arm, sign: int) -> PairedTest:
+    """``a``'s advantage over ``b`` on their shared seeds (positive: ``a`` is better)."""
+    a_seed, b_seed = a.by_seed(), b.by_seed()
+    seeds = sorted(set(a_seed) & set(b_seed))
+    x, y = [a_seed[s] for s in seeds], [b_seed[s] for s in seeds]
+    return paired_test(x, y) if sign > 0 else paired_test(y, x)
 
 
 def _amount(metric: str, value: float) -> str:
