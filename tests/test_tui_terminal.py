@@ -61,3 +61,31 @@ def _lossterm_pids() -> list[str]:
     found = subprocess.run(["pgrep", "-f", "^[^ ]*python[^ ]* -m lossterm --epochs 3000"],
                            capture_output=True, text=True)
     return found.stdout.split()
+
+
+def test_the_study_key_ends_on_a_verdict_in_a_real_terminal(tmp_path):
+    """Launch, pick circles, S, wait for the compare screen, read the verdict and the
+    tied-for-best marks off the pane, quit: exit 0 and no traceback."""
+    session = f"lossterm-{uuid.uuid4().hex[:8]}"
+    done = tmp_path / "exit-code"  # (Textual draws on stderr: it stays on the pane)
+    command = (f"{sys.executable} -m lossterm --problem circles --epochs 20 --lr-grid "
+               f"0.01:0.1:2 --tune-seeds 1 --seeds 3 --no-store; echo $? > {done}; "
+               "echo LOSSTERM-EXITED; sleep 60")
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+                    "env", f"PATH={os.environ['PATH']}", "TERM=xterm-256color",
+                    "bash", "-c", command], check=True)
+    try:
+        _wait_for(session, "training on")
+        subprocess.run(["tmux", "send-keys", "-t", session, "S"], check=True)
+        screen = _wait_for(session, "chosen on validation", timeout=300)
+        assert "on circles" in screen
+        assert "tie for best" in screen or " is best " in screen
+        assert "p Holm" in screen and "★" in screen  # the ranked table, ties marked
+        subprocess.run(["tmux", "send-keys", "-t", session, "escape"], check=True)
+        _wait_for(session, "Problem", timeout=10)
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        after = _wait_for(session, "LOSSTERM-EXITED", timeout=15)
+        assert done.read_text().strip() == "0"
+        assert "Traceback" not in after
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
