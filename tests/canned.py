@@ -97,3 +97,51 @@ def exploding_trainer(jobs, *, stop, on_start, on_epoch, on_done) -> list[RunRes
         on_done(index, result)
         results.append(result)
     return results
+
+
+def canned_compare_view():
+    """A study's compare view with fixed figures (the shape from_study builds), for the
+    compare screen's snapshots: four circles losses, one far behind on one seed."""
+    import math
+
+    from lossterm.app.compare import Band, CompareView, Row
+
+    grid = [10 ** (k / 2) * 1e-4 for k in range(9)]  # 1e-4 ... 1
+
+    def curve(peak: float, at: int) -> tuple:
+        return tuple((lr, round(0.5 + (peak - 0.5) * math.exp(-((k - at) / 2.2) ** 2), 4))
+                     for k, lr in enumerate(grid))
+
+    def band(final: float, spread: float) -> Band:
+        mean = [0.5 + (final - 0.5) * (1 - math.exp(-e / 25)) for e in range(1, 201)]
+        return Band(tuple(mean), tuple(m - spread for m in mean), tuple(m + spread for m in mean))
+
+    rows = (Row(1, "squared_hinge", 0.01, 10, 0.834, 0.010, (0.827, 0.841), None, True),
+            Row(2, "binary_focal_crossentropy", 0.0316, 10, 0.834, 0.011, (0.826, 0.841),
+                1.0, True),
+            Row(3, "binary_crossentropy", 0.0316, 10, 0.829, 0.006, (0.825, 0.833), 1.0, True),
+            Row(4, "hinge", 0.316, 10, 0.797, 0.106, (0.721, 0.872), 1.0, True))
+    chosen = {r.loss: r.learning_rate for r in rows}
+    isolation = {"squared_hinge": curve(0.87, 4), "binary_focal_crossentropy": curve(0.86, 5),
+                 "binary_crossentropy": curve(0.86, 5), "hinge": curve(0.85, 7)}
+    matrix = {r.loss: {"accuracy": r.mean, "balanced_accuracy": r.mean - 0.001, "f1": 0.84,
+                       "roc_auc": 0.92, "log_loss": None if "hinge" in r.loss else 0.41,
+                       "brier": None if "hinge" in r.loss else 0.13,
+                       "ece": None if "hinge" in r.loss else 0.05} for r in rows}
+    return CompareView(
+        problem="circles", metric="accuracy", higher=True, tuned=True,
+        verdict="on circles, all 4 tie for best: squared_hinge, binary_focal_crossentropy, "
+                "binary_crossentropy and hinge (each at its own learning rate, chosen on "
+                "validation; 10 paired seeds; test accuracy; Holm-adjusted)",
+        protocol=("each loss at its own learning rate: 9 rates 0.0001–1 (log), 3 tuning "
+                  "seeds, scored on validation (100 rows)",
+                  "checkpoint: best epoch on validation; then 10 paired seeds per loss, test "
+                  "(500 rows) read once; pairs Holm-adjusted"),
+        rows=rows, curve_split="validation",
+        curves={r.loss: band(r.mean, 0.01) for r in rows},
+        series={r.loss: ([[m + 0.01 for m in band(r.mean, 0).mean]] * 3,
+                         [[m + d for m in band(r.mean, 0).mean] for d in (-0.01, 0, 0.01)])
+                for r in rows},
+        isolation=isolation, chosen=chosen, matrix=matrix,
+        not_applicable={"log_loss": "n/a — not a probability", "brier": "n/a — not a "
+                        "probability", "ece": "n/a — not a probability"})

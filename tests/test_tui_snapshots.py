@@ -122,3 +122,21 @@ def test_loss_curves_with_seeds(snap_compare):
         await pilot.pause()
 
     assert snap_compare(_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("key", ["", "p", "m"], ids=["isolation", "curves", "metrics"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_compare_screen(snap_compare, size, key):
+    from canned import canned_compare_view
+
+    from lossterm.app.screens.compare import CompareScreen
+
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.app.push_screen(CompareScreen(canned_compare_view()))
+        await pilot.pause()
+        if key:
+            await pilot.press(key)
+            await pilot.pause()
+
+    assert snap_compare(_app(), terminal_size=size, run_before=run_before)

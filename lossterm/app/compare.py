@@ -64,6 +64,8 @@ class CompareView:
     rows: tuple[Row, ...]
     curve_split: str  # what the curves are scored on: "validation" (studies) or "test"
     curves: dict[str, Band] = field(default_factory=dict)
+    # per loss, each final seed's per-epoch figures: (train series, held-out series)
+    series: dict[str, tuple[list[list[float]], list[list[float]]]] = field(default_factory=dict)
     isolation: dict[str, tuple[tuple[float, float | None], ...]] = field(default_factory=dict)
     chosen: dict[str, float] = field(default_factory=dict)
     matrix: dict[str, dict[str, float | None]] = field(default_factory=dict)
@@ -119,6 +121,9 @@ def from_study(study) -> CompareView:
         curves={s.loss: b for s in study.losses
                 if (b := Band.of([[r.test_metric for r in run.records] for run in s.final
                                   if run.records])) is not None},
+        series={s.loss: ([[r.train_metric for r in run.records] for run in s.final],
+                         [[r.test_metric for r in run.records] for run in s.final])
+                for s in study.losses if s.final},
         isolation={s.loss: tuple(s.validation_curve) for s in study.losses},
         chosen=rates, matrix=matrix, not_applicable=na,
         warnings=tuple(study.warnings) + tuple(s.warning for s in study.losses if s.warning),
@@ -135,10 +140,12 @@ def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
     scores: dict[str, dict[int, float]] = {}
     lost: dict[str, int] = {}
     curves: dict[str, list[list[float]]] = {}
+    trains: dict[str, list[list[float]]] = {}
     for r in mine:
         if r.status == DONE and r.records:
             scores.setdefault(r.loss, {})[r.seed] = r.test_metric
             curves.setdefault(r.loss, []).append([e.test_metric for e in r.records])
+            trains.setdefault(r.loss, []).append([e.train_metric for e in r.records])
         else:
             lost[r.loss] = lost.get(r.loss, 0) + 1
     if len(scores) < 2:
@@ -160,6 +167,7 @@ def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
                    {r.loss: r.learning_rate for r in mine if r.learning_rate}, lost),
         curve_split="test",
         curves={loss: b for loss, series in curves.items() if (b := Band.of(series))},
+        series={loss: (trains[loss], curves[loss]) for loss in curves},
     )
 
 

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
 from lossterm.app.compare import CompareView
+from lossterm.app.widgets.curves import RUN_COLORS, CurvesPlot, Line
 
 SHORT_METRICS = {"accuracy": "acc", "balanced_accuracy": "bal acc", "macro_f1": "macro f1",
                  "roc_auc": "auc", "log_loss": "log loss", "median_absolute_error": "med ae"}
@@ -54,29 +55,20 @@ def p_text(p: float | None) -> str:
 
 
 class ComparePlot(PlotextPlot):
-    """The isolation view or the final curves of a :class:`CompareView`."""
+    """The isolation view of a :class:`CompareView`: validation score against rate."""
 
     def __init__(self, view: CompareView, **kwargs):
         super().__init__(**kwargs)
         self.view = view
-        self.mode = "isolation" if view.isolation else "curves"
 
     def on_mount(self) -> None:
         self.draw()
 
-    def switch(self) -> None:
-        if self.view.isolation:
-            self.mode = "curves" if self.mode == "isolation" else "isolation"
-        self.draw()
-
     def draw(self) -> None:
-        plt, view = self.plt, self.view
+        plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        if self.mode == "isolation":
-            self._isolation(plt, view)
-        else:
-            self._curves(plt, view)
+        self._isolation(plt, self.view)
         self.refresh()
 
     def _isolation(self, plt, view: CompareView) -> None:
@@ -98,18 +90,6 @@ class ComparePlot(PlotextPlot):
         _log_if_wide(plt, [s for points in view.isolation.values() for _, s in points], view)
         plt.title(f"validation {view.metric} against learning rate (● chosen)")
         plt.xlabel("log10 learning rate")
-
-    def _curves(self, plt, view: CompareView) -> None:
-        for i, (loss, band) in enumerate(view.curves.items()):
-            color = COLORS[i % len(COLORS)]
-            epochs = list(range(1, len(band.mean) + 1))
-            if band.low != band.high:
-                plt.plot(epochs, list(band.low), marker="dot", color="gray")
-                plt.plot(epochs, list(band.high), marker="dot", color="gray")
-            plt.plot(epochs, list(band.mean), marker="braille", color=color, label=short(loss))
-        _log_if_wide(plt, [v for b in view.curves.values() for v in b.mean], view)
-        plt.title(f"{view.curve_split} {view.metric} of the final runs: mean, min–max band (grey)")
-        plt.xlabel("epoch")
 
 
 def _log_if_wide(plt, values, view: CompareView) -> None:
@@ -158,6 +138,8 @@ class CompareScreen(Screen[None]):
                                       style="yellow"), id="compare-warnings")
             yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
             yield ComparePlot(view, id="compare-plot")
+            yield CurvesPlot(id="compare-curves")
+            yield Static(id="compare-legend")
             yield Static(id="compare-matrix")
         yield Footer()
 
@@ -176,6 +158,7 @@ class CompareScreen(Screen[None]):
                           "★" if row.tied else "")
         matrix = self.query_one("#compare-matrix", Static)
         matrix.display = False
+        self._show_curves(not view.isolation)
         if view.matrix:
             reasons: dict[str, list[str]] = {}
             for name, why in view.not_applicable.items():
@@ -183,18 +166,37 @@ class CompareScreen(Screen[None]):
             notes = "".join(f"\n— {', '.join(names)}: {why}" for why, names in reasons.items())
             matrix.update(_matrix_renderable(view, notes))
 
+    def _show_curves(self, on: bool) -> None:
+        """The final runs' curves (mean line, min–max band) or the isolation plot."""
+        view = self.view
+        curves, legend = self.query_one("#compare-curves", CurvesPlot), self.query_one(
+            "#compare-legend", Static)
+        self.query_one(ComparePlot).display = not on
+        curves.display = legend.display = on
+        if on:
+            lines = [Line(short(loss), train, test) for loss, (train, test) in view.series.items()]
+            curves.show(lines, f"{view.curve_split} {view.metric} of the final runs (train dim)")
+            legend.update(Text.assemble(*(
+                (f"■ {short(loss)}  ", RUN_COLORS[i % len(RUN_COLORS)])
+                for i, loss in enumerate(view.series))))
+
     def action_switch_plot(self) -> None:
         self.query_one("#compare-matrix").display = False
-        plot = self.query_one(ComparePlot)
-        plot.display = True
-        plot.switch()
+        showing = self.query_one("#compare-curves").display
+        self._show_curves(not showing if self.view.isolation else True)
 
     def action_matrix(self) -> None:
         if not self.view.matrix:
             self.notify("the metric matrix comes with a study (S)", timeout=4)
             return
-        matrix, plot = self.query_one("#compare-matrix"), self.query_one(ComparePlot)
-        matrix.display, plot.display = not matrix.display, matrix.display
+        matrix = self.query_one("#compare-matrix")
+        if matrix.display:
+            matrix.display = False
+            self._show_curves(not self.view.isolation)
+            return
+        matrix.display = True
+        for name in ("#compare-plot", "#compare-curves", "#compare-legend"):
+            self.query_one(name).display = False
 
 
 def _matrix_renderable(view: CompareView, notes: str):
