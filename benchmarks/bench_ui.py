@@ -70,6 +70,9 @@ def main() -> None:
     print("largest three at " + ", ".join(
         f"{g[i]:.0f} ms after {busy[i] - busy[0]:.1f} s" for i in where))
     largest = max(g, default=float("nan"))
+    import resource
+
+    print(f"peak memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print(f"largest gap while training: {largest:.0f} ms (target <= 100 ms): "
           + ("met" if largest <= 100 else "missed"))
 
