@@ -23,11 +23,11 @@ def decision_grid(model, spec: LossSpec, problem: Problem, columns: int = 64, ro
 
 
 def decision_grid_of(weights, job, columns: int = 64, rows: int = 24):
-    """``decision_grid`` for a model with these ``weights`` (Keras's order) and ``job``'s shape."""
-    if job.problem.kind == REGRESSION or job.problem.n_features != 2:
-        return None
-    from lossterm.engine.model import build_model
+    """``decision_grid`` for a model with these ``weights`` (Keras's order) and ``job``'s
+    loss, through the population engine's forward pass (no Keras model built)."""
+    from lossterm.engine.population import forward
 
-    model = build_model(job.loss, job.problem, hidden_units=job.layers, seed=job.seed)
-    model.set_weights(weights)
+    def model(grid, training=False):
+        return forward(job.loss, weights, grid)
+
     return decision_grid(model, job.loss, job.problem, columns, rows)

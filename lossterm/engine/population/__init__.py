@@ -41,7 +41,7 @@ from lossterm.engine.population.core import (
 from lossterm.engine.population.optimizers import OPTIMIZERS, get_optimizer
 from lossterm.errors import UsageError
 
-__all__ = ["CHECKPOINTS", "OPTIMIZERS", "Member", "MemberOutcome", "Population", "evaluate",
+__all__ = ["CHECKPOINTS", "OPTIMIZERS", "forward", "Member", "MemberOutcome", "Population", "evaluate",
            "train_population"]
 
 
@@ -94,6 +94,23 @@ class Population:
                            chosen)
 
 
+def forward(spec: LossSpec, weights: Sequence[np.ndarray], X) -> np.ndarray:
+    """One model's outputs on rows ``X``: ReLU hidden layers and the loss's head, in
+    float32 with Keras's activations, as a population's epoch computes them.
+    ``weights`` in Keras's order (kernel, bias per layer)."""
+    from lossterm.engine.backend import load_keras
+
+    keras = load_keras()
+    ops = keras.ops
+    weights = [np.asarray(w, np.float32) for w in weights]
+    last = len(weights) // 2 - 1
+    x = ops.convert_to_tensor(np.asarray(X, np.float32))
+    for j, (kernel, bias) in enumerate(zip(weights[::2], weights[1::2])):
+        name = spec.output_activation if j == last else "relu"
+        x = keras.activations.get(name)(ops.add(ops.matmul(x, kernel), bias))
+    return ops.convert_to_numpy(x)
+
+
 def evaluate(problem, spec: LossSpec, weights: Sequence[np.ndarray], X, y,
              hidden_units: int | Sequence[int] | None = None) -> dict[str, float]:
     """One model's figures on rows ``X`` with raw targets ``y``: the Keras loss
@@ -107,17 +124,12 @@ def evaluate(problem, spec: LossSpec, weights: Sequence[np.ndarray], X, y,
     from lossterm.engine.losses import encode_targets
     from lossterm.engine.metrics import metrics
 
-    keras = load_keras()
-    ops = keras.ops
+    ops = load_keras().ops
     layout = Layout.of(spec, problem, hidden_units)
-    weights = [np.asarray(w, np.float32) for w in weights]
-    if [w.shape for w in weights] != layout.shapes:
-        raise UsageError(f"weights shaped {[w.shape for w in weights]} do not fit the model "
-                         f"{' -> '.join(map(str, layout.widths))}")
-    x = ops.convert_to_tensor(np.asarray(X, np.float32))
-    for kernel, bias, name in zip(weights[::2], weights[1::2], layout.activations):
-        x = keras.activations.get(name)(ops.add(ops.matmul(x, kernel), bias))
-    pred = ops.convert_to_numpy(x)
+    if [np.shape(w) for w in weights] != layout.shapes:
+        raise UsageError(f"weights shaped {[np.shape(w) for w in weights]} do not fit the "
+                         f"model {' -> '.join(map(str, layout.widths))}")
+    pred = forward(spec, weights, X)
     y_enc = encode_targets(spec, y, problem.n_classes)
     loss = spec.make_keras_loss()
     values = ops.convert_to_numpy(loss.call(ops.cast(ops.convert_to_tensor(y_enc), loss.dtype),
