@@ -30,6 +30,7 @@ def run_study(problem: Problem, losses: list[str], options, stop: threading.Even
               post: Callable[[Message], object]) -> None:
     """Study ``losses`` on ``problem`` with the options' settings; report by ``post``."""
     from lossterm.engine.study import run_study as study_jobs
+    from lossterm.engine.study.run import default_trainer
 
     def trainer(jobs, phase):
         total, done = len(jobs), [0]
@@ -39,7 +40,7 @@ def run_study(problem: Problem, losses: list[str], options, stop: threading.Even
             done[0] += 1
             post(StudyProgress(problem.name, phase.name, done[0], total))
 
-        results = pipeline.train(jobs, stop=stop, on_done=finished)
+        results = default_trainer(jobs, phase, stop=stop, on_done=finished)
         if stop.is_set():
             raise StudyCancelled
         return results

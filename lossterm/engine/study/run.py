@@ -110,13 +110,13 @@ class ProblemStudy:
 
 
 def default_trainer(jobs: list[Job], phase: Phase, *, threads: int | None = None,
-                    on_epoch=None, on_done=None) -> list[RunResult]:
+                    on_epoch=None, on_done=None, stop=None) -> list[RunResult]:
     """A phase through :func:`lossterm.engine.sweep.sweep`: each loss's rates x seeds train
     as one population. (Runs of a study are not put in the run store: their "test"
     figures are validation figures, which a later ``lossterm report`` would misread.)"""
     from lossterm.engine.sweep import sweep
 
-    return sweep(jobs, jobs=threads, on_epoch=on_epoch, on_done=on_done)
+    return sweep(jobs, jobs=threads, on_epoch=on_epoch, on_done=on_done, stop=stop)
 
 
 def run_study(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
