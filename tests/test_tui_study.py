@@ -10,8 +10,8 @@ from lossterm.options import Options
 from test_tui_pilot import wait_until
 
 
-def _app(**protocol):
-    options = Options(base=RunConfig(problem="", loss="", epochs=12),
+def _app(epochs=12, **protocol):
+    options = Options(base=RunConfig(problem="", loss="", epochs=epochs),
                       protocol=Protocol(**protocol))
     return make_app(problem="circles", options=options)
 
@@ -45,7 +45,7 @@ def test_s_runs_a_study_and_opens_its_verdict():
 
 
 def test_s_stops_a_study_and_says_there_is_no_verdict():
-    app = _app(tune_seeds=2, seeds=5)  # the full grid: long enough to stop
+    app = _app(epochs=3000, tune_seeds=2, seeds=5)  # long enough to be stopped mid-way
     seen = {}
 
     async def main():
