@@ -21,7 +21,8 @@ def _wait_for(session: str, text: str, timeout: float = 60) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         screen = _screen(session)
-        if text in screen:
+        # a sentence may wrap anywhere, so also look in the screen with its line breaks undone
+        if text in screen or text in " ".join(screen.split()):
             return screen
         time.sleep(0.1)
     raise AssertionError(f"{text!r} never appeared; the screen was:\n{_screen(session)}")
@@ -77,7 +78,7 @@ def test_the_study_key_ends_on_a_verdict_in_a_real_terminal(tmp_path):
     try:
         _wait_for(session, "training on")
         subprocess.run(["tmux", "send-keys", "-t", session, "S"], check=True)
-        screen = _wait_for(session, "chosen on validation", timeout=300)
+        screen = " ".join(_wait_for(session, "chosen on validation", timeout=300).split())
         assert "on circles" in screen
         assert "tie for best" in screen or " is best " in screen
         assert "p Holm" in screen and "★" in screen  # the ranked table, ties marked
