@@ -41,6 +41,7 @@ examples:
   lossterm calc bce --actual 1,0,1 --predicted 0.9,0.2,0.6
   lossterm explain hinge                     formula, likelihood view, pitfalls
   lossterm --list-losses                     the loss catalogue
+  lossterm --list-problems                   the built-in problems, their sizes and splits
 
 exit codes: 0 ok, 1 a run failed, 2 bad input (names, options, files), 130 interrupted"""
 
@@ -79,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no TUI: train and print a report to stdout")
     p.add_argument("--list-losses", action="store_true",
                    help="print the loss catalogue (names, kinds, output layer, targets) and exit")
+    p.add_argument("--list-problems", action="store_true",
+                   help="print the built-in problems (kind, size, split, epochs, width) and exit")
     runs = p.add_argument_group("what to train")
     runs.add_argument("--problem", action="append", default=[], metavar="NAME",
                       help="the tutorial's regression, circles (binary) or blobs (multiclass), "
@@ -282,6 +285,11 @@ def _main(argv: list[str]) -> int:
         from lossterm.catalogue_table import catalogue_text
 
         sys.stdout.write(catalogue_text())
+        return 0
+    if args.list_problems:
+        from lossterm.problems_table import problems_text
+
+        sys.stdout.write(problems_text())
         return 0
     if args.backend or os.environ.get("KERAS_BACKEND"):
         from lossterm.engine.backend import choose_backend

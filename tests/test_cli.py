@@ -108,6 +108,25 @@ def test_list_losses_prints_the_catalogue_without_keras():
         assert name in done.stdout
 
 
+def test_list_problems_gives_every_builtin_problem_its_size_and_split():
+    code = ("import sys\nfrom lossterm.cli import main\nmain(['--list-problems'])\n"
+            "assert 'keras' not in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "160"})
+    assert done.returncode == 0, done.stderr
+    rows = {line.split("│")[1].strip().split()[0]: [c.strip() for c in line.split("│")[2:]]
+            for line in done.stdout.splitlines() if line.startswith("│ ") and
+            line.split("│")[1].strip()}
+    # kind, rows, features, classes, train / test, epochs, width, split
+    assert rows["digits"][:5] == ["multiclass", "1,797", "64", "10", "1257 / 540"]
+    assert rows["breast_cancer"][:5] == ["binary", "569", "30", "2", "398 / 171"]
+    assert rows["diabetes"][:5] == ["regression", "442", "10", "-", "309 / 133"]
+    assert rows["circles"][4] == "500 / 500"
+    assert set(rows) == {"regression", "circles", "blobs", "iris", "wine", "breast_cancer",
+                         "digits", "diabetes"}
+    assert "stratified by class, seed 0" in rows["iris"][7]
+
+
 def test_headless_never_imports_textual():
     code = ("import sys\nfrom lossterm.cli import main\n"
             "rc = main(['--headless', '--loss', 'bce', '--epochs', '1', '--format', 'json'])\n"
