@@ -71,6 +71,10 @@ class CompareView:
     matrix: dict[str, dict[str, float | None]] = field(default_factory=dict)
     not_applicable: dict[str, str] = field(default_factory=dict)  # metric -> why
     warnings: tuple[str, ...] = ()
+    # a noise sweep: per loss, (noise rate, clean-test mean, 95% CI low, high) at each rate
+    robustness: dict[str, tuple[tuple[float, float, float, float], ...]] = field(
+        default_factory=dict)
+    noise_kind: str = ""  # "symmetric" or "asymmetric" label noise, with a sweep
 
     @property
     def tied(self) -> list[str]:

@@ -55,21 +55,54 @@ def p_text(p: float | None) -> str:
 
 
 class ComparePlot(PlotextPlot):
-    """The isolation view of a :class:`CompareView`: validation score against rate."""
+    """The isolation view of a :class:`CompareView` (validation score against rate), or
+    with a noise sweep its robustness curves (clean-test score against noise rate)."""
 
-    def __init__(self, view: CompareView, **kwargs):
+    def __init__(self, view: CompareView, mode: str = "isolation", **kwargs):
         super().__init__(**kwargs)
         self.view = view
+        self.mode = mode
 
     def on_mount(self) -> None:
+        self.draw()
+
+    def show(self, mode: str) -> None:
+        self.mode = mode
         self.draw()
 
     def draw(self) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        self._isolation(plt, self.view)
+        if self.mode == "robustness":
+            self._robustness(plt, self.view)
+        else:
+            self._isolation(plt, self.view)
         self.refresh()
+
+    def _robustness(self, plt, view: CompareView) -> None:
+        """Each loss's clean-test mean against the noise rate (● at each rate), its 95%
+        CI as dim dotted lines above and below."""
+        for i, (loss, points) in enumerate(view.robustness.items()):
+            good = [p for p in points if all(math.isfinite(v) for v in p[:2])]
+            if not good:
+                continue
+            color = COLORS[i % len(COLORS)]
+            xs = [rate for rate, *_ in good]
+            bounded = [p for p in good if math.isfinite(p[2]) and math.isfinite(p[3])]
+            if bounded:
+                for edge in (2, 3):
+                    plt.plot([p[0] for p in bounded], [p[edge] for p in bounded],
+                             marker="dot", color=color, style="dim")
+            plt.plot(xs, [p[1] for p in good], marker="braille", color=color,
+                     label=short(loss))
+            plt.scatter(xs, [p[1] for p in good], marker="●", color=color)
+        rates = sorted({p[0] for points in view.robustness.values() for p in points})
+        if rates:
+            plt.xticks(rates, [f"{r:g}" for r in rates])
+        plt.title(f"clean test {view.metric} against {view.noise_kind} label noise "
+                  "(mean, dotted 95% CI)")
+        plt.xlabel("share of training and validation labels flipped")
 
     def _isolation(self, plt, view: CompareView) -> None:
         marks = []
@@ -125,6 +158,11 @@ class CompareScreen(Screen[None]):
     def __init__(self, view: CompareView):
         super().__init__()
         self.view = view
+        # what p cycles through: the robustness curves (a noise sweep), the isolation
+        # view (a study), the final runs' curves (always)
+        self.plots = (["robustness"] if view.robustness else []) + (
+            ["isolation"] if view.isolation else []) + ["curves"]
+        self.plot = self.plots[0]
 
     def compose(self) -> ComposeResult:
         view = self.view
@@ -137,7 +175,8 @@ class CompareScreen(Screen[None]):
                     yield Static(Text("\n".join(dict.fromkeys(view.warnings)),
                                       style="yellow"), id="compare-warnings")
             yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
-            yield ComparePlot(view, id="compare-plot")
+            yield ComparePlot(view, self.plots[0] if self.plots[0] != "curves" else
+                              "isolation", id="compare-plot")
             yield CurvesPlot(id="compare-curves")
             yield Static(id="compare-legend")
             yield Static(id="compare-matrix")
@@ -158,7 +197,7 @@ class CompareScreen(Screen[None]):
                           "★" if row.tied else "")
         matrix = self.query_one("#compare-matrix", Static)
         matrix.display = False
-        self._show_curves(not view.isolation)
+        self._show(self.plot)
         if view.matrix:
             reasons: dict[str, list[str]] = {}
             for name, why in view.not_applicable.items():
@@ -166,13 +205,19 @@ class CompareScreen(Screen[None]):
             notes = "".join(f"\n— {', '.join(names)}: {why}" for why, names in reasons.items())
             matrix.update(_matrix_renderable(view, notes))
 
-    def _show_curves(self, on: bool) -> None:
-        """The final runs' curves (mean line, min–max band) or the isolation plot."""
+    def _show(self, plot: str) -> None:
+        """One plot: the final runs' curves (mean line, min–max band), the isolation view
+        or the robustness curves."""
         view = self.view
+        self.plot = plot
+        on = plot == "curves"
         curves, legend = self.query_one("#compare-curves", CurvesPlot), self.query_one(
             "#compare-legend", Static)
-        self.query_one(ComparePlot).display = not on
+        chart = self.query_one(ComparePlot)
+        chart.display = not on
         curves.display = legend.display = on
+        if not on and chart.mode != plot:
+            chart.show(plot)
         if on:
             lines = [Line(short(loss), train, test) for loss, (train, test) in view.series.items()]
             curves.show(lines, f"{view.curve_split} {view.metric} of the final runs (train dim)")
@@ -181,9 +226,12 @@ class CompareScreen(Screen[None]):
                 for i, loss in enumerate(view.series))))
 
     def action_switch_plot(self) -> None:
-        self.query_one("#compare-matrix").display = False
-        showing = self.query_one("#compare-curves").display
-        self._show_curves(not showing if self.view.isolation else True)
+        matrix = self.query_one("#compare-matrix")
+        if matrix.display:  # back from the matrix to the plot it covered
+            matrix.display = False
+            self._show(self.plot)
+            return
+        self._show(self.plots[(self.plots.index(self.plot) + 1) % len(self.plots)])
 
     def action_matrix(self) -> None:
         if not self.view.matrix:
@@ -192,7 +240,7 @@ class CompareScreen(Screen[None]):
         matrix = self.query_one("#compare-matrix")
         if matrix.display:
             matrix.display = False
-            self._show_curves(not self.view.isolation)
+            self._show(self.plot)
             return
         matrix.display = True
         for name in ("#compare-plot", "#compare-curves", "#compare-legend"):
