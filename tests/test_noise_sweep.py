@@ -149,9 +149,12 @@ def test_the_stop_event_ends_the_sweep_with_the_points_done():
         seen.append(len(so_far.points))
         stop.set()
 
+    started = []
     result = lossterm.noise_sweep("iris", ["cce", "gce"], [0, 0.2, 0.4], tune=False, seeds=2,
-                                  epochs=3, stop=stop, on_point=after)
+                                  epochs=3, stop=stop, on_point=after,
+                                  on_start=lambda problem, rate: started.append((problem, rate)))
     assert result.stopped and seen == [1]
+    assert started == [("iris", 0.0)]
     assert [p.rate for p in result.points] == [0.0]
     assert [len(s.points) for s in result.series()] == [1, 1]
 

@@ -54,8 +54,8 @@ __all__.append("study")
 def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str = "symmetric",
                 tune: bool = True, seeds: int = 10, tune_seeds: int = 3, lr_grid=None,
                 val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
-                seed: int = 0, data_seed: int = 0, trainer=None, stop=None, on_point=None,
-                **settings):
+                seed: int = 0, data_seed: int = 0, trainer=None, stop=None, on_start=None,
+                on_point=None, **settings):
     """Robustness curves: ``losses`` compared on ``problem`` (a classification problem's
     name or :class:`Problem`, or a list of them: then a list comes back) at each label-noise
     ``rate``, test split clean; each point a fair study (as :func:`study`) unless
@@ -65,8 +65,9 @@ def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str 
     ``noise_kind``: ``"symmetric"`` (a flipped label goes to a uniformly drawn other
     class) or ``"asymmetric"`` (class i to class i + 1 mod K); see
     :mod:`lossterm.engine.perturb`. ``stop``: a ``threading.Event`` that ends the sweep
-    after the current epoch, keeping the points done; ``on_point``: called with the
-    sweep so far after each point. Render with
+    after the current epoch, keeping the points done; ``on_start``: called with (problem,
+    rate) as each point starts; ``on_point``: called with the sweep so far after each
+    point. Render with
     ``lossterm.report.noise.render_noise_sweep([result], "text")``.
 
         >>> s = lossterm.noise_sweep("digits", ["cce", "gce"], [0, 0.4], seeds=5)
@@ -86,7 +87,7 @@ def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str 
     sweeps = run_noise_sweep(plan.runs, rates, protocol,
                              base=Perturbation(seed=data_seed, noise_kind=noise_kind),
                              tune=tune, seeds=seeds, trainer=trainer, stop=stop,
-                             on_point=on_point)
+                             on_start=on_start, on_point=on_point)
     return sweeps if many else sweeps[0]
 
 

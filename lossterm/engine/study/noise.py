@@ -285,6 +285,7 @@ def run_noise_sweep(jobs: list[Job], rates: Sequence[float], protocol: Protocol,
                     seeds: int | None = None, trainer: Trainer | None = None,
                     threads: int | None = None, stop: threading.Event | None = None,
                     held: Mapping[int, np.ndarray] | None = None,
+                    on_start: Callable[[str, float], None] | None = None,
                     on_point: Callable[["NoiseSweep"], None] | None = None) -> list[NoiseSweep]:
     """A robustness sweep per problem of ``jobs`` (one resolved job per (problem, loss), on
     the clean problem, carrying the base settings and seed).
@@ -298,7 +299,8 @@ def run_noise_sweep(jobs: list[Job], rates: Sequence[float], protocol: Protocol,
     ``id(clean problem)`` where the data fixed them (``--split-column``).
 
     ``stop`` set: the point in training is dropped and the sweep ends with the points
-    done (``stopped``). ``on_point`` gets a snapshot of the sweep after each point.
+    done (``stopped``). ``on_start`` gets (problem, rate) as each point starts (its phases
+    then reach ``trainer``); ``on_point`` gets a snapshot of the sweep after each point.
     Everything that can be refused is refused before any training.
     """
     rates = check_rates(rates)
@@ -322,7 +324,7 @@ def run_noise_sweep(jobs: list[Job], rates: Sequence[float], protocol: Protocol,
     out = []
     for sweep, noisy in prepared:
         out.append(_run(sweep, noisy, protocol, tune, count, _guard(trainer, stop), stop,
-                        on_point))
+                        on_start, on_point))
         if sweep.stopped:
             break
     return out
@@ -386,8 +388,14 @@ def _guard(trainer: Trainer, stop: threading.Event) -> Trainer:
     return train
 
 
-def _run(sweep: NoiseSweep, noisy, protocol, tune, seeds, trainer, stop, on_point) -> NoiseSweep:
+def _run(sweep: NoiseSweep, noisy, protocol, tune, seeds, trainer, stop, on_start,
+         on_point) -> NoiseSweep:
     for rate, problem, jobs, rows in noisy:
+        if stop.is_set():
+            sweep.stopped = True
+            return sweep
+        if on_start is not None:
+            on_start(sweep.problem, rate)
         tick = time.perf_counter()
         try:
             if tune:
