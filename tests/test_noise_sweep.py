@@ -77,7 +77,7 @@ def test_unlearnable_rates_are_warned_of_not_refused():
 
 # --- sweeps (small: few epochs, two rates, two seeds) ---------------------------------------
 
-SMALL = dict(tune_seeds=1, lr_grid="0.03:0.3:2", seeds=2, epochs=8)
+SMALL = {"tune_seeds": 1, "lr_grid": "0.03:0.3:2", "seeds": 2, "epochs": 8}
 
 
 def test_each_point_trains_and_validates_on_noisy_labels_and_tests_on_clean_ones():

@@ -69,7 +69,7 @@ class Perturbation:
             parts.append(f"imbalance{self.imbalance:g}")
         return "+" + "+".join(parts) if parts else ""
 
-    def for_kind(self, kind: str) -> "Perturbation":
+    def for_kind(self, kind: str) -> Perturbation:
         """The part of this perturbation that applies to a problem of ``kind``."""
         if kind == REGRESSION:
             return Perturbation(outliers=self.outliers, seed=self.seed)

@@ -189,8 +189,8 @@ def sweep_markdown(sweeps: list[NoiseSweep], header: str = "") -> str:
         out += [f"## Robustness of {sweep.problem} to {sweep.noise_kind} label noise", "",
                 f"{title(sweep)}.", "", "**Protocol**", ""]
         out += [f"- {line}" for line in sweep.protocol_lines()]
-        out += ["", f"**Clean-test {sweep.metric}**, mean ± sd over seeds (* = tied for best "
-                "at that rate)", "", *_md_table(curve_columns(sweep), curve_rows(sweep)),
+        out += ["", (f"**Clean-test {sweep.metric}**, mean ± sd over seeds (* = tied for best "
+                     "at that rate)"), "", *_md_table(curve_columns(sweep), curve_rows(sweep)),
                 "", "**95% CI of the mean**", "",
                 *_md_table(curve_columns(sweep), ci_rows(sweep))]
         if sweep.tuned:

@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -211,14 +211,14 @@ class NoiseSweep:
                      "losses and across rates")
         return [
             how,
-            f"noise: {self.noise_kind} — {NOISE_DEFINITIONS[self.noise_kind]}"
-            + ("; on two classes both kinds swap 0 and 1" if self.n_classes == 2 else ""),
-            f"rates: {rates}; the rows flipped at a lower rate are among those flipped at a "
-            f"higher one, flipped the same way (data seed {self.data_seed})",
+            (f"noise: {self.noise_kind} — {NOISE_DEFINITIONS[self.noise_kind]}"
+             + ("; on two classes both kinds swap 0 and 1" if self.n_classes == 2 else "")),
+            (f"rates: {rates}; the rows flipped at a lower rate are among those flipped at a "
+             f"higher one, flipped the same way (data seed {self.data_seed})"),
             splits,
             seeds,
-            f"curve: clean-test {self.metric} ({'higher' if self.higher else 'lower'} is "
-            "better), mean ± sd over the seeds, 95% t-interval",
+            (f"curve: clean-test {self.metric} ({'higher' if self.higher else 'lower'} is "
+             "better), mean ± sd over the seeds, 95% t-interval"),
             "verdict per point: paired t-tests over seeds, Holm-adjusted"
             + (", losses tied for best named" if self.tuned else
                ", the best against each other loss"),
@@ -281,12 +281,12 @@ def noise_warnings(problem: Problem, rates: Sequence[float], kind: str) -> list[
 
 
 def run_noise_sweep(jobs: list[Job], rates: Sequence[float], protocol: Protocol, *,
-                    base: Perturbation = Perturbation(), tune: bool = True,
+                    base: Perturbation | None = None, tune: bool = True,
                     seeds: int | None = None, trainer: Trainer | None = None,
                     threads: int | None = None, stop: threading.Event | None = None,
                     held: Mapping[int, np.ndarray] | None = None,
                     on_start: Callable[[str, float], None] | None = None,
-                    on_point: Callable[["NoiseSweep"], None] | None = None) -> list[NoiseSweep]:
+                    on_point: Callable[[NoiseSweep], None] | None = None) -> list[NoiseSweep]:
     """A robustness sweep per problem of ``jobs`` (one resolved job per (problem, loss), on
     the clean problem, carrying the base settings and seed).
 
@@ -304,6 +304,7 @@ def run_noise_sweep(jobs: list[Job], rates: Sequence[float], protocol: Protocol,
     Everything that can be refused is refused before any training.
     """
     rates = check_rates(rates)
+    base = base or Perturbation()
     if base.label_noise:
         raise UsageError("{field} sets one rate; {field:noise_sweep} sets each point's: give one",
                          field="label_noise")
