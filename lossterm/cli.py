@@ -36,6 +36,8 @@ examples:
   lossterm --headless --problem circles --loss all --seeds 10
   lossterm --headless --data houses.csv --target price --loss mse --loss huber --seeds 10
   lossterm --headless --problem regression --outliers 0.1 --loss all --seeds 10
+  lossterm --headless --problem digits --loss cce --loss gce --noise-sweep 0,0.2,0.4,0.6 --seeds 5
+                                             robustness curves: a study at each noise rate
   lossterm --headless --problem circles --loss bce --export-code bce.py
   lossterm report                            rebuild a report from the run history
   lossterm calc bce --actual 1,0,1 --predicted 0.9,0.2,0.6
@@ -137,7 +139,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="keep a regression target unscaled (default: standardized)")
     noise = p.add_argument_group("perturbations (training split only; the test split stays clean)")
     noise.add_argument("--label-noise", type=float, default=0.0, metavar="P",
-                       help="flip a share P of class labels to another class")
+                       help="flip a share P of class labels to another class (--noise-kind)")
+    noise.add_argument("--noise-kind", choices=("symmetric", "asymmetric"), default="symmetric",
+                       help="how a label flips: symmetric = exactly round(P·n) training rows, "
+                            "drawn at random, each moved to a uniformly drawn other class (P is "
+                            "the share of wrong labels, as in the SCE and NCE+RCE papers' code; "
+                            "papers that redraw over all K classes leave only P·(K-1)/K "
+                            "wrong); asymmetric = class i always to class i+1 mod K (the "
+                            "papers' generic class-dependent form). On two classes both swap "
+                            "0 and 1 (default symmetric)")
+    noise.add_argument("--noise-sweep", metavar="R,R,...",
+                       help="robustness curves: run the comparison at each label-noise rate "
+                            "(e.g. 0,0.2,0.4,0.6; two or more in [0, 1)), training and "
+                            "validation labels noisy, the test split clean; each point a fair "
+                            "study (learning rate tuned per loss and rate) unless --no-tune; "
+                            "reports each loss's clean-test metric against the rate")
     noise.add_argument("--outliers", type=float, default=0.0, metavar="P",
                        help="move a share P of regression targets by 5-10 standard deviations")
     noise.add_argument("--imbalance", type=float, default=1.0, metavar="R",
@@ -303,6 +319,8 @@ def _main(argv: list[str]) -> int:
         from lossterm.headless import run_headless
 
         return run_headless(args)
+    if args.noise_sweep is not None:
+        raise UsageError("--noise-sweep runs with --headless (the TUI has no sweep yet)")
     from lossterm.app import launch
 
     return launch(args)

@@ -42,6 +42,8 @@ def write_atomically(target: Path, text: str) -> None:
 def run_headless(args) -> int:
     # Everything that can be refused is refused before any training.
     options = Options.from_args(args)
+    if options.noise_rates:
+        return run_noise_sweep_headless(args, options)
     tensorboard = getattr(args, "tensorboard", None)
     if options.tune is not False:
         problems, held = study_problems(options)
@@ -246,3 +248,63 @@ def _render_study(studies, fmt: str) -> str:
     from lossterm.report.study import render_study
 
     return render_study(studies, fmt, header=describe_backend())
+
+
+# --- robustness curves ----------------------------------------------------------------------
+
+
+def run_noise_sweep_headless(args, options: Options) -> int:
+    """``--noise-sweep``: the comparison at each label-noise rate (a study per rate unless
+    ``--no-tune``), with its report. Problems load clean; each rate's noise is the
+    engine's to add (the test split never gets any)."""
+    from dataclasses import replace
+
+    from lossterm.engine.perturb import Perturbation
+    from lossterm.engine.problems import REGRESSION
+    from lossterm.engine.study.noise import noise_warnings, run_noise_sweep
+    from lossterm.progress import StudyProgress
+
+    for flag, given in (("--export-code", args.export_code), ("--export-csv", args.export_csv),
+                        ("--tensorboard", args.tensorboard)):
+        if given:
+            raise UsageError(f"{flag} does not go with --noise-sweep (a sweep trains many "
+                             "studies; run one rate with --label-noise for that)")
+    target = check_writable(args.output) if args.output else None
+    problems, held = study_problems(replace(options, perturbation=Perturbation()))
+    if held and options.perturbation.imbalance < 1:
+        raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
+                         "--split-column marks for validation; use one or the other")
+    planned = plan_runs(problems, options.losses, options.base)
+    jobs = planned.runs
+    if not problems:  # none named: the tutorial's problems that have classes
+        kept = [j for j in jobs if j.problem.kind != REGRESSION]
+        if kept and len(kept) < len(jobs):
+            planned.skipped.append("regression: label noise needs classes (a sweep with no "
+                                   "--problem runs the tutorial's classification problems)")
+        jobs = kept or jobs
+    for line in planned.skipped:
+        print(f"lossterm: skipped {line}", file=sys.stderr)
+    for problem in dict.fromkeys(j.problem for j in jobs):
+        if problem.kind != REGRESSION:
+            for line in noise_warnings(problem, options.noise_rates,
+                                       options.perturbation.noise_kind):
+                print(f"lossterm: warning: {line}", file=sys.stderr)
+    try:
+        with StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress) as progress:
+            sweeps = run_noise_sweep(jobs, options.noise_rates, options.protocol,
+                                     base=options.perturbation, tune=options.tune is not False,
+                                     seeds=options.seeds, held=held,
+                                     trainer=study_trainer(progress, options.jobs))
+    except SweepInterrupted:
+        print("lossterm: interrupted; a sweep reports only when every point has run",
+              file=sys.stderr)
+        return 130
+    from lossterm.engine.backend import describe_backend
+    from lossterm.report.noise import render_noise_sweep
+
+    text = render_noise_sweep(sweeps, args.format, header=describe_backend())
+    if target is not None:
+        write_atomically(target, text)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -33,6 +33,9 @@ class Options:
     # the request (two or more losses of a problem with seeds > 1).
     tune: bool | None = None
     protocol: Protocol = field(default_factory=Protocol)
+    # Robustness curves (lossterm.engine.study.noise): the label-noise rates, ascending;
+    # empty: no sweep.
+    noise_rates: tuple[float, ...] = ()
 
     def __post_init__(self):
         validate_settings(self.base)
@@ -56,18 +59,27 @@ class Options:
             raise UsageError("--split-column goes with --data FILE.csv")
         elif args.target or args.kind or args.raw_target:
             raise UsageError("--target, --kind and --raw-target go with --data FILE.csv")
+        noise_rates = ()
+        if args.noise_sweep is not None:
+            from lossterm.engine.study.noise import parse_rates
+
+            noise_rates = parse_rates(args.noise_sweep)
+            if args.label_noise:
+                raise UsageError("--label-noise sets one rate and --noise-sweep sets each "
+                                 "point's; give one")
         if args.layers and args.hidden_units:
             raise UsageError("--layers and --hidden-units both set the hidden layers; give one")
         return cls(
             problems=tuple(args.problem), losses=tuple(args.loss), data=data,
             perturbation=Perturbation(label_noise=args.label_noise, outliers=args.outliers,
-                                      imbalance=args.imbalance, seed=args.data_seed),
+                                      imbalance=args.imbalance, seed=args.data_seed,
+                                      noise_kind=args.noise_kind),
             base=RunConfig(problem="", loss="", seed=args.seed, epochs=args.epochs,
                            learning_rate=args.learning_rate, batch_size=args.batch_size,
                            hidden_units=args.layers or args.hidden_units,
                            optimizer=args.optimizer),
             seeds=1 if args.seeds is None else args.seeds, jobs=args.jobs, store=args.store,
-            no_store=args.no_store, **_study_options(args),
+            no_store=args.no_store, noise_rates=noise_rates, **_study_options(args),
         )
 
     def wants_study(self, jobs) -> bool:

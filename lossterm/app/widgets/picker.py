@@ -213,7 +213,8 @@ def _other_part(whole: Perturbation, applied: Perturbation) -> str:
     """The perturbation's settings that do not apply here, described: 'noise0.1'."""
     rest = Perturbation(label_noise=whole.label_noise if not applied.label_noise else 0.0,
                         outliers=whole.outliers if not applied.outliers else 0.0,
-                        imbalance=whole.imbalance if applied.imbalance == 1 else 1.0)
+                        imbalance=whole.imbalance if applied.imbalance == 1 else 1.0,
+                        noise_kind=whole.noise_kind)
     return rest.suffix()[1:].replace("+", ", ")
 
 

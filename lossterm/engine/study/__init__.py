@@ -49,3 +49,46 @@ def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 3, lr_grid=None
 
 
 __all__.append("study")
+
+
+def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str = "symmetric",
+                tune: bool = True, seeds: int = 10, tune_seeds: int = 3, lr_grid=None,
+                val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
+                seed: int = 0, data_seed: int = 0, trainer=None, stop=None, on_start=None,
+                on_point=None, **settings):
+    """Robustness curves: ``losses`` compared on ``problem`` (a classification problem's
+    name or :class:`Problem`, or a list of them: then a list comes back) at each label-noise
+    ``rate``, test split clean; each point a fair study (as :func:`study`) unless
+    ``tune=False`` (then every loss at one learning rate, ``settings['learning_rate']``
+    or the optimizer's usual one, over ``seeds`` paired seeds).
+
+    ``noise_kind``: ``"symmetric"`` (a flipped label goes to a uniformly drawn other
+    class) or ``"asymmetric"`` (class i to class i + 1 mod K); see
+    :mod:`lossterm.engine.perturb`. ``stop``: a ``threading.Event`` that ends the sweep
+    after the current epoch, keeping the points done; ``on_start``: called with (problem,
+    rate) as each point starts; ``on_point``: called with the sweep so far after each
+    point. Render with
+    ``lossterm.report.noise.render_noise_sweep([result], "text")``.
+
+        >>> s = lossterm.noise_sweep("digits", ["cce", "gce"], [0, 0.4], seeds=5)
+        >>> [(c.loss, c.means) for c in s.series()]
+    """
+    from lossterm.engine.perturb import Perturbation
+    from lossterm.engine.plan import plan_runs
+    from lossterm.engine.records import RunConfig
+    from lossterm.engine.study.noise import run_noise_sweep
+
+    many = isinstance(problem, (list, tuple))
+    grid = parse_lr_grid(lr_grid) if isinstance(lr_grid, str) else lr_grid
+    protocol = Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
+                        validation_share=val_size, checkpoint=checkpoint, metric=metric)
+    base = RunConfig(problem="", loss="", seed=seed, **settings)
+    plan = plan_runs(list(problem) if many else [problem], list(losses), base)
+    sweeps = run_noise_sweep(plan.runs, rates, protocol,
+                             base=Perturbation(seed=data_seed, noise_kind=noise_kind),
+                             tune=tune, seeds=seeds, trainer=trainer, stop=stop,
+                             on_start=on_start, on_point=on_point)
+    return sweeps if many else sweeps[0]
+
+
+__all__.append("noise_sweep")

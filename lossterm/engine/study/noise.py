@@ -1,0 +1,436 @@
+"""Robustness curves: the comparison at each rate of label noise, the test split clean.
+
+For each rate r of the sweep, the problem's training rows get r of their labels
+flipped (:func:`lossterm.engine.perturb.perturb`, symmetric or asymmetric noise)
+and the comparison runs on that noisy problem:
+
+- **tuned** (the default): a fair study (:func:`lossterm.engine.study.run_study`),
+  its validation rows carved out of the noisy training rows, so that each loss's
+  learning rate and checkpoint are chosen on labels as noisy as the ones it trains
+  on (what a user with noisy labels has); the point is *exactly* the study
+  ``--label-noise r --tune`` runs alone;
+- **untuned** (``--no-tune``): every loss at one learning rate over paired seeds,
+  the last epoch's weights, as :mod:`lossterm.engine.compare` compares them.
+
+The test split is never perturbed: every figure of a curve is a clean-test
+figure. Every point trains the same seeds (weights, shuffling, tuning seeds) on
+the same data seed, and the flipped rows are nested (the rows flipped at 0.2 are
+among those flipped at 0.4, flipped the same way): points differ by the noise
+alone. :meth:`NoiseSweep.series` is the curve per loss that reports and the TUI
+draw.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from lossterm.engine.perturb import (
+    NOISE_DEFINITIONS,
+    Perturbation,
+    flipped_rows,
+    perturb,
+    unlearnable_warning,
+)
+from lossterm.engine.problems import REGRESSION, Problem
+from lossterm.engine.records import Job, RunResult
+from lossterm.engine.stats import summarize
+from lossterm.engine.study.protocol import DEFAULT_METRIC, Protocol, higher_is_better
+from lossterm.engine.study.run import (
+    Phase,
+    ProblemStudy,
+    Trainer,
+    check_metric,
+    default_trainer,
+    run_study,
+)
+from lossterm.engine.study.split import validation_rows
+from lossterm.engine.types import Kind
+from lossterm.errors import UsageError
+
+COMPARISON = "comparison"  # the phase an untuned point trains in
+
+
+class _Stopped(Exception):
+    """The stop event was set: the point in training is dropped."""
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One loss at one noise rate: its clean-test metric over the final seeds."""
+
+    rate: float
+    mean: float  # nan when no seed trained to the end
+    sd: float  # sample sd (ddof 1); nan under two seeds
+    ci_low: float  # 95% t-interval of the mean; nan under two seeds
+    ci_high: float
+    n: int  # seeds behind the figures
+
+
+@dataclass(frozen=True)
+class Series:
+    """A loss's robustness curve: its clean-test metric at each rate of the sweep."""
+
+    loss: str
+    points: tuple[SeriesPoint, ...]
+
+    @property
+    def rates(self) -> list[float]:
+        return [p.rate for p in self.points]
+
+    @property
+    def means(self) -> list[float]:
+        return [p.mean for p in self.points]
+
+
+@dataclass
+class SweepPoint:
+    """The comparison at one noise rate: a study, or the untuned runs and their comparison."""
+
+    rate: float
+    problem: str  # the noisy problem's name, e.g. 'digits+noise0.2'
+    flipped: int  # training labels flipped (validation rows included)
+    training_rows: int  # before a study carves its validation rows
+    seconds: float
+    study: ProblemStudy | None = None
+    results: list[RunResult] = field(default_factory=list)  # untuned: every run
+    comparison: object | None = None  # untuned: lossterm.engine.compare.Comparison
+
+    @property
+    def tuned(self) -> bool:
+        return self.study is not None
+
+    def scores(self) -> dict[str, dict[int, float]]:
+        """Per loss, seed -> clean-test metric (runs that did not train to the end left out)."""
+        if self.study is not None:
+            return {s.loss: dict(s.test) for s in self.study.losses}
+        from lossterm.engine.compare import arms
+
+        return {arm.loss: {s: v for s, v in arm.by_seed().items() if v is not None}
+                for arm in arms(self.results)}
+
+    @property
+    def verdict_lines(self) -> list[str]:
+        """The point's verdict: the study's one line, or the untuned comparison's lines."""
+        if self.study is not None:
+            return [self.study.verdict.line]
+        if self.comparison is None:
+            return []
+        return [v.verdict for v in self.comparison.versus]
+
+    def tied_for_best(self) -> list[str]:
+        """The losses the point cannot tell from its best: the study's tied set, or, untuned,
+        the best and every loss whose Holm-adjusted p against it is not below 0.05."""
+        if self.study is not None:
+            return list(self.study.verdict.tied_for_best)
+        if self.comparison is None:
+            return []
+        from lossterm.engine.stats import tied_for_best
+
+        best = self.comparison.ranking[0].loss
+        return tied_for_best(best, {v.other: v.test.p for v in self.comparison.versus})
+
+    def chosen_learning_rates(self) -> dict[str, float | None]:
+        """Per loss, the rate its study chose (empty for an untuned point)."""
+        if self.study is None:
+            return {}
+        return {s.loss: s.chosen_learning_rate for s in self.study.losses}
+
+
+@dataclass
+class NoiseSweep:
+    """A robustness sweep of one problem: the comparison at each label-noise rate."""
+
+    problem: str  # the clean problem's name
+    kind: str  # binary or multiclass
+    n_classes: int
+    noise_kind: str  # symmetric or asymmetric
+    rates: tuple[float, ...]  # ascending
+    tuned: bool  # each point a fair study (else the untuned comparison)
+    metric: str
+    higher: bool
+    losses: list[str]
+    seeds: list[int]  # the final (or untuned) seeds, the same at every rate
+    tuning_seeds: list[int]  # tuned only
+    protocol: Protocol
+    learning_rates: tuple[float, ...]  # untuned: the one rate per loss; tuned: ()
+    data_seed: int
+    rows: dict[str, int]  # training (noisy, validation included), test (clean)
+    points: list[SweepPoint] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stopped: bool = False  # the stop event ended it: ``points`` are the rates done
+
+    def point(self, rate: float) -> SweepPoint:
+        return next(p for p in self.points if p.rate == rate)
+
+    @property
+    def seconds(self) -> float:
+        return sum(p.seconds for p in self.points)
+
+    def series(self) -> list[Series]:
+        """Per loss (in the request's order), its clean-test metric at each rate done:
+        mean, sd and 95% t-interval over the seeds."""
+        out = []
+        for loss in self.losses:
+            points = []
+            for p in self.points:
+                s = summarize(list(p.scores().get(loss, {}).values()))
+                points.append(SeriesPoint(p.rate, s.mean, s.std, s.ci_low, s.ci_high, s.n))
+            out.append(Series(loss, tuple(points)))
+        return out
+
+    def protocol_lines(self) -> list[str]:
+        """What each point did, one item a line (the reports' protocol block)."""
+        p = self.protocol
+        rates = ", ".join(f"{r:g}" for r in self.rates)
+        if self.tuned:
+            how = (f"each point is a fair study: every loss's learning rate tuned on that "
+                   f"point's noisy validation rows ({p.tune_seeds} tuning "
+                   f"seed{'s' if p.tune_seeds > 1 else ''} per rate, "
+                   f"checkpoint '{p.checkpoint}' chosen on validation), then {p.seeds} paired "
+                   "final seeds at the chosen rate; test read once per final model")
+            splits = (f"splits: test rows clean ({self.rows['test']}, never perturbed); the "
+                      f"{self.rows['training']} training rows noisy, and the validation rows "
+                      f"({p.validation_share:.0%} of them, carved after the flips) as noisy as "
+                      "the rest")
+            seeds = (f"seeds: the same at every rate: final {_seeds(self.seeds)}, tuning "
+                     f"{_seeds(self.tuning_seeds)}; paired across losses and across rates")
+        else:
+            lrs = "/".join(f"{lr:g}" for lr in self.learning_rates)
+            how = (f"each point is the untuned comparison (--no-tune): every loss at learning "
+                   f"rate {lrs}, {len(self.seeds)} paired seeds, the last epoch's weights; "
+                   "nothing chosen, no validation split")
+            splits = (f"splits: test rows clean ({self.rows['test']}, never perturbed); the "
+                      f"{self.rows['training']} training rows noisy")
+            seeds = (f"seeds: the same at every rate ({_seeds(self.seeds)}); paired across "
+                     "losses and across rates")
+        return [
+            how,
+            (f"noise: {self.noise_kind} — {NOISE_DEFINITIONS[self.noise_kind]}"
+             + ("; on two classes both kinds swap 0 and 1" if self.n_classes == 2 else "")),
+            (f"rates: {rates}; the rows flipped at a lower rate are among those flipped at a "
+             f"higher one, flipped the same way (data seed {self.data_seed})"),
+            splits,
+            seeds,
+            (f"curve: clean-test {self.metric} ({'higher' if self.higher else 'lower'} is "
+             "better), mean ± sd over the seeds, 95% t-interval"),
+            "verdict per point: paired t-tests over seeds, Holm-adjusted"
+            + (", losses tied for best named" if self.tuned else
+               ", the best against each other loss"),
+            f"runs: {sum(_runs(pt) for pt in self.points)} in {self.seconds:.1f} s"
+            + (f"; stopped after {len(self.points)} of {len(self.rates)} rates"
+               if self.stopped else ""),
+        ]
+
+
+def _seeds(seeds: list[int]) -> str:
+    if not seeds:
+        return "—"
+    return str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}–{seeds[-1]}"
+
+
+def _runs(point: SweepPoint) -> int:
+    return sum(point.study.runs.values()) if point.study is not None else len(point.results)
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def check_rates(rates: Sequence[float]) -> tuple[float, ...]:
+    """The rates, ascending; UsageError (field ``noise_sweep``) unless two or more distinct
+    rates in [0, 1)."""
+    values = [float(r) for r in rates]
+    if len(values) < 2:
+        raise UsageError("{field} needs two or more rates, e.g. 0,0.2,0.4,0.6", field="noise_sweep")
+    for r in values:
+        if not (math.isfinite(r) and 0 <= r < 1):
+            raise UsageError(f"{{field}} rates must be in [0, 1); got {r:g}", field="noise_sweep")
+    if len(set(values)) != len(values):
+        raise UsageError("{field} lists a rate twice", field="noise_sweep")
+    return tuple(sorted(values))
+
+
+def parse_rates(text: str) -> tuple[float, ...]:
+    """``0,0.2,0.4`` as rates (checked by :func:`check_rates`); UsageError if it is not a
+    comma-separated list of numbers."""
+    try:
+        values = [float(part) for part in str(text).split(",")]
+    except ValueError:
+        raise UsageError(f"{{field}} takes rates separated by commas, e.g. 0,0.2,0.4,0.6; got "
+                         f"{text!r}", field="noise_sweep") from None
+    return check_rates(values)
+
+
+def check_problem(problem: Problem) -> None:
+    if problem.kind == REGRESSION:
+        raise UsageError(f"{{field}} flips class labels; {problem.name} is regression (try "
+                         "{field:outliers})", field="noise_sweep")
+
+
+def noise_warnings(problem: Problem, rates: Sequence[float], kind: str) -> list[str]:
+    """A line per rate at which the labels can no longer be learned (none refused)."""
+    return [w for r in rates if (w := unlearnable_warning(r, kind, problem.n_classes))]
+
+
+# --- the sweep -----------------------------------------------------------------------------
+
+
+def run_noise_sweep(jobs: list[Job], rates: Sequence[float], protocol: Protocol, *,
+                    base: Perturbation | None = None, tune: bool = True,
+                    seeds: int | None = None, trainer: Trainer | None = None,
+                    threads: int | None = None, stop: threading.Event | None = None,
+                    held: Mapping[int, np.ndarray] | None = None,
+                    on_start: Callable[[str, float], None] | None = None,
+                    on_point: Callable[[NoiseSweep], None] | None = None) -> list[NoiseSweep]:
+    """A robustness sweep per problem of ``jobs`` (one resolved job per (problem, loss), on
+    the clean problem, carrying the base settings and seed).
+
+    ``base``: the perturbation each rate is set on: its ``noise_kind``, ``seed`` (the
+    data seed: flips and validation rows) and any ``imbalance``; its ``label_noise`` must
+    be 0. ``tune``: each point a study under ``protocol``, else the untuned comparison
+    over ``seeds`` (default ``protocol.seeds``). ``trainer``: how a phase trains (a
+    study's trainer; untuned points train in a phase named :data:`COMPARISON`), default
+    :func:`default_trainer` on ``threads`` with ``stop``. ``held``: validation rows per
+    ``id(clean problem)`` where the data fixed them (``--split-column``).
+
+    ``stop`` set: the point in training is dropped and the sweep ends with the points
+    done (``stopped``). ``on_start`` gets (problem, rate) as each point starts (its phases
+    then reach ``trainer``); ``on_point`` gets a snapshot of the sweep after each point.
+    Everything that can be refused is refused before any training.
+    """
+    rates = check_rates(rates)
+    base = base or Perturbation()
+    if base.label_noise:
+        raise UsageError("{field} sets one rate; {field:noise_sweep} sets each point's: give one",
+                         field="label_noise")
+    base.validate()
+    stop = stop or threading.Event()
+    trainer = trainer or (lambda js, phase: default_trainer(js, phase, threads=threads,
+                                                            stop=stop))
+    if tune:
+        protocol.check_for_study()
+    by_problem: dict[int, list[Job]] = {}
+    for job in jobs:
+        by_problem.setdefault(id(job.problem), []).append(job)
+    count = protocol.seeds if seeds is None else seeds
+    if count < 1:
+        raise UsageError("{field} must be at least 1", field="seeds")
+    prepared = [_prepare(group, rates, protocol, base, tune, held, count)
+                for group in by_problem.values()]
+    out = []
+    for sweep, noisy in prepared:
+        out.append(_run(sweep, noisy, protocol, tune, count, _guard(trainer, stop), stop,
+                        on_start, on_point))
+        if sweep.stopped:
+            break
+    return out
+
+
+def _prepare(jobs: list[Job], rates, protocol: Protocol, base: Perturbation, tune: bool, held,
+             seeds: int):
+    """The sweep's empty result and, per rate, the noisy problem, its jobs and validation
+    rows: every refusal (kind, metric, validation share, perturbation) before training."""
+    first = jobs[0]
+    problem = first.problem
+    check_problem(problem)
+    metric = protocol.metric_for(problem.kind) if tune else _untuned_metric(problem, protocol)
+    if tune:
+        check_metric(problem, metric, [j.loss for j in jobs])
+    noisy = []
+    for rate in rates:
+        p = perturb(problem, replace(base, label_noise=rate))
+        mine = [replace(job, problem=p) for job in jobs]
+        rows = None
+        if tune:
+            fixed = (held or {}).get(id(problem))
+            rows = fixed if fixed is not None else validation_rows(
+                p, protocol.validation_share, base.seed)
+        noisy.append((rate, p, mine, rows))
+    sweep = NoiseSweep(
+        problem=problem.name, kind=str(problem.kind), n_classes=problem.n_classes,
+        noise_kind=base.noise_kind, rates=tuple(rates), tuned=tune, metric=metric,
+        higher=higher_is_better(metric), losses=[j.loss.name for j in jobs],
+        seeds=(protocol.final_seeds(first.seed) if tune
+               else [first.seed + i for i in range(seeds)]),
+        tuning_seeds=protocol.tuning_seeds(first.seed) if tune else [],
+        protocol=protocol,
+        learning_rates=() if tune else tuple(dict.fromkeys(j.learning_rate for j in jobs)),
+        data_seed=base.seed, rows={"training": len(noisy[0][1].y_train),
+                                   "test": len(problem.y_test)},
+        warnings=noise_warnings(problem, rates, base.noise_kind))
+    return sweep, noisy
+
+
+def _untuned_metric(problem: Problem, protocol: Protocol) -> str:
+    """An untuned comparison ranks on each run's own metric (accuracy for classes)."""
+    default = DEFAULT_METRIC[Kind(problem.kind)]
+    if protocol.metric not in (None, default):
+        raise UsageError(f"{{field}} {protocol.metric} chooses in a study; an untuned sweep "
+                         f"({{field:no_tune}}) compares test {default} (drop one)",
+                         field="metric")
+    return default
+
+
+def _guard(trainer: Trainer, stop: threading.Event) -> Trainer:
+    """``trainer``, raising :class:`_Stopped` once ``stop`` is set (before or after a phase)."""
+    def train(jobs, phase):
+        if stop.is_set():
+            raise _Stopped
+        results = trainer(jobs, phase)
+        if stop.is_set():
+            raise _Stopped
+        return results
+
+    return train
+
+
+def _run(sweep: NoiseSweep, noisy, protocol, tune, seeds, trainer, stop, on_start,
+         on_point) -> NoiseSweep:
+    for rate, problem, jobs, rows in noisy:
+        if stop.is_set():
+            sweep.stopped = True
+            return sweep
+        if on_start is not None:
+            on_start(sweep.problem, rate)
+        tick = time.perf_counter()
+        try:
+            if tune:
+                (study,) = run_study(jobs, protocol, data_seed=sweep.data_seed, trainer=trainer,
+                                     held={id(problem): rows})
+                results, comparison = [], None
+            else:
+                study = None
+                results, comparison = _untuned(jobs, seeds, sweep.metric, trainer)
+        except _Stopped:
+            sweep.stopped = True
+            return sweep
+        flipped = flipped_rows(len(problem.y_train), rate)
+        sweep.points.append(SweepPoint(rate, problem.name, flipped, len(problem.y_train),
+                                       time.perf_counter() - tick, study, results, comparison))
+        if on_point is not None:
+            on_point(replace(sweep, points=list(sweep.points)))
+    return sweep
+
+
+def _untuned(jobs: list[Job], seeds: int, metric: str, trainer: Trainer):
+    """Every loss at its one learning rate over ``seeds`` paired seeds, and the comparison
+    :mod:`lossterm.engine.compare` makes of them (None under two losses)."""
+    from lossterm.engine.compare import arms, compare
+    from lossterm.engine.sweep import expand_seeds
+
+    planned = expand_seeds(jobs, seeds)
+    higher = higher_is_better(metric)
+    phase = Phase(COMPARISON, jobs[0].problem.name, len(planned), metric, higher, "last",
+                  metric, higher)
+    results = trainer(planned, phase)
+    comparisons = compare(arms(results))
+    return results, comparisons[0] if comparisons else None
+
+
+__all__ = ["COMPARISON", "NoiseSweep", "Series", "SeriesPoint", "SweepPoint", "check_rates",
+           "noise_warnings", "parse_rates", "run_noise_sweep"]
