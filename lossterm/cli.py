@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "(e.g. 0,0.2,0.4,0.6; two or more in [0, 1)), training and "
                             "validation labels noisy, the test split clean; each point a fair "
                             "study (learning rate tuned per loss and rate) unless --no-tune; "
-                            "reports each loss's clean-test metric against the rate")
+                            "reports each loss's clean-test metric against the rate; in the TUI "
+                            "these are the rates the R key sweeps")
     noise.add_argument("--outliers", type=float, default=0.0, metavar="P",
                        help="move a share P of regression targets by 5-10 standard deviations")
     noise.add_argument("--imbalance", type=float, default=1.0, metavar="R",
@@ -319,8 +320,6 @@ def _main(argv: list[str]) -> int:
         from lossterm.headless import run_headless
 
         return run_headless(args)
-    if args.noise_sweep is not None:
-        raise UsageError("--noise-sweep runs with --headless (the TUI has no sweep yet)")
     from lossterm.app import launch
 
     return launch(args)

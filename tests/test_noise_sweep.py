@@ -235,6 +235,57 @@ def test_bad_sweep_requests_are_one_line_and_exit_2(argv, message, capsys):
     assert err.startswith(f"lossterm: error: {message}") and err.count("\n") == 1
 
 
-def test_the_tui_refuses_a_sweep_it_cannot_show(capsys):
-    assert main(["--noise-sweep", "0,0.2"]) == 2
-    assert "--noise-sweep runs with --headless" in capsys.readouterr().err
+def test_r_in_the_tui_sweeps_noise_and_shows_the_robustness_curves():
+    """The TUI's R: --noise-sweep's rates, a study at each, the compare screen opening on
+    the robustness plot with a verdict line per rate."""
+    import asyncio
+
+    from lossterm.app.app import make_app
+    from lossterm.app.screens.compare import ComparePlot, CompareScreen
+    from lossterm.engine import RunConfig
+    from lossterm.engine.study import Protocol
+    from lossterm.options import Options
+    from test_tui_pilot import wait_until
+
+    options = Options(base=RunConfig(problem="", loss="", epochs=10), noise_rates=(0.0, 0.3),
+                      protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2))
+    app = make_app(problem="iris", options=options)
+    seen = {}
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("R")
+            await wait_until(pilot, lambda: "noise" in app.sub_title, timeout=60)
+            seen["progress"] = app.sub_title
+            await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), timeout=300)
+            await pilot.pause(0.3)
+            screen = app.screen
+            seen["verdict"] = str(screen.query_one("#compare-verdict").render())
+            seen["protocol"] = str(screen.query_one("#compare-protocol").render())
+            table = screen.query_one("#compare-table")
+            seen["columns"] = [str(c.label) for c in table.columns.values()]
+            seen["rows"] = table.row_count
+            seen["plot"] = screen.query_one(ComparePlot).mode
+            seen["robustness"] = screen.view.robustness
+            seen["drawn"] = screen.query_one(ComparePlot).plt.build()
+            await pilot.press("p")
+            seen["next"] = screen.plot
+
+    asyncio.run(main())
+    assert "iris" in seen["progress"] and ("(1/2)" in seen["progress"]
+                                           or "(2/2)" in seen["progress"])
+    lines = seen["verdict"].splitlines()  # a line per rate: who ties for best there
+    assert lines[0].startswith("noise 0: ") and lines[1].startswith("noise 0.3: ")
+    assert all("tie for best" in line for line in lines)
+    assert "noise 0.3: on iris+noise0.3" in seen["protocol"]  # each point's whole verdict
+    assert "each point is a fair study" in seen["protocol"]
+    assert seen["columns"] == ["#", "loss", "noise 0", "noise 0.3"]
+    assert seen["rows"] == len(seen["robustness"])
+    assert seen["plot"] == "robustness" and seen["next"] == "isolation"
+    losses = seen["robustness"]
+    assert {"categorical_crossentropy", "categorical_generalized_cross_entropy"} <= set(losses)
+    for points in losses.values():
+        assert [p[0] for p in points] == [0.0, 0.3]
+        assert all(0 <= p[1] <= 1 for p in points)
+    assert "label noise" in seen["drawn"]

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.app import keys
 from lossterm.app.loading import load_backend, load_until_cancelled
-from lossterm.app.messages import (StudyDone, StudyProgress,
+from lossterm.app.messages import (StudyDone, StudyProgress, SweepDone,
                                    BackendFailed, BackendReady, DataReady, EpochDone,
                                    HistoryLoaded, RunFinished, SeedFinished, SeedStarted)
 from lossterm.app.settings import Settings
@@ -75,7 +75,8 @@ class LosstermApp(App):
         self.trainer = trainer or engine_trainer
         self.loader = loader or load_backend
         self.data_ready = False
-        self.studies: dict[str, object] = {}  # problem name -> its latest ProblemStudy
+        # problem name -> its latest ProblemStudy or NoiseSweep (what v shows)
+        self.studies: dict[str, object] = {}
         self.study_stop: threading.Event | None = None  # set while a study runs
         self.backend_line = ""
 
@@ -238,6 +239,44 @@ class LosstermApp(App):
         run_study(problem, [ALL], replace(self.settings.options, seeds=self.seeds), stop,
                   self.post_message)
 
+    def action_robustness(self) -> None:
+        if self.study_stop is not None:
+            self.notify("a study is running: s stops it", severity="warning")
+            return
+        from lossterm.app.study import DEFAULT_RATES
+
+        name = self._picked().problem
+        problem = self.settings.own.get(name) or self.training_problem(name)
+        if problem.source.perturbation is not None:  # the sweep adds its own noise
+            from lossterm.engine import get_problem
+
+            problem = get_problem(name)
+        rates = self.settings.options.noise_rates or DEFAULT_RATES
+        self.study_stop = threading.Event()
+        self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
+                    f"({', '.join(f'{r:g}' for r in rates)}; "
+                    f"{self.settings.perturbation.noise_kind}); s stops it", timeout=6)
+        self._run_sweep(problem, self.study_stop)
+
+    @work(thread=True, group="study", exit_on_error=False)
+    def _run_sweep(self, problem: Problem, stop: threading.Event) -> None:
+        from lossterm.app.study import run_sweep
+
+        run_sweep(problem, [ALL], replace(self.settings.options, seeds=self.seeds),
+                  self.settings.perturbation, stop, self.post_message)
+
+    def on_sweep_done(self, message: SweepDone) -> None:
+        self.study_stop = None
+        self.sub_title = self.backend_line
+        if message.sweep is None:
+            self.notify(message.error, severity="warning", timeout=10)
+            return
+        if message.sweep.stopped:
+            self.notify(f"sweep stopped: {len(message.sweep.points)} of "
+                        f"{len(message.sweep.rates)} rates done", timeout=6)
+        self.studies[message.problem] = message.sweep
+        self._open_compare(message.problem)
+
     def on_study_progress(self, message: StudyProgress) -> None:
         self.sub_title = (f"study of {message.problem}: {message.phase}, "
                           f"{message.done}/{message.total} runs")
@@ -255,11 +294,13 @@ class LosstermApp(App):
         self._open_compare(self._picked().problem)
 
     def _open_compare(self, problem: str) -> None:
-        from lossterm.app.compare import from_runs, from_study
+        from lossterm.app.compare import from_runs, from_study, from_sweep
         from lossterm.app.screens.compare import CompareScreen
+        from lossterm.engine.study.noise import NoiseSweep
 
         if problem in self.studies:
-            view = from_study(self.studies[problem])
+            done = self.studies[problem]
+            view = from_sweep(done) if isinstance(done, NoiseSweep) else from_study(done)
         else:
             view = from_runs(problem, [r for run in self.board for r in run.results
                                        if run.finished])

@@ -10,7 +10,7 @@ Holm-adjusted tests, and a protocol line that says they were not tuned.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -75,6 +75,8 @@ class CompareView:
     robustness: dict[str, tuple[tuple[float, float, float, float], ...]] = field(
         default_factory=dict)
     noise_kind: str = ""  # "symmetric" or "asymmetric" label noise, with a sweep
+    # a noise sweep's table instead of the ranked one: a header row, then one row per loss
+    rates_table: tuple[tuple[str, ...], ...] = ()
 
     @property
     def tied(self) -> list[str]:
@@ -173,6 +175,75 @@ def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
         curves={loss: b for loss, series in curves.items() if (b := Band.of(series))},
         series={loss: (trains[loss], curves[loss]) for loss in curves},
     )
+
+
+def from_sweep(sweep) -> CompareView | None:
+    """The view of a :class:`~lossterm.engine.study.noise.NoiseSweep`: the robustness curves,
+    a verdict line per noise rate, and below them the highest rate's comparison (its
+    ranked table, isolation plot, curves and metric matrix). None before any point ended."""
+    if not sweep.points:
+        return None
+    last = sweep.points[-1]
+    if last.study is not None:
+        base = from_study(last.study)
+    else:
+        base = from_runs(last.problem, last.results)
+    if base is None:
+        return None
+    series = sweep.series()
+    robustness = {s.loss: tuple((p.rate, p.mean, p.ci_low, p.ci_high) for p in s.points)
+                  for s in series}
+    verdict = "\n".join(_point_line(p, sweep.higher) for p in sweep.points)
+    stopped = (f"stopped after {len(sweep.points)} of {len(sweep.rates)} rates; "
+               if sweep.stopped else "")
+    protocol = (f"robustness of {sweep.problem} to {sweep.noise_kind} label noise: clean-test "
+                f"{sweep.metric} at each rate (★ tied for best there); {stopped}p's isolation "
+                f"plot and curves and m's matrix are noise {last.rate:g}'s",
+                *sweep.protocol_lines(),
+                *(f"noise {p.rate:g}: {line}" for p in sweep.points for line in p.verdict_lines))
+    tied = {p.rate: set(p.tied_for_best()) for p in sweep.points}
+    rank = sorted(series, key=lambda s: _sort_key(s.points[-1].mean, sweep.higher))
+    header = ("#", "loss", *(f"noise {p.rate:g}" for p in sweep.points))
+    rows = tuple((str(i), s.loss, *(_cell(sweep.metric, p.mean, p.sd, s.loss in tied[p.rate])
+                                    for p in s.points))
+                 for i, s in enumerate(rank, 1))
+    return replace(base, problem=sweep.problem, verdict=verdict, protocol=protocol,
+                   robustness=robustness, noise_kind=sweep.noise_kind,
+                   rates_table=(header, *rows),
+                   warnings=tuple(sweep.warnings) + base.warnings)
+
+
+def _short(loss: str) -> str:
+    from lossterm.app.state import _short_name
+
+    return _short_name(loss)
+
+
+def _point_line(point, higher: bool) -> str:
+    """One rate's verdict in a line: who ties for best there, who is behind."""
+    scores = point.scores()
+    tied = point.tied_for_best()
+    behind = sorted((loss for loss in scores if loss not in tied),
+                    key=lambda loss: _sort_key(_mean(list(scores[loss].values())), higher))
+    if not behind:
+        return f"noise {point.rate:g}: all {len(tied)} tie for best"
+    return (f"noise {point.rate:g}: {', '.join(map(_short, tied))} tie for best; behind: "
+            f"{', '.join(map(_short, behind))}")
+
+
+def _sort_key(mean: float | None, higher: bool) -> float:
+    if mean is None or not math.isfinite(mean):
+        return math.inf
+    return -mean if higher else mean
+
+
+def _cell(metric: str, mean: float, sd: float, tied: bool) -> str:
+    if not math.isfinite(mean):
+        return "—"
+    text = f"{mean:.3f}" if metric == "accuracy" else f"{mean:.3g}"
+    if math.isfinite(sd):  # tight, so four rates fit 80 columns
+        text += f"±{sd:.3f}" if metric == "accuracy" else f"±{sd:.2g}"
+    return text + ("★" if tied else " ")
 
 
 def _mean(values) -> float | None:

@@ -25,6 +25,9 @@ BINDINGS = [
     Binding("S", "study", "Study", id="study",
             tooltip="a fair study of the problem's losses: each tuned on validation, judged "
                     "on test once over paired seeds; the verdict opens when it ends"),
+    Binding("R", "robustness", "Robustness", id="robustness", show=False,
+            tooltip="robustness curves: the study at each label-noise rate (--noise-sweep, "
+                    "default 0, 0.2, 0.4, 0.6; test clean, validation noisy); s stops it"),
     Binding("v", "compare", "Verdict", id="compare",
             tooltip="the verdict for the selected problem: its study, or its multi-seed runs"),
     Binding("n", "seeds", "Seeds", id="seeds",

@@ -73,3 +73,12 @@ class StudyDone(Message):
     problem: str
     study: object | None  # lossterm.engine.study.ProblemStudy
     error: str = ""
+
+
+@dataclass
+class SweepDone(Message):
+    """A noise sweep ended: its result (perhaps with fewer points, if stopped), or why not."""
+
+    problem: str
+    sweep: object | None  # lossterm.engine.study.noise.NoiseSweep
+    error: str = ""

@@ -22,11 +22,11 @@ from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
 from lossterm.app.compare import CompareView
-from lossterm.app.widgets.curves import RUN_COLORS, CurvesPlot, Line
+from lossterm.app.widgets.curves import RUN_COLORS, RUN_RGB, CurvesPlot, Line
 
 SHORT_METRICS = {"accuracy": "acc", "balanced_accuracy": "bal acc", "macro_f1": "macro f1",
                  "roc_auc": "auc", "log_loss": "log loss", "median_absolute_error": "med ae"}
-COLORS = ("cyan", "orange", "magenta", "green", "yellow", "red", "blue", "white")
+COLORS = RUN_RGB  # the plots' line colours; RUN_COLORS the same for the legend
 ACCURACY_LIKE = ("accuracy", "balanced_accuracy", "f1", "macro_f1", "roc_auc")
 
 
@@ -81,27 +81,20 @@ class ComparePlot(PlotextPlot):
         self.refresh()
 
     def _robustness(self, plt, view: CompareView) -> None:
-        """Each loss's clean-test mean against the noise rate (● at each rate), its 95%
-        CI as dim dotted lines above and below."""
+        """Each loss's clean-test mean against the noise rate, ● at each rate (the 95% CIs
+        are in the table's report, not drawn: with many losses they hide the lines)."""
         for i, (loss, points) in enumerate(view.robustness.items()):
-            good = [p for p in points if all(math.isfinite(v) for v in p[:2])]
+            good = [p for p in points if math.isfinite(p[1])]
             if not good:
                 continue
             color = COLORS[i % len(COLORS)]
-            xs = [rate for rate, *_ in good]
-            bounded = [p for p in good if math.isfinite(p[2]) and math.isfinite(p[3])]
-            if bounded:
-                for edge in (2, 3):
-                    plt.plot([p[0] for p in bounded], [p[edge] for p in bounded],
-                             marker="dot", color=color, style="dim")
-            plt.plot(xs, [p[1] for p in good], marker="braille", color=color,
-                     label=short(loss))
-            plt.scatter(xs, [p[1] for p in good], marker="●", color=color)
+            xs, ys = [p[0] for p in good], [p[1] for p in good]
+            plt.plot(xs, ys, marker="braille", color=color)
+            plt.scatter(xs, ys, marker="●", color=color)
         rates = sorted({p[0] for points in view.robustness.values() for p in points})
         if rates:
             plt.xticks(rates, [f"{r:g}" for r in rates])
-        plt.title(f"clean test {view.metric} against {view.noise_kind} label noise "
-                  "(mean, dotted 95% CI)")
+        plt.title(f"clean test {view.metric} against {view.noise_kind} label noise")
         plt.xlabel("share of training and validation labels flipped")
 
     def _isolation(self, plt, view: CompareView) -> None:
@@ -112,7 +105,7 @@ class ComparePlot(PlotextPlot):
             if not xs:
                 continue
             color = COLORS[i % len(COLORS)]
-            plt.plot(xs, ys, marker="braille", color=color, label=short(loss))
+            plt.plot(xs, ys, marker="braille", color=color)
             chosen = view.chosen.get(loss)
             if chosen is not None:
                 score = dict(points).get(chosen)
@@ -185,6 +178,25 @@ class CompareScreen(Screen[None]):
     def on_mount(self) -> None:
         view = self.view
         table = self.query_one(DataTable)
+        if view.rates_table:
+            header, *rows = view.rates_table
+            table.add_columns(*header)
+            for row in rows:
+                table.add_row(row[0], short(row[1]), *row[2:])
+        else:
+            self._ranked_table(table)
+        matrix = self.query_one("#compare-matrix", Static)
+        matrix.display = False
+        self._show(self.plot)
+        if view.matrix:
+            reasons: dict[str, list[str]] = {}
+            for name, why in view.not_applicable.items():
+                reasons.setdefault(why, []).append(SHORT_METRICS.get(name, name))
+            notes = "".join(f"\n— {', '.join(names)}: {why}" for why, names in reasons.items())
+            matrix.update(_matrix_renderable(view, notes))
+
+    def _ranked_table(self, table: DataTable) -> None:
+        view = self.view
         table.add_columns("#", "loss", "lr", f"{SHORT_METRICS.get(view.metric, view.metric)} "
                           "mean ± sd", "95% CI", "p Holm", "tied")
         for row in view.rows:
@@ -195,15 +207,6 @@ class CompareScreen(Screen[None]):
             table.add_row(str(row.rank), short(row.loss) + lost, lr,
                           figure(view.metric, row.mean) + sd, ci, p_text(row.p_holm),
                           "★" if row.tied else "")
-        matrix = self.query_one("#compare-matrix", Static)
-        matrix.display = False
-        self._show(self.plot)
-        if view.matrix:
-            reasons: dict[str, list[str]] = {}
-            for name, why in view.not_applicable.items():
-                reasons.setdefault(why, []).append(SHORT_METRICS.get(name, name))
-            notes = "".join(f"\n— {', '.join(names)}: {why}" for why, names in reasons.items())
-            matrix.update(_matrix_renderable(view, notes))
 
     def _show(self, plot: str) -> None:
         """One plot: the final runs' curves (mean line, min–max band), the isolation view
@@ -215,15 +218,18 @@ class CompareScreen(Screen[None]):
             "#compare-legend", Static)
         chart = self.query_one(ComparePlot)
         chart.display = not on
-        curves.display = legend.display = on
+        curves.display = on
+        legend.display = True
         if not on and chart.mode != plot:
             chart.show(plot)
         if on:
             lines = [Line(short(loss), train, test) for loss, (train, test) in view.series.items()]
             curves.show(lines, f"{view.curve_split} {view.metric} of the final runs (train dim)")
-            legend.update(Text.assemble(*(
-                (f"■ {short(loss)}  ", RUN_COLORS[i % len(RUN_COLORS)])
-                for i, loss in enumerate(view.series))))
+        drawn = {"curves": view.series, "isolation": view.isolation,
+                 "robustness": view.robustness}[plot]
+        legend.update(Text.assemble(*(
+            (f"■ {short(loss)}  ", RUN_COLORS[i % len(RUN_COLORS)])
+            for i, loss in enumerate(drawn))))
 
     def action_switch_plot(self) -> None:
         matrix = self.query_one("#compare-matrix")
