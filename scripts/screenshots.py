@@ -37,6 +37,13 @@ async def capture(name: str, size: tuple[int, int], problem_row: int, overlay: b
         await pilot.pause()
         for _ in range(problem_row):
             await pilot.press("down")
+        if overlay == "robustness":  # R: a study at each label-noise rate, then the curves
+            await pilot.press("R")
+            await _until(pilot, lambda: app.studies, timeout=900)
+            await pilot.pause(0.5)
+            written.append(Path(app.save_screenshot(f"{name}.svg", path=str(OUT))))
+            await pilot.press("escape", "q")
+            return written
         if overlay == "study":  # S: a fair study, then its verdict, then the metric matrix
             await pilot.press("S")
             await _until(pilot, lambda: app.studies, timeout=600)
@@ -86,7 +93,8 @@ def main() -> None:
              ("compare-blobs-100x30", (100, 30), 2, True, None),
              ("training-regression-80x24", (80, 24), 0, False, 400),
              ("study-circles-100x30", (100, 30), 1, "study", None),
-             ("study-regression-80x24", (80, 24), 0, "study", None)]
+             ("study-regression-80x24", (80, 24), 0, "study", None),
+             ("robustness-digits-100x30", (100, 30), 6, "robustness", None)]
     for name, size, row, overlay, epochs in shots:
         for svg in asyncio.run(capture(name, size, row, overlay, epochs)):
             png = to_png(svg)

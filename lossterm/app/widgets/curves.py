@@ -35,7 +35,7 @@ OFF_AXIS = 1e3  # a value this many times the median size of the others is off t
 
 # One hue per run: the test line in full, the train line and the band dimmer.
 RUN_RGB = ((0, 215, 255), (255, 150, 0), (80, 220, 80), (230, 90, 230), (255, 80, 80),
-           (110, 140, 255), (235, 215, 60), (220, 220, 220))
+           (110, 140, 255), (235, 215, 60), (0, 170, 140), (255, 170, 200), (220, 220, 220))
 TRAIN_SHADE, BAND_SHADE = 0.5, 0.3
 RUN_COLORS = tuple(f"#{r:02x}{g:02x}{b:02x}" for r, g, b in RUN_RGB)  # for the legend
 
