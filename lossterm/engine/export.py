@@ -62,7 +62,7 @@ X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_
         problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
         n_classes=max(problem.n_classes, 1), data=data, encode=ENCODE_SOURCE[spec.target_encoding],
         n_features=problem.n_features, hidden=_hidden_layers(config.layers),
-        units=spec.output_units(problem.n_classes), activation=spec.head.activation,
+        units=spec.output_units(problem.n_classes, problem.n_targets), activation=spec.head.activation,
         n_hidden=len(config.layers), optimizer=_optimizer(config), loss_object=loss,
         definitions=definitions,
         epochs=config.epochs, batch=config.batch_size, label=label, score=score))
