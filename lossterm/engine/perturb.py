@@ -63,6 +63,9 @@ def perturb(problem: Problem, p: Perturbation) -> Problem:
     p.validate()
     if not p.active:
         return problem
+    if problem.n_targets > 1:
+        raise UsageError(f"perturbations take one target column; {problem.name} has "
+                         f"{problem.n_targets} ({problem.kind})")
     if problem.kind == REGRESSION and (p.label_noise or p.imbalance < 1):
         raise UsageError(f"{{field:label_noise}} and {{field:imbalance}} need a classification "
                          f"problem; {problem.name} is regression (try {{field:outliers}})",
