@@ -443,7 +443,7 @@ def _check_stratifiable(options, y, labels) -> None:
     rarest = int(counts.argmin())
     if counts[rarest] < 2:
         raise UsageError(f"cannot split {options.path} into train and test: class "
-                         f"{labels[rarest]!r} of {options.target!r} has only 1 row; a stratified "
+                         f"{labels[rarest]!r} of {options.target[0]!r} has only 1 row; a stratified "
                          "split needs at least 2 per class (add rows of it or remove it)")
     n_test = math.ceil(options.test_size * len(y))
     smaller, rows = min(("test", n_test), ("training", len(y) - n_test), key=lambda s: s[1])
