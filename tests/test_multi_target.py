@@ -349,3 +349,19 @@ def test_multi_output_study_reports_per_target_columns(two_targets_csv):
     assert {"mse[a]", "mse[b]", "r2[a]", "r2[b]"} <= set(loss["metrics"])
     final = payload["runs"][0]["figures"]
     assert set(final) == {"train", "validation", "test"} and "mse[a]" in final["test"]
+
+
+def test_the_store_keeps_multilabel_runs_for_lossterm_report(lossterm_cli, labels_csv,
+                                                              tmp_path):
+    store = str(tmp_path / "runs.sqlite")
+    done = lossterm_cli("--headless", "--store", store, "--data", str(labels_csv), "--target",
+                        "a", "--target", "c", "--loss", "bce", "--epochs", "4",
+                        "--format", "json")
+    assert done.returncode == 0, done.stderr
+    (run,) = json.loads(done.stdout)["runs"]
+    again = lossterm_cli("report", "--store", store, "--format", "json")
+    assert again.returncode == 0, again.stderr
+    (stored,) = json.loads(again.stdout)["runs"]
+    assert (stored["kind"], stored["metric"], stored["output_layer"]) == (
+        "multilabel", "subset_accuracy", "2, sigmoid")
+    assert stored["figures"] == run["figures"]

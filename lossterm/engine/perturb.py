@@ -42,6 +42,8 @@ class Perturbation:
         """The part of this perturbation that applies to a problem of ``kind``."""
         if kind == REGRESSION:
             return Perturbation(outliers=self.outliers, seed=self.seed)
+        if kind == "multilabel":  # none applies to several target columns (yet)
+            return Perturbation(seed=self.seed)
         return Perturbation(label_noise=self.label_noise, imbalance=self.imbalance,
                             seed=self.seed)
 
