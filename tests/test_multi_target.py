@@ -365,3 +365,39 @@ def test_the_store_keeps_multilabel_runs_for_lossterm_report(lossterm_cli, label
     assert (stored["kind"], stored["metric"], stored["output_layer"]) == (
         "multilabel", "subset_accuracy", "2, sigmoid")
     assert stored["figures"] == run["figures"]
+
+
+def test_the_tui_loads_labels_and_trains_without_crashing(labels_csv):
+    """Opened on several targets (the o dialog takes 'a, b, c'), the TUI trains a run, keeps
+    the perturbation keys harmless and shows no scatter or regions."""
+    import asyncio
+
+    from lossterm.app.app import make_app
+    from lossterm.app.widgets.scatter import DatasetScatter
+
+    app = make_app(base=RunConfig(problem="", loss="", epochs=3))
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("o")
+            await pilot.pause()
+            app.screen.query_one("#path").value = str(labels_csv)
+            app.screen.query_one("#target").value = "a, b, c"
+            await pilot.click("#load")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            picker = app.query_one("#picker")
+            assert picker.kinds["labels.csv"] == "multilabel"
+            assert "output  3, sigmoid" in str(picker.details_text())
+            scatter = app.query_one(DatasetScatter)
+            assert scatter.problem.n_targets == 3 and scatter.regions is None
+            await pilot.press("L", "t")  # label noise does not apply: trained on clean labels
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.is_running
+
+    asyncio.run(main())
+    (run,) = app.runs.values()
+    assert (run.config.problem, run.status) == ("labels.csv", "done")
+    assert run.results[0].kind == "multilabel"
