@@ -194,8 +194,7 @@ def load_csv_split(options: DataOptions) -> tuple[Problem, np.ndarray | None]:
     train = np.concatenate(order[:2])
     problem = _standardized_problem(options, kind, X[train], y[train], X[order[2]],
                                     y[order[2]], labels, names, warnings,
-                                    stats_rows=len(order[0]),
-                                    split=f"the split of column {options.split_column!r}")
+                                    stats_rows=len(order[0]))
     held = np.arange(len(order[0]), len(problem.y_train))
     if len(held) != len(order[1]):
         raise UsageError(f"{options.path}: validation rows did not fit float32 after "
@@ -339,7 +338,8 @@ def _target(values: np.ndarray, options: DataOptions, name: str | None = None, k
         raise UsageError(f"the target {name!r} has a single class ({labels[0]!r}); "
                          "classification needs two or more")
     if kind in (BINARY, MULTILABEL) and len(labels) != 2:
-        raise UsageError(f"{{field}} {kind} needs exactly 2 classes per target; {name!r} has "
+        per = " per target" if kind == MULTILABEL else ""
+        raise UsageError(f"{{field}} {kind} needs exactly 2 classes{per}; {name!r} has "
                          f"{len(labels)}", field="kind")
     if kind == MULTICLASS and len(labels) > MAX_CLASSES:
         raise UsageError(f"the target {name!r} has {len(labels)} distinct values: "
