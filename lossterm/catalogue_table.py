@@ -23,5 +23,10 @@ def catalogue_text(width: int | None = None) -> str:
                       spec.target_encoding, spec.metric, "yes" if spec.tutorial else "",
                       spec.summary)
     buffer = io.StringIO()
-    Console(file=buffer, width=width, color_system=None).print(table)
+    console = Console(file=buffer, width=width, color_system=None)
+    console.print(table)
+    console.print("several targets (--target a --target b): a regression loss has one output "
+                  "per target, its value averaged over them; on two-valued targets "
+                  "(multilabel) a binary loss has one output per label, averaged over labels, "
+                  "and the metric is subset_accuracy", highlight=False)
     return buffer.getvalue()

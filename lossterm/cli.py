@@ -130,9 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     data = p.add_argument_group("your own data (replaces the built-in problems)")
     data.add_argument("--data", metavar="FILE.csv",
                       help="a CSV file with a header row; features numeric or low-cardinality text")
-    data.add_argument("--target", metavar="COLUMN", help="the column to predict")
-    data.add_argument("--kind", choices=("regression", "binary", "multiclass"),
-                      help="force the problem kind (default: inferred from the target)")
+    data.add_argument("--target", action="append", metavar="COLUMN",
+                      help="the column to predict; repeat it for several targets (each "
+                           "leaves the features): numeric ones are a multi-output "
+                           "regression, two-valued ones a multilabel problem")
+    data.add_argument("--kind", choices=("regression", "binary", "multiclass", "multilabel"),
+                      help="force the problem kind (default: inferred from the targets)")
     data.add_argument("--test-size", type=float, default=0.5, metavar="F",
                       help="share of rows held out for testing (default 0.5; stratified)")
     data.add_argument("--raw-target", action="store_true",
@@ -204,7 +207,9 @@ def _add_study_arguments(p: argparse.ArgumentParser) -> None:
                             "(default best)")
     study.add_argument("--metric", metavar="NAME",
                        help="metric for selection and the verdict: mse, rmse or mae for "
-                            "regression, accuracy for classes (default mse / accuracy)")
+                            "regression, accuracy for classes, subset_accuracy, hamming_loss, "
+                            "f1_micro or f1_macro for multilabel (default mse / accuracy / "
+                            "subset_accuracy)")
     study.add_argument("--tensorboard", metavar="DIR",
                        help="write every run's per-epoch scalars and the study's "
                             "hyperparameters (loss, learning rate, seed, optimizer, phase) to "

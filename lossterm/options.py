@@ -52,7 +52,7 @@ class Options:
         if args.data:
             if not args.target:
                 raise UsageError("--data needs --target COLUMN: the column to predict")
-            data = DataOptions(path=args.data, target=args.target, kind=args.kind,
+            data = DataOptions(path=args.data, target=tuple(args.target), kind=args.kind,
                                test_size=args.test_size, raw_target=args.raw_target,
                                seed=args.data_seed, split_column=args.split_column)
         elif args.split_column:

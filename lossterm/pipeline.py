@@ -50,6 +50,8 @@ def perturbed(problem: Problem, options: Options) -> Problem:
     from lossterm.engine.perturb import perturb
 
     part = options.perturbation.for_kind(problem.kind)
+    if problem.n_targets > 1:  # perturbations take one target column: none applies
+        return problem
     return perturb(problem, part) if part.active else problem
 
 

@@ -24,10 +24,14 @@ class Findings:
 def check_fit(spec: LossSpec, problem: Problem) -> None:
     """Raise if ``spec`` is for another kind of problem than ``problem``."""
     if spec.kind != problem.kind:
+        from lossterm.engine.losses.multilabel import has_label_form
+
+        why = has_label_form(spec) if problem.kind == "multilabel" else None
         fitting = ", ".join(s.name for s in losses_for_kind(problem.kind))
         raise UsageError(
-            f"{spec.name} fits {spec.kind} problems, but {problem.name} is {problem.kind}; "
-            f"losses that fit {problem.name}: {fitting}"
+            (f"{why}; " if why and spec.kind == "binary" else
+             f"{spec.name} fits {spec.kind} problems, but {problem.name} is {problem.kind}; ")
+            + f"losses that fit {problem.name}: {fitting}"
         )
 
 

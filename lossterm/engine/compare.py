@@ -73,7 +73,11 @@ class Comparison:
 
 
 def higher_is_better(metric: str) -> bool:
-    return metric == "accuracy"
+    """Accuracies and F1 scores: higher is better; MSE, Hamming loss and the like: lower."""
+    from lossterm.engine.scores import METRICS, per_target_base
+
+    base = per_target_base(metric)[0]
+    return METRICS[base].higher_is_better if base in METRICS else metric.endswith("accuracy")
 
 
 def arms(results: list[RunResult]) -> list[Arm]:
@@ -124,13 +128,15 @@ def _advantage(a: Arm, b: Arm, sign: int) -> PairedTest:
 
 
 def _amount(metric: str, value: float) -> str:
-    if metric == "accuracy":
+    if metric.endswith("accuracy"):
         return f"{100 * value:.1f}"
     return f"{value:.4f}"
 
 
 def _unit(metric: str) -> str:
-    return "points of test accuracy" if metric == "accuracy" else "test MSE"
+    if metric.endswith("accuracy"):
+        return f"points of test {metric.replace('_', ' ')}"
+    return "test MSE" if metric == "mse" else f"test {metric.replace('_', ' ')}"
 
 
 def _p(p: float) -> str:
@@ -148,7 +154,7 @@ def verdict(best: str, other: str, problem: str, metric: str, test: PairedTest,
         return f"{best} and {other} give the same test {metric} on {problem} on all {n} seeds"
     low, high = _amount(metric, test.ci_low), _amount(metric, test.ci_high)
     ci = f"{low} to {high}" if test.ci_low < 0 else f"{low}–{high}"
-    lower = "" if metric == "accuracy" else "; lower is better"
+    lower = "" if higher_is_better(metric) else "; lower is better"
     holm_note = " Holm-adjusted" if adjusted else ""
     stats = f"({int(LEVEL * 100)}% CI {ci},{holm_note} {_p(test.p)}, {n} paired seeds{lower})"
     amount = f"{_amount(metric, test.mean_diff)} {_unit(metric)}"

@@ -16,12 +16,21 @@ Choices, each stated in the README:
 - the kind is inferred from the target unless ``kind`` is given: text labels or
   2 distinct values -> classification (2 classes binary, more multiclass),
   3-10 distinct integers -> multiclass, other numbers -> regression;
+- several targets (``target=("a", "b")``, ``--target a --target b``) all leave the
+  features: all regression -> multi-output regression (one output per target, each
+  standardized on its own); all two-valued -> multilabel (one 0/1 column per label,
+  the larger value or later label in sorted order is 1); a mix is refused;
 - features are standardized with the training split's mean and std; a
   regression target too, unless ``raw_target``; statistics are computed so that
   values near the float64 limit cannot overflow, and rows whose standardized
   values do not fit float32 (what training uses) are dropped with a warning;
 - the split is seeded and stratified for classification; a class with a single
-  row is refused, naming it.
+  row is refused, naming it. A multilabel split is stratified by label
+  combination (the rows' 0/1 patterns; patterns with a single row pooled into
+  one stratum), or not at all when the strata outnumber the rows of a side:
+  iterative stratification (Sechidis et al., 2011) would balance each label
+  better but needs a package lossterm does not depend on. The description
+  says which.
 """
 
 from __future__ import annotations
@@ -32,7 +41,15 @@ from pathlib import Path
 
 import numpy as np
 
-from lossterm.engine.problems import BINARY, KINDS, MULTICLASS, REGRESSION, Problem, Source
+from lossterm.engine.problems import (
+    BINARY,
+    KINDS,
+    MULTICLASS,
+    MULTILABEL,
+    REGRESSION,
+    Problem,
+    Source,
+)
 from lossterm.engine.files import _first_line, read_frame
 from lossterm.errors import UsageError
 
@@ -44,13 +61,25 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 @dataclass(frozen=True)
 class DataOptions:
+    """A file and how to read it. ``target`` is one column name or several (a tuple;
+    a single string is taken as a tuple of one)."""
+
     path: str
-    target: str
+    target: tuple[str, ...] | str
     kind: str | None = None
     test_size: float = 0.5
     raw_target: bool = False
     seed: int = 0
     split_column: str | None = None  # a column holding train / validation / test per row
+
+    def __post_init__(self):
+        names = (self.target,) if isinstance(self.target, str) else tuple(self.target)
+        object.__setattr__(self, "target", tuple(str(name) for name in names))
+
+    @property
+    def target_text(self) -> str:
+        """The target columns as a report names them: 'price' or 'a', 'b'."""
+        return ", ".join(repr(name) for name in self.target)
 # --- columns: DataFrame -> float64 or text arrays -----------------------------------------
 
 
@@ -81,24 +110,52 @@ def load_csv(options: DataOptions) -> Problem:
     if options.split_column:
         return load_csv_split(options)[0]
     frame = read_frame(options.path)
-    if options.target not in frame.columns:
-        raise UsageError(f"no column {options.target!r} in {options.path}; columns: "
-                         f"{', '.join(frame.columns)}")
-    if options.kind is not None and options.kind not in KINDS:
-        raise UsageError(f"unknown kind {options.kind!r}; choose from {', '.join(KINDS)}")
+    _check_columns(frame, options, options.target)
     if not 0 < options.test_size < 1:
         raise UsageError("{field} must be between 0 and 1", field="test_size")
     warnings: list[str] = []
     columns = {name: _column(frame[name]) for name in frame.columns}
     del frame
-    target = columns.pop(options.target)
+    targets = [columns.pop(name) for name in options.target]  # every target leaves X
     X, names = _features(columns, options.path)
-    keep = _complete_rows(X, target, options, warnings)
+    keep = _complete_rows(X, targets, options, warnings)
     if not keep.all():
-        X, target = X[keep], target[keep]
-    kind, y, labels = _target(target, options)
-    warnings.extend(leak_warnings(X, y, names, options.target))
+        X, targets = X[keep], [t[keep] for t in targets]
+    kind, y, labels = _targets(targets, options)
+    warnings.extend(_leaks(X, y, names, options))
     return _split(options, kind, X, y, labels, names, warnings)
+
+
+def _check_columns(frame, options: DataOptions, wanted) -> None:
+    """Refuse target (and split) columns the file lacks, a target named twice, and a kind
+    that cannot take this many targets."""
+    if not options.target:
+        raise UsageError("--data needs --target COLUMN: the column to predict")
+    for column in wanted:
+        if column not in frame.columns:
+            raise UsageError(f"no column {column!r} in {options.path}; columns: "
+                             f"{', '.join(frame.columns)}")
+    twice = next((t for i, t in enumerate(options.target) if t in options.target[:i]), None)
+    if twice is not None:
+        raise UsageError(f"{{field}} {twice!r} is given twice", field="target")
+    if options.kind is not None and options.kind not in KINDS:
+        raise UsageError(f"unknown kind {options.kind!r}; choose from {', '.join(KINDS)}")
+    several = len(options.target) > 1
+    if options.kind == MULTILABEL and not several:
+        raise UsageError("{field} multilabel needs two or more target columns (--target a "
+                         "--target b), one per label", field="kind")
+    if options.kind in (BINARY, MULTICLASS) and several:
+        raise UsageError(f"{{field}} {options.kind} takes one target column; several "
+                         "two-valued targets are multilabel, several numeric ones regression",
+                         field="kind")
+
+
+def _leaks(X, y, names, options: DataOptions) -> list[str]:
+    """:func:`leak_warnings` for each target column."""
+    if y.ndim == 1:
+        return leak_warnings(X, y, names, options.target[0])
+    return [line for j, target in enumerate(options.target)
+            for line in leak_warnings(X, y[:, j], names, target)]
 
 
 SPLIT_VALUES = {"train": "train", "training": "train", "validation": "validation",
@@ -114,25 +171,20 @@ def load_csv_split(options: DataOptions) -> tuple[Problem, np.ndarray | None]:
     if not options.split_column:
         return load_csv(options), None
     frame = read_frame(options.path)
-    for column in (options.target, options.split_column):
-        if column not in frame.columns:
-            raise UsageError(f"no column {column!r} in {options.path}; columns: "
-                             f"{', '.join(frame.columns)}")
-    if options.split_column == options.target:
+    _check_columns(frame, options, (*options.target, options.split_column))
+    if options.split_column in options.target:
         raise UsageError("{field} cannot be the target column", field="split_column")
-    if options.kind is not None and options.kind not in KINDS:
-        raise UsageError(f"unknown kind {options.kind!r}; choose from {', '.join(KINDS)}")
     part = _split_values(frame[options.split_column], options)
     warnings: list[str] = []
     columns = {name: _column(frame[name]) for name in frame.columns
                if name != options.split_column}
     del frame
-    target = columns.pop(options.target)
+    targets = [columns.pop(name) for name in options.target]
     X, names = _features(columns, options.path)
-    keep = _complete_rows(X, target, options, warnings)
-    X, target, part = X[keep], target[keep], part[keep]
-    kind, y, labels = _target(target, options)
-    warnings.extend(leak_warnings(X, y, names, options.target))
+    keep = _complete_rows(X, targets, options, warnings)
+    X, targets, part = X[keep], [t[keep] for t in targets], part[keep]
+    kind, y, labels = _targets(targets, options)
+    warnings.extend(_leaks(X, y, names, options))
     order = [np.flatnonzero(part == name) for name in ("train", "validation", "test")]
     for name, rows in zip(("train", "validation", "test"), order):
         if len(rows) == 0:
@@ -162,7 +214,7 @@ def _split_values(series, options: DataOptions) -> np.ndarray:
 
 
 def _standardized_problem(options, kind, X_train, y_train, X_test, y_test, labels, names,
-                          warnings, stats_rows: int) -> Problem:
+                          warnings, stats_rows: int, split: str = "") -> Problem:
     """A Problem from a split already made, standardized with the first ``stats_rows``
     training rows' statistics."""
     mean, std = _column_stats(X_train[:stats_rows])
@@ -174,24 +226,37 @@ def _standardized_problem(options, kind, X_train, y_train, X_test, y_test, label
     elif kind == REGRESSION and not (np.all(np.abs(y_train) <= FLOAT32_MAX)
                                      and np.all(np.abs(y_test) <= FLOAT32_MAX)):
         peak = max(np.abs(y_train).max(), np.abs(y_test).max())
-        raise UsageError(f"the target {options.target!r} has values beyond float32's range "
+        raise UsageError(f"the target {options.target_text} has values beyond float32's range "
                          f"(up to {peak:.3g}); leave out {{field}} to have it "
                          "standardized", field="raw_target")
     (X_train, y_train), (X_test, y_test) = _fitting(options, X_train, y_train, X_test, y_test,
                                                     kind, warnings)
+    several = len(options.target) > 1
     return Problem(
         name=_problem_name(options.path), kind=kind,
         description=f"{options.path}: {len(X_train) + len(X_test)} rows, {len(names)} "
-                    f"features, target "
-                    f"{options.target!r}" + (f" ({len(labels)} classes)" if labels else ""),
+                    f"features, " + _target_description(options, kind, labels)
+                    + (f"; {split}" if split else ""),
         X_train=X_train.astype(np.float32), y_train=_typed(y_train, kind),
         X_test=X_test.astype(np.float32), y_test=_typed(y_test, kind),
         epochs=100, hidden_units=25 if kind == REGRESSION else 50,
-        n_classes=len(labels) if labels else 0,
-        feature_names=tuple(names), class_labels=tuple(labels or ()),
+        n_classes=2 if kind == MULTILABEL else len(labels) if labels else 0,
+        feature_names=tuple(names), target_names=tuple(options.target),
+        class_labels=() if several else tuple(labels or ()),
         warnings=tuple(warnings),
         source=Source(path=str(options.path), options=options),
     )
+
+
+def _target_description(options: DataOptions, kind, labels) -> str:
+    if len(options.target) == 1:
+        return (f"target {options.target[0]!r}"
+                + (f" ({len(labels)} classes)" if labels else ""))
+    if kind == MULTILABEL:
+        ones = ", ".join(f"{t!r} (1 = {one!r})" for t, one in zip(options.target, labels))
+        return f"{len(options.target)} labels (multilabel): {ones}"
+    scaled = "unscaled" if options.raw_target else "each standardized"
+    return f"{len(options.target)} targets {options.target_text} ({scaled})"
 
 
 LEAK_CORRELATION = 0.99
@@ -242,10 +307,11 @@ def _features(columns: dict[str, np.ndarray], path: str) -> tuple[np.ndarray, li
     return np.hstack(blocks), names
 
 
-def _complete_rows(X, target, options, warnings) -> np.ndarray:
-    """Which rows have finite features and a target (a text target may not be empty)."""
-    target_ok = target != "" if _is_text(target) else np.isfinite(target)
-    keep = target_ok & np.isfinite(X).all(axis=1)
+def _complete_rows(X, targets, options, warnings) -> np.ndarray:
+    """Which rows have finite features and every target (a text target may not be empty)."""
+    keep = np.isfinite(X).all(axis=1)
+    for target in targets:
+        keep &= target != "" if _is_text(target) else np.isfinite(target)
     kept = int(keep.sum())
     if kept < len(X):
         warnings.append(f"dropped {len(X) - kept} of {len(X)} rows with an empty, NaN or "
@@ -256,27 +322,59 @@ def _complete_rows(X, target, options, warnings) -> np.ndarray:
     return keep
 
 
-def _target(values: np.ndarray, options: DataOptions):
+def _target(values: np.ndarray, options: DataOptions, name: str | None = None, kind=None):
     """The kind, y (floats, or class indices into the sorted labels) and the labels."""
+    name = options.target[0] if name is None else name
     numeric = not _is_text(values)
     distinct = np.unique(values)  # sorted: by value for numbers, by text for labels
-    kind = options.kind or _infer_kind(numeric, distinct)
+    kind = kind or options.kind or _infer_kind(numeric, distinct)
     if kind == REGRESSION:
         if not numeric:
-            raise UsageError(f"{{field}} regression needs a numeric target; {options.target!r} "
+            raise UsageError(f"{{field}} regression needs a numeric target; {name!r} "
                              f"holds labels such as {distinct[0]!r}", field="kind")
         return kind, values, None
     labels = [_label(v) for v in distinct] if numeric else [str(v) for v in distinct]
     if len(labels) < 2:
-        raise UsageError(f"the target {options.target!r} has a single class ({labels[0]!r}); "
+        raise UsageError(f"the target {name!r} has a single class ({labels[0]!r}); "
                          "classification needs two or more")
-    if kind == BINARY and len(labels) != 2:
-        raise UsageError(f"{{field}} binary needs exactly 2 classes; {options.target!r} has "
+    if kind in (BINARY, MULTILABEL) and len(labels) != 2:
+        per = " per target" if kind == MULTILABEL else ""
+        raise UsageError(f"{{field}} {kind} needs exactly 2 classes{per}; {name!r} has "
                          f"{len(labels)}", field="kind")
     if kind == MULTICLASS and len(labels) > MAX_CLASSES:
-        raise UsageError(f"the target {options.target!r} has {len(labels)} distinct values: "
+        raise UsageError(f"the target {name!r} has {len(labels)} distinct values: "
                          "too many classes (did you mean {field} regression?)", field="kind")
     return kind, np.searchsorted(distinct, values), labels
+
+
+def _targets(columns: list[np.ndarray], options: DataOptions):
+    """The kind, y and labels of one target column (:func:`_target`) or several: ``y``
+    ``(n, targets)`` floats for regression, 0/1 for multilabel (labels: each column's
+    label read as 1). Targets of mixed kinds are refused."""
+    if len(columns) == 1:
+        return _target(columns[0], options)
+    kind = options.kind or _common_kind(columns, options)
+    if kind == REGRESSION:
+        parts = [_target(c, options, name, REGRESSION)[1]
+                 for c, name in zip(columns, options.target)]
+        return kind, np.column_stack(parts).astype(np.float64), None
+    parts = [_target(c, options, name, MULTILABEL) for c, name in zip(columns, options.target)]
+    return kind, np.column_stack([y for _, y, _ in parts]), [labels[1] for _, _, labels in parts]
+
+
+def _common_kind(columns: list[np.ndarray], options: DataOptions) -> str:
+    """Regression when every target is, multilabel when every target is two-valued."""
+    kinds = [_infer_kind(not _is_text(c), np.unique(c)) for c in columns]
+    if all(k == REGRESSION for k in kinds):
+        return REGRESSION
+    if all(k == BINARY for k in kinds):
+        return MULTILABEL
+    listed = ", ".join(f"{name!r} {kind}" for name, kind in zip(options.target, kinds))
+    numeric = all(not _is_text(c) for c in columns)
+    raise UsageError(f"the targets mix kinds ({listed}); several targets must all be "
+                     "numeric (multi-output regression) or all two-valued (multilabel)"
+                     + ("; {field} regression predicts them all as numbers" if numeric
+                        else ""), field="kind")
 
 
 def _infer_kind(numeric: bool, distinct: np.ndarray) -> str:
@@ -300,8 +398,10 @@ def _label(value: float) -> str:
 def _split(options, kind, X, y, labels, names, warnings) -> Problem:
     from sklearn.model_selection import train_test_split
 
-    stratify = None
-    if kind != REGRESSION:
+    stratify, split = None, ""
+    if kind == MULTILABEL:
+        stratify, split = label_strata(y, options.test_size)
+    elif kind != REGRESSION:
         _check_stratifiable(options, y, labels)
         stratify = y
     try:
@@ -311,7 +411,30 @@ def _split(options, kind, X, y, labels, names, warnings) -> Problem:
         first = _first_line(exc).split(". ")[0].rstrip(".")
         raise UsageError(f"cannot split {options.path} into train and test: {first}") from None
     return _standardized_problem(options, kind, X_train, y_train, X_test, y_test, labels,
-                                 names, warnings, stats_rows=len(X_train))
+                                 names, warnings, stats_rows=len(X_train), split=split)
+
+
+def label_strata(Y: np.ndarray, test_size: float) -> tuple[np.ndarray | None, str]:
+    """Strata for a multilabel split, and how it is stratified, in words.
+
+    Each row's label combination (its 0/1 pattern) is a stratum; patterns held by a
+    single row are pooled into one stratum (joined to the most common pattern when
+    that pool is a single row too). When the strata outnumber the rows of the
+    smaller side, no stratification: ``(None, why)``."""
+    _, codes, counts = np.unique(Y, axis=0, return_inverse=True, return_counts=True)
+    codes = codes.reshape(-1)
+    rare = counts[codes] < 2
+    if rare.any():
+        codes = np.where(rare, -1, codes)
+        if rare.sum() == 1:
+            codes[rare] = int(np.argmax(np.where(counts >= 2, counts, -1)))
+    n_test = math.ceil(test_size * len(Y))
+    strata = len(np.unique(codes))
+    if strata > min(n_test, len(Y) - n_test) or strata < 2:
+        return None, (f"split not stratified ({strata} label combinations for "
+                      f"{min(n_test, len(Y) - n_test)} rows on the smaller side)")
+    pooled = " (combinations of one row pooled)" if rare.any() else ""
+    return codes, f"split stratified by label combination{pooled}"
 
 
 def _check_stratifiable(options, y, labels) -> None:
@@ -320,7 +443,7 @@ def _check_stratifiable(options, y, labels) -> None:
     rarest = int(counts.argmin())
     if counts[rarest] < 2:
         raise UsageError(f"cannot split {options.path} into train and test: class "
-                         f"{labels[rarest]!r} of {options.target!r} has only 1 row; a stratified "
+                         f"{labels[rarest]!r} of {options.target[0]!r} has only 1 row; a stratified "
                          "split needs at least 2 per class (add rows of it or remove it)")
     n_test = math.ceil(options.test_size * len(y))
     smaller, rows = min(("test", n_test), ("training", len(y) - n_test), key=lambda s: s[1])
@@ -352,7 +475,7 @@ def _fitting(options, X_train, y_train, X_test, y_test, kind, warnings):
     for X, y in ((X_train, y_train), (X_test, y_test)):
         fits = np.all(np.abs(X) <= FLOAT32_MAX, axis=1)
         if kind == REGRESSION:
-            fits &= np.abs(y) <= FLOAT32_MAX
+            fits &= np.all(np.abs(y.reshape(len(y), -1)) <= FLOAT32_MAX, axis=1)
         dropped += int(len(fits) - fits.sum())
         if not fits.any():
             raise UsageError(f"{options.path}: values too large to standardize (beyond "

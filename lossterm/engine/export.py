@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lossterm.engine.losses.encodings import ENCODE_SOURCE, TRUTH_SOURCE
+from lossterm.engine.losses.encodings import ENCODE_SOURCE, LABELS_TRUTH_SOURCE, TRUTH_SOURCE
 from lossterm.engine.records import Job, RunResult
 
 
@@ -50,7 +50,8 @@ def export_script(job: Job, path: str | Path) -> list[Path]:
 # asked, perturbed by lossterm), saved beside this script.
 saved = np.load(Path(__file__).with_name({arrays.name!r}))
 X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_test", "y_test"))'''
-    label, score = spec.head.score_line(TRUTH_SOURCE[spec.target_encoding])
+    truths = LABELS_TRUTH_SOURCE if problem.kind == "multilabel" else TRUTH_SOURCE
+    label, score = spec.head.score_line(truths[spec.target_encoding])
     definitions, loss = spec.keras_code()
     if definitions and getattr(spec, "path", ""):  # a --loss-file loss: the user's code
         definitions = (f"\n# {spec.name}: your own loss, from {spec.path} (its imports and "
@@ -62,11 +63,23 @@ X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_
         problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
         n_classes=max(problem.n_classes, 1), data=data, encode=ENCODE_SOURCE[spec.target_encoding],
         n_features=problem.n_features, hidden=_hidden_layers(config.layers),
-        units=spec.output_units(problem.n_classes), activation=spec.head.activation,
+        units=spec.output_units(problem.n_classes, problem.n_targets), activation=spec.head.activation,
         n_hidden=len(config.layers), optimizer=_optimizer(config), loss_object=loss,
         definitions=definitions,
-        epochs=config.epochs, batch=config.batch_size, label=label, score=score))
+        epochs=config.epochs, batch=config.batch_size, label=label, score=score,
+        more=_more_figures(problem)))
     return written
+
+
+def _more_figures(problem) -> str:
+    """Lines the script prints after its test figure: each target's for several targets."""
+    if problem.n_targets == 1:
+        return ""
+    targets = tuple(problem.targets)
+    if problem.kind == "regression":
+        return (f"for name, mse in zip({targets!r}, np.mean((pred - y_test) ** 2, axis=0)):\n"
+                '    print(f"test MSE[{name}]:", float(mse))\n')
+    return (f"# {len(targets)} labels: {', '.join(targets)} (one unit each, in this order)\n")
 
 
 def _hidden_layers(widths: tuple[int, ...]) -> str:
@@ -126,4 +139,4 @@ for epoch in range({epochs}):
 
 pred = keras.ops.convert_to_numpy(model(X_test))
 print("{label}:", {score})
-'''
+{more}'''

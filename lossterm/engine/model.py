@@ -26,7 +26,7 @@ def build_model(spec: LossSpec, problem: Problem, *, hidden_units, seed: int):
         [
             keras.Input((problem.n_features,)),
             *hidden,
-            layers.Dense(spec.output_units(problem.n_classes),
+            layers.Dense(spec.output_units(problem.n_classes, problem.n_targets),
                          activation=spec.output_activation,
                          kernel_initializer=init.GlorotUniform(seed=seed + len(widths))),
         ],

@@ -73,6 +73,8 @@ class Perturbation:
         """The part of this perturbation that applies to a problem of ``kind``."""
         if kind == REGRESSION:
             return Perturbation(outliers=self.outliers, seed=self.seed)
+        if kind == "multilabel":  # none applies to several target columns (yet)
+            return Perturbation(seed=self.seed)
         return Perturbation(label_noise=self.label_noise, imbalance=self.imbalance,
                             seed=self.seed, noise_kind=self.noise_kind)
 
@@ -97,6 +99,9 @@ def perturb(problem: Problem, p: Perturbation) -> Problem:
     p.validate()
     if not p.active:
         return problem
+    if problem.n_targets > 1:
+        raise UsageError(f"perturbations take one target column; {problem.name} has "
+                         f"{problem.n_targets} ({problem.kind})")
     if problem.kind == REGRESSION and (p.label_noise or p.imbalance < 1):
         raise UsageError(f"{{field:label_noise}} and {{field:imbalance}} need a classification "
                          f"problem; {problem.name} is regression (try {{field:outliers}})",

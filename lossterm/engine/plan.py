@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from lossterm.engine.checks import check
-from lossterm.engine.losses import TUTORIAL_LOSSES, LossSpec, get_loss, losses_for_kind
+from lossterm.engine.losses import (
+    TUTORIAL_LOSSES,
+    LossSpec,
+    get_loss,
+    losses_for_kind,
+    tutorial_losses_for,
+)
 from lossterm.engine.problems import Problem, get_problem, tutorial_problem_for
 from lossterm.engine.records import Job, RunConfig
 from lossterm.engine.training import resolve
@@ -53,7 +59,7 @@ def plan_runs(problems=(), losses=(), base: RunConfig | None = None) -> Plan:
         seen.add((id(problem), spec.name))
         job = resolve(replace(base, problem=problem, loss=spec))
         try:
-            check(spec, problem)
+            check(job.loss, problem)
         except UsageError as why:
             if ALL not in losses:
                 raise
@@ -69,7 +75,7 @@ def _spec(loss) -> LossSpec:
 
 def _losses_for(problem: Problem, losses: list) -> list[LossSpec]:
     if not losses:
-        return [s for s in TUTORIAL_LOSSES if s.kind == problem.kind]
+        return list(tutorial_losses_for(problem.kind))
     specs: list[LossSpec] = []
     for loss in losses:
         if isinstance(loss, str) and loss.lower() == ALL:

@@ -29,7 +29,8 @@ import numpy as np
 from lossterm.engine.types import KINDS, Kind
 from lossterm.errors import UsageError
 
-REGRESSION, BINARY, MULTICLASS = Kind.REGRESSION, Kind.BINARY, Kind.MULTICLASS
+REGRESSION, BINARY, MULTICLASS, MULTILABEL = (Kind.REGRESSION, Kind.BINARY, Kind.MULTICLASS,
+                                              Kind.MULTILABEL)
 N_TRAIN = 500  # the tutorial's split: the first 500 of 1,000 rows train
 TEST_SIZE, SPLIT_SEED = 0.3, 0  # the bundled datasets' split
 
@@ -261,8 +262,9 @@ class Problem:
     y_test: np.ndarray
     epochs: int
     hidden_units: int
-    n_classes: int = 0  # 0 for regression
+    n_classes: int = 0  # 0 for regression; 2 for multilabel (each label is 0 or 1)
     feature_names: tuple[str, ...] = ()
+    target_names: tuple[str, ...] = ()  # own data: the target columns (labels, for multilabel)
     class_labels: tuple[str, ...] = ()  # own data: the labels behind classes 0, 1, ...
     warnings: tuple[str, ...] = ()  # what loading or perturbing the data changed
     source: Source = field(default_factory=Source)
@@ -277,6 +279,22 @@ class Problem:
     @property
     def n_features(self) -> int:
         return self.X_train.shape[1]
+
+    @property
+    def n_targets(self) -> int:
+        """Output columns the targets fill: one per target of a multi-output regression or
+        per label of a multilabel problem (``y`` is ``(n, n_targets)`` then), else 1. A
+        multiclass problem's 2-D ``y`` (soft labels) is still one target."""
+        if self.kind in (REGRESSION, MULTILABEL) and self.y_train.ndim == 2:
+            return int(self.y_train.shape[1])
+        return 1
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """A name per target column: the file's column names, else y1, y2, ..."""
+        if len(self.target_names) == self.n_targets:
+            return self.target_names
+        return tuple(f"y{j + 1}" for j in range(self.n_targets))
 
     @property
     def y_all(self) -> np.ndarray:
@@ -331,9 +349,14 @@ def make_problem(name, kind, X, y, *, n_train, epochs, hidden_units, description
     if kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}", field="kind")
     y = np.asarray(y)
-    soft = y.ndim == 2  # rows of class probabilities
+    soft = y.ndim == 2 and kind == MULTICLASS  # rows of class probabilities
     if kind == REGRESSION:
         n_classes = 0
+    elif kind == MULTILABEL:  # (n, labels) of 0 and 1
+        if y.ndim != 2 or y.shape[1] < 2 or not np.all((y == 0) | (y == 1)):
+            raise UsageError("multilabel targets are rows of 0/1, one column per label (two "
+                             "or more)", field="kind")
+        n_classes = 2
     else:
         n_classes = y.shape[1] if soft else int(np.max(y)) + 1
     X = np.asarray(X, dtype=np.float32)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from lossterm.engine.losses import LossSpec
-from lossterm.engine.problems import REGRESSION, Problem
+from lossterm.engine.problems import MULTILABEL, REGRESSION, Problem
 
 
 def decision_grid(model, spec: LossSpec, problem: Problem, columns: int = 64, rows: int = 24):
-    """(xs, ys, classes) on a ``columns`` x ``rows`` grid; None if not a 2-D classifier."""
-    if problem.kind == REGRESSION or problem.n_features != 2:
+    """(xs, ys, classes) on a ``columns`` x ``rows`` grid; None if not a 2-D classifier
+    of one target (a multilabel model has a class per label: no one region map)."""
+    if problem.kind in (REGRESSION, MULTILABEL) or problem.n_features != 2:
         return None
     X = np.concatenate([problem.X_train, problem.X_test])
     (x0, y0), (x1, y1) = X.min(axis=0), X.max(axis=0)

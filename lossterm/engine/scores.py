@@ -1,8 +1,12 @@
 """The metric matrix: one model's predictions scored on every metric of its kind.
 
-- regression: MSE, RMSE, MAE, median absolute error, R²
+- regression: MSE, RMSE, MAE, median absolute error, R²; with several targets each is
+  scikit-learn's ``multioutput="uniform_average"`` (the mean over targets), and
+  ``mse[name]``, ``r2[name]`` give each target's own figure
 - binary: accuracy, balanced accuracy, F1 (class 1), ROC AUC, log loss, Brier score, ECE
 - multiclass: accuracy, balanced accuracy, macro F1, log loss, Brier score, ECE
+- multilabel: subset accuracy (``accuracy_score`` on label rows: every label right),
+  Hamming loss, micro and macro F1 (``zero_division=0``)
 
 Each figure comes from ``sklearn.metrics`` where it has the metric; the two
 written here are stated in full:
@@ -32,12 +36,14 @@ constant targets, a diverged model's non-finite outputs) its value is None and
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 
 from lossterm.engine.losses import LossSpec, true_classes
+from lossterm.engine.metrics import target_names
 from lossterm.engine.types import Encoding, Kind
 from lossterm.errors import UsageError
 
@@ -68,6 +74,9 @@ _ALL = (
     Metric("balanced_accuracy", "balanced accuracy", True),
     Metric("f1", "F1", True),
     Metric("macro_f1", "macro F1", True),
+    Metric("subset_accuracy", "subset accuracy", True),
+    Metric("hamming_loss", "Hamming loss", False),
+    Metric("micro_f1", "micro F1", True),
     Metric("roc_auc", "ROC AUC", True),
     Metric("log_loss", "log loss", False, needs_probabilities=True),
     Metric("brier", "Brier", False, needs_probabilities=True),
@@ -80,7 +89,15 @@ _KIND_METRICS = MappingProxyType({
     Kind.BINARY: ("accuracy", "balanced_accuracy", "f1", "roc_auc", "log_loss", "brier",
                   "ece"),
     Kind.MULTICLASS: ("accuracy", "balanced_accuracy", "macro_f1", "log_loss", "brier", "ece"),
+    Kind.MULTILABEL: ("subset_accuracy", "hamming_loss", "micro_f1", "macro_f1"),
 })
+# Other spellings --metric takes (scikit-learn's average= order).
+METRIC_ALIASES = MappingProxyType({"f1_micro": "micro_f1", "f1_macro": "macro_f1"})
+
+
+def canonical_metric(name: str | None) -> str | None:
+    """``name`` as the matrix spells it (``f1_micro`` -> ``micro_f1``)."""
+    return None if name is None else METRIC_ALIASES.get(name, name)
 
 
 def metric_names_for(kind: Kind | str) -> tuple[str, ...]:
@@ -89,16 +106,26 @@ def metric_names_for(kind: Kind | str) -> tuple[str, ...]:
 
 
 def higher_is_better(name: str) -> bool:
-    return _metric(name).higher_is_better
+    return _metric(per_target_base(name)[0]).higher_is_better
 
 
 def metric_title(name: str) -> str:
-    return _metric(name).title
+    base, target = per_target_base(name)
+    return _metric(base).title + (f"[{target}]" if target is not None else "")
+
+
+def per_target_base(name: str) -> tuple[str, str | None]:
+    """``("mse", "a")`` for a per-target figure ``mse[a]``; ``(name, None)`` otherwise."""
+    if name.endswith("]") and "[" in name:
+        base, _, target = name[:-1].partition("[")
+        return base, target
+    return name, None
 
 
 def check_metric(kind: Kind | str, name: str) -> str:
     """``name`` if it is a metric of ``kind``; else a usage error naming the choices."""
     names = metric_names_for(kind)
+    name = canonical_metric(name)
     if name not in names:
         raise UsageError(f"{name!r} is no metric for {Kind(kind)} problems; choose from "
                          f"{', '.join(names)}", field="metric")
@@ -113,23 +140,40 @@ def _metric(name: str) -> Metric:
                          field="metric") from None
 
 
-def score(spec: LossSpec, y, pred, n_classes: int) -> dict[str, float | None]:
+def score(spec: LossSpec, y, pred, n_classes: int,
+          targets: Sequence[str] = ()) -> dict[str, float | None]:
     """Every metric of ``spec.kind`` for predictions ``pred`` (the model's raw outputs).
 
     ``y`` may be the targets as ``spec`` encodes them ({-1, 1}, one-hot rows,
     integers) or the plain labels 0 .. n_classes - 1. A figure that cannot be
-    computed is None; :func:`unavailable` gives the reason.
+    computed is None; :func:`unavailable` gives the reason. A regression on
+    several targets (``y`` of shape ``(n, targets)``) adds ``mse[name]`` and
+    ``r2[name]`` per target, named by ``targets`` (default y1, y2, ...).
     """
     y, pred = np.asarray(y), np.asarray(pred, dtype=np.float64)
     missing = unavailable(spec, y, pred)
     names = metric_names_for(spec.kind)
-    if len(missing) == len(names):
+    several = spec.kind == Kind.REGRESSION and y.ndim == 2 and y.shape[1] > 1
+    if several:
+        names = names + per_target_names(target_names(targets, y.shape[1]))
+    if len(missing) >= len(metric_names_for(spec.kind)):
         return dict.fromkeys(names)
-    if spec.kind == Kind.REGRESSION:
+    if several:
+        values = _regression_targets(y.astype(np.float64), pred.reshape(y.shape),
+                                     target_names(targets, y.shape[1]), missing)
+    elif spec.kind == Kind.REGRESSION:
         values = _regression(y.reshape(-1).astype(np.float64), pred.reshape(-1), missing)
+    elif spec.kind == Kind.MULTILABEL:
+        values = _multilabel(_truth(spec, y), spec.head.classes(pred))
     else:
         values = _classification(spec, _truth(spec, y), pred, n_classes, missing)
-    return {name: None if name in missing else float(values[name]) for name in names}
+    return {name: None if name in missing or values.get(name) is None else float(values[name])
+            for name in names}
+
+
+def per_target_names(targets: Sequence[str]) -> tuple[str, ...]:
+    """The metric matrix's per-target columns: MSE then R² of each target."""
+    return (*(f"mse[{t}]" for t in targets), *(f"r2[{t}]" for t in targets))
 
 
 def unavailable(spec: LossSpec, y, pred) -> dict[str, str]:
@@ -144,8 +188,8 @@ def unavailable(spec: LossSpec, y, pred) -> dict[str, str]:
     if not spec.head.probabilities:
         missing.update((n, NOT_A_PROBABILITY) for n in names if METRICS[n].needs_probabilities)
     if spec.kind == Kind.REGRESSION:
-        if np.ptp(y.astype(np.float64)) == 0:
-            missing["r2"] = CONSTANT_TARGETS
+        if np.any(np.ptp(y.astype(np.float64).reshape(len(y), -1), axis=0) == 0):
+            missing["r2"] = CONSTANT_TARGETS  # some target is constant: no mean R²
     elif "roc_auc" in names and len(np.unique(_truth(spec, y))) < 2:
         missing["roc_auc"] = ONE_CLASS
     return missing
@@ -167,6 +211,35 @@ def _regression(y: np.ndarray, pred: np.ndarray, missing) -> dict[str, float]:
             "mae": sk.mean_absolute_error(y, pred),
             "median_absolute_error": sk.median_absolute_error(y, pred),
             "r2": None if "r2" in missing else sk.r2_score(y, pred)}
+
+
+def _regression_targets(y: np.ndarray, pred: np.ndarray, targets, missing) -> dict:
+    """The averaged figures (scikit-learn's uniform average over targets) and each
+    target's MSE and R² (None for a constant target)."""
+    from sklearn import metrics as sk
+
+    values = _regression(y, pred, missing)  # sklearn averages 2-D targets uniformly...
+    values["rmse"] = np.sqrt(values["mse"])  # ...RMSE too; here the root of the mean MSE,
+    # as the epoch logs (and Keras's RootMeanSquaredError over every cell) have it
+    mse = sk.mean_squared_error(y, pred, multioutput="raw_values")
+    constant = np.ptp(y, axis=0) == 0
+    r2 = sk.r2_score(y[:, ~constant], pred[:, ~constant], multioutput="raw_values") \
+        if (~constant).any() else np.array([])
+    r2_by = dict(zip(np.flatnonzero(~constant), r2))
+    for j, name in enumerate(targets):
+        values[f"mse[{name}]"] = mse[j]
+        values[f"r2[{name}]"] = r2_by.get(j)
+    return values
+
+
+def _multilabel(truth: np.ndarray, guess: np.ndarray) -> dict[str, float]:
+    """Label rows ``(n, labels)`` of 0/1: scikit-learn's multilabel figures."""
+    from sklearn import metrics as sk
+
+    return {"subset_accuracy": sk.accuracy_score(truth, guess),
+            "hamming_loss": sk.hamming_loss(truth, guess),
+            "micro_f1": sk.f1_score(truth, guess, average="micro", zero_division=0.0),
+            "macro_f1": sk.f1_score(truth, guess, average="macro", zero_division=0.0)}
 
 
 def _classification(spec, truth, pred, n_classes, missing) -> dict[str, float]:

@@ -11,6 +11,7 @@ import numpy as np
 from lossterm.engine.absurd import absurd_reason
 from lossterm.engine.checks import check
 from lossterm.engine.losses import LossSpec, encode_targets, get_loss
+from lossterm.engine.losses.multilabel import fit_to
 from lossterm.engine.problems import Problem, get_problem
 from lossterm.engine.records import (
     DIVERGED,
@@ -41,6 +42,7 @@ def resolve(config: RunConfig | Job) -> Job:
     validate_settings(config)
     problem = config.problem if isinstance(config.problem, Problem) else get_problem(config.problem)
     spec = config.loss if isinstance(config.loss, LossSpec) else get_loss(config.loss)
+    spec = fit_to(spec, problem.kind)  # a binary loss on a multilabel problem: per label
     optimizer = Optimizer(config.optimizer.strip().lower())
     job = Job(
         problem=problem, loss=spec, seed=int(config.seed),
@@ -84,7 +86,7 @@ def new_result(job: Job) -> RunResult:
     return RunResult(
         problem=problem.name, loss=spec.name, kind=problem.kind,
         output_activation=spec.output_activation,
-        output_layer=spec.output_layer(problem.n_classes),
+        output_layer=spec.output_layer(problem.n_classes, problem.n_targets),
         target_encoding=spec.target_encoding, metric=spec.metric,
         seed=job.seed, epochs=job.epochs,
         warnings=problem.warnings + findings.warnings, notes=findings.notes,

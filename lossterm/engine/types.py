@@ -17,6 +17,7 @@ class Kind(StrEnum):
     REGRESSION = "regression"
     BINARY = "binary"
     MULTICLASS = "multiclass"
+    MULTILABEL = "multilabel"  # several two-valued target columns, one sigmoid unit each
 
 
 class Status(StrEnum):

@@ -8,7 +8,7 @@ import math
 
 from lossterm.engine.records import RunResult
 from lossterm.engine.types import Format
-from lossterm.report.rows import COLUMNS, remarks, row
+from lossterm.report.rows import COLUMNS, figure_lines, remarks, row
 from lossterm.report.summary import (
     SUMMARY_COLUMNS,
     Analysis,
@@ -67,6 +67,8 @@ def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str
     for line in _closing_lines(results, analysis):
         console.print(f"[bold]verdict:[/] {line}" if analysis.repeated else line,
                       highlight=False)
+    for line in figure_lines(results):
+        console.print(f"figures: {line}", highlight=False, markup=False)
     warnings, notes = remarks(results)
     for line in warnings:
         console.print(f"[yellow]warning:[/] {line}", highlight=False)
@@ -85,10 +87,11 @@ def to_markdown(results, analysis: Analysis, header: str = "") -> str:
     out += [line(cells) for cells in rows]
     closing = _closing_lines(results, analysis)
     warnings, notes = remarks(results)
-    if warnings or notes or closing:
+    if warnings or notes or closing or figure_lines(results):
         out.append("")
     prefix = "- **verdict:** " if analysis.repeated else "- "
     out += [prefix + v for v in closing]
+    out += [f"- figures: {line}" for line in figure_lines(results)]
     out += [f"- **warning:** {w}" for w in warnings]
     out += [f"- note: {n}" for n in notes]
     return "\n".join(out) + "\n"
@@ -110,8 +113,20 @@ def run_to_dict(r: RunResult) -> dict:
         "optimizer": str(r.optimizer), "learning_rate": r.learning_rate,
         "seconds": round(r.seconds, 3), "status": r.status, "message": r.message,
         "warnings": list(r.warnings), "notes": list(r.notes),
+        "figures": final_figures(r),
         "history": {k: [_finite(v) for v in vs] for k, vs in r.history.items()},
     }
+
+
+def final_figures(r: RunResult) -> dict:
+    """The last epoch's figures by split (``train``, ``test``): every metric the logs hold
+    (with several targets, ``mse`` is their mean and ``mse[name]`` each one's)."""
+    if not r.records:
+        return {}
+    logs = r.records[-1].logs
+    names = [k for k in logs if k != "loss" and not k.startswith("val_")]
+    return {"train": {k: _finite(logs[k]) for k in names},
+            "test": {k: _finite(logs["val_" + k]) for k in names if "val_" + k in logs}}
 
 
 def to_json(results, analysis: Analysis, header: str = "") -> str:

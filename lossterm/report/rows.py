@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from lossterm.engine.records import RunResult
+from lossterm.engine.records import DONE, RunResult
 
 COLUMNS = ("problem", "loss", "output layer", "targets", "metric",
            "Train", "Test", "epochs", "seconds", "status")
@@ -60,3 +60,33 @@ def _legacy_accuracy_note(r: RunResult) -> str:
     k2, k3 = history["val_keras2_accuracy"][-1], history["val_keras3_accuracy"][-1]
     return (f"{r.problem}/{r.loss} seed {r.seed}: test accuracy {figure(r.test_metric)} at f > 0; "
             f"plain 'accuracy' would have said {figure(k3)} in Keras 3, {figure(k2)} in Keras 2")
+
+
+def figure_lines(results: list[RunResult]) -> list[str]:
+    """The test figures beside the headline one, per (problem, loss), means over the seeds
+    that trained to the end: each target's MSE for a regression on several targets, the
+    four multilabel figures. Empty for one-target problems."""
+    groups: dict[tuple[str, str], list[RunResult]] = {}
+    for r in results:
+        if r.status == DONE and r.records:
+            groups.setdefault((r.problem, r.loss), []).append(r)
+    lines = []
+    for (problem, loss), runs in groups.items():
+        logs = [r.records[-1].logs for r in runs]
+        names = [k[4:] for k in logs[0]
+                 if k.startswith("val_") and k != "val_loss" and _extra(k[4:], runs[0])]
+        if not names:
+            continue
+        values = {n: sum(log["val_" + n] for log in logs) / len(logs) for n in names}
+        over = f", mean over {len(runs)} seeds" if len(runs) > 1 else ""
+        lines.append(f"{problem}/{loss} (test{over}): " + ", ".join(
+            f"{n} {figure(v)}" + (" (mean over targets)" if n == "mse" else "")
+            for n, v in values.items()))
+    return lines
+
+
+def _extra(name: str, result: RunResult) -> bool:
+    if result.kind == "multilabel":
+        return True
+    return result.kind == "regression" and any("[" in k for k in result.records[-1].logs) \
+        and (name == "mse" or name.startswith("mse["))

@@ -32,7 +32,7 @@ def value(study: ProblemStudy, v: float | None) -> str:
     """A metric value as people read it: 3 decimals for shares, 4 significant digits else."""
     if v is None or not math.isfinite(v):
         return "—"
-    return f"{v:.3f}" if study.metric in ("accuracy",) else f"{v:.4g}"
+    return f"{v:.3f}" if study.metric in ("accuracy", "subset_accuracy") else f"{v:.4g}"
 
 
 def rate(lr: float | None) -> str:
@@ -87,7 +87,8 @@ def protocol_lines(study: ProblemStudy) -> list[str]:
                               if extended else ""),
         f"split: {rows['training']} training / {rows['validation']} validation / "
         f"{rows['test']} test rows; validation = {p.validation_share:.0%} of the training rows"
-        + (", stratified" if study.kind != "regression" else "") + ", seeded",
+        + {"regression": "", "multilabel": ", stratified by label combination where the "
+           "strata fit"}.get(study.kind, ", stratified") + ", seeded",
         f"tuning: {p.tune_seeds} seeds per rate ({_seeds(study.tuning_seeds)}); score = mean "
         f"validation {study.metric} at the checkpoint; a rate where any run diverged ranks last",
         f"checkpoint: {checkpoint}; chosen on validation only",
@@ -141,9 +142,13 @@ def _p(p: float) -> str:
 
 
 def matrix_columns(study: ProblemStudy) -> tuple[str, ...]:
+    """The kind's metrics, then any per-target ones the scores hold (``mse[a]``, ...)."""
     from lossterm.engine.scores import metric_names_for
 
-    return metric_names_for(study.kind)
+    names = metric_names_for(study.kind)
+    extra = dict.fromkeys(k for s in study.losses for m in s.test_metrics.values() for k in m
+                          if k not in names)
+    return names + tuple(extra)
 
 
 def matrix_means(s: LossStudy, name: str) -> float | None:
@@ -236,7 +241,9 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
 
 
 def _table(Table, columns, rows, title):
-    table = Table(*columns, title=title, title_justify="left")
+    from rich.markup import escape  # per-target columns read "MSE[a]", not a markup tag
+
+    table = Table(*(escape(c) for c in columns), title=title, title_justify="left")
     for cells in rows:
         table.add_row(*cells)
     return table
@@ -345,6 +352,9 @@ def final_run_json(study: ProblemStudy, s: LossStudy, run) -> dict:
     """A final run as today's ``runs`` entries, with its figures named for what they are:
     ``history``'s ``val_*`` are validation figures; ``test_metric`` is the test split's."""
     out = run_to_dict(run)
+    figures = out["figures"]  # the logs' "test" figures are validation figures here
+    out["figures"] = {"train": figures.get("train", {}), "validation": figures.get("test", {}),
+                      "test": {k: _num(v) for k, v in s.test_metrics.get(run.seed, {}).items()}}
     out.update({"phase": "final", "learning_rate": s.chosen_learning_rate,
                 "validation_metric": _num(s.validation.get(run.seed)),
                 "checkpoint_epoch": s.checkpoints.get(run.seed),

@@ -93,7 +93,8 @@ class OpenDataScreen(ModalScreen[object | None]):
         with Vertical(id="open-data"):
             yield Label("[b]Your own data[/b]: CSV (any delimiter, .gz) or Parquet")
             yield FormInput(last.path, placeholder="path/to/file.csv", id="path", then="target")
-            yield FormInput(last.target, placeholder="the column to predict", id="target")
+            yield FormInput(", ".join(last.target),
+                            placeholder="the column to predict (several: a, b)", id="target")
             with Horizontal(classes="open-row"):
                 yield Select([(k.value, k.value) for k in Kind], prompt="kind: inferred",
                              value=last.kind or Select.NULL, id="kind")
@@ -139,7 +140,8 @@ class OpenDataScreen(ModalScreen[object | None]):
             return
         kind = self.query_one("#kind", Select).value
         options = DataOptions(
-            path=value["path"], target=value["target"],
+            path=value["path"],
+            target=tuple(t.strip() for t in value["target"].split(",") if t.strip()),
             kind=None if kind is Select.NULL else str(kind), test_size=test_size,
             raw_target=self.query_one("#raw-target", Checkbox).value, seed=seed)
         self.loading = True

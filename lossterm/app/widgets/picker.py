@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from lossterm.engine import CATALOGUE, PROBLEM_NAMES, check, get_loss, get_problem
 from lossterm.engine.losses import LossSpec
 from lossterm.engine.losses.catalogue import own_losses
+from lossterm.engine.losses.multilabel import fit_to
 from lossterm.engine.perturb import Perturbation
 from lossterm.engine.problems import PROBLEM_KIND
 from lossterm.errors import UsageError
@@ -115,13 +116,19 @@ class Picker(Vertical):
 
     @property
     def spec(self) -> LossSpec:
-        return get_loss(self.loss)
+        return fit_to(get_loss(self.loss), self.kinds.get(self.problem, ""))
+
+    def _every(self) -> list[LossSpec]:
+        """The catalogue, then the --loss-file losses, each in the form that trains the
+        selected problem (a binary loss per label on a multilabel problem)."""
+        kind = self.kinds.get(self.problem, "")
+        return [fit_to(s, kind) for s in (*CATALOGUE, *own_losses())]
 
     def _fill_losses(self) -> None:
         kind = self.kinds[self.problem]
         losses = self.query_one("#losses", OptionList)
         losses.clear_options()
-        every = (*CATALOGUE, *own_losses())  # the catalogue, then the --loss-file losses
+        every = self._every()
         fitting = [s for s in every if s.kind == kind]
         others = [s for s in every if s.kind != kind]
         losses.add_options([Option(self._loss_prompt(s), id=s.name) for s in fitting])
@@ -141,7 +148,7 @@ class Picker(Vertical):
     def mark_losses(self) -> None:
         """Redraw the loss list's prompts: ⚠ on those the checks warn about."""
         losses = self.query_one("#losses", OptionList)
-        for spec in (*CATALOGUE, *own_losses()):
+        for spec in self._every():
             if spec.kind == self.kinds[self.problem]:
                 losses.replace_option_prompt(spec.name, self._loss_prompt(spec))
 
@@ -190,7 +197,13 @@ class Picker(Vertical):
         text.append(spec.title, style="bold")
         text.append("  e: theory\n", style="dim")
         text.append(f"{' · '.join(spec.names)}\n", style="dim")
-        text.append(f"output  {spec.output_layer(3 if spec.kind == 'multiclass' else 1)}\n")
+        problem = self.problem_of(self.problem) if self.data_ready else None
+        if problem is not None and problem.n_targets > 1:  # one unit per target or label
+            text.append(f"output  {spec.output_layer(problem.n_classes, problem.n_targets)}\n")
+        elif spec.kind == "multilabel":
+            text.append(f"output  1 per label, {spec.output_activation}\n")
+        else:
+            text.append(f"output  {spec.output_layer(3 if spec.kind == 'multiclass' else 1)}\n")
         text.append(f"targets {spec.target_encoding}\n")
         text.append(f"metric  {spec.metric}\n")
         text.append(f"{spec.summary}\n", style="italic")

@@ -59,6 +59,8 @@ class DatasetScatter(PlotextPlot):
         plt.clear_figure()
         if self.problem is None:
             plt.title("loading data…")
+        elif self.problem.n_targets > 1:
+            plt.title(f"n/a for {self.problem.n_targets} targets")
         elif self.problem.kind == REGRESSION:
             self._plot_regression(plt, self.problem)
         else:

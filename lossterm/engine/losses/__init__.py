@@ -12,6 +12,7 @@ from lossterm.engine.losses.catalogue import (
     TUTORIAL_LOSSES,
     get_loss,
     losses_for_kind,
+    tutorial_losses_for,
 )
 from lossterm.engine.losses.encodings import true_classes
 from lossterm.engine.losses.heads import (
@@ -30,5 +31,5 @@ from lossterm.engine.losses.spec import LossSpec, encode_targets
 __all__ = [
     "CATALOGUE", "HEADS", "LINEAR", "SCORES", "SIGMOID", "SOFTMAX", "SOFTPLUS", "TANH",
     "TUTORIAL_LOSSES", "Head", "LossSpec", "Reference", "encode_targets", "get_loss",
-    "losses_for_kind", "true_classes",
+    "losses_for_kind", "true_classes", "tutorial_losses_for",
 ]

@@ -563,4 +563,22 @@ def own_losses() -> tuple[LossSpec, ...]:
 
 
 def losses_for_kind(kind: str) -> tuple[LossSpec, ...]:
+    """The catalogue's losses for a problem of ``kind``: for multilabel, the binary losses
+    in their per-label form (:mod:`.multilabel`)."""
+    if kind == Kind.MULTILABEL:
+        return _label_forms(CATALOGUE)
     return tuple(spec for spec in CATALOGUE if spec.kind == kind)
+
+
+def tutorial_losses_for(kind: str) -> tuple[LossSpec, ...]:
+    """The tutorial's losses for a problem of ``kind`` (multilabel: its binary three, per
+    label)."""
+    if kind == Kind.MULTILABEL:
+        return _label_forms(TUTORIAL_LOSSES)
+    return tuple(spec for spec in TUTORIAL_LOSSES if spec.kind == kind)
+
+
+def _label_forms(specs) -> tuple[LossSpec, ...]:
+    from lossterm.engine.losses.multilabel import has_label_form, label_form
+
+    return tuple(label_form(s) for s in specs if s.kind == Kind.BINARY and not has_label_form(s))

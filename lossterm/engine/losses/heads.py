@@ -26,8 +26,9 @@ class Head:
     probabilities: bool = False  # outputs are probabilities (calibration metrics need it)
     per_class: bool = False  # one unit per class instead of one unit
 
-    def units(self, n_classes: int) -> int:
-        return n_classes if self.per_class else 1
+    def units(self, n_classes: int, n_targets: int = 1) -> int:
+        """Output units: one per class, else one per target column (usually one)."""
+        return n_classes if self.per_class else n_targets
 
     def classes(self, pred) -> np.ndarray:
         """The class each row of ``pred`` predicts, as integers."""
@@ -48,6 +49,7 @@ class ValueHead(Head):
     """Regression: the output is the prediction itself, scored by MSE."""
 
     def score_line(self, truth: str) -> tuple[str, str]:
+        # Several targets: the mean over every cell, i.e. the mean of per-target MSEs.
         return "test MSE", "float(np.mean((pred.reshape(-1) - y_test.reshape(-1)) ** 2))"
 
 
@@ -78,6 +80,28 @@ class ArgmaxHead(Head):
         return "pred.argmax(-1)"
 
 
+@dataclass(frozen=True, kw_only=True)
+class LabelsHead(ThresholdHead):
+    """Multilabel: one unit per label, each read as a binary head is (0 or 1 per label);
+    ``classes`` keeps the rows' label columns, ``(n, labels)``."""
+
+    def classes(self, pred) -> np.ndarray:
+        return (np.asarray(pred) > self.threshold).astype(int)
+
+    def classes_source(self) -> str:
+        return f"(pred > {self.threshold:g})"
+
+    def score_line(self, truth: str) -> tuple[str, str]:
+        return ("test subset accuracy (every label right)",
+                f"float(np.mean(np.all(({self.classes_source()}) == {truth}, axis=1)))")
+
+
+def per_label(head: ThresholdHead) -> LabelsHead:
+    """The binary ``head`` applied to each label of a multilabel problem (same activation
+    and threshold, one unit per label)."""
+    return _PER_LABEL[head.key]
+
+
 LINEAR = ValueHead(key="linear", activation="linear", meaning="any real number")
 SOFTPLUS = ValueHead(key="softplus", activation="softplus",
                      meaning="a positive number (a rate, a count's mean)")
@@ -91,4 +115,13 @@ SOFTMAX = ArgmaxHead(key="softmax", activation="softmax", probabilities=True,
 SCORES = ArgmaxHead(key="linear scores", activation="linear",
                     meaning="one unbounded score per class; not probabilities")
 
-HEADS: tuple[Head, ...] = (LINEAR, SOFTPLUS, SIGMOID, TANH, SOFTMAX, SCORES)
+SIGMOID_LABELS = LabelsHead(key="sigmoid per label", activation="sigmoid", threshold=0.5,
+                            decision="p > 0.5 per label", probabilities=True,
+                            meaning="one probability per label (labels are not exclusive)")
+TANH_LABELS = LabelsHead(key="tanh per label", activation="tanh", threshold=0.0,
+                         decision="f > 0 per label",
+                         meaning="a margin f in [-1, 1] per label, its sign the label")
+_PER_LABEL = {SIGMOID.key: SIGMOID_LABELS, TANH.key: TANH_LABELS}
+
+HEADS: tuple[Head, ...] = (LINEAR, SOFTPLUS, SIGMOID, TANH, SOFTMAX, SCORES)  # the catalogue's
+LABEL_HEADS: tuple[LabelsHead, ...] = (SIGMOID_LABELS, TANH_LABELS)  # its binary heads per label

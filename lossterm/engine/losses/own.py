@@ -213,7 +213,7 @@ def _describe(where: str, name: str, function, options: dict[str, str]):
         raise UsageError(f"{where}: {name} does not say its kind; set {name}.kind = "
                          f"'regression', 'binary' or 'multiclass' in the file, or add "
                          f":kind=... after the function's name")
-    if kind_text not in tuple(Kind):
+    if kind_text not in KIND_HEADS:  # multilabel problems take built-in binary losses only
         raise UsageError(f"{where}: {name}'s kind {kind_text!r} is not regression, binary "
                          f"or multiclass")
     kind = Kind(kind_text)

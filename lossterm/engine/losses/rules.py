@@ -70,6 +70,10 @@ def kl_distribution(spec, problem, y, warnings, notes):
 
 
 def hinge_accuracy(spec, problem, y, warnings, notes):
+    if problem.kind == "multilabel":
+        notes.append(f"{spec.name}: each label is encoded as {{-1, 1}} and its tanh output "
+                     "read as 1 when f > 0 (Keras's plain 'accuracy' would threshold at 0.5)")
+        return
     notes.append(
         f"{spec.name}: targets are encoded as {{-1, 1}} and a tanh output is read as class 1 "
         "when f > 0. Keras's plain 'accuracy' misreads this output: Keras 3 thresholds at "

@@ -90,7 +90,11 @@ class LossSpec:
 
     @property
     def metric(self) -> str:
-        """The figure a person reads for this loss: the same for every loss of a kind."""
+        """The figure a person reads for this loss: the same for every loss of a kind
+        (multilabel: the share of rows with every label right, scikit-learn's
+        ``accuracy_score`` on label rows)."""
+        if self.kind == Kind.MULTILABEL:
+            return "subset_accuracy"
         return "mse" if self.kind == Kind.REGRESSION else "accuracy"
 
     @property
@@ -102,11 +106,11 @@ class LossSpec:
         """How a class is read off the output: used by the accuracy metric."""
         return self.head.decision
 
-    def output_units(self, n_classes: int) -> int:
-        return self.head.units(n_classes)
+    def output_units(self, n_classes: int, n_targets: int = 1) -> int:
+        return self.head.units(n_classes, n_targets)
 
-    def output_layer(self, n_classes: int) -> str:
-        return f"{self.output_units(n_classes)}, {self.output_activation}"
+    def output_layer(self, n_classes: int, n_targets: int = 1) -> str:
+        return f"{self.output_units(n_classes, n_targets)}, {self.output_activation}"
 
     @property
     def arguments(self) -> dict[str, float]:

@@ -135,7 +135,7 @@ def evaluate(problem, spec: LossSpec, weights: Sequence[np.ndarray], X, y,
     values = ops.convert_to_numpy(loss.call(ops.cast(ops.convert_to_tensor(y_enc), loss.dtype),
                                             ops.convert_to_tensor(pred)))
     logs = {"loss": float(np.sum(values, dtype=np.float32) / np.float32(max(values.size, 1)))}
-    logs.update(metrics(spec, y_enc, pred))
+    logs.update(metrics(spec, y_enc, pred, problem.targets))
     return logs
 
 

@@ -68,7 +68,7 @@ class Layout:
         hidden = (int(hidden),) if np.isscalar(hidden) else tuple(int(h) for h in hidden)
         if not hidden or min(hidden) < 1:
             raise UsageError("hidden units must be at least 1 per layer")
-        units = spec.output_units(problem.n_classes)
+        units = spec.output_units(problem.n_classes, problem.n_targets)
         return cls((problem.n_features, *hidden, units),
                    ("relu",) * len(hidden) + (spec.output_activation,))
 
@@ -108,12 +108,14 @@ class Data:
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
+    targets: tuple[str, ...] = ()  # the target columns' names (several-target regression)
 
     @classmethod
     def of(cls, spec: LossSpec, problem) -> Data:
         n = problem.n_classes
         return cls(np.asarray(problem.X_train, np.float32), encode_targets(spec, problem.y_train, n),
-                   np.asarray(problem.X_test, np.float32), encode_targets(spec, problem.y_test, n))
+                   np.asarray(problem.X_test, np.float32), encode_targets(spec, problem.y_test, n),
+                   problem.targets)
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,9 @@ def epoch_logs(out: EpochOutput, spec: LossSpec, data: Data) -> list[dict[str, f
     """Every row's logs, built as ``Session``'s (loss, val_loss, metrics, val_ metrics),
     the metrics of all rows computed together (:func:`metrics.metrics_rows`)."""
     columns = {"loss": out.loss, "val_loss": out.val_loss}
-    columns.update(metrics_rows(spec, data.y_train, out.pred))
-    columns.update({"val_" + k: v for k, v in metrics_rows(spec, data.y_test, out.val_pred).items()})
+    columns.update(metrics_rows(spec, data.y_train, out.pred, data.targets))
+    columns.update({"val_" + k: v for k, v in
+                    metrics_rows(spec, data.y_test, out.val_pred, data.targets).items()})
     names, values = list(columns), np.column_stack([np.asarray(v, np.float64)
                                                     for v in columns.values()]).tolist()
     return [dict(zip(names, row)) for row in values]

@@ -9,9 +9,10 @@ import numpy as np
 
 
 def scores_on(spec, weights: list[np.ndarray], X: np.ndarray, y: np.ndarray,
-              n_classes: int) -> dict[str, float | None]:
-    """Every metric of the loss's kind for ``weights`` on rows ``X``, ``y`` (plain labels)."""
+              n_classes: int, targets=()) -> dict[str, float | None]:
+    """Every metric of the loss's kind for ``weights`` on rows ``X``, ``y`` (plain labels);
+    ``targets`` names the columns of a several-target regression."""
     from lossterm.engine.population import forward
     from lossterm.engine.scores import score
 
-    return score(spec, y, forward(spec, weights, X), n_classes)
+    return score(spec, y, forward(spec, weights, X), n_classes, targets)

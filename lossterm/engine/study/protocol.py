@@ -22,8 +22,10 @@ CHECKPOINTS = ("last", "best")
 # Metrics every epoch's logs hold, per kind: checkpoints are chosen on these (on the
 # selection metric when it is one, else on the kind's default).
 EPOCH_METRICS = {Kind.REGRESSION: ("mse", "rmse", "mae"),
-                 Kind.BINARY: ("accuracy",), Kind.MULTICLASS: ("accuracy",)}
-DEFAULT_METRIC = {Kind.REGRESSION: "mse", Kind.BINARY: "accuracy", Kind.MULTICLASS: "accuracy"}
+                 Kind.BINARY: ("accuracy",), Kind.MULTICLASS: ("accuracy",),
+                 Kind.MULTILABEL: ("subset_accuracy", "hamming_loss", "micro_f1", "macro_f1")}
+DEFAULT_METRIC = {Kind.REGRESSION: "mse", Kind.BINARY: "accuracy", Kind.MULTICLASS: "accuracy",
+                  Kind.MULTILABEL: "subset_accuracy"}
 
 
 def higher_is_better(metric: str) -> bool:
@@ -79,7 +81,8 @@ def extension(grid: tuple[float, ...], side: str, points: int = EXTEND_POINTS) -
 @dataclass(frozen=True)
 class Protocol:
     """A study's rules. ``grid`` None: :func:`default_grid` for the optimizer; ``metric``
-    None: MSE for regression, accuracy for classification."""
+    None: MSE for regression (the mean over targets), accuracy for classification,
+    subset accuracy for multilabel."""
 
     grid: tuple[float, ...] | None = None
     tune_seeds: int = 3
@@ -91,6 +94,10 @@ class Protocol:
     notes: tuple[str, ...] = field(default=())
 
     def __post_init__(self):
+        if self.metric is not None:
+            from lossterm.engine.scores import canonical_metric
+
+            object.__setattr__(self, "metric", canonical_metric(self.metric))
         if self.grid is not None:
             grid = tuple(float(v) for v in self.grid)
             if len(grid) < 2 or min(grid) <= 0 or list(grid) != sorted(set(grid)):

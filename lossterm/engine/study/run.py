@@ -284,4 +284,5 @@ def evaluate(problem: Problem, job: Job, weights: list[np.ndarray]) -> dict[str,
     """The test split's metric matrix for kept ``weights``: the one time a study reads it."""
     from lossterm.engine.study.evaluate import scores_on
 
-    return scores_on(job.loss, weights, problem.X_test, problem.y_test, problem.n_classes)
+    return scores_on(job.loss, weights, problem.X_test, problem.y_test, problem.n_classes,
+                     problem.targets)

@@ -15,19 +15,25 @@ from dataclasses import replace
 
 import numpy as np
 
-from lossterm.engine.problems import Problem, REGRESSION
+from lossterm.engine.problems import MULTILABEL, REGRESSION, Problem
 from lossterm.errors import UsageError
 
 
 def validation_rows(problem: Problem, share: float, seed: int) -> np.ndarray:
     """Indices into ``problem``'s training rows held out for validation: ``share`` of them,
-    seeded, stratified by class for classification (scikit-learn's ``train_test_split``)."""
+    seeded, stratified by class for classification, by label combination for multilabel
+    when there are few enough (:func:`lossterm.engine.data.label_strata`), with
+    scikit-learn's ``train_test_split``."""
     from sklearn.model_selection import train_test_split
 
     y = problem.y_train
     n = len(y)
     stratify = None
-    if problem.kind != REGRESSION and y.ndim == 1:
+    if problem.kind == MULTILABEL:  # by label combination, when the strata fit
+        from lossterm.engine.data import label_strata
+
+        stratify = label_strata(y, share)[0]
+    elif problem.kind != REGRESSION and y.ndim == 1:
         counts = np.bincount(y.astype(np.int64))
         if counts[counts > 0].min() >= 2:  # a class of one row cannot be on both sides
             stratify = y

@@ -88,7 +88,8 @@ def _p(p: float) -> str:
 
 def gap(metric: str, amount: float) -> str:
     """How far behind, in the metric's own words."""
-    if metric in ("accuracy", "balanced_accuracy", "f1", "macro_f1", "roc_auc"):
+    if metric in ("accuracy", "balanced_accuracy", "f1", "macro_f1", "roc_auc",
+                  "subset_accuracy", "micro_f1"):
         return f"{100 * abs(amount):.1f} points of {metric.replace('_', ' ')} behind"
     return f"{abs(amount):.4g} {metric.upper() if len(metric) <= 4 else metric} behind"
 
