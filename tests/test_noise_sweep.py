@@ -289,3 +289,17 @@ def test_r_in_the_tui_sweeps_noise_and_shows_the_robustness_curves():
         assert [p[0] for p in points] == [0.0, 0.3]
         assert all(0 <= p[1] <= 1 for p in points)
     assert "label noise" in seen["drawn"]
+
+
+def test_a_sweep_on_several_targets_is_refused_in_one_line(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    rows = ["a,b,c,l1,l2"] + [f"{x[0]},{x[1]},{x[2]},{int(x[0] > 0)},{int(x[1] > 0)}"
+                              for x in X]
+    path = tmp_path / "labels.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert main(["--headless", "--no-store", "--data", str(path), "--target", "l1",
+                 "--target", "l2", "--noise-sweep", "0,0.2"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("lossterm: error: --noise-sweep flips the labels of one target column; "
+                   "labels.csv has 2 (multilabel)\n")

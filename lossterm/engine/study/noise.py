@@ -267,6 +267,9 @@ def parse_rates(text: str) -> tuple[float, ...]:
 
 
 def check_problem(problem: Problem) -> None:
+    if problem.n_targets > 1:
+        raise UsageError(f"{{field}} flips the labels of one target column; {problem.name} has "
+                         f"{problem.n_targets} ({problem.kind})", field="noise_sweep")
     if problem.kind == REGRESSION:
         raise UsageError(f"{{field}} flips class labels; {problem.name} is regression (try "
                          "{field:outliers})", field="noise_sweep")
