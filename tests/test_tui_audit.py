@@ -396,3 +396,22 @@ def test_m_switches_the_one_tall_plot_between_metric_and_loss():
 def _footer(app) -> str:
     footer = app.query_one("Footer")
     return " ".join(f"{k.key_display} {k.description}" for k in footer.query("FooterKey"))
+
+
+def test_the_picker_states_the_output_layer_of_the_selected_problem():
+    """digits has 10 classes: its softmax layer has 10 units (it once said 3 for every
+    multiclass problem); a loss of another kind says its layer in general."""
+    seen = {}
+
+    async def scenario(app, pilot):
+        picker = app.query_one("#picker")
+        await wait_until(pilot, lambda: picker.data_ready, timeout=60)
+        picker.refresh_details()
+        seen["digits"] = str(picker.details_text())
+        app.query_one("#problems").highlighted = list(picker.kinds).index("iris")
+        await pilot.pause()
+        seen["iris"] = str(picker.details_text())
+
+    canned(scenario, problem="digits", loss="categorical_crossentropy")
+    assert "output  10, softmax" in seen["digits"]
+    assert "output  3, softmax" in seen["iris"]

@@ -202,8 +202,11 @@ class Picker(Vertical):
             text.append(f"output  {spec.output_layer(problem.n_classes, problem.n_targets)}\n")
         elif spec.kind == "multilabel":
             text.append(f"output  1 per label, {spec.output_activation}\n")
-        else:
-            text.append(f"output  {spec.output_layer(3 if spec.kind == 'multiclass' else 1)}\n")
+        elif problem is not None and problem.kind == spec.kind:  # digits: 10, iris: 3
+            text.append(f"output  {spec.output_layer(problem.n_classes)}\n")
+        else:  # the loss is for another kind of problem: its layer in general
+            text.append(f"output  {'n' if spec.kind == 'multiclass' else '1'}, "
+                        f"{spec.output_activation}\n")
         text.append(f"targets {spec.target_encoding}\n")
         text.append(f"metric  {spec.metric}\n")
         text.append(f"{spec.summary}\n", style="italic")
