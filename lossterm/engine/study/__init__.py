@@ -35,6 +35,15 @@ def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 3, lr_grid=None
         >>> s = lossterm.study("circles", ["bce", "hinge", "squared_hinge"])
         >>> s.verdict.line, s.loss("hinge").chosen_learning_rate
     """
+    many, jobs, protocol = _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size,
+                                    checkpoint, metric, seed, settings)
+    studies = run_study(jobs, protocol, data_seed=data_seed, trainer=trainer)
+    return studies if many else studies[0]
+
+
+def _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, metric, seed,
+             settings):
+    """(a list was given?, the jobs, the protocol) of a study or sweep's arguments."""
     from lossterm.engine.plan import plan_runs
     from lossterm.engine.records import RunConfig
 
@@ -44,8 +53,7 @@ def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 3, lr_grid=None
                         validation_share=val_size, checkpoint=checkpoint, metric=metric)
     base = RunConfig(problem="", loss="", seed=seed, **settings)
     plan = plan_runs(list(problem) if many else [problem], list(losses), base)
-    studies = run_study(plan.runs, protocol, data_seed=data_seed, trainer=trainer)
-    return studies if many else studies[0]
+    return many, plan.runs, protocol
 
 
 __all__.append("study")
@@ -74,17 +82,11 @@ def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str 
         >>> [(c.loss, c.means) for c in s.series()]
     """
     from lossterm.engine.perturb import Perturbation
-    from lossterm.engine.plan import plan_runs
-    from lossterm.engine.records import RunConfig
     from lossterm.engine.study.noise import run_noise_sweep
 
-    many = isinstance(problem, (list, tuple))
-    grid = parse_lr_grid(lr_grid) if isinstance(lr_grid, str) else lr_grid
-    protocol = Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
-                        validation_share=val_size, checkpoint=checkpoint, metric=metric)
-    base = RunConfig(problem="", loss="", seed=seed, **settings)
-    plan = plan_runs(list(problem) if many else [problem], list(losses), base)
-    sweeps = run_noise_sweep(plan.runs, rates, protocol,
+    many, jobs, protocol = _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size,
+                                    checkpoint, metric, seed, settings)
+    sweeps = run_noise_sweep(jobs, rates, protocol,
                              base=Perturbation(seed=data_seed, noise_kind=noise_kind),
                              tune=tune, seeds=seeds, trainer=trainer, stop=stop,
                              on_start=on_start, on_point=on_point)
