@@ -392,12 +392,17 @@ def test_the_tui_loads_labels_and_trains_without_crashing(labels_csv):
             assert "output  3, sigmoid" in str(picker.details_text())
             scatter = app.query_one(DatasetScatter)
             assert scatter.problem.n_targets == 3 and scatter.regions is None
-            await pilot.press("L", "t")  # label noise does not apply: trained on clean labels
+            await pilot.press("L")  # label noise does not apply: said, and trained on clean labels
+            await pilot.pause()
+            notes.extend(str(n.message) for n in app._notifications)
+            await pilot.press("t")
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.is_running
 
+    notes = []
     asyncio.run(main())
+    assert any("perturbations take one target column and labels.csv has 3" in n for n in notes)
     (run,) = app.runs.values()
     assert (run.config.problem, run.status) == ("labels.csv", "done")
     assert run.results[0].kind == "multilabel"

@@ -361,7 +361,12 @@ class LosstermApp(App):
         picker = self._picked()
         kind = picker.kinds[picker.problem]
         value = getattr(self.settings.perturbation, name)
-        if getattr(self.settings.perturbation.for_kind(kind), name) != value:
+        own = self.settings.own.get(picker.problem)
+        if own is not None and own.n_targets > 1 and value != getattr(Perturbation(), name):
+            self.notify(f"{field_name(name)} {value:g} is kept for other problems; "
+                        f"perturbations take one target column and {picker.problem} has "
+                        f"{own.n_targets}", severity="warning", timeout=8)
+        elif getattr(self.settings.perturbation.for_kind(kind), name) != value:
             self.notify(f"{field_name(name)} {value:g} is kept for other problems; it does not "
                         f"apply to {picker.problem} ({kind})", severity="warning", timeout=8)
         self._show_settings()
