@@ -84,3 +84,22 @@ def test_an_unusable_store_is_refused_before_training(lossterm_cli, tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith(f"lossterm: error: cannot use {not_a_db} as the run store")
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_report_counts_a_seed_trained_twice_once_and_never_pools_settings(lossterm_cli, tmp_path):
+    """The same seed trained again is one seed, not two; runs of another learning rate are
+    not pooled with the latest as if they were seeds."""
+    store = tmp_path / "s.sqlite"
+    common = ("--headless", "--problem", "circles", "--loss", "bce", "--epochs", "2",
+              "--no-tune", "--store", str(store))
+    for argv in (("--seeds", "2"), ("--seeds", "2"), ("--seeds", "3", "--learning-rate", "0.1"),
+                 ("--seeds", "3", "--learning-rate", "0.1")):
+        assert lossterm_cli(*common, *argv).returncode == 0
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 10
+    report = lossterm_cli("report", "--store", str(store), "--format", "json")
+    assert report.returncode == 0, report.stderr
+    runs = json.loads(report.stdout)["runs"]
+    assert sorted(r["seed"] for r in runs) == [0, 1, 2]  # lr 0.1, each seed once
+    assert "3 runs trained again with the same settings and seed" in report.stderr
+    assert "4 earlier runs of binary_crossentropy on circles used other settings" in report.stderr

@@ -91,6 +91,11 @@ class Store:
 
     def results(self, limit: int | None = None) -> list[tuple[int, RunResult]]:
         """Stored runs, oldest first (the last ``limit`` if given), with their ids."""
+        return [(run_id, result) for run_id, _, result in self.entries(limit)]
+
+    def entries(self, limit: int | None = None) -> list[tuple[int, dict, RunResult]]:
+        """As :meth:`results`, each with the settings the run trained with (its job's
+        ``settings``: epochs, learning rate, optimizer, ... as stored)."""
         with self._lock:
             cursor = self._db.execute(
                 "SELECT * FROM (SELECT * FROM runs ORDER BY id DESC LIMIT ?) ORDER BY id",
@@ -101,8 +106,12 @@ class Store:
             for run_id, epoch, seconds, logs in self._db.execute(
                     "SELECT run_id, epoch, seconds, logs FROM epochs ORDER BY run_id, epoch"):
                 epochs.setdefault(run_id, []).append((epoch, seconds, json.loads(logs)))
-        return [(row[0], _result(dict(zip(names, row)), epochs.get(row[0], [])))
-                for row in rows]
+        out = []
+        for row in rows:
+            fields = dict(zip(names, row))
+            out.append((row[0], json.loads(fields["config"] or "{}"),
+                        _result(fields, epochs.get(row[0], []))))
+        return out
 
 
 def _result(row: dict, epochs: list) -> RunResult:
