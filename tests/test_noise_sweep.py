@@ -255,6 +255,9 @@ def test_r_in_the_tui_sweeps_noise_and_shows_the_robustness_curves():
     async def main():
         async with app.run_test(size=(100, 30)) as pilot:
             await app.workers.wait_for_complete()
+            await wait_until(pilot, lambda: "training on" in app.sub_title, timeout=60)
+            await pilot.pause()
+            seen["hint"] = [str(n.message) for n in app._notifications]
             await pilot.press("R")
             await wait_until(pilot, lambda: "noise" in app.sub_title, timeout=60)
             seen["progress"] = app.sub_title
@@ -275,6 +278,8 @@ def test_r_in_the_tui_sweeps_noise_and_shows_the_robustness_curves():
     asyncio.run(main())
     assert "iris" in seen["progress"] and ("(1/2)" in seen["progress"]
                                            or "(2/2)" in seen["progress"])
+    assert any(n.startswith("--noise-sweep 0,0.3: R runs the robustness sweep") for n in
+               seen["hint"]), seen["hint"]
     lines = seen["verdict"].splitlines()  # a line per rate: who ties for best there
     assert lines[0].startswith("noise 0: ") and lines[1].startswith("noise 0.3: ")
     assert all("tie for best" in line for line in lines)

@@ -135,6 +135,10 @@ class LosstermApp(App):
 
     def on_backend_ready(self, message: BackendReady) -> None:
         self.backend_line = self.sub_title = message.description
+        rates = self.settings.options.noise_rates
+        if rates:  # asked for on the command line: say how to run it
+            self.notify(f"--noise-sweep {','.join(f'{r:g}' for r in rates)}: R runs the "
+                        "robustness sweep on the selected problem", timeout=10)
 
     def on_backend_failed(self, message: BackendFailed) -> None:
         self.sub_title = "Keras could not be loaded"
