@@ -406,3 +406,37 @@ def test_the_tui_loads_labels_and_trains_without_crashing(labels_csv):
     (run,) = app.runs.values()
     assert (run.config.problem, run.status) == ("labels.csv", "done")
     assert run.results[0].kind == "multilabel"
+
+
+@pytest.mark.skipif("jax" not in __import__("lossterm.engine.backend", fromlist=["x"])
+                    .installed_backends(), reason="JAX is not installed here")
+@pytest.mark.parametrize("targets, losses", [(("a", "b"), ("mse",)),
+                                             (("a", "b", "c"), ("bce", "hinge"))])
+def test_several_targets_train_on_jax_as_on_tensorflow(lossterm_cli, two_targets_csv,
+                                                       labels_csv, targets, losses):
+    """One unit per target or label on JAX too; its figures within seed noise of
+    TensorFlow's (the mean over 3 seeds within 4 sd of theirs, or 0.05)."""
+    path = two_targets_csv if losses == ("mse",) else labels_csv
+    figures = {}
+    for backend in ("tensorflow", "jax"):
+        args = ["--headless", "--no-store", "--backend", backend, "--data", str(path),
+                "--epochs", "20", "--seeds", "3", "--no-tune", "--format", "json"]
+        for target in targets:
+            args += ["--target", target]
+        for loss in losses:
+            args += ["--loss", loss]
+        done = lossterm_cli(*args)
+        assert done.returncode == 0, done.stderr
+        runs = json.loads(done.stdout)["runs"]
+        assert all(r["status"] == "done" for r in runs)
+        figures[backend] = runs
+    for loss in {r["loss"] for r in figures["jax"]}:
+        tf, jx = ([r["test_metric"] for r in figures[b] if r["loss"] == loss]
+                  for b in ("tensorflow", "jax"))
+        assert abs(np.mean(tf) - np.mean(jx)) <= max(4 * np.std(tf), 0.05), (loss, tf, jx)
+    for run in figures["jax"]:
+        test = run["figures"]["test"]
+        if losses == ("mse",):
+            assert test["mse"] == pytest.approx(np.mean([test["mse[a]"], test["mse[b]"]]))
+        else:
+            assert set(test) == {"subset_accuracy", "hamming_loss", "micro_f1", "macro_f1"}
