@@ -308,3 +308,37 @@ def test_a_sweep_on_several_targets_is_refused_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err == ("lossterm: error: --noise-sweep flips the labels of one target column; "
                    "labels.csv has 2 (multilabel)\n")
+
+
+def test_s_stops_the_tuis_sweep_before_its_first_rate_without_a_verdict():
+    """s during R's first rate: that point is dropped, so there is no verdict to show; a
+    notice says the sweep stopped before its first rate ended."""
+    import asyncio
+
+    from lossterm.app.app import make_app
+    from lossterm.app.screens.compare import CompareScreen
+    from lossterm.engine import RunConfig
+    from lossterm.engine.study import Protocol
+    from lossterm.options import Options
+    from test_tui_pilot import wait_until
+
+    options = Options(base=RunConfig(problem="", loss="", epochs=3000), noise_rates=(0.0, 0.3),
+                      protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2))
+    app = make_app(problem="iris", options=options)
+    seen = {}
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("R")
+            await wait_until(pilot, lambda: "noise 0 (1/2)" in app.sub_title, timeout=60)
+            await pilot.press("s")
+            await wait_until(pilot, lambda: app.study_stop is None, timeout=120)
+            await pilot.pause(0.3)
+            seen["screen"] = type(app.screen).__name__
+            seen["notes"] = [str(n.message) for n in app._notifications]
+            seen["studies"] = dict(app.studies)
+
+    asyncio.run(main())
+    assert seen["screen"] != CompareScreen.__name__ and not seen["studies"]
+    assert "sweep stopped before its first rate ended" in seen["notes"]
