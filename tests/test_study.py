@@ -418,3 +418,18 @@ def test_a_tie_that_is_behind_on_every_seed_is_said_to_be_one():
                "mse", False, 10)
     assert v.tied_for_best == ["mse", "msle"]  # the t-test cannot tell: p > 0.05
     assert "msle ties only for its spread: it is behind on all 10 seeds (p = " in v.line
+
+
+def test_a_squared_error_chosen_on_outlying_validation_rows_is_warned_of():
+    """Outliers put into the training rows are in the validation rows too: the study says
+    validation MSE is ruled by them, and says nothing when it selects on MAE."""
+    import lossterm
+    from lossterm.engine.perturb import Perturbation, perturb
+
+    noisy = perturb(get_problem("regression"), Perturbation(outliers=0.1))
+    small = dict(seeds=2, tune_seeds=1, lr_grid=(0.001, 0.01), epochs=3)
+    by_mse = lossterm.study(noisy, ["mse", "mae"], **small)
+    by_mae = lossterm.study(noisy, ["mse", "mae"], metric="mae", **small)
+    clean = lossterm.study("regression", ["mse", "mae"], **small)
+    assert any("validation mse is ruled by them" in w for w in by_mse.warnings)
+    assert not any("ruled by them" in w for w in by_mae.warnings + clean.warnings)

@@ -213,7 +213,19 @@ def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
               "test": len(problem.y_test)},
         tuning_seeds=tune_seeds, final_seeds=final_seeds, losses=losses, verdict=verdict,
         runs=runs, seconds=seconds, epochs=first.epochs, checkpoint_metric=on_epochs,
-        warnings=[s.warning for s in losses if s.warning])
+        warnings=[s.warning for s in losses if s.warning] + _selection_warnings(problem, metric))
+
+
+def _selection_warnings(problem: Problem, metric: str) -> list[str]:
+    """What makes the validation metric a poor judge of this problem: outliers put into the
+    training rows are in the validation rows too, and a squared error is ruled by them."""
+    moved = getattr(problem.source.perturbation, "outliers", 0)
+    if moved and metric in ("mse", "rmse"):
+        return [f"{problem.name}: the validation rows carry the outliers too ({moved:.0%} of "
+                f"training targets moved), and validation {metric} is ruled by them: it favours "
+                "the rates and losses that fit outliers; --metric mae or "
+                "median_absolute_error selects on the typical row"]
+    return []
 
 
 def _extend(studies, grid, protocol, scoring, centre, higher, checkpoint, train, search) -> None:
