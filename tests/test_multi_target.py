@@ -392,6 +392,7 @@ def test_the_tui_loads_labels_and_trains_without_crashing(labels_csv):
             assert "output  3, sigmoid" in str(picker.details_text())
             scatter = app.query_one(DatasetScatter)
             assert scatter.problem.n_targets == 3 and scatter.regions is None
+            assert "label set" in scatter.plt.build()  # the plane, coloured by label set
             await pilot.press("L")  # label noise does not apply: said, and trained on clean labels
             await pilot.pause()
             notes.extend(str(n.message) for n in app._notifications)

@@ -18,7 +18,7 @@ from textual_plotext import PlotextPlot
 from lossterm.app.state import RunBoard
 from lossterm.engine.problems import REGRESSION, Problem
 
-CLASS_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue")
+CLASS_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")
 
 
 class DatasetScatter(PlotextPlot):
@@ -59,8 +59,10 @@ class DatasetScatter(PlotextPlot):
         plt.clear_figure()
         if self.problem is None:
             plt.title("loading data…")
+        elif self.problem.n_targets > 1 and self.problem.kind == REGRESSION:
+            self._plot_targets(plt, self.problem)
         elif self.problem.n_targets > 1:
-            plt.title(f"n/a for {self.problem.n_targets} targets")
+            self._plot_label_sets(plt, self.problem)
         elif self.problem.kind == REGRESSION:
             self._plot_regression(plt, self.problem)
         else:
@@ -86,6 +88,27 @@ class DatasetScatter(PlotextPlot):
             plt.title(f"· predicted by {self.regions_label}" if wide else f"·{self.regions_label}")
         else:
             plt.title("• train  x test" if wide else "•train xtest")
+
+    def _plot_targets(self, plt, p: Problem) -> None:
+        """Several regression targets: the first two against each other."""
+        names = p.targets
+        plt.scatter(p.y_train[:, 0], p.y_train[:, 1], marker="•", color="cyan")
+        plt.scatter(p.y_test[:, 0], p.y_test[:, 1], marker="x", color="cyan")
+        more = f" (of {len(names)})" if len(names) > 2 else ""
+        plt.title(f"{names[1]} vs {names[0]}{more}")
+
+    def _plot_label_sets(self, plt, p: Problem) -> None:
+        """Multilabel: the rows in their plane, coloured by their set of the first three
+        labels (no regions: a label set is not one class)."""
+        train_xy, test_xy, _ = plane(p)
+        weights = 1 << np.arange(min(p.n_targets, 3))
+        for xy, y, marker in ((train_xy, p.y_train, "•"), (test_xy, p.y_test, "x")):
+            sets = y[:, :len(weights)] @ weights
+            for code in np.unique(sets):
+                rows = xy[sets == code]
+                plt.scatter(rows[:, 0], rows[:, 1], marker=marker,
+                            color=CLASS_COLORS[int(code) % len(CLASS_COLORS)])
+        plt.title("colour: label set" if self.size.width >= 34 else "label sets")
 
     def _plot_regression(self, plt, p: Problem) -> None:
         column, r = most_informative_feature(p)
