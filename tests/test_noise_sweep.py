@@ -342,3 +342,23 @@ def test_s_stops_the_tuis_sweep_before_its_first_rate_without_a_verdict():
     asyncio.run(main())
     assert seen["screen"] != CompareScreen.__name__ and not seen["studies"]
     assert "sweep stopped before its first rate ended" in seen["notes"]
+
+
+def test_the_compare_view_of_an_untuned_sweep():
+    """--no-tune points have no isolation plot or matrix: the view says only curves follow,
+    and its table and robustness series come from the points' own runs."""
+    from lossterm.app.compare import from_sweep
+
+    sweep = lossterm.noise_sweep("iris", ["cce", "gce"], [0, 0.3], tune=False, seeds=3,
+                                 epochs=5)
+    view = from_sweep(sweep)
+    lines = view.verdict.splitlines()
+    assert [line.split(": ")[0] for line in lines] == ["noise 0", "noise 0.3"]
+    assert all("tie for best" in line or "best" in line for line in lines)
+    assert view.protocol[0].endswith("p's curves are noise 0.3's")
+    assert not view.isolation and not view.matrix
+    header, *rows = view.rates_table
+    assert header == ("#", "loss", "noise 0", "noise 0.3") and len(rows) == 2
+    for series in sweep.series():
+        means = [p[1] for p in view.robustness[series.loss]]
+        assert means == series.means

@@ -197,8 +197,9 @@ def from_sweep(sweep) -> CompareView | None:
     stopped = (f"stopped after {len(sweep.points)} of {len(sweep.rates)} rates; "
                if sweep.stopped else "")
     protocol = (f"robustness of {sweep.problem} to {sweep.noise_kind} label noise: clean-test "
-                f"{sweep.metric} at each rate (★ tied for best there); {stopped}p's isolation "
-                f"plot and curves and m's matrix are noise {last.rate:g}'s",
+                f"{sweep.metric} at each rate (★ tied for best there); {stopped}"
+                + (f"p's isolation plot and curves and m's matrix are noise {last.rate:g}'s"
+                   if last.study is not None else f"p's curves are noise {last.rate:g}'s"),
                 *sweep.protocol_lines(),
                 *(f"noise {p.rate:g}: {line}" for p in sweep.points for line in p.verdict_lines))
     tied = {p.rate: set(p.tied_for_best()) for p in sweep.points}
@@ -226,7 +227,8 @@ def _point_line(point, higher: bool) -> str:
     behind = sorted((loss for loss in scores if loss not in tied),
                     key=lambda loss: _sort_key(_mean(list(scores[loss].values())), higher))
     if not behind:
-        return f"noise {point.rate:g}: all {len(tied)} tie for best"
+        return (f"noise {point.rate:g}: "
+                + ("both tie" if len(tied) == 2 else f"all {len(tied)} tie") + " for best")
     return (f"noise {point.rate:g}: {', '.join(map(_short, tied))} tie for best; behind: "
             f"{', '.join(map(_short, behind))}")
 
