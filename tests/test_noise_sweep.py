@@ -354,7 +354,7 @@ def test_the_compare_view_of_an_untuned_sweep():
     view = from_sweep(sweep)
     lines = view.verdict.splitlines()
     assert [line.split(": ")[0] for line in lines] == ["noise 0", "noise 0.3"]
-    assert all("for best" in line for line in lines)
+    assert all("best" in line for line in lines)
     assert view.protocol[0].endswith("p's curves are noise 0.3's")
     assert not view.isolation and not view.matrix
     header, *rows = view.rates_table

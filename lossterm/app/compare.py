@@ -229,8 +229,9 @@ def _point_line(point, higher: bool) -> str:
     if not behind:
         return (f"noise {point.rate:g}: "
                 + ("both tie" if len(tied) == 2 else f"all {len(tied)} tie") + " for best")
-    return (f"noise {point.rate:g}: {', '.join(map(_short, tied))} tie for best; behind: "
-            f"{', '.join(map(_short, behind))}")
+    lead = (f"{_short(tied[0])} is best" if len(tied) == 1 else
+            f"{', '.join(map(_short, tied))} tie for best")
+    return f"noise {point.rate:g}: {lead}; behind: {', '.join(map(_short, behind))}"
 
 
 def _sort_key(mean: float | None, higher: bool) -> float:
