@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from lossterm.engine import CATALOGUE, PROBLEM_NAMES, check, get_loss, get_problem
 from lossterm.engine.losses import LossSpec
 from lossterm.engine.losses.catalogue import own_losses
-from lossterm.engine.losses.multilabel import fit_to
+from lossterm.engine.losses.forms import fit_to
 from lossterm.engine.perturb import Perturbation
 from lossterm.engine.problems import PROBLEM_KIND
 from lossterm.errors import UsageError
