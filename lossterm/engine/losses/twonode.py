@@ -46,6 +46,11 @@ def has_two_node_form(spec: LossSpec) -> str | None:
     return None
 
 
+def is_two_node(spec: LossSpec) -> bool:
+    """Whether ``spec`` is a multiclass loss's two-node form (binary, one unit per class)."""
+    return spec.kind == Kind.BINARY and spec.head.per_class
+
+
 # On one-hot (or integer) labels these are binary cross-entropy of the logit difference.
 SAME_AS_BCE = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy",
                          "kl_divergence"})
