@@ -45,6 +45,18 @@ def test_each_multiclass_loss_trains_circles_in_two_node_form(loss):
     assert any("two-node form" in note for note in result.notes)
 
 
+def test_decision_regions_of_a_two_node_run_read_both_classes_by_argmax():
+    from lossterm.engine.training import train
+
+    result = train(RunConfig(problem="circles", loss="scce", epochs=40, learning_rate=0.05),
+                   grid=True)
+    xs, ys, classes = result.regions
+    assert len(classes) == len(xs) == 64 * 24 and set(classes) == {0, 1}
+    radius = np.hypot(xs, ys)
+    assert classes[radius < 0.3].mean() > 0.9  # the inner circle is class 1
+    assert classes[radius > 1.2].mean() < 0.1  # the outer ring class 0
+
+
 def test_loss_all_on_a_binary_problem_stays_the_binary_losses():
     plan = plan_runs(["circles"], ["all"], RunConfig(problem="", loss="", epochs=1))
     assert [job.loss.name for job in plan.runs] == [
