@@ -69,10 +69,10 @@ def test_loss_all_on_a_binary_problem_stays_the_binary_losses():
 def test_what_still_does_not_fit_is_one_line():
     base = RunConfig(problem="", loss="", epochs=1)
     for problem, loss, says in (
-            ("circles", "mse", "mean_squared_error fits regression problems, but circles is "
-                               "binary"),
-            ("blobs", "bce", "binary_crossentropy fits binary problems, but blobs is "
-                             "multiclass"),
+            ("circles", "mse", ("mean_squared_error fits regression problems, but circles "
+                                "is binary")),
+            ("blobs", "bce", ("binary_crossentropy fits binary problems, but blobs is "
+                              "multiclass")),
             ("regression", "cce", "categorical_crossentropy fits multiclass problems")):
         with pytest.raises(UsageError, match=says) as err:
             plan_runs([problem], [loss], base)
@@ -189,3 +189,16 @@ def test_the_exported_script_reproduces_a_two_node_run(lossterm_cli, tmp_path, l
     assert script_figure == pytest.approx(lossterm_figure, rel=1e-4, abs=1e-6)
     script = (tmp_path / "again.py").read_text()
     assert "keras.layers.Dense(2, activation=" in script and "pred.argmax(-1)" in script
+
+
+def test_an_own_multiclass_loss_has_no_two_node_form(tmp_path):
+    from test_loss_file import GOOD
+
+    from lossterm.engine.losses.own import load_loss_file
+
+    path = tmp_path / "losses.py"
+    path.write_text(GOOD)
+    spec = load_loss_file(f"{path}:smoothed")
+    with pytest.raises(UsageError, match="smoothed is your own loss .* not used in two-node "
+                                         "form on a binary problem"):
+        plan_runs(["circles"], [spec], RunConfig(problem="", loss="", epochs=1))
