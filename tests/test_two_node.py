@@ -165,6 +165,11 @@ def test_the_picker_lets_cce_be_chosen_and_trained_on_circles():
             losses.highlighted = list(options).index("categorical_crossentropy")
             await pilot.pause()
             seen["details"] = str(picker.details_text())
+            await pilot.press("e")
+            await pilot.pause()
+            seen["theory"] = getattr(app.screen, "form", None)
+            await pilot.press("escape")
+            await pilot.pause()
             await pilot.press("t")
             await pilot.pause()
             await app.workers.wait_for_complete()
@@ -175,6 +180,7 @@ def test_the_picker_lets_cce_be_chosen_and_trained_on_circles():
     assert "(2 units)" in seen["prompt"]
     assert "output  2, softmax" in seen["details"] and "✗" not in seen["details"]
     assert "two-node form" in seen["details"]
+    assert seen["theory"].startswith("two-node form: 2 softmax units, argmax on circles")
     run_ = app.runs[1]
     assert (run_.config.problem, run_.config.loss) == ("circles", "categorical_crossentropy")
     assert run_.status == "done"
