@@ -41,6 +41,7 @@ from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.app.widgets.scatter import DatasetScatter
 from lossterm.engine import Problem, RunConfig
+from lossterm.engine.losses.twonode import form_text, is_two_node
 from lossterm.engine.perturb import Perturbation
 from lossterm.engine.plan import ALL
 from lossterm.engine.types import Status
@@ -395,7 +396,11 @@ class LosstermApp(App):
         self.query_one(DatasetScatter).show(problem)
 
     def action_theory(self) -> None:
-        self.push_screen(TheoryScreen(self._picked().loss))
+        picker = self._picked()
+        spec = picker.spec
+        form = (f"{form_text(spec)} on {picker.problem}, a binary problem; below, the "
+                "multiclass loss's own theory") if is_two_node(spec) else ""
+        self.push_screen(TheoryScreen(picker.loss, form))
 
     def action_open_data(self) -> None:
         self.push_screen(OpenDataScreen(self.settings.options.data, self.settings.read_own,

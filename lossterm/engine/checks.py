@@ -22,16 +22,19 @@ class Findings:
 
 
 def check_fit(spec: LossSpec, problem: Problem) -> None:
-    """Raise if ``spec`` is for another kind of problem than ``problem``."""
+    """Raise if ``spec`` is for another kind of problem than ``problem`` (a record already
+    in the form that trains it -- per label, two-node -- is of the problem's kind)."""
     if spec.kind != problem.kind:
-        from lossterm.engine.losses.multilabel import has_label_form
+        from lossterm.engine.losses.forms import why_no_form
 
-        why = has_label_form(spec) if problem.kind == "multilabel" else None
+        why = why_no_form(spec, problem.kind)
         fitting = ", ".join(s.name for s in losses_for_kind(problem.kind))
         raise UsageError(
-            (f"{why}; " if why and spec.kind == "binary" else
+            (f"{why}; " if why else
              f"{spec.name} fits {spec.kind} problems, but {problem.name} is {problem.kind}; ")
             + f"losses that fit {problem.name}: {fitting}"
+            + (" (or any multiclass loss by name, in its two-node form)"
+               if problem.kind == "binary" and spec.kind != "multiclass" else "")
         )
 
 

@@ -26,7 +26,10 @@ Brier, ECE) need a head whose outputs are probabilities (sigmoid, softmax);
 for a tanh margin or raw class scores they are None, shown once as
 :data:`NOT_A_PROBABILITY`. ROC AUC only ranks the rows, so it is reported for
 every binary head: any output that grows with the evidence for class 1 (a
-probability or a tanh margin) gives the same AUC.
+probability or a tanh margin) gives the same AUC. A multiclass loss in its
+two-node form on a binary problem (:mod:`.losses.twonode`) has two output
+columns: P(class 1) is its softmax's column 1, and for categorical hinge's two
+raw scores AUC ranks their difference s1 - s0 (``head.positive_score``).
 
 Where a figure is undefined (ROC AUC with one class in the targets, R² on
 constant targets, a diverged model's non-finite outputs) its value is None and
@@ -254,19 +257,19 @@ def _classification(spec, truth, pred, n_classes, missing) -> dict[str, float]:
         # An undefined precision or recall (no row predicted or truly 1) counts as 0.
         values["f1"] = sk.f1_score(truth, guess, zero_division=0.0)
         if "roc_auc" not in missing:
-            values["roc_auc"] = sk.roc_auc_score(truth, pred.reshape(-1))
+            values["roc_auc"] = sk.roc_auc_score(truth, spec.head.positive_score(pred))
     else:
         values["macro_f1"] = sk.f1_score(truth, guess, average="macro", zero_division=0.0)
     if spec.head.probabilities:
-        values.update(_probability_scores(spec.kind, truth, pred, n_classes))
+        values.update(_probability_scores(spec, truth, pred, n_classes))
     return values
 
 
-def _probability_scores(kind, truth, pred, n_classes) -> dict[str, float]:
+def _probability_scores(spec, truth, pred, n_classes) -> dict[str, float]:
     from sklearn import metrics as sk
 
-    if kind == Kind.BINARY:
-        p = np.clip(pred.reshape(-1), 0.0, 1.0)
+    if spec.kind == Kind.BINARY:  # one sigmoid unit, or a two-node softmax's column 1
+        p = np.clip(spec.head.positive_score(pred), 0.0, 1.0)
         rows = np.column_stack([1.0 - p, p])
         brier = sk.brier_score_loss(truth, p, pos_label=1)
         log_loss = sk.log_loss(truth, p, labels=[0, 1])

@@ -11,7 +11,7 @@ import numpy as np
 from lossterm.engine.absurd import absurd_reason
 from lossterm.engine.checks import check
 from lossterm.engine.losses import LossSpec, encode_targets, get_loss
-from lossterm.engine.losses.multilabel import fit_to
+from lossterm.engine.losses.forms import fit_to
 from lossterm.engine.problems import Problem, get_problem
 from lossterm.engine.records import (
     DIVERGED,
@@ -42,7 +42,7 @@ def resolve(config: RunConfig | Job) -> Job:
     validate_settings(config)
     problem = config.problem if isinstance(config.problem, Problem) else get_problem(config.problem)
     spec = config.loss if isinstance(config.loss, LossSpec) else get_loss(config.loss)
-    spec = fit_to(spec, problem.kind)  # a binary loss on a multilabel problem: per label
+    spec = fit_to(spec, problem.kind)  # per label (multilabel), two-node (binary)
     optimizer = Optimizer(config.optimizer.strip().lower())
     job = Job(
         problem=problem, loss=spec, seed=int(config.seed),

@@ -54,13 +54,17 @@ def family_legend(loss: str) -> str:
 class TheoryScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,e,q", "dismiss", "Close")]
 
-    def __init__(self, loss: str):
+    def __init__(self, loss: str, form: str = ""):
+        """``form``: how the selected problem trains it, where that is not the record's
+        own kind (a multiclass loss's two-node form on a binary problem)."""
         super().__init__()
-        self.loss = loss
+        self.loss, self.form = loss, form
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="theory"):
             with VerticalScroll(id="theory-text"):
+                if self.form:
+                    yield Static(f"here: {self.form}", markup=False, classes="theory-form")
                 yield Static(explain(self.loss), markup=False)
                 yield Static("[dim](escape closes)[/dim]")
             with VerticalScroll(id="theory-plot-pane"):

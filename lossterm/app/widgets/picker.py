@@ -22,7 +22,8 @@ from textual.widgets.option_list import Option
 from lossterm.engine import CATALOGUE, PROBLEM_NAMES, check, get_loss, get_problem
 from lossterm.engine.losses import LossSpec
 from lossterm.engine.losses.catalogue import own_losses
-from lossterm.engine.losses.multilabel import fit_to
+from lossterm.engine.losses.forms import fit_to
+from lossterm.engine.losses.twonode import is_two_node
 from lossterm.engine.perturb import Perturbation
 from lossterm.engine.problems import PROBLEM_KIND
 from lossterm.errors import UsageError
@@ -120,7 +121,8 @@ class Picker(Vertical):
 
     def _every(self) -> list[LossSpec]:
         """The catalogue, then the --loss-file losses, each in the form that trains the
-        selected problem (a binary loss per label on a multilabel problem)."""
+        selected problem (a binary loss per label on a multilabel problem, a multiclass
+        loss in its two-node form on a binary one)."""
         kind = self.kinds.get(self.problem, "")
         return [fit_to(s, kind) for s in (*CATALOGUE, *own_losses())]
 
@@ -163,7 +165,8 @@ class Picker(Vertical):
 
     def _loss_prompt(self, spec: LossSpec) -> Text:
         """The loss's name, after ✗ (refused here) or ⚠ (a warning) so a long name
-        cannot push the mark out of sight; • marks the tutorial's losses."""
+        cannot push the mark out of sight; • marks the tutorial's losses, "(2 units)" a
+        multiclass loss in its two-node form on a binary problem."""
         findings = self._findings(spec)
         if isinstance(findings, UsageError):
             text = _one_line("✗ ", "bold red")
@@ -174,6 +177,8 @@ class Picker(Vertical):
         text.append(spec.name)
         if spec.tutorial:
             text.append(" •", style="cyan")
+        if is_two_node(spec):
+            text.append(" (2 units)", style="dim")
         return text
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -38,6 +38,11 @@ class Head:
         """The same as :meth:`classes`, as a Python expression over ``pred``."""
         raise ValueError(f"a {self.key} head predicts values, not classes")
 
+    def positive_score(self, pred) -> np.ndarray:
+        """Binary: one number per row that grows with the evidence for class 1 (what ROC
+        AUC ranks); P(class 1) itself when the head gives probabilities."""
+        raise ValueError(f"a {self.key} head has no score for class 1")
+
     def score_line(self, truth: str) -> tuple[str, str]:
         """(label, expression) an exported script prints as its test figure;
         ``truth`` is the expression for the true classes of ``y_test``."""
@@ -65,6 +70,9 @@ class ThresholdHead(Head):
     def classes_source(self) -> str:
         return f"pred.reshape(-1) > {self.threshold:g}"
 
+    def positive_score(self, pred) -> np.ndarray:
+        return np.asarray(pred).reshape(-1)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ArgmaxHead(Head):
@@ -78,6 +86,15 @@ class ArgmaxHead(Head):
 
     def classes_source(self) -> str:
         return "pred.argmax(-1)"
+
+    def positive_score(self, pred) -> np.ndarray:
+        """Two classes (a multiclass loss's two-node form): the softmax's column 1, which
+        is P(class 1); for raw scores, column 1 minus column 0, the margin argmax reads."""
+        pred = np.asarray(pred)
+        if pred.ndim != 2 or pred.shape[1] != 2:
+            raise ValueError(f"a {self.key} head scores class 1 only with two columns, "
+                             f"not outputs of shape {pred.shape}")
+        return pred[:, 1] if self.probabilities else pred[:, 1] - pred[:, 0]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -58,9 +58,8 @@ def label_form(spec: LossSpec) -> LossSpec:
 
 
 def fit_to(spec: LossSpec, kind: Kind | str) -> LossSpec:
-    """The form of ``spec`` that trains a ``kind`` problem: its per-label form for a
-    multilabel problem when it is binary, else ``spec`` itself (``checks.check_fit`` then
-    says whether it fits)."""
-    if kind == Kind.MULTILABEL and spec.kind == Kind.BINARY and not has_label_form(spec):
-        return label_form(spec)
-    return spec
+    """Kept for callers of the first form: see :func:`lossterm.engine.losses.forms.fit_to`
+    (which also makes a multiclass loss's two-node form for a binary problem)."""
+    from lossterm.engine.losses.forms import fit_to as fit
+
+    return fit(spec, kind)
