@@ -301,7 +301,7 @@ class LosstermApp(App):
     def _open_compare(self, problem: str) -> None:
         from lossterm.app.compare import from_runs, from_study, from_sweep
         from lossterm.app.screens.compare import CompareScreen
-        from lossterm.engine.study.noise import NoiseSweep
+        from lossterm.engine.study.sweep_result import NoiseSweep
 
         if problem in self.studies:
             done = self.studies[problem]

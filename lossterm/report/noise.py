@@ -9,7 +9,7 @@ import json
 import math
 
 from lossterm.engine.perturb import NOISE_DEFINITIONS
-from lossterm.engine.study.noise import NoiseSweep, SeriesPoint, SweepPoint
+from lossterm.engine.study.sweep_result import NoiseSweep, SeriesPoint, SweepPoint
 from lossterm.engine.types import Format
 
 MARKERS = "ox+*#@%&=~"  # one per loss in the plot, in the request's order

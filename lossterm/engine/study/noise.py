@@ -26,30 +26,33 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
 from lossterm.engine.perturb import (
-    NOISE_DEFINITIONS,
     Perturbation,
     flipped_rows,
     perturb,
     unlearnable_warning,
 )
 from lossterm.engine.problems import REGRESSION, Problem
-from lossterm.engine.records import Job, RunResult
-from lossterm.engine.stats import summarize
+from lossterm.engine.records import Job
 from lossterm.engine.study.protocol import DEFAULT_METRIC, Protocol, higher_is_better
 from lossterm.engine.study.run import (
     Phase,
-    ProblemStudy,
     Trainer,
     check_metric,
     default_trainer,
     run_study,
 )
 from lossterm.engine.study.split import validation_rows
+from lossterm.engine.study.sweep_result import (  # the results, here too for their users
+    NoiseSweep,
+    Series,
+    SeriesPoint,
+    SweepPoint,
+)
 from lossterm.engine.types import Kind
 from lossterm.errors import UsageError
 
@@ -58,184 +61,6 @@ COMPARISON = "comparison"  # the phase an untuned point trains in
 
 class _Stopped(Exception):
     """The stop event was set: the point in training is dropped."""
-
-
-@dataclass(frozen=True)
-class SeriesPoint:
-    """One loss at one noise rate: its clean-test metric over the final seeds."""
-
-    rate: float
-    mean: float  # nan when no seed trained to the end
-    sd: float  # sample sd (ddof 1); nan under two seeds
-    ci_low: float  # 95% t-interval of the mean; nan under two seeds
-    ci_high: float
-    n: int  # seeds behind the figures
-
-
-@dataclass(frozen=True)
-class Series:
-    """A loss's robustness curve: its clean-test metric at each rate of the sweep."""
-
-    loss: str
-    points: tuple[SeriesPoint, ...]
-
-    @property
-    def rates(self) -> list[float]:
-        return [p.rate for p in self.points]
-
-    @property
-    def means(self) -> list[float]:
-        return [p.mean for p in self.points]
-
-
-@dataclass
-class SweepPoint:
-    """The comparison at one noise rate: a study, or the untuned runs and their comparison."""
-
-    rate: float
-    problem: str  # the noisy problem's name, e.g. 'digits+noise0.2'
-    flipped: int  # training labels flipped (validation rows included)
-    training_rows: int  # before a study carves its validation rows
-    seconds: float
-    study: ProblemStudy | None = None
-    results: list[RunResult] = field(default_factory=list)  # untuned: every run
-    comparison: object | None = None  # untuned: lossterm.engine.compare.Comparison
-
-    @property
-    def tuned(self) -> bool:
-        return self.study is not None
-
-    def scores(self) -> dict[str, dict[int, float]]:
-        """Per loss, seed -> clean-test metric (runs that did not train to the end left out)."""
-        if self.study is not None:
-            return {s.loss: dict(s.test) for s in self.study.losses}
-        from lossterm.engine.compare import arms
-
-        return {arm.loss: {s: v for s, v in arm.by_seed().items() if v is not None}
-                for arm in arms(self.results)}
-
-    @property
-    def verdict_lines(self) -> list[str]:
-        """The point's verdict: the study's one line, or the untuned comparison's lines."""
-        if self.study is not None:
-            return [self.study.verdict.line]
-        if self.comparison is None:
-            return []
-        return [v.verdict for v in self.comparison.versus]
-
-    def tied_for_best(self) -> list[str]:
-        """The losses the point cannot tell from its best: the study's tied set, or, untuned,
-        the best and every loss whose Holm-adjusted p against it is not below 0.05."""
-        if self.study is not None:
-            return list(self.study.verdict.tied_for_best)
-        if self.comparison is None:
-            return []
-        from lossterm.engine.stats import tied_for_best
-
-        best = self.comparison.ranking[0].loss
-        return tied_for_best(best, {v.other: v.test.p for v in self.comparison.versus})
-
-    def chosen_learning_rates(self) -> dict[str, float | None]:
-        """Per loss, the rate its study chose (empty for an untuned point)."""
-        if self.study is None:
-            return {}
-        return {s.loss: s.chosen_learning_rate for s in self.study.losses}
-
-
-@dataclass
-class NoiseSweep:
-    """A robustness sweep of one problem: the comparison at each label-noise rate."""
-
-    problem: str  # the clean problem's name
-    kind: str  # binary or multiclass
-    n_classes: int
-    noise_kind: str  # symmetric or asymmetric
-    rates: tuple[float, ...]  # ascending
-    tuned: bool  # each point a fair study (else the untuned comparison)
-    metric: str
-    higher: bool
-    losses: list[str]
-    seeds: list[int]  # the final (or untuned) seeds, the same at every rate
-    tuning_seeds: list[int]  # tuned only
-    protocol: Protocol
-    learning_rates: tuple[float, ...]  # untuned: the one rate per loss; tuned: ()
-    data_seed: int
-    rows: dict[str, int]  # training (noisy, validation included), test (clean)
-    points: list[SweepPoint] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    stopped: bool = False  # the stop event ended it: ``points`` are the rates done
-
-    def point(self, rate: float) -> SweepPoint:
-        return next(p for p in self.points if p.rate == rate)
-
-    @property
-    def seconds(self) -> float:
-        return sum(p.seconds for p in self.points)
-
-    def series(self) -> list[Series]:
-        """Per loss (in the request's order), its clean-test metric at each rate done:
-        mean, sd and 95% t-interval over the seeds."""
-        out = []
-        for loss in self.losses:
-            points = []
-            for p in self.points:
-                s = summarize(list(p.scores().get(loss, {}).values()))
-                points.append(SeriesPoint(p.rate, s.mean, s.std, s.ci_low, s.ci_high, s.n))
-            out.append(Series(loss, tuple(points)))
-        return out
-
-    def protocol_lines(self) -> list[str]:
-        """What each point did, one item a line (the reports' protocol block)."""
-        p = self.protocol
-        rates = ", ".join(f"{r:g}" for r in self.rates)
-        if self.tuned:
-            how = (f"each point is a fair study: every loss's learning rate tuned on that "
-                   f"point's noisy validation rows ({p.tune_seeds} tuning "
-                   f"seed{'s' if p.tune_seeds > 1 else ''} per rate, "
-                   f"checkpoint '{p.checkpoint}' chosen on validation), then {p.seeds} paired "
-                   "final seeds at the chosen rate; test read once per final model")
-            splits = (f"splits: test rows clean ({self.rows['test']}, never perturbed); the "
-                      f"{self.rows['training']} training rows noisy, and the validation rows "
-                      f"({p.validation_share:.0%} of them, carved after the flips) as noisy as "
-                      "the rest")
-            seeds = (f"seeds: the same at every rate: final {_seeds(self.seeds)}, tuning "
-                     f"{_seeds(self.tuning_seeds)}; paired across losses and across rates")
-        else:
-            lrs = "/".join(f"{lr:g}" for lr in self.learning_rates)
-            how = (f"each point is the untuned comparison (--no-tune): every loss at learning "
-                   f"rate {lrs}, {len(self.seeds)} paired seeds, the last epoch's weights; "
-                   "nothing chosen, no validation split")
-            splits = (f"splits: test rows clean ({self.rows['test']}, never perturbed); the "
-                      f"{self.rows['training']} training rows noisy")
-            seeds = (f"seeds: the same at every rate ({_seeds(self.seeds)}); paired across "
-                     "losses and across rates")
-        return [
-            how,
-            (f"noise: {self.noise_kind} — {NOISE_DEFINITIONS[self.noise_kind]}"
-             + ("; on two classes both kinds swap 0 and 1" if self.n_classes == 2 else "")),
-            (f"rates: {rates}; the rows flipped at a lower rate are among those flipped at a "
-             f"higher one, flipped the same way (data seed {self.data_seed})"),
-            splits,
-            seeds,
-            (f"curve: clean-test {self.metric} ({'higher' if self.higher else 'lower'} is "
-             "better), mean ± sd over the seeds, 95% t-interval"),
-            "verdict per point: paired t-tests over seeds, Holm-adjusted"
-            + (", losses tied for best named" if self.tuned else
-               ", the best against each other loss"),
-            f"runs: {sum(_runs(pt) for pt in self.points)} in {self.seconds:.1f} s"
-            + (f"; stopped after {len(self.points)} of {len(self.rates)} rates"
-               if self.stopped else ""),
-        ]
-
-
-def _seeds(seeds: list[int]) -> str:
-    if not seeds:
-        return "—"
-    return str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}–{seeds[-1]}"
-
-
-def _runs(point: SweepPoint) -> int:
-    return sum(point.study.runs.values()) if point.study is not None else len(point.results)
 
 
 # --- checks --------------------------------------------------------------------------------
