@@ -51,10 +51,14 @@ from lossterm.engine.problems import (
     Source,
 )
 from lossterm.engine.files import _first_line, read_frame
+from lossterm.engine.targets import (
+    MAX_LEVELS,
+    is_text,
+    read_targets,
+    target_description,
+)
 from lossterm.errors import UsageError
 
-MAX_LEVELS = 10  # categorical features and integer class targets
-MAX_CLASSES = 50
 MISSING = ("", "nan", "na")  # cells a numeric column may hold besides numbers (lower-cased)
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -99,10 +103,6 @@ def _column(series) -> np.ndarray:
     return text.to_numpy(dtype=object)
 
 
-def _is_text(values: np.ndarray) -> bool:
-    return values.dtype == object
-
-
 def load_csv(options: DataOptions) -> Problem:
     """The file as a Problem named after the file; what loading changed is in
     ``problem.warnings``. With ``split_column``, the rows it marks for validation train
@@ -121,7 +121,7 @@ def load_csv(options: DataOptions) -> Problem:
     keep = _complete_rows(X, targets, options, warnings)
     if not keep.all():
         X, targets = X[keep], [t[keep] for t in targets]
-    kind, y, labels = _targets(targets, options)
+    kind, y, labels = read_targets(targets, options)
     warnings.extend(_leaks(X, y, names, options))
     return _split(options, kind, X, y, labels, names, warnings)
 
@@ -183,7 +183,7 @@ def load_csv_split(options: DataOptions) -> tuple[Problem, np.ndarray | None]:
     X, names = _features(columns, options.path)
     keep = _complete_rows(X, targets, options, warnings)
     X, targets, part = X[keep], [t[keep] for t in targets], part[keep]
-    kind, y, labels = _targets(targets, options)
+    kind, y, labels = read_targets(targets, options)
     warnings.extend(_leaks(X, y, names, options))
     order = [np.flatnonzero(part == name) for name in ("train", "validation", "test")]
     for name, rows in zip(("train", "validation", "test"), order):
@@ -235,7 +235,7 @@ def _standardized_problem(options, kind, X_train, y_train, X_test, y_test, label
     return Problem(
         name=_problem_name(options.path), kind=kind,
         description=f"{options.path}: {len(X_train) + len(X_test)} rows, {len(names)} "
-                    f"features, " + _target_description(options, kind, labels)
+                    f"features, " + target_description(options, kind, labels)
                     + (f"; {split}" if split else ""),
         X_train=X_train.astype(np.float32), y_train=_typed(y_train, kind),
         X_test=X_test.astype(np.float32), y_test=_typed(y_test, kind),
@@ -246,17 +246,6 @@ def _standardized_problem(options, kind, X_train, y_train, X_test, y_test, label
         warnings=tuple(warnings),
         source=Source(path=str(options.path), options=options),
     )
-
-
-def _target_description(options: DataOptions, kind, labels) -> str:
-    if len(options.target) == 1:
-        return (f"target {options.target[0]!r}"
-                + (f" ({len(labels)} classes)" if labels else ""))
-    if kind == MULTILABEL:
-        ones = ", ".join(f"{t!r} (1 = {one!r})" for t, one in zip(options.target, labels))
-        return f"{len(options.target)} labels (multilabel): {ones}"
-    scaled = "unscaled" if options.raw_target else "each standardized"
-    return f"{len(options.target)} targets {options.target_text} ({scaled})"
 
 
 LEAK_CORRELATION = 0.99
@@ -291,7 +280,7 @@ def _features(columns: dict[str, np.ndarray], path: str) -> tuple[np.ndarray, li
     """The feature matrix (float64) and its column names, text columns one-hot encoded."""
     blocks, names = [], []
     for name, values in columns.items():
-        if not _is_text(values):
+        if not is_text(values):
             blocks.append(values[:, None])
             names.append(name)
             continue
@@ -311,7 +300,7 @@ def _complete_rows(X, targets, options, warnings) -> np.ndarray:
     """Which rows have finite features and every target (a text target may not be empty)."""
     keep = np.isfinite(X).all(axis=1)
     for target in targets:
-        keep &= target != "" if _is_text(target) else np.isfinite(target)
+        keep &= target != "" if is_text(target) else np.isfinite(target)
     kept = int(keep.sum())
     if kept < len(X):
         warnings.append(f"dropped {len(X) - kept} of {len(X)} rows with an empty, NaN or "
@@ -320,76 +309,6 @@ def _complete_rows(X, targets, options, warnings) -> np.ndarray:
         raise UsageError(f"{options.path}: only {kept} complete rows; at least 4 are "
                          "needed to split into train and test")
     return keep
-
-
-def _target(values: np.ndarray, options: DataOptions, name: str | None = None, kind=None):
-    """The kind, y (floats, or class indices into the sorted labels) and the labels."""
-    name = options.target[0] if name is None else name
-    numeric = not _is_text(values)
-    distinct = np.unique(values)  # sorted: by value for numbers, by text for labels
-    kind = kind or options.kind or _infer_kind(numeric, distinct)
-    if kind == REGRESSION:
-        if not numeric:
-            raise UsageError(f"{{field}} regression needs a numeric target; {name!r} "
-                             f"holds labels such as {distinct[0]!r}", field="kind")
-        return kind, values, None
-    labels = [_label(v) for v in distinct] if numeric else [str(v) for v in distinct]
-    if len(labels) < 2:
-        raise UsageError(f"the target {name!r} has a single class ({labels[0]!r}); "
-                         "classification needs two or more")
-    if kind in (BINARY, MULTILABEL) and len(labels) != 2:
-        per = " per target" if kind == MULTILABEL else ""
-        raise UsageError(f"{{field}} {kind} needs exactly 2 classes{per}; {name!r} has "
-                         f"{len(labels)}", field="kind")
-    if kind == MULTICLASS and len(labels) > MAX_CLASSES:
-        raise UsageError(f"the target {name!r} has {len(labels)} distinct values: "
-                         "too many classes (did you mean {field} regression?)", field="kind")
-    return kind, np.searchsorted(distinct, values), labels
-
-
-def _targets(columns: list[np.ndarray], options: DataOptions):
-    """The kind, y and labels of one target column (:func:`_target`) or several: ``y``
-    ``(n, targets)`` floats for regression, 0/1 for multilabel (labels: each column's
-    label read as 1). Targets of mixed kinds are refused."""
-    if len(columns) == 1:
-        return _target(columns[0], options)
-    kind = options.kind or _common_kind(columns, options)
-    if kind == REGRESSION:
-        parts = [_target(c, options, name, REGRESSION)[1]
-                 for c, name in zip(columns, options.target)]
-        return kind, np.column_stack(parts).astype(np.float64), None
-    parts = [_target(c, options, name, MULTILABEL) for c, name in zip(columns, options.target)]
-    return kind, np.column_stack([y for _, y, _ in parts]), [labels[1] for _, _, labels in parts]
-
-
-def _common_kind(columns: list[np.ndarray], options: DataOptions) -> str:
-    """Regression when every target is, multilabel when every target is two-valued."""
-    kinds = [_infer_kind(not _is_text(c), np.unique(c)) for c in columns]
-    if all(k == REGRESSION for k in kinds):
-        return REGRESSION
-    if all(k == BINARY for k in kinds):
-        return MULTILABEL
-    listed = ", ".join(f"{name!r} {kind}" for name, kind in zip(options.target, kinds))
-    numeric = all(not _is_text(c) for c in columns)
-    raise UsageError(f"the targets mix kinds ({listed}); several targets must all be "
-                     "numeric (multi-output regression) or all two-valued (multilabel)"
-                     + ("; {field} regression predicts them all as numbers" if numeric
-                        else ""), field="kind")
-
-
-def _infer_kind(numeric: bool, distinct: np.ndarray) -> str:
-    if not numeric:
-        return BINARY if len(distinct) == 2 else MULTICLASS
-    if len(distinct) == 2:
-        return BINARY
-    if len(distinct) <= MAX_LEVELS and all(float(v).is_integer() for v in distinct):
-        return MULTICLASS
-    return REGRESSION
-
-
-def _label(value: float) -> str:
-    """A numeric class as people write it: 3 rather than 3.0."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 # --- split and standardization ------------------------------------------------------------
