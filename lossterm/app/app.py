@@ -12,7 +12,6 @@ through messages, never by setting a reactive.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -25,8 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.app import keys
 from lossterm.app.loading import load_backend, load_until_cancelled
-from lossterm.app.messages import (StudyDone, StudyProgress, SweepDone,
-                                   BackendFailed, BackendReady, DataReady, EpochDone,
+from lossterm.app.messages import (BackendFailed, BackendReady, DataReady, EpochDone,
                                    HistoryLoaded, RunFinished, SeedFinished, SeedStarted)
 from lossterm.app.settings import Settings
 from lossterm.app.runs import RunView
@@ -35,6 +33,7 @@ from lossterm.app.screens.open_data import OpenDataScreen
 from lossterm.app.screens.theory import TheoryScreen
 from lossterm.app.state import OverlayRefused, RunBoard
 from lossterm.app.training import Trainer, engine_trainer, field_name, train_queue
+from lossterm.app.verdicts import VerdictActions
 from lossterm.app.widgets.curves import Curves
 from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
@@ -50,7 +49,7 @@ from lossterm.options import Options
 
 __all__ = ["LosstermApp", "Trainer", "engine_trainer", "make_app"]
 
-class LosstermApp(App):
+class LosstermApp(VerdictActions, App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "lossterm"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
@@ -223,97 +222,6 @@ class LosstermApp(App):
         if message.error:
             self.notify(message.error, severity="error", timeout=10)
         self._board_changed()
-
-    # -- studies and verdicts --------------------------------------------------
-
-    def action_study(self) -> None:
-        if self.study_stop is not None:
-            self.notify("a study is running: s stops it", severity="warning")
-            return
-        picker = self._picked()
-        problem = self.training_problem(picker.problem)
-        self.study_stop = threading.Event()
-        self.notify(f"study of {problem.name}: tuning each loss's learning rate on "
-                    "validation, then paired final seeds (s stops it)", timeout=6)
-        self._run_study(problem, self.study_stop)
-
-    @work(thread=True, group="study", exit_on_error=False)
-    def _run_study(self, problem: Problem, stop: threading.Event) -> None:
-        from lossterm.app.study import run_study
-
-        run_study(problem, [ALL], replace(self.settings.options, seeds=self.seeds), stop,
-                  self.post_message)
-
-    def action_robustness(self) -> None:
-        if self.study_stop is not None:
-            self.notify("a study is running: s stops it", severity="warning")
-            return
-        from lossterm.app.study import DEFAULT_RATES
-
-        name = self._picked().problem
-        problem = self.settings.own.get(name) or self.training_problem(name)
-        if problem.source.perturbation is not None:  # the sweep adds its own noise
-            from lossterm.engine import get_problem
-
-            problem = get_problem(name)
-        rates = self.settings.options.noise_rates or DEFAULT_RATES
-        self.study_stop = threading.Event()
-        self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
-                    f"({', '.join(f'{r:g}' for r in rates)}; "
-                    f"{self.settings.perturbation.noise_kind}); s stops it", timeout=6)
-        self._run_sweep(problem, self.study_stop)
-
-    @work(thread=True, group="study", exit_on_error=False)
-    def _run_sweep(self, problem: Problem, stop: threading.Event) -> None:
-        from lossterm.app.study import run_sweep
-
-        run_sweep(problem, [ALL], replace(self.settings.options, seeds=self.seeds),
-                  self.settings.perturbation, stop, self.post_message)
-
-    def on_sweep_done(self, message: SweepDone) -> None:
-        self.study_stop = None
-        self.sub_title = self.backend_line
-        if message.sweep is None:
-            self.notify(message.error, severity="warning", timeout=10)
-            return
-        if message.sweep.stopped:
-            self.notify(f"sweep stopped: {len(message.sweep.points)} of "
-                        f"{len(message.sweep.rates)} rates done", timeout=6)
-        self.studies[message.problem] = message.sweep
-        self._open_compare(message.problem)
-
-    def on_study_progress(self, message: StudyProgress) -> None:
-        self.sub_title = (f"study of {message.problem}: {message.phase}, "
-                          f"{message.done}/{message.total} runs")
-
-    def on_study_done(self, message: StudyDone) -> None:
-        self.study_stop = None
-        self.sub_title = self.backend_line
-        if message.study is None:
-            self.notify(message.error, severity="warning", timeout=10)
-            return
-        self.studies[message.problem] = message.study
-        self._open_compare(message.problem)
-
-    def action_compare(self) -> None:
-        self._open_compare(self._picked().problem)
-
-    def _open_compare(self, problem: str) -> None:
-        from lossterm.app.compare import from_runs, from_study, from_sweep
-        from lossterm.app.screens.compare import CompareScreen
-        from lossterm.engine.study.sweep_result import NoiseSweep
-
-        if problem in self.studies:
-            done = self.studies[problem]
-            view = from_sweep(done) if isinstance(done, NoiseSweep) else from_study(done)
-        else:
-            view = from_runs(problem, [r for run in self.board for r in run.results
-                                       if run.finished])
-        if view is None:
-            self.notify(f"no verdict for {problem} yet: S runs a fair study, or train two "
-                        "or more losses over several seeds (n, then a)", timeout=8)
-            return
-        self.push_screen(CompareScreen(view))
 
     def action_stop(self) -> None:
         if self.study_stop is not None:

@@ -1,0 +1,110 @@
+"""The App's studies, sweeps and verdicts: S, R and v, their workers and their messages.
+
+A mixin of :class:`~lossterm.app.app.LosstermApp` (kept apart so the App stays a thin
+wiring of panes and keys). A study (``S``) or a noise sweep (``R``) runs in one
+thread worker of the ``study`` group; at most one at a time, ``s`` sets its stop
+event. What ended last per problem is kept in ``self.studies``, and ``v`` shows
+it — or the problem's finished multi-seed runs — on the compare screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from textual import work
+
+from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
+from lossterm.engine import Problem, get_problem
+from lossterm.engine.plan import ALL
+
+
+class VerdictActions:
+    """Needs the App's ``settings``, ``seeds``, ``board``, ``studies``, ``study_stop``,
+    ``backend_line``, ``_picked`` and ``training_problem``."""
+
+    def _study_running(self) -> bool:
+        if self.study_stop is not None:
+            self.notify("a study is running: s stops it", severity="warning")
+        return self.study_stop is not None
+
+    def action_study(self) -> None:
+        if self._study_running():
+            return
+        problem = self.training_problem(self._picked().problem)
+        self.study_stop = threading.Event()
+        self.notify(f"study of {problem.name}: tuning each loss's learning rate on "
+                    "validation, then paired final seeds (s stops it)", timeout=6)
+        self._run_study(problem, self.study_stop)
+
+    @work(thread=True, group="study", exit_on_error=False)
+    def _run_study(self, problem: Problem, stop: threading.Event) -> None:
+        from lossterm.app.study import run_study
+
+        run_study(problem, [ALL], replace(self.settings.options, seeds=self.seeds), stop,
+                  self.post_message)
+
+    def action_robustness(self) -> None:
+        if self._study_running():
+            return
+        from lossterm.app.study import DEFAULT_RATES
+
+        name = self._picked().problem
+        problem = self.settings.own.get(name) or get_problem(name)  # clean: the sweep adds noise
+        rates = self.settings.options.noise_rates or DEFAULT_RATES
+        self.study_stop = threading.Event()
+        self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
+                    f"({', '.join(f'{r:g}' for r in rates)}; "
+                    f"{self.settings.perturbation.noise_kind}); s stops it", timeout=6)
+        self._run_sweep(problem, self.study_stop)
+
+    @work(thread=True, group="study", exit_on_error=False)
+    def _run_sweep(self, problem: Problem, stop: threading.Event) -> None:
+        from lossterm.app.study import run_sweep
+
+        run_sweep(problem, [ALL], replace(self.settings.options, seeds=self.seeds),
+                  self.settings.perturbation, stop, self.post_message)
+
+    def on_study_progress(self, message: StudyProgress) -> None:
+        self.sub_title = (f"study of {message.problem}: {message.phase}, "
+                          f"{message.done}/{message.total} runs")
+
+    def on_study_done(self, message: StudyDone) -> None:
+        self._ended(message.problem, message.study, message.error)
+
+    def on_sweep_done(self, message: SweepDone) -> None:
+        sweep = message.sweep
+        if sweep is not None and sweep.stopped:
+            self.notify(f"sweep stopped: {len(sweep.points)} of {len(sweep.rates)} rates "
+                        "done", timeout=6)
+        self._ended(message.problem, sweep, message.error)
+
+    def _ended(self, problem: str, result, error: str) -> None:
+        """A study or sweep ended: its verdict opens, or why there is none is said."""
+        self.study_stop = None
+        self.sub_title = self.backend_line
+        if result is None:
+            self.notify(error, severity="warning", timeout=10)
+            return
+        self.studies[problem] = result
+        self._open_compare(problem)
+
+    def action_compare(self) -> None:
+        self._open_compare(self._picked().problem)
+
+    def _open_compare(self, problem: str) -> None:
+        from lossterm.app.compare import from_runs, from_study, from_sweep
+        from lossterm.app.screens.compare import CompareScreen
+        from lossterm.engine.study.sweep_result import NoiseSweep
+
+        if problem in self.studies:
+            done = self.studies[problem]
+            view = from_sweep(done) if isinstance(done, NoiseSweep) else from_study(done)
+        else:
+            view = from_runs(problem, [r for run in self.board for r in run.results
+                                       if run.finished])
+        if view is None:
+            self.notify(f"no verdict for {problem} yet: S runs a fair study, or train two "
+                        "or more losses over several seeds (n, then a)", timeout=8)
+            return
+        self.push_screen(CompareScreen(view))
