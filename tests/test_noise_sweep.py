@@ -235,21 +235,28 @@ def test_bad_sweep_requests_are_one_line_and_exit_2(argv, message, capsys):
     assert err.startswith(f"lossterm: error: {message}") and err.count("\n") == 1
 
 
+def _sweep_app(epochs: int):
+    """The TUI on iris with --noise-sweep 0,0.3 and a small study per point."""
+    from lossterm.app.app import make_app
+    from lossterm.engine import RunConfig
+    from lossterm.engine.study import Protocol
+    from lossterm.options import Options
+
+    options = Options(base=RunConfig(problem="", loss="", epochs=epochs),
+                      noise_rates=(0.0, 0.3),
+                      protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2))
+    return make_app(problem="iris", options=options)
+
+
 def test_r_in_the_tui_sweeps_noise_and_shows_the_robustness_curves():
     """The TUI's R: --noise-sweep's rates, a study at each, the compare screen opening on
     the robustness plot with a verdict line per rate."""
     import asyncio
 
-    from lossterm.app.app import make_app
     from lossterm.app.screens.compare import ComparePlot, CompareScreen
-    from lossterm.engine import RunConfig
-    from lossterm.engine.study import Protocol
-    from lossterm.options import Options
     from test_tui_pilot import wait_until
 
-    options = Options(base=RunConfig(problem="", loss="", epochs=10), noise_rates=(0.0, 0.3),
-                      protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2))
-    app = make_app(problem="iris", options=options)
+    app = _sweep_app(epochs=10)
     seen = {}
 
     async def main():
@@ -315,16 +322,10 @@ def test_s_stops_the_tuis_sweep_before_its_first_rate_without_a_verdict():
     notice says the sweep stopped before its first rate ended."""
     import asyncio
 
-    from lossterm.app.app import make_app
     from lossterm.app.screens.compare import CompareScreen
-    from lossterm.engine import RunConfig
-    from lossterm.engine.study import Protocol
-    from lossterm.options import Options
     from test_tui_pilot import wait_until
 
-    options = Options(base=RunConfig(problem="", loss="", epochs=3000), noise_rates=(0.0, 0.3),
-                      protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2))
-    app = make_app(problem="iris", options=options)
+    app = _sweep_app(epochs=3000)  # long enough to be stopped mid-way
     seen = {}
 
     async def main():

@@ -30,27 +30,18 @@ def run_study(problem: Problem, losses: list[str], options, stop: threading.Even
               post: Callable[[Message], object]) -> None:
     """Study ``losses`` on ``problem`` with the options' settings; report by ``post``."""
     from lossterm.engine.study import run_study as study_jobs
-    from lossterm.engine.study.run import default_trainer
+
+    counting = _counting_trainer(problem.name, lambda phase: phase.name, stop, post)
 
     def trainer(jobs, phase):
-        total, done = len(jobs), [0]
-        post(StudyProgress(problem.name, phase.name, 0, total))
-
-        def finished(i, result):
-            done[0] += 1
-            post(StudyProgress(problem.name, phase.name, done[0], total))
-
-        results = default_trainer(jobs, phase, stop=stop, on_done=finished)
+        results = counting(jobs, phase)
         if stop.is_set():
             raise StudyCancelled
         return results
 
     try:
-        plan = pipeline.plan(replace(options, seeds=1, losses=tuple(losses)), [problem])
-        protocol = options.protocol
-        if options.seeds > 1:  # the TUI's seeds (n) become the study's final seeds
-            protocol = replace(protocol, seeds=options.seeds)
-        (study,) = study_jobs(plan.runs, protocol, trainer=trainer)
+        jobs, protocol = _planned(problem, losses, options)
+        (study,) = study_jobs(jobs, protocol, trainer=trainer)
     except StudyCancelled:
         post(StudyDone(problem.name, None, "study stopped; no verdict"))
         return
@@ -70,7 +61,6 @@ def run_sweep(problem: Problem, losses: list[str], options, perturbation, stop: 
     0.6), label noise of ``perturbation``'s kind; report by ``post``. Stopped, it ends with
     the points done."""
     from lossterm.engine.study.noise import run_noise_sweep
-    from lossterm.engine.study.run import default_trainer
 
     rates = options.noise_rates or DEFAULT_RATES
     now = {"rate": rates[0]}
@@ -78,24 +68,15 @@ def run_sweep(problem: Problem, losses: list[str], options, perturbation, stop: 
     def started(name, rate):
         now["rate"] = rate
 
-    def trainer(jobs, phase):
-        total, done = len(jobs), [0]
-        where = f"noise {now['rate']:g} ({rates.index(now['rate']) + 1}/{len(rates)}) {phase.name}"
-        post(StudyProgress(problem.name, where, 0, total))
+    def where(phase) -> str:
+        rate = now["rate"]
+        return f"noise {rate:g} ({rates.index(rate) + 1}/{len(rates)}) {phase.name}"
 
-        def finished(i, result):
-            done[0] += 1
-            post(StudyProgress(problem.name, where, done[0], total))
-
-        return default_trainer(jobs, phase, stop=stop, on_done=finished)
-
+    trainer = _counting_trainer(problem.name, where, stop, post)
     try:
-        plan = pipeline.plan(replace(options, seeds=1, losses=tuple(losses)), [problem])
-        protocol = options.protocol
-        if options.seeds > 1:
-            protocol = replace(protocol, seeds=options.seeds)
+        jobs, protocol = _planned(problem, losses, options)
         base = replace(perturbation, label_noise=0.0, outliers=0.0)
-        (sweep,) = run_noise_sweep(plan.runs, rates, protocol, base=base,
+        (sweep,) = run_noise_sweep(jobs, rates, protocol, base=base,
                                    tune=options.tune is not False, trainer=trainer,
                                    stop=stop, on_start=started)
     except LosstermError as exc:
@@ -105,3 +86,32 @@ def run_sweep(problem: Problem, losses: list[str], options, perturbation, stop: 
         post(SweepDone(problem.name, None, "sweep stopped before its first rate ended"))
         return
     post(SweepDone(problem.name, sweep))
+
+
+def _planned(problem: Problem, losses: list[str], options):
+    """The jobs (one per loss, resolved on ``problem``) and the protocol a study or sweep
+    from the TUI runs: the TUI's seeds (``n``), when more than one, are its final seeds."""
+    plan = pipeline.plan(replace(options, seeds=1, losses=tuple(losses)), [problem])
+    protocol = options.protocol
+    if options.seeds > 1:
+        protocol = replace(protocol, seeds=options.seeds)
+    return plan.runs, protocol
+
+
+def _counting_trainer(problem: str, label: Callable[[object], str], stop: threading.Event,
+                      post: Callable[[Message], object]):
+    """A study's trainer that posts each phase's progress (runs done of total), the phase
+    worded by ``label``."""
+    from lossterm.engine.study.run import default_trainer
+
+    def trainer(jobs, phase):
+        total, done, where = len(jobs), [0], label(phase)
+        post(StudyProgress(problem, where, 0, total))
+
+        def finished(i, result):
+            done[0] += 1
+            post(StudyProgress(problem, where, done[0], total))
+
+        return default_trainer(jobs, phase, stop=stop, on_done=finished)
+
+    return trainer
