@@ -6,7 +6,7 @@ Every phase runs in its own fresh process (the Keras backend is fixed per
 process, and each phase's peak memory is then its own); seconds exclude the
 imports and include tracing or compiling (the JAX compilation cache is a
 fresh directory for the "cold" phase and the user's, warmed by it, after).
-Phases, per backend (tensorflow, jax where installed):
+Phases, per backend (tensorflow, jax, torch where installed):
 
 1. ``population``: the nine tutorial experiments x N seeds, one population of
    N per experiment, one after the other; then the same on two threads (two
@@ -16,7 +16,9 @@ Phases, per backend (tensorflow, jax where installed):
    ``Session`` path, through today's kernels). Against phase 1: the ratio,
    and the largest difference of any final test figure (0 means bit-identical).
 3. ``session`` (TensorFlow, while ``engine.training.Session`` exists): the
-   old one-run-at-a-time engine, for the ratio against what it replaced.
+   old one-run-at-a-time engine, for the ratio against what it replaced
+   (PyTorch's old path, the same ``Session`` through Keras's torch backend, is
+   too slow for the nine x N: ``--torch-session`` times it on the nine x 1).
 4. ``study``: the 148-run shape of a fair comparison on circles: 4 losses x
    (9 learning rates log-spaced 1e-3..1e-1 x 3 seeds + 10 seeds at 0.01),
    200 epochs, one population of 37 per loss; the 108 tuning runs timed alone.
@@ -310,11 +312,11 @@ def main() -> None:
 
     from lossterm.engine.backend import installed_backends
 
-    backends = [b for b in ("tensorflow", "jax") if b in installed_backends()]
-    skipped = [b for b in installed_backends() if b not in backends] + (
-        [] if "torch" in installed_backends() else ["torch (not installed)"])
-    print(f"backends: {', '.join(backends)}; no population engine: {', '.join(skipped)}; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    backends = [b for b in ("tensorflow", "jax", "torch") if b in installed_backends()]
+    missing = [b for b in ("tensorflow", "jax", "torch") if b not in backends]
+    print(f"backends: {', '.join(backends)}"
+          + (f"; not installed: {', '.join(missing)}" if missing else "")
+          + f"; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     studies = {}
     with tempfile.TemporaryDirectory() as cache:
         for backend in backends:

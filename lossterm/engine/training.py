@@ -29,8 +29,6 @@ from lossterm.errors import UsageError
 EpochHandler = Callable[[EpochRecord], None]
 
 
-POPULATION_BACKENDS = ("tensorflow", "jax")  # PyTorch: one run at a time (see Session)
-
 
 def resolve(config: RunConfig | Job) -> Job:
     """The job ``config`` asks for: problem and loss found once, defaults filled in.
@@ -128,10 +126,7 @@ def train_population(jobs: list[Job], *, stop=None, on_start=None, on_epoch=None
 
     Handlers get the job's index in ``jobs``. A member that diverges is
     dropped and the others go on; ``stop`` ends them all at the next epoch.
-    On a backend without a population engine (PyTorch) the jobs run one at a
-    time through :class:`Session`, with the same handlers.
     """
-    from lossterm.engine.backend import backend_name
     from lossterm.engine.population import Member, Population
 
     if not jobs:
@@ -140,8 +135,6 @@ def train_population(jobs: list[Job], *, stop=None, on_start=None, on_epoch=None
     if len(keys) > 1:
         raise ValueError("a population's jobs may differ only in seed and learning rate")
     results = [new_result(job) for job in jobs]  # checks first: UsageError, nothing built
-    if backend_name() not in POPULATION_BACKENDS:
-        return _one_at_a_time(jobs, stop, on_start, on_epoch, on_done, grid)
     job = jobs[0]
     for i, member_job in enumerate(jobs):
         results[i].learning_rate, results[i].optimizer = member_job.learning_rate, job.optimizer
@@ -178,20 +171,6 @@ def train_population(jobs: list[Job], *, stop=None, on_start=None, on_epoch=None
             result.regions = decision_grid_of(result.weights, jobs[i])
         if on_done is not None:
             on_done(i, result)
-    return results
-
-
-def _one_at_a_time(jobs, stop, on_start, on_epoch, on_done, grid) -> list[RunResult]:
-    results, sessions = [], {}
-    for i, job in enumerate(jobs):
-        if on_start is not None:
-            on_start(i, job)
-        handler = None if on_epoch is None else (lambda r, i=i: on_epoch(i, r))
-        session = sessions.setdefault(job.learning_rate, Session(job))
-        results.append(session.run(job.seed, stop=stop, on_epoch=handler, grid=grid))
-        results[-1].learning_rate, results[-1].optimizer = job.learning_rate, job.optimizer
-        if on_done is not None:
-            on_done(i, results[-1])
     return results
 
 
@@ -237,8 +216,9 @@ def _train_with_callbacks(job: Job, callbacks: list, stop, on_epoch, grid) -> Ru
 
 class Session:
     """One model, optimizer and traced epoch graph for a (problem, loss, settings): the
-    one-run-at-a-time path (SGD only), kept for PyTorch, which has no population
-    engine, and for the benchmark that measures what populations save.
+    one-run-at-a-time path of the first release (SGD only), kept for the benchmark
+    that measures what populations save and for the tests that compare a
+    population with Keras's own training of the same model.
 
     ``run(seed)`` re-initialises the weights exactly as a fresh model built
     with that seed would have them and zeroes the optimizer's state, so a run

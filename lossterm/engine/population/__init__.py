@@ -11,7 +11,7 @@ steps with its own learning rate, and gets the same ``EpochRecord`` logs a
 single run gets. A member that diverges is dropped; the others go on
 unchanged. With TensorFlow (the default) an epoch is one ``tf.function``
 call; with JAX, one ``jax.jit`` call of ``vmap`` over members and ``scan``
-over mini-batches. PyTorch has no population engine (not installed here).
+over mini-batches; with PyTorch, each mini-batch step one traced program (see ``torch.py``).
 
     from lossterm.engine.population import Member, train_population
     outcomes = train_population(get_problem("circles"), get_loss("bce"),
@@ -171,4 +171,8 @@ def _make_engine(layout, spec, data, batch_size, optimizer, hyper):
         from lossterm.engine.population.jax import JaxEngine
 
         return JaxEngine(layout, spec, data, batch_size, optimizer, hyper)
-    raise UsageError(f"population training has no {backend} engine; use tensorflow or jax")
+    if backend == "torch":
+        from lossterm.engine.population.torch import TorchEngine
+
+        return TorchEngine(layout, spec, data, batch_size, optimizer, hyper)
+    raise UsageError(f"population training has no {backend} engine; use tensorflow, jax or torch")

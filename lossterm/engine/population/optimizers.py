@@ -28,8 +28,8 @@ def _ops():
 class StackedOptimizer:
     """One Keras rule: ``slots`` zero-filled states per weight, ``update`` one weight's step.
 
-    ``update(w, g, slots, lr, step, hp) -> (w, slots)``; ``hp`` holds the
-    hyper-parameters (Keras's defaults unless given).
+    ``update(w, g, slots, lr, step, hp, ops) -> (w, slots)``; ``hp`` holds the
+    hyper-parameters (Keras's defaults unless given), ``ops`` the operations.
     """
 
     name: str
@@ -50,11 +50,16 @@ class StackedOptimizer:
         ops = _ops()
         return tuple([ops.zeros_like(w) for w in weights] for _ in range(self.slots))
 
-    def apply(self, weights, grads, state, lrs, step, hp: dict):
-        """One update of every weight; ``lrs`` holds one broadcastable rate per weight."""
+    def apply(self, weights, grads, state, lrs, step, hp: dict, ops=None):
+        """One update of every weight; ``lrs`` holds one broadcastable rate per weight.
+
+        ``ops``: the operations the rule is written in, ``keras.ops`` unless
+        given (the PyTorch engine passes the same operations on torch tensors
+        without Keras's per-call conversion, a third of its epoch)."""
+        ops = ops or _ops()
         new_weights, new_state = [], tuple([] for _ in range(self.slots))
         for i, (w, g, lr) in enumerate(zip(weights, grads, lrs)):
-            w, slots = self.update(w, g, [s[i] for s in state], lr, step, hp)
+            w, slots = self.update(w, g, [s[i] for s in state], lr, step, hp, ops)
             new_weights.append(w)
             for kept, value in zip(new_state, slots):
                 kept.append(value)
@@ -68,44 +73,39 @@ class StackedOptimizer:
             learning_rate=learning_rate, **self.hyper(**overrides))
 
 
-def _sgd(w, g, slots, lr, step, hp):
+def _sgd(w, g, slots, lr, step, hp, ops):
     """keras.optimizers.SGD (nesterov=False): ``v = m*v - lr*g; w = w + v``."""
-    ops = _ops()
     if hp["momentum"] == 0:
         return ops.subtract(w, ops.multiply(g, lr)), [slots[0]]
     v = ops.subtract(ops.multiply(slots[0], hp["momentum"]), ops.multiply(g, lr))
     return ops.add(w, v), [v]
 
 
-def _adam_moments(g, m, v, hp):
-    ops = _ops()
+def _adam_moments(g, m, v, hp, ops):
     m = ops.add(m, ops.multiply(ops.subtract(g, m), 1 - hp["beta_1"]))
     v = ops.add(v, ops.multiply(ops.subtract(ops.square(g), v), 1 - hp["beta_2"]))
     return m, v
 
 
-def _adam(w, g, slots, lr, step, hp):
+def _adam(w, g, slots, lr, step, hp, ops):
     """keras.optimizers.Adam (amsgrad=False), bias correction folded into ``alpha``."""
-    ops = _ops()
     t = ops.cast(step + 1, w.dtype)
     b1_power = ops.power(ops.cast(hp["beta_1"], w.dtype), t)
     b2_power = ops.power(ops.cast(hp["beta_2"], w.dtype), t)
     alpha = lr * ops.sqrt(1 - b2_power) / (1 - b1_power)
-    m, v = _adam_moments(g, slots[0], slots[1], hp)
+    m, v = _adam_moments(g, slots[0], slots[1], hp, ops)
     w = ops.subtract(w, ops.divide(ops.multiply(m, alpha), ops.add(ops.sqrt(v), hp["epsilon"])))
     return w, [m, v]
 
 
-def _adamw(w, g, slots, lr, step, hp):
+def _adamw(w, g, slots, lr, step, hp, ops):
     """keras.optimizers.AdamW: decay ``w - w*wd*lr`` first (every weight), then Adam."""
-    ops = _ops()
     w = ops.subtract(w, ops.multiply(ops.multiply(w, hp["weight_decay"]), lr))
-    return _adam(w, g, slots, lr, step, hp)
+    return _adam(w, g, slots, lr, step, hp, ops)
 
 
-def _rmsprop(w, g, slots, lr, step, hp):
+def _rmsprop(w, g, slots, lr, step, hp, ops):
     """keras.optimizers.RMSprop (centered=False), with its optional momentum."""
-    ops = _ops()
     rho = hp["rho"]
     velocity = ops.add(ops.multiply(rho, slots[0]), ops.multiply(1 - rho, ops.square(g)))
     increment = ops.divide(ops.multiply(lr, g), ops.sqrt(ops.add(velocity, hp["epsilon"])))

@@ -1,0 +1,232 @@
+"""PyTorch's population engine, in its own process (Keras's backend is fixed per process).
+
+One subprocess trains everything below with ``KERAS_BACKEND=torch`` and prints
+what it found as JSON; each test asserts one property of it. CI installs
+PyTorch's CPU build through the ``test`` extra, so these run there.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lossterm.engine.losses import get_loss
+from lossterm.engine.population import Member, train_population
+from lossterm.engine.problems import get_problem
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+SCRIPT = r"""
+import json, threading
+import numpy as np
+from lossterm.engine.backend import load_keras
+keras = load_keras()
+assert keras.backend.backend() == "torch"
+import torch
+from lossterm.engine.losses import CATALOGUE, get_loss
+from lossterm.engine.population import OPTIMIZERS, Member, Population, train_population
+from lossterm.engine.population.torch import TORCH_OPS
+from lossterm.engine.problems import get_problem
+from lossterm.engine.records import RunConfig
+from lossterm.engine.training import Session, resolve
+
+out = {}
+
+def histories(o):
+    return [dict(r.logs) for r in o.records]
+
+# 1. each hand rule, in the engine's plain torch operations, against Keras's optimizer
+rng = np.random.default_rng(0)
+rates = np.array([0.001, 0.03, 0.5], np.float32)
+shapes = [(4, 3), (3,)]
+out["optimizers"] = {}
+for name, rule in OPTIMIZERS.items():
+    start = [rng.normal(size=(3, *s)).astype(np.float32) for s in shapes]
+    grads = [[rng.normal(size=(3, *s)).astype(np.float32) for s in shapes] for _ in range(3)]
+    weights = [torch.tensor(w) for w in start]
+    slots = tuple([torch.zeros_like(w) for w in weights] for _ in range(rule.slots))
+    lrs = [torch.tensor(rates).reshape(-1, *[1] * len(s)) for s in shapes]
+    for step, g in enumerate(grads):
+        weights, slots = rule.apply(weights, [torch.tensor(x) for x in g], slots, lrs,
+                                    torch.tensor(float(step)), rule.hyper(), TORCH_OPS)
+    worst = 0.0
+    for p, lr in enumerate(rates):
+        variables = [keras.Variable(w[p]) for w in start]
+        optimizer = rule.keras(float(lr))
+        for g in grads:
+            optimizer.apply([torch.tensor(x[p]) for x in g], variables)
+        for mine, theirs in zip(weights, variables):
+            worst = max(worst, float(np.abs(mine[p].numpy() - keras.ops.convert_to_numpy(theirs)).max()))
+    out["optimizers"][name] = worst
+
+# 2. a member of a mixed population against the same run alone: the same start and
+#    shuffles; float32 rounding may differ in the last bit (PyTorch's vectorized
+#    kernels round a tensor's tail elements apart from its body)
+problem, spec = get_problem("circles"), get_loss("bce")
+members = [Member(seed, float(lr)) for seed, lr in zip(range(10), np.geomspace(1e-3, 1e-1, 10))]
+population = Population(problem, spec)
+together = population.run(members, epochs=30)
+out["alone"] = []
+for i in (0, 6, 9):
+    (alone,) = population.run([members[i]], epochs=30)
+    first, theirs = alone.records[0].logs, together[i].records[0].logs
+    out["alone"].append({
+        "first": max(abs(first[k] - theirs[k]) for k in theirs),
+        "final_metric": abs(alone.records[-1].test_metric - together[i].records[-1].test_metric),
+        "final_loss": abs(alone.records[-1].test_loss - together[i].records[-1].test_loss)})
+out["distinct_members"] = len({o.records[-1].train_loss for o in together})
+
+# 3. a population of one against Keras's own training of the same model (Session)
+out["session"] = {}
+for problem_name, loss, epochs in (("regression", "mse", 15), ("circles", "bce", 15),
+                                   ("circles", "hinge", 15), ("blobs", "cce", 10)):
+    (outcome,) = train_population(get_problem(problem_name), get_loss(loss), [Member(5, 0.02)],
+                                  epochs=epochs)
+    keras_run = Session(resolve(RunConfig(problem=problem_name, loss=loss, learning_rate=0.02,
+                                          epochs=epochs))).run(5)
+    first, theirs = outcome.records[0].logs, keras_run.records[0].logs
+    out["session"][loss] = {
+        "keys_equal": sorted(first) == sorted(theirs),
+        "first": max(abs(first[k] - theirs[k]) for k in theirs),
+        "final_metric": abs(outcome.records[-1].test_metric - keras_run.records[-1].test_metric),
+        "final_loss": abs(outcome.records[-1].test_loss - keras_run.records[-1].test_loss),
+    }
+
+# 4. a diverging member is dropped; the others are unchanged
+problem, spec = get_problem("regression"), get_loss("mse")
+population = Population(problem, spec)
+mixed = population.run([Member(0, 0.01), Member(1, 1e3), Member(2, 0.05)], epochs=8)
+clean = population.run([Member(0, 0.01), Member(2, 0.05)], epochs=8)
+out["divergence"] = {"statuses": [o.status for o in mixed], "message": mixed[1].message,
+                     "others_equal": [histories(mixed[0]), histories(mixed[2])]
+                                     == [histories(o) for o in clean]}
+
+# 5. the stop event ends the whole population at the next epoch
+stop = threading.Event()
+def on_epoch(index, record):
+    if record.epoch == 3 and index == 1:
+        stop.set()
+stopped = train_population(get_problem("blobs"), get_loss("cce"), [Member(0, 0.01), Member(1, 0.02)],
+                           epochs=50, stop=stop, on_epoch=on_epoch)
+out["stop"] = [[o.status, o.message, [r.epoch for r in o.records]] for o in stopped]
+
+# 6. the traced step equals the same step run eagerly; a loss whose Python reads its
+#    labels (Keras's hinge) runs its loss eagerly between two traced programs, with the
+#    numbers of the fully eager step
+out["steps"] = {}
+for problem_name, loss in (("circles", "bce"), ("circles", "hinge"), ("blobs", "scce")):
+    population = Population(get_problem(problem_name), get_loss(loss))
+    population.run([Member(0, 0.05), Member(1, 0.05)], epochs=2)
+    engine = population.engine
+    x_train, y_train = engine._data[:2]
+    idx = torch.as_tensor(np.stack([np.random.default_rng(s).permutation(len(x_train))[:32]
+                                    for s in (0, 1)]))
+    with torch.no_grad():
+        eager = engine._step(*engine._state, x_train, y_train, idx)
+        program = engine._program("step", engine._step, (*engine._state, x_train, y_train, idx))
+        if program is not None:
+            traced = program(*engine._state, x_train, y_train, idx)
+        else:
+            weights = engine._state[:engine._weights]
+            pred = engine._forward_rows(*weights, x_train, idx)
+            traced = engine._update(*engine._state, x_train, idx,
+                                    engine._loss_gradient(y_train[idx], pred))
+    out["steps"][get_loss(loss).name] = {"loss_traced": engine.loss_traced,
+                          "max_difference": max(float((a - b).abs().max())
+                                                for a, b in zip(eager, traced))}
+
+# 7. every loss of the catalogue trains, on its problem's kind
+kinds = {"regression": "regression", "binary": "circles", "multiclass": "blobs"}
+out["catalogue"] = {}
+for spec in CATALOGUE:
+    if str(spec.kind) not in kinds:
+        continue
+    population = Population(get_problem(kinds[str(spec.kind)]), spec)
+    outcomes = population.run([Member(0, 0.01), Member(1, 0.01)], epochs=3)
+    out["catalogue"][spec.name] = {
+        "statuses": [o.status for o in outcomes], "loss_traced": population.engine.loss_traced,
+        "finite": all(np.isfinite(r.test_loss) for o in outcomes for r in o.records)}
+
+# 8. the seed distribution, for the comparison with TensorFlow in the test process
+out["seeds"] = {}
+for problem_name, loss in (("blobs", "cce"), ("regression", "mse")):
+    outcomes = train_population(get_problem(problem_name), get_loss(loss),
+                                [Member(s, 0.01) for s in range(5)], epochs=20)
+    out["seeds"][loss] = [o.records[-1].test_metric for o in outcomes]
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def torch_results():
+    pytest.importorskip("torch")  # CI installs it (the test extra); say so if it is missing
+    env = {**os.environ, "KERAS_BACKEND": "torch", "PYTHONPATH": ROOT}
+    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
+                          check=False, env=env, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {"stderr": done.stderr, **json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+def test_the_hand_optimizer_steps_equal_keras_on_torch(torch_results):
+    assert set(torch_results["optimizers"]) == {"sgd", "adam", "adamw", "rmsprop"}
+    for name, worst in torch_results["optimizers"].items():
+        assert worst <= 1e-6, name
+
+
+def test_a_member_of_a_mixed_population_matches_it_alone_on_torch(torch_results):
+    for found in torch_results["alone"]:
+        assert found["first"] <= 1e-5, found
+        assert found["final_loss"] <= 1e-4 and found["final_metric"] <= 2e-3, found  # one point
+    assert torch_results["distinct_members"] == 10
+
+
+def test_a_population_of_one_matches_keras_own_training_on_torch(torch_results):
+    for loss, found in torch_results["session"].items():
+        assert found["keys_equal"], loss
+        assert found["first"] <= 1e-5, (loss, found)
+        assert found["final_loss"] <= 1e-4, (loss, found)
+        assert found["final_metric"] <= 1e-3, (loss, found)  # MSE, or one test point
+
+
+def test_a_diverging_member_leaves_the_others_untouched_on_torch(torch_results):
+    found = torch_results["divergence"]
+    assert found["statuses"] == ["done", "diverged", "done"]
+    assert found["message"].startswith("loss became ") and "at epoch 1" in found["message"]
+    assert found["others_equal"] is True
+
+
+def test_stop_ends_the_torch_population_at_the_next_epoch(torch_results):
+    assert torch_results["stop"] == [["stopped", "stopped before epoch 4", [1, 2, 3]]] * 2
+
+
+def test_traced_steps_equal_eager_steps(torch_results):
+    steps = torch_results["steps"]
+    assert steps["binary_crossentropy"]["loss_traced"] is True
+    assert steps["sparse_categorical_crossentropy"]["loss_traced"] is True
+    assert steps["hinge"]["loss_traced"] is False  # Keras's hinge branches on its labels
+    for loss, found in steps.items():
+        assert found["max_difference"] == 0.0, loss
+
+
+def test_every_catalogue_loss_trains_on_torch(torch_results):
+    catalogue = torch_results["catalogue"]
+    assert len(catalogue) >= 20
+    for name, found in catalogue.items():
+        assert found["finite"] and set(found["statuses"]) <= {"done", "diverged"}, name
+        assert found["statuses"] != ["diverged", "diverged"] or name.endswith("percentage_error")
+
+
+def test_torch_and_tensorflow_agree_within_seed_noise(torch_results):
+    for problem, loss in (("blobs", "cce"), ("regression", "mse")):
+        theirs = torch_results["seeds"][loss]
+        tf = [o.records[-1].test_metric for o in train_population(
+            get_problem(problem), get_loss(loss), [Member(s, 0.01) for s in range(5)], epochs=20)]
+        noise = 3 * np.sqrt((np.var(tf, ddof=1) + np.var(theirs, ddof=1)) / 5)
+        assert abs(np.mean(tf) - np.mean(theirs)) <= noise + 1e-3, (loss, tf, theirs)
+
+
+def test_the_torch_engine_prints_no_warning(torch_results):
+    assert "Warning" not in torch_results["stderr"], torch_results["stderr"][-2000:]
