@@ -198,6 +198,12 @@ def test_a_best_rate_at_an_edge_extends_the_grid_once_and_says_so():
     assert [lr for lr, _ in s.validation_curve] == [0.001, 0.002, 0.004, 0.008]
     assert study.runs["tuning (extended)"] == 2 * 2
     assert s.warning and "upper edge of the grid even after extending it once" in s.warning
+    from lossterm.report.study import render_study, study_to_dict
+
+    text = render_study([study], "text")  # the report says so, and warns
+    assert "extended once at an edge for mean_squared_error (upper)" in text
+    assert "even after extending it once" in text.replace("\n", " ")
+    assert study_to_dict(study)["protocol"]["extended"] == {"mean_squared_error": "upper"}
 
 
 @pytest.mark.slow
@@ -433,3 +439,20 @@ def test_a_squared_error_chosen_on_outlying_validation_rows_is_warned_of():
     clean = lossterm.study("regression", ["mse", "mae"], **small)
     assert any("validation mse is ruled by them" in w for w in by_mse.warnings)
     assert not any("ruled by them" in w for w in by_mae.warnings + clean.warnings)
+
+
+def test_the_progress_bar_says_which_phase_it_is_in(monkeypatch, capsys):
+    """The headless study's progress bar (stderr) names each phase and counts its runs."""
+    import re
+
+    from lossterm.headless import study_trainer
+    from lossterm.progress import StudyProgress
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # draw as on a terminal, into the captured stderr
+    plan = plan_runs(["circles"], ["bce", "hinge"], RunConfig(problem="", loss="", epochs=3))
+    with StudyProgress(enabled=True) as progress:
+        run_study(plan.runs, Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2),
+                  trainer=study_trainer(progress, None))
+    drawn = re.findall(r"(tuning|final) circles: (\d+)/4 runs", capsys.readouterr().err)
+    assert ("tuning", "0") in drawn and ("final", "0") in drawn and ("final", "4") in drawn
+    assert drawn.index(("tuning", "0")) < drawn.index(("final", "0"))
