@@ -341,6 +341,31 @@ def test_split_column_fixes_train_validation_and_test(tmp_path):
         load_csv_split(opts)
 
 
+SMALL_STUDY = ("--tune", "--loss", "mse", "--loss", "mae", "--epochs", "3", "--lr-grid",
+               "0.01:0.1:2", "--tune-seeds", "1", "--seeds", "2", "--no-store", "--no-progress",
+               "--format", "json")
+
+
+def test_split_column_and_val_size_on_the_command_line(tmp_path):
+    """--split-column's rows are the study's rows as they are; --val-size sets the share."""
+    rng = np.random.default_rng(4)
+    part = ["train"] * 30 + ["validation"] * 10 + ["test"] * 20
+    lines = ["a,b,part,y"] + [f"{a:.4f},{b:.4f},{p},{a - b:.4f}"
+                              for (a, b), p in zip(rng.normal(size=(60, 2)), rng.permutation(part))]
+    data, report = tmp_path / "fixed.csv", tmp_path / "study.json"
+    data.write_text("\n".join(lines) + "\n")
+    assert main(["--headless", "--data", str(data), "--target", "y", "--split-column", "part",
+                 *SMALL_STUDY, "-o", str(report)]) == 0
+    protocol = json.loads(report.read_text())["studies"][0]["study"]["protocol"]
+    assert protocol["rows"] == {"training": 30, "validation": 10, "test": 20}
+    report.unlink()
+    assert main(["--headless", "--problem", "regression", "--val-size", "0.3", *SMALL_STUDY,
+                 "-o", str(report)]) == 0
+    protocol = json.loads(report.read_text())["studies"][0]["study"]["protocol"]
+    assert protocol["validation_share"] == 0.3
+    assert protocol["rows"] == {"training": 350, "validation": 150, "test": 500}
+
+
 def test_the_python_api_runs_a_study():
     import lossterm
 
