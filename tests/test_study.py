@@ -198,6 +198,12 @@ def test_a_best_rate_at_an_edge_extends_the_grid_once_and_says_so():
     assert [lr for lr, _ in s.validation_curve] == [0.001, 0.002, 0.004, 0.008]
     assert study.runs["tuning (extended)"] == 2 * 2
     assert s.warning and "upper edge of the grid even after extending it once" in s.warning
+    from lossterm.report.study import render_study, study_to_dict
+
+    text = render_study([study], "text")  # the report says so, and warns
+    assert "extended once at an edge for mean_squared_error (upper)" in text
+    assert "even after extending it once" in text.replace("\n", " ")
+    assert study_to_dict(study)["protocol"]["extended"] == {"mean_squared_error": "upper"}
 
 
 @pytest.mark.slow
@@ -335,6 +341,31 @@ def test_split_column_fixes_train_validation_and_test(tmp_path):
         load_csv_split(opts)
 
 
+SMALL_STUDY = ("--tune", "--loss", "mse", "--loss", "mae", "--epochs", "3", "--lr-grid",
+               "0.01:0.1:2", "--tune-seeds", "1", "--seeds", "2", "--no-store", "--no-progress",
+               "--format", "json")
+
+
+def test_split_column_and_val_size_on_the_command_line(tmp_path):
+    """--split-column's rows are the study's rows as they are; --val-size sets the share."""
+    rng = np.random.default_rng(4)
+    part = ["train"] * 30 + ["validation"] * 10 + ["test"] * 20
+    lines = ["a,b,part,y"] + [f"{a:.4f},{b:.4f},{p},{a - b:.4f}"
+                              for (a, b), p in zip(rng.normal(size=(60, 2)), rng.permutation(part))]
+    data, report = tmp_path / "fixed.csv", tmp_path / "study.json"
+    data.write_text("\n".join(lines) + "\n")
+    assert main(["--headless", "--data", str(data), "--target", "y", "--split-column", "part",
+                 *SMALL_STUDY, "-o", str(report)]) == 0
+    protocol = json.loads(report.read_text())["studies"][0]["study"]["protocol"]
+    assert protocol["rows"] == {"training": 30, "validation": 10, "test": 20}
+    report.unlink()
+    assert main(["--headless", "--problem", "regression", "--val-size", "0.3", *SMALL_STUDY,
+                 "-o", str(report)]) == 0
+    protocol = json.loads(report.read_text())["studies"][0]["study"]["protocol"]
+    assert protocol["validation_share"] == 0.3
+    assert protocol["rows"] == {"training": 350, "validation": 150, "test": 500}
+
+
 def test_the_python_api_runs_a_study():
     import lossterm
 
@@ -433,3 +464,20 @@ def test_a_squared_error_chosen_on_outlying_validation_rows_is_warned_of():
     clean = lossterm.study("regression", ["mse", "mae"], **small)
     assert any("validation mse is ruled by them" in w for w in by_mse.warnings)
     assert not any("ruled by them" in w for w in by_mae.warnings + clean.warnings)
+
+
+def test_the_progress_bar_says_which_phase_it_is_in(monkeypatch, capsys):
+    """The headless study's progress bar (stderr) names each phase and counts its runs."""
+    import re
+
+    from lossterm.headless import study_trainer
+    from lossterm.progress import StudyProgress
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # draw as on a terminal, into the captured stderr
+    plan = plan_runs(["circles"], ["bce", "hinge"], RunConfig(problem="", loss="", epochs=3))
+    with StudyProgress(enabled=True) as progress:
+        run_study(plan.runs, Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2),
+                  trainer=study_trainer(progress, None))
+    drawn = re.findall(r"(tuning|final) circles: (\d+)/4 runs", capsys.readouterr().err)
+    assert ("tuning", "0") in drawn and ("final", "0") in drawn and ("final", "4") in drawn
+    assert drawn.index(("tuning", "0")) < drawn.index(("final", "0"))

@@ -198,7 +198,8 @@ def test_help_lists_every_key_and_closes():
 def test_keys_are_in_the_command_palette():
     async def scenario(app, pilot):
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Train", "All", "Stop", "Seeds", "Clear", "Regions", "Help", "Quit"):
+        for title in ("Train", "All", "Stop", "Study", "Verdict", "Robustness", "Seeds", "Clear",
+                      "Regions", "Help", "Quit"):
             assert title in titles
 
     drive(scenario)

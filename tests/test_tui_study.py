@@ -64,3 +64,37 @@ def test_s_stops_a_study_and_says_there_is_no_verdict():
     asyncio.run(main())
     assert seen["screen"] != "CompareScreen" and not seen["studies"]
     assert seen["after_v"] != "CompareScreen"  # nothing to judge yet: a notice instead
+
+
+def test_s_studies_only_the_losses_overlaid_on_the_problem():
+    """Two runs marked with space (the overlay) on circles: S studies those two losses."""
+    from canned import canned_loader, canned_trainer
+
+    options = Options(base=RunConfig(problem="", loss="", epochs=8),
+                      protocol=Protocol(grid=(0.03, 0.3), tune_seeds=1, seeds=2))
+    app = make_app(problem="circles", loss="hinge", options=options, trainer=canned_trainer,
+                   loader=canned_loader)
+    seen = {}
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("t")  # hinge (canned), then the loss below it
+            await app.workers.wait_for_complete()
+            app.query_one("#losses").focus()
+            await pilot.press("down", "t")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = app.query_one("#runs")
+            table.focus()
+            table.move_cursor(row=0)
+            await pilot.press("space", "down", "space", "S")
+            await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), timeout=300)
+            await pilot.pause(0.3)
+            seen["rows"] = app.screen.query_one("#compare-table").row_count
+            seen["losses"] = [s.loss for s in app.studies["circles"].losses]
+            seen["trained"] = [r.config.loss for r in app.runs.values()]
+
+    asyncio.run(main())
+    assert seen["rows"] == 2 and len(set(seen["trained"])) == 2
+    assert sorted(seen["losses"]) == sorted(seen["trained"])

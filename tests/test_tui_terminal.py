@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 
+from lossterm.engine import get_loss
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
@@ -69,7 +71,7 @@ def test_the_study_key_ends_on_a_verdict_in_a_real_terminal(tmp_path):
     tied-for-best marks off the pane, quit: exit 0 and no traceback."""
     session = f"lossterm-{uuid.uuid4().hex[:8]}"
     done = tmp_path / "exit-code"  # (Textual draws on stderr: it stays on the pane)
-    command = (f"{sys.executable} -m lossterm --problem circles --epochs 20 --lr-grid "
+    command = (f"{sys.executable} -m lossterm --epochs 20 --lr-grid "
                f"0.01:0.1:2 --tune-seeds 1 --seeds 3 --no-store; echo $? > {done}; "
                "echo LOSSTERM-EXITED; sleep 60")
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
@@ -77,11 +79,17 @@ def test_the_study_key_ends_on_a_verdict_in_a_real_terminal(tmp_path):
                     "bash", "-c", command], check=True)
     try:
         _wait_for(session, "training on")
+        subprocess.run(["tmux", "send-keys", "-t", session, "Down"], check=True)  # circles
+        _wait_for(session, "binary_crossentropy", timeout=10)  # its losses are listed
         subprocess.run(["tmux", "send-keys", "-t", session, "S"], check=True)
-        screen = " ".join(_wait_for(session, "chosen on validation", timeout=300).split())
+        pane = _wait_for(session, "chosen on validation", timeout=300)
+        screen = " ".join(pane.split())
         assert "on circles" in screen
-        assert "tie for best" in screen or " is best " in screen
         assert "p Holm" in screen and "★" in screen  # the ranked table, ties marked
+        tied = _tied_in_verdict(screen)
+        starred = {line.split()[1] for line in pane.splitlines()
+                   if line.split()[:1] and line.split()[0].isdigit() and "★" in line}
+        assert tied and starred == {get_loss(name).short_name for name in tied}, pane
         subprocess.run(["tmux", "send-keys", "-t", session, "escape"], check=True)
         _wait_for(session, "Problem", timeout=10)
         subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
@@ -90,3 +98,15 @@ def test_the_study_key_ends_on_a_verdict_in_a_real_terminal(tmp_path):
         assert "Traceback" not in after
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def _tied_in_verdict(screen: str) -> list[str]:
+    """The losses the verdict line names as tied for best (or the one that is best)."""
+    import re
+
+    line = screen[screen.index("on circles, "):]
+    found = (re.match(r"on circles, (?:both|all \d+) tie for best: (.+?) \(", line)
+             or re.match(r"on circles, (.+?) tie for best \(", line)
+             or re.match(r"on circles, (\S+) is best \(", line))
+    assert found, line[:300]
+    return re.split(r", | and ", found.group(1))

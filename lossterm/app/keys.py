@@ -23,8 +23,9 @@ BINDINGS = [
     Binding("s", "stop", "Stop", id="stop",
             tooltip="stop the current run (or study) after this epoch"),
     Binding("S", "study", "Study", id="study",
-            tooltip="a fair study of the problem's losses: each tuned on validation, judged "
-                    "on test once over paired seeds; the verdict opens when it ends"),
+            tooltip="a fair study of the problem's losses (or of two or more overlaid): each "
+                    "tuned on validation, judged on test once over paired seeds; the verdict "
+                    "opens when it ends"),
     Binding("R", "robustness", "Robustness", id="robustness", show=False,
             tooltip="robustness curves: the study at each label-noise rate (--noise-sweep, "
                     "default 0, 0.2, 0.4, 0.6; test clean, validation noisy); s stops it"),

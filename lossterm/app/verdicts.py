@@ -32,16 +32,26 @@ class VerdictActions:
         if self._study_running():
             return
         problem = self.training_problem(self._picked().problem)
+        marked = self._marked_losses(problem.name)
         self.study_stop = threading.Event()
-        self.notify(f"study of {problem.name}: tuning each loss's learning rate on "
-                    "validation, then paired final seeds (s stops it)", timeout=6)
-        self._run_study(problem, self.study_stop)
+        which = (f"the learning rates of the {len(marked)} overlaid losses" if marked
+                 else "each loss's learning rate")
+        self.notify(f"study of {problem.name}: tuning {which} on validation, then paired "
+                    "final seeds (s stops it)", timeout=6)
+        self._run_study(problem, marked or [ALL], self.study_stop)
+
+    def _marked_losses(self, problem: str) -> list[str]:
+        """The losses of the runs overlaid (space) on ``problem``, when there are two or
+        more: the ones a person marked to compare. Otherwise none (S takes every loss)."""
+        losses = list(dict.fromkeys(r.config.loss for r in self.board.overlay
+                                    if r.config.problem == problem))
+        return losses if len(losses) >= 2 else []
 
     @work(thread=True, group="study", exit_on_error=False)
-    def _run_study(self, problem: Problem, stop: threading.Event) -> None:
+    def _run_study(self, problem: Problem, losses: list[str], stop: threading.Event) -> None:
         from lossterm.app.study import run_study
 
-        run_study(problem, [ALL], replace(self.settings.options, seeds=self.seeds), stop,
+        run_study(problem, losses, replace(self.settings.options, seeds=self.seeds), stop,
                   self.post_message)
 
     def action_robustness(self) -> None:
