@@ -44,6 +44,9 @@ def _reproduce(lossterm_cli, tmp_path, *run_args):
     ("--problem", "blobs", "--loss", "categorical_hinge", "--epochs", "10"),  # linear scores
     ("--problem", "circles", "--loss", "bce", "--epochs", "10", "--optimizer", "adam",
      "--layers", "16,8"),  # Keras's Adam on two hidden layers
+    ("--problem", "blobs", "--loss", "cce", "--epochs", "10", "--backend", "torch"),
+    ("--problem", "circles", "--loss", "hinge", "--epochs", "10", "--backend", "torch",
+     "--optimizer", "rmsprop"),  # the loss run eagerly between traced programs
 ])
 def test_exported_script_reproduces_the_final_test_metric(lossterm_cli, tmp_path, args):
     lossterm_figure, script_figure = _reproduce(lossterm_cli, tmp_path, *args)

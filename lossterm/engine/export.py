@@ -59,8 +59,10 @@ X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_
     elif definitions:
         definitions = (f"\n# {spec.title}: lossterm's Keras form, written with keras.ops (any "
                        f"backend).\n{definitions}\n")
+    from lossterm.engine.backend import backend_name
+
     path.write_text(_TEMPLATE.format(
-        problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
+        backend=backend_name(), problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
         n_classes=max(problem.n_classes, 1), data=data, encode=ENCODE_SOURCE[spec.target_encoding],
         n_features=problem.n_features, hidden=_hidden_layers(config.layers),
         units=spec.output_units(problem.n_classes, problem.n_targets), activation=spec.head.activation,
@@ -102,14 +104,16 @@ _TEMPLATE = '''"""Reproduce a lossterm run with plain Keras: {problem} / {loss},
 
 Same data, model, loss, optimizer, seed and shuffling as lossterm's engine
 (which trains runs together, one compiled program per population; here Keras's train_on_batch runs each
-mini-batch). Needs keras (any backend), numpy and, for the built-in problems,
-scikit-learn.  Run:  python {{this file}}
+mini-batch). Needs keras, numpy and, for the built-in problems, scikit-learn.
+Run:  python {{this file}}
+The run was trained with Keras's {backend} backend, the default below: seeded
+initial weights differ between backends (each has its own random generator).
 """
 
 import os
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("KERAS_BACKEND", "{backend}")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
