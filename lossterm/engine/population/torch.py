@@ -15,14 +15,16 @@ traced once per input shape into a graph of ATen ops (``make_fx`` on fake
 tensors), and that graph into TorchScript (``torch.jit.trace``), which runs it
 without Python. Measured on 800 steps of circles x 10 members: eager 0.40 s,
 the FX graph 0.18 s, TorchScript 0.09 s, all bit-identical. ``torch.jit`` is
-deprecated in favour of ``torch.compile``, which is used where it is gone; but
-``torch.compile`` on the CPU spent 10 s compiling each step (one per problem,
-loss and population size) and then ran it no faster than eager here.
+deprecated in favour of ``torch.compile`` (where it is gone, the FX graph runs
+as it is); but ``torch.compile`` on the CPU spent 10 s compiling each step (one
+per problem, loss and population size) and then ran it no faster than eager.
 
 A loss whose Python branches on its data's values cannot be traced on fake
 tensors (Keras's hinge and squared hinge check whether the labels are 0 and 1
-on every call; its generalized cross-entropy one-hot-encodes with a
-data-dependent width): it runs eagerly, about 4x slower, with the same numbers.
+on every call; its categorical generalized cross-entropy reads the one-hot width
+off the labels): its loss and the loss's gradient run eagerly, between a traced forward
+pass and a traced backward pass and update -- the same numbers, about 2.5x
+slower than a fully traced step, and 1.5x faster than all eager.
 
 Kernels run on one thread (:func:`configure_threads`), as TensorFlow's do:
 the ops are too small to split, and the sweep runs two populations at a time.
