@@ -19,12 +19,15 @@ HISTORY_ROWS = 30  # earlier runs listed from the store at start
 
 
 def load_backend() -> str:
-    from lossterm.engine.backend import describe_backend
+    import importlib
+
+    from lossterm.engine.backend import backend_name, describe_backend
 
     line = describe_backend()
     # What S needs, imported now rather than on the UI's watch when a study starts
     # (an import holds the GIL: measured 0.26 s of frozen UI without this).
-    import lossterm.engine.population.tf  # noqa: F401
+    engine = {"tensorflow": "tf"}.get(backend_name(), backend_name())
+    importlib.import_module(f"lossterm.engine.population.{engine}")
     import lossterm.engine.scores  # noqa: F401
     import lossterm.engine.study  # noqa: F401
     import sklearn.metrics  # noqa: F401  (the metric matrix scores the final models)
