@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -30,8 +31,10 @@ def _reproduce(lossterm_cli, tmp_path, *run_args):
                         "--format", "json", "--no-store")
     assert done.returncode == 0, done.stderr
     (run,) = json.loads(done.stdout)["runs"]
+    # a shell's KERAS_BACKEND must not move the script off the run's backend
     rerun = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                           cwd=tmp_path, timeout=300)
+                           cwd=tmp_path, timeout=300,
+                           env={**os.environ, "KERAS_BACKEND": "tensorflow"})
     assert rerun.returncode == 0, rerun.stderr
     printed = float(re.search(r"test (?:accuracy|MSE): (\S+)", rerun.stdout).group(1))
     return run["test_metric"], printed

@@ -113,11 +113,15 @@ stopped = train_population(get_problem("blobs"), get_loss("cce"), [Member(0, 0.0
                            epochs=50, stop=stop, on_epoch=on_epoch)
 out["stop"] = [[o.status, o.message, [r.epoch for r in o.records]] for o in stopped]
 
-# 6. the traced step equals the same step run eagerly; a loss whose Python reads its
-#    labels (Keras's hinge) runs its loss eagerly between two traced programs, with the
-#    numbers of the fully eager step
+# 6. the traced step equals the same step run eagerly: fully traced (bce, scce; hinge,
+#    whose Keras code asks whether the labels are 0/1, through both branches and a where),
+#    or with the loss eager between two traced programs (categorical GCE: PyTorch's
+#    one-hot reads its labels' values)
+from keras.src.backend.torch import core
+keras_cond = core.cond
 out["steps"] = {}
-for problem_name, loss in (("circles", "bce"), ("circles", "hinge"), ("blobs", "scce")):
+for problem_name, loss in (("circles", "bce"), ("circles", "hinge"), ("blobs", "scce"),
+                           ("blobs", "categorical_generalized_cross_entropy")):
     population = Population(get_problem(problem_name), get_loss(loss))
     population.run([Member(0, 0.05), Member(1, 0.05)], epochs=2)
     engine = population.engine
@@ -137,6 +141,17 @@ for problem_name, loss in (("circles", "bce"), ("circles", "hinge"), ("blobs", "
     out["steps"][get_loss(loss).name] = {"loss_traced": engine.loss_traced,
                           "max_difference": max(float((a - b).abs().max())
                                                 for a, b in zip(eager, traced))}
+out["keras_cond_restored"] = core.cond is keras_cond
+
+# 6b. whole epochs of the hinge losses: traced, and with the loss run eagerly
+out["hinge_epochs"] = {}
+for loss in ("hinge", "squared_hinge"):
+    runs = []
+    for traced in (True, False):
+        population = Population(get_problem("circles"), get_loss(loss))
+        population.engine.loss_traced = traced
+        runs.append(population.run([Member(0, 0.01), Member(1, 0.3)], epochs=5))
+    out["hinge_epochs"][loss] = all(histories(a) == histories(b) for a, b in zip(*runs))
 
 # 7. every loss of the catalogue trains, on its problem's kind
 kinds = {"regression": "regression", "binary": "circles", "multiclass": "blobs"}
@@ -204,11 +219,16 @@ def test_stop_ends_the_torch_population_at_the_next_epoch(torch_results):
 
 def test_traced_steps_equal_eager_steps(torch_results):
     steps = torch_results["steps"]
-    assert steps["binary_crossentropy"]["loss_traced"] is True
-    assert steps["sparse_categorical_crossentropy"]["loss_traced"] is True
-    assert steps["hinge"]["loss_traced"] is False  # Keras's hinge branches on its labels
+    for loss in ("binary_crossentropy", "sparse_categorical_crossentropy", "hinge"):
+        assert steps[loss]["loss_traced"] is True, loss
+    assert steps["categorical_generalized_cross_entropy"]["loss_traced"] is False
     for loss, found in steps.items():
         assert found["max_difference"] == 0.0, loss
+    assert torch_results["keras_cond_restored"] is True
+
+
+def test_hinge_traced_through_its_label_condition_equals_its_eager_loss(torch_results):
+    assert torch_results["hinge_epochs"] == {"hinge": True, "squared_hinge": True}
 
 
 def test_every_catalogue_loss_trains_on_torch(torch_results):

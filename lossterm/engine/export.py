@@ -106,14 +106,15 @@ Same data, model, loss, optimizer, seed and shuffling as lossterm's engine
 (which trains runs together, one compiled program per population; here Keras's train_on_batch runs each
 mini-batch). Needs keras, numpy and, for the built-in problems, scikit-learn.
 Run:  python {{this file}}
-The run was trained with Keras's {backend} backend, the default below: seeded
-initial weights differ between backends (each has its own random generator).
+The run was trained with Keras's {backend} backend, set below whatever
+KERAS_BACKEND says: seeded initial weights differ between backends (each has
+its own random generator), so another backend trains another model.
 """
 
 import os
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "{backend}")
+os.environ["KERAS_BACKEND"] = "{backend}"  # the run's backend (see above)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402

@@ -20,11 +20,14 @@ as it is); but ``torch.compile`` on the CPU spent 10 s compiling each step (one
 per problem, loss and population size) and then ran it no faster than eager.
 
 A loss whose Python branches on its data's values cannot be traced on fake
-tensors (Keras's hinge and squared hinge check whether the labels are 0 and 1
-on every call; its categorical generalized cross-entropy reads the one-hot width
-off the labels): its loss and the loss's gradient run eagerly, between a traced forward
-pass and a traced backward pass and update -- the same numbers, about 2.5x
-slower than a fully traced step, and 1.5x faster than all eager.
+tensors. Keras's hinge and squared hinge ask on every call whether the labels
+are 0 and 1 (``keras.ops.cond``); while tracing, such a condition on the labels
+computes both branches and selects elementwise (``_label_conditions_traced``),
+which is exact. What is left (Keras's categorical generalized cross-entropy:
+PyTorch's one-hot checks its labels' values; an own loss file that branches)
+runs its loss and the loss's gradient eagerly, between a traced forward pass
+and a traced backward pass and update -- the same numbers, about 2.5x slower
+than a fully traced step, and 1.5x faster than all eager.
 
 Kernels run on one thread (:func:`configure_threads`), as TensorFlow's do:
 the ops are too small to split, and the sweep runs two populations at a time.
@@ -33,6 +36,7 @@ A diverged member's rows are dropped (a smaller population traces again).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import warnings
 
@@ -56,6 +60,50 @@ def configure_threads() -> bool:
 
 _WITH_LOSS = ("step", "evaluate")  # the programs that hold the loss
 _TRACING = threading.Lock()
+_HERE = threading.local()  # ``tracing``: this thread is tracing a program now
+
+
+class _BranchOnPredictions(Exception):
+    """A ``keras.ops.cond`` whose branches depend on the predictions: left untraced."""
+
+
+@contextlib.contextmanager
+def _label_conditions_traced():
+    """While this thread traces, ``keras.ops.cond`` on a tensor computes both branches and
+    picks with ``torch.where``.
+
+    Keras's torch ``cond`` is a Python ``if`` on the predicate's value, which
+    no trace can follow; Keras's hinge and squared hinge use one on every call
+    (are the labels 0 and 1? then map them to -1 and 1). Computing both
+    branches and selecting elementwise gives exactly the chosen branch's values
+    for whatever labels a batch holds. Only where neither branch depends on the
+    predictions: there a ``where`` could carry a NaN from the unchosen branch's
+    gradient, so tracing stops and the loss runs eagerly instead. Other threads
+    (and this one, after) see Keras's own ``cond``.
+    """
+    try:
+        from keras.src.backend.torch import core
+    except ImportError:  # Keras moved it: such losses run their loss eagerly
+        yield
+        return
+    import torch
+    from torch.utils._pytree import tree_leaves, tree_map
+
+    keras_cond = core.cond
+
+    def cond(pred, true_fn, false_fn):
+        if not getattr(_HERE, "tracing", False) or not torch.is_tensor(pred):
+            return keras_cond(pred, true_fn, false_fn)
+        on_true, on_false = true_fn(), false_fn()
+        if any(getattr(t, "requires_grad", False) for t in tree_leaves((on_true, on_false))):
+            raise _BranchOnPredictions
+        return tree_map(lambda a, b: torch.where(pred, a, b), on_true, on_false)
+
+    core.cond, _HERE.tracing = cond, True
+    try:
+        yield
+    finally:
+        core.cond, _HERE.tracing = keras_cond, False
 
 
 class TorchEngine:
@@ -152,21 +200,22 @@ class TorchEngine:
         from torch.fx.experimental.proxy_tensor import make_fx
 
         flat = lambda *tensors: function(*tensors)  # make_fx counts a bound method's self
-        try:
-            with _TRACING:  # tracing patches torch globally: one population at a time
-                graph = make_fx(flat, tracing_mode="fake")(*args)
-        except Exception:
-            if not has_loss:
-                raise
-            self.loss_traced = False  # data-dependent Python in the loss
-            return None
-        if hasattr(self._torch, "jit"):
+        with _TRACING:  # tracing patches torch globally: one population at a time
             try:
-                with warnings.catch_warnings():  # torch.jit.trace is deprecated; see the module
-                    warnings.simplefilter("ignore")
-                    graph = self._torch.jit.trace(graph, args, check_trace=False)
+                with _label_conditions_traced():
+                    graph = make_fx(flat, tracing_mode="fake")(*args)
             except Exception:
-                pass
+                if not has_loss:
+                    raise
+                self.loss_traced = False  # data-dependent Python in the loss
+                return None
+            if hasattr(self._torch, "jit"):
+                try:
+                    with warnings.catch_warnings():  # torch.jit.trace is deprecated (module doc)
+                        warnings.simplefilter("ignore")
+                        graph = self._torch.jit.trace(graph, args, check_trace=False)
+                except Exception:
+                    pass
         # ``forward``, not the module itself: ``Module.__call__`` is patched while
         # another thread's population traces (make_fx's tracer), which must not see it
         return graph.forward
