@@ -110,6 +110,8 @@ def test_reference_only_loads_neither_keras_nor_sklearn():
     ("bce", ["Bernoulli", "sigmoid", "epsilon     1e-07", "report accuracy"]),
     ("kld", ["equals categorical cross-entropy", "[ε, 1]"]),
     ("hinge", ["margin", "{-1,1}", "about 0.40"]),
+    ("cce", ["binary too, named with --loss: two-node form: 2 softmax units, argmax"]),
+    ("categorical_hinge", ["two-node form: 2 linear score units, argmax"]),
 ])
 def test_explain(lossterm_cli, loss, phrases):
     done = lossterm_cli("explain", loss)

@@ -41,6 +41,7 @@ def explain(name: str) -> str:
         f"epsilon     {eps}",
         f"reduction   {ref.reduction}",
         f"problem     {spec.kind}",
+        *_two_node_line(spec),
         f"output      {'n' if head.per_class else '1'} unit(s), {head.key}",
         f"targets     {spec.target_encoding}",
         f"sklearn     {sklearn}",
@@ -55,6 +56,15 @@ def explain(name: str) -> str:
         f"metric: {metric_advice(spec)}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _two_node_line(spec: LossSpec) -> list[str]:
+    """A multiclass loss named on a binary problem trains it in its two-node form: say so."""
+    from lossterm.engine.losses.twonode import form_text, has_two_node_form, two_node_form
+
+    if spec.kind != "multiclass" or has_two_node_form(spec):
+        return []
+    return [f"{'':11s} binary too, named with --loss: {form_text(two_node_form(spec))}"]
 
 
 def _parameter_lines(spec: LossSpec) -> list[str]:
