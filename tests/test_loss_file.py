@@ -10,7 +10,8 @@ from test_bad_input import _one_line_exit_2
 from test_export import _reproduce
 
 import lossterm
-from lossterm.engine.losses.own import load_loss_file, probe_batch
+from lossterm.engine.losses.own import load_loss_file
+from lossterm.engine.losses.probe import probe_batch
 from lossterm.engine.types import Encoding, Kind
 from lossterm.errors import UsageError
 
