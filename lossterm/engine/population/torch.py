@@ -197,16 +197,18 @@ class TorchEngine:
 
         When a function holding the loss cannot be traced, the engine turns to
         running the loss eagerly (``loss_traced`` False) and this returns ``None``."""
-        from torch.fx.experimental.proxy_tensor import make_fx
-
+        try:
+            from torch.fx.experimental.proxy_tensor import make_fx
+        except ImportError:  # a PyTorch without it: the programs run eagerly
+            return function
         flat = lambda *tensors: function(*tensors)  # make_fx counts a bound method's self
         with _TRACING:  # tracing patches torch globally: one population at a time
             try:
                 with _label_conditions_traced():
                     graph = make_fx(flat, tracing_mode="fake")(*args)
             except Exception:
-                if not has_loss:
-                    raise
+                if not has_loss:  # not expected (our own code): run it as it is
+                    return function
                 self.loss_traced = False  # data-dependent Python in the loss
                 return None
             if hasattr(self._torch, "jit"):
