@@ -177,7 +177,7 @@ def test_the_picker_lets_cce_be_chosen_and_trained_on_circles():
 
     asyncio.run(main())
     assert not seen["disabled"] and seen["huber"]
-    assert "(2 units)" in seen["prompt"]
+    assert seen["prompt"].startswith("² categorical_crossentropy")  # the mark comes first
     assert "output  2, softmax" in seen["details"] and "✗" not in seen["details"]
     assert "two-node form" in seen["details"]
     assert seen["theory"].startswith("two-node form: 2 softmax units, argmax on circles")

@@ -164,20 +164,25 @@ class Picker(Vertical):
             return why
 
     def _loss_prompt(self, spec: LossSpec) -> Text:
-        """The loss's name, after ✗ (refused here) or ⚠ (a warning) so a long name
-        cannot push the mark out of sight; • marks the tutorial's losses, "(2 units)" a
-        multiclass loss in its two-node form on a binary problem."""
+        """The loss's name, after ✗ (refused here), ⚠ (a warning) or ² (a multiclass
+        loss in its two-node form on a binary problem: 2 units) so a long name cannot
+        push the mark out of sight; • marks the tutorial's losses."""
         findings = self._findings(spec)
+        two_node = is_two_node(spec)
         if isinstance(findings, UsageError):
             text = _one_line("✗ ", "bold red")
         elif findings is not None and findings.warnings:
             text = _one_line("⚠ ", "bold yellow")
+        elif two_node:
+            text = _one_line("")
+            text.append("² ", style="bold cyan")  # the mark only, not the row
+            two_node = False  # said
         else:
             text = _one_line("  ")
         text.append(spec.name)
         if spec.tutorial:
             text.append(" •", style="cyan")
-        if is_two_node(spec):
+        if two_node:  # the first column was taken by ✗ or ⚠
             text.append(" (2 units)", style="dim")
         return text
 
