@@ -264,22 +264,12 @@ class TorchEngine:
         *weights, x, idx = weights_x_idx
         return self._forward(weights, x[idx])
 
-    def _forward_flat(self, *weights_and_x):
-        *weights, x = weights_and_x
-        return self._forward(weights, x)
-
     def _evaluate_all(self, weights):
-        """Losses ``(2, P)`` and predictions on both splits, traced or with the loss eager."""
+        """Losses ``(2, P)`` and predictions on both splits: traced, or (once an epoch,
+        when the loss cannot be traced) run as it is."""
         args = (*weights, *self._data)
         program = self._program("evaluate", self._evaluate, args)
-        if program is not None:
-            return program(*args)
-        x_train, y_train, x_test, y_test = self._data
-        preds = [self._program("forward all", self._forward_flat, (*weights, x))(*weights, x)
-                 for x in (x_train, x_test)]
-        losses = self._torch.stack([self._member_losses(y, p, shared=True)
-                                    for y, p in zip((y_train, y_test), preds)])
-        return losses, *preds
+        return (program or self._evaluate)(*args)
 
     def _evaluate(self, *weights_and_data):
         """Each member's loss on the training and test splits, and its predictions."""
@@ -353,12 +343,6 @@ class TorchOps:
         import torch
 
         return x.to(dtype) if torch.is_tensor(x) else torch.tensor(x, dtype=dtype)
-
-    @staticmethod
-    def zeros_like(x):
-        import torch
-
-        return torch.zeros_like(x)
 
 
 TORCH_OPS = TorchOps()
