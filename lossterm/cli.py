@@ -197,8 +197,10 @@ def _add_study_arguments(p: argparse.ArgumentParser) -> None:
                        help="the learning rates tried per loss: N log-spaced from LOW to HIGH "
                             "(default 9 over 4 decades around the optimizer's usual rate: "
                             "SGD 1e-4:1:9)")
-    study.add_argument("--tune-seeds", type=int, default=3, metavar="N",
-                       help="seeds per learning rate while tuning (default 3)")
+    study.add_argument("--tune-seeds", type=int, default=1, metavar="N",
+                       help="seeds per learning rate inside each replicate (default 1: each "
+                            "replicate's chosen model is its final model; with N, its figure "
+                            "is the mean of its N models at its chosen rate)")
     study.add_argument("--val-size", type=float, default=0.2, metavar="F",
                        help="share of the training rows held out for validation (default 0.2; "
                             "stratified for classes)")

@@ -109,4 +109,5 @@ class StudyProgress:
         self._done += 1
         if self._bar is not None:
             self._bar.update(self._task, description=self._describe(),
-                             advance=result.epochs - result.epochs_run)
+                             advance=result.epochs - result.epochs_run,
+                             refresh=self._done == self._runs)  # the phase's end is drawn

@@ -31,7 +31,7 @@ def test_a_study_view_says_its_protocol_and_keeps_the_isolation_curve(small_stud
     view = from_study(small_study)
     assert view.tuned and view.curve_split == "validation"
     assert "chosen on validation" in view.verdict
-    assert any("tuning seeds" in line for line in view.protocol)
+    assert any("paired replicates, each trains" in line for line in view.protocol)
     assert any("read once" in line for line in view.protocol)
     for loss, points in view.isolation.items():
         rates = [lr for lr, _ in points]

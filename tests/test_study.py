@@ -148,14 +148,17 @@ def test_a_validation_share_that_leaves_nothing_is_refused():
 # --- studies (small: few epochs, few rates) -------------------------------------------------
 
 
-def small_study(problem, losses, *, epochs=30, grid=(0.003, 0.03, 0.3), seeds=3, **protocol):
+def small_study(problem, losses, *, epochs=30, grid=(0.003, 0.03, 0.3), seeds=3, tune_seeds=1,
+                **protocol):
     plan = plan_runs([problem], losses, RunConfig(problem="", loss="", epochs=epochs))
-    (study,) = run_study(plan.runs, Protocol(grid=grid, tune_seeds=2, seeds=seeds, **protocol))
+    (study,) = run_study(plan.runs, Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
+                                             **protocol))
     return study
 
 
 def selection(study):
-    return {s.loss: (s.chosen_learning_rate, s.validation_curve, s.checkpoints, s.validation)
+    return {s.loss: (s.chosen_learning_rate, s.validation_curve, s.checkpoints, s.validation,
+                     [(r.seed, r.chosen_learning_rate) for r in s.replicates])
             for s in study.losses}
 
 
@@ -174,36 +177,76 @@ def test_permuted_test_labels_change_nothing_that_was_chosen():
     assert [s.test for s in a.losses] != [s.test for s in b.losses]
 
 
-def test_a_study_reports_every_loss_its_search_and_its_final_seeds():
+def test_every_replicate_searches_the_grid_from_its_own_seed_and_its_choice_is_its_final_model():
     study = small_study("regression", ["mse", "mae"], epochs=20, seeds=2)
     assert study.metric == "mse" and not study.higher
-    assert study.runs["tuning"] == 2 * 3 * 2 and study.runs["final"] == 2 * 2
+    assert study.runs["tuning"] == 2 * 2 * 3  # losses x replicates x rates
+    assert study.final_seeds == [0, 1] and study.tuning_seeds == [0, 1]
     for s in study.losses:
-        assert s.chosen_learning_rate in [lr for lr, _ in s.validation_curve]
-        assert len(s.final) == 2 and [r.seed for r in s.final] == [0, 1]
-        for seed, epoch in s.checkpoints.items():
-            run = next(r for r in s.final if r.seed == seed)
-            assert run.status == DONE and run.learning_rate == s.chosen_learning_rate
-            best = min(r.logs["val_mse"] for r in run.records)
-            assert run.records[epoch - 1].logs["val_mse"] == best == s.validation[seed]
+        assert [r.seed for r in s.replicates] == [0, 1]
+        for rep in s.replicates:
+            # the whole grid, from the replicate's own seed, and nothing else
+            assert {(r.learning_rate, r.seed) for r in rep.runs} >= {
+                (lr, rep.seed) for lr in (0.003, 0.03, 0.3)}
+            scores = {p.learning_rate: p.score for p in rep.points}
+            assert scores[rep.chosen_learning_rate] == min(v for v in scores.values() if v is not None)
+            (final,) = rep.chosen_runs
+            assert final in s.final and final.learning_rate == rep.chosen_learning_rate
+            best = min(r.logs["val_mse"] for r in final.records)
+            epoch = s.checkpoints[rep.seed]
+            assert final.records[epoch - 1].logs["val_mse"] == best == s.validation[rep.seed]
+            assert s.test[rep.seed] == s.test_metrics[rep.seed]["mse"]
+        assert s.chosen_learning_rate in s.chosen_rates and sum(s.chosen_rates.values()) == 2
     assert study.rows == {"training": 400, "validation": 100, "test": 500}
-    assert set(study.tuning_seeds).isdisjoint(study.final_seeds)
 
 
-def test_a_best_rate_at_an_edge_extends_the_grid_once_and_says_so():
+def test_with_several_seeds_per_rate_a_replicate_scores_their_mean_and_reports_their_mean():
+    study = small_study("circles", ["bce"], epochs=10, seeds=2, tune_seeds=2)
+    (s,) = study.losses
+    assert study.runs["tuning"] == 2 * 3 * 2
+    for rep in s.replicates:
+        assert rep.seeds == (rep.seed, rep.seed + 1000)
+        finals = rep.chosen_runs
+        assert len(finals) == 2 and {r.seed for r in finals} == set(rep.seeds)
+        assert s.test[rep.seed] == pytest.approx(
+            sum(s.run_tests[r.seed]["accuracy"] for r in finals) / 2)
+        point = rep.points[rep.chosen]
+        assert s.validation[rep.seed] == pytest.approx(sum(point.scores) / 2)
+
+
+def test_a_best_rate_at_an_edge_extends_the_replicates_grid_once_and_says_so():
     # 0.001 and 0.002 are far too slow for 20 epochs: the best is the upper edge.
     study = small_study("regression", ["mse"], epochs=20, grid=(0.001, 0.002), seeds=2)
     (s,) = study.losses
     assert s.extended == "upper"
+    for rep in s.replicates:
+        assert rep.extended == "upper"
+        assert [p.learning_rate for p in rep.points] == [0.001, 0.002, 0.004, 0.008]
     assert [lr for lr, _ in s.validation_curve] == [0.001, 0.002, 0.004, 0.008]
     assert study.runs["tuning (extended)"] == 2 * 2
-    assert s.warning and "upper edge of the grid even after extending it once" in s.warning
+    assert s.warning and ("in 2 of 2 replicates the best learning rate is at the upper edge of "
+                          "the grid even after extending it once") in s.warning
     from lossterm.report.study import render_study, study_to_dict
 
-    text = render_study([study], "text")  # the report says so, and warns
-    assert "extended once at an edge for mean_squared_error (upper)" in text
-    assert "even after extending it once" in text.replace("\n", " ")
+    text = render_study([study], "text").replace("\n", " ")  # the report says so, and warns
+    assert "extended once at an edge in replicates of mean_squared_error (upper, 2 of 2)" in text
+    assert "even after extending it once" in text
     assert study_to_dict(study)["protocol"]["extended"] == {"mean_squared_error": "upper"}
+
+
+def test_the_shared_protocol_tunes_once_and_trains_final_seeds_at_the_chosen_rate():
+    """The earlier protocol, kept for the benchmarks: tuning seeds apart from the final
+    seeds, every final run at the one chosen rate."""
+    study = small_study("regression", ["mse", "mae"], epochs=20, seeds=2, tune_seeds=2,
+                        selection="shared")
+    assert study.runs["tuning"] == 2 * 3 * 2 and study.runs["final"] == 2 * 2
+    assert set(study.tuning_seeds).isdisjoint(study.final_seeds)
+    for s in study.losses:
+        assert not s.replicates and [r.seed for r in s.final] == [0, 1]
+        assert {r.learning_rate for r in s.final} == {s.chosen_learning_rate}
+    from lossterm.report.study import render_study
+
+    assert "the final seeds leave the selection out" in render_study([study], "text")
 
 
 @pytest.mark.slow
@@ -284,7 +327,8 @@ def test_headless_tune_end_to_end(lossterm_cli, tmp_path):
     assert protocol["learning_rate_grid"] == [0.01, 0.1, 1.0]
     assert (protocol["tune_seeds"], protocol["validation_share"], protocol["checkpoint"],
             protocol["metric"]) == (1, 0.2, "best", "accuracy")
-    assert protocol["runs"]["final"] == 4
+    assert protocol["selection_in"] == "replicate"
+    assert protocol["runs"]["tuning"] == 2 * 2 * 3  # losses x replicates x rates
     for loss in study["losses"]:
         assert set(loss) >= {"loss", "chosen_learning_rate", "validation_curve",
                              "validation_score", "test", "metrics"}
@@ -293,7 +337,7 @@ def test_headless_tune_end_to_end(lossterm_cli, tmp_path):
     (pair,) = study["comparisons"]
     assert set(pair) >= {"a", "b", "difference", "ci", "p", "p_holm", "share_a_better"}
     assert study["verdict"].startswith("on circles, ")
-    assert "chosen on validation; 2 paired seeds" in study["verdict"]
+    assert "chosen on validation inside each of 2 paired replicates" in study["verdict"]
     assert len(data["runs"]) == 4 and {r["phase"] for r in data["runs"]} == {"final"}
 
 
@@ -398,10 +442,10 @@ def test_tensorboard_holds_every_phase_read_back_with_event_processing(tmp_path,
 
     bce = study["losses"][0]
     assert bce["loss"] == "binary_crossentropy"
-    rate = bce["chosen_learning_rate"]
     for seed in (0, 1):
         test = read(logdir / "circles" / "test" / "binary_crossentropy" / f"seed={seed}")
         by_seed = next(x for x in bce["by_seed"] if x["seed"] == seed)
+        rate = by_seed["learning_rate"]  # the rate this replicate chose
         assert values(test, "test/accuracy") == pytest.approx([by_seed["metrics"]["accuracy"]])
         assert values(test, "test/roc_auc") == pytest.approx([by_seed["metrics"]["roc_auc"]])
         final = read(logdir / "circles" / "final" / "binary_crossentropy" / f"seed={seed}")
@@ -410,7 +454,7 @@ def test_tensorboard_holds_every_phase_read_back_with_event_processing(tmp_path,
         assert session.hparams["learning_rate"].number_value == pytest.approx(rate)
         assert session.hparams["phase"].string_value == "final"
         assert values(final, "validation/accuracy") == pytest.approx([by_seed["validation"]])
-    tuning = read(logdir / "circles" / "tuning" / "squared_hinge" / "lr=0.03" / "seed=1000"
+    tuning = read(logdir / "circles" / "tuning" / "squared_hinge" / "lr=0.03" / "seed=1"
                   / "validation")
     assert len(values(tuning, "epoch_accuracy")) == 6
     assert "wrote TensorBoard logs" in capsys.readouterr().err
@@ -478,6 +522,6 @@ def test_the_progress_bar_says_which_phase_it_is_in(monkeypatch, capsys):
     with StudyProgress(enabled=True) as progress:
         run_study(plan.runs, Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2),
                   trainer=study_trainer(progress, None))
-    drawn = re.findall(r"(tuning|final) circles: (\d+)/4 runs", capsys.readouterr().err)
-    assert ("tuning", "0") in drawn and ("final", "0") in drawn and ("final", "4") in drawn
-    assert drawn.index(("tuning", "0")) < drawn.index(("final", "0"))
+    drawn = re.findall(r"(tuning|final) circles: (\d+)/8 runs", capsys.readouterr().err)
+    assert ("tuning", "0") in drawn and ("tuning", "8") in drawn  # 2 losses x 2 x 2 rates
+    assert drawn.index(("tuning", "0")) < drawn.index(("tuning", "8"))

@@ -45,7 +45,7 @@ def test_s_runs_a_study_and_opens_its_verdict():
 
 
 def test_s_stops_a_study_and_says_there_is_no_verdict():
-    app = _app(epochs=3000, tune_seeds=2, seeds=5)  # long enough to be stopped mid-way
+    app = _app(epochs=3000, grid=(0.01, 0.1), seeds=3)  # long enough to be stopped mid-way
     seen = {}
 
     async def main():

@@ -109,16 +109,7 @@ def from_study(study) -> CompareView:
         names = list(dict.fromkeys(k for m in seeds for k in m))
         matrix[s.loss] = {k: _mean([m.get(k) for m in seeds]) for k in names}
         na.update(s.not_applicable)
-    p = study.protocol
-    grid = study.grid
-    protocol = (
-        f"each loss at its own learning rate: {len(grid)} rates {grid[0]:g}–{grid[-1]:g} "
-        f"(log), {len(study.tuning_seeds)} tuning seeds, scored on validation "
-        f"({study.rows.get('validation', 0)} rows)",
-        f"checkpoint: {p.checkpoint} epoch on validation; then {len(study.final_seeds)} paired "
-        f"seeds per loss, test ({study.rows.get('test', 0)} rows) read once; "
-        f"pairs Holm-adjusted",
-    )
+    protocol = _study_protocol(study)
     return CompareView(
         problem=study.problem, metric=study.metric, higher=study.higher, tuned=True,
         verdict=v.line, protocol=protocol,
@@ -134,6 +125,23 @@ def from_study(study) -> CompareView:
         chosen=rates, matrix=matrix, not_applicable=na,
         warnings=tuple(study.warnings) + tuple(s.warning for s in study.losses if s.warning),
     )
+
+
+def _study_protocol(study) -> tuple[str, ...]:
+    """The protocol in two lines: how rates were chosen, and what was compared."""
+    p, grid, rows = study.protocol, study.grid, study.rows
+    rates = f"{len(grid)} rates {grid[0]:g}–{grid[-1]:g} (log)"
+    if p.selection == "replicate":
+        return (f"each loss at its own learning rate: {p.seeds} paired replicates, each "
+                f"trains {rates} from its own seed and chooses on validation "
+                f"({rows.get('validation', 0)} rows; {p.checkpoint} epoch)",
+                f"each replicate's chosen model read on test ({rows.get('test', 0)} rows) "
+                "once; paired over replicates; pairs Holm-adjusted")
+    return (f"each loss at its own learning rate: {rates}, {len(study.tuning_seeds)} tuning "
+            f"seeds, scored on validation ({rows.get('validation', 0)} rows)",
+            f"checkpoint: {p.checkpoint} epoch on validation; then {len(study.final_seeds)} "
+            f"paired seeds per loss, test ({rows.get('test', 0)} rows) read once; pairs "
+            "Holm-adjusted")
 
 
 def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:

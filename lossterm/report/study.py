@@ -73,33 +73,88 @@ def protocol_lines(study: ProblemStudy) -> list[str]:
     """What a reproducibility checklist asks, one item a line."""
     p, rows = study.protocol, study.rows
     grid = study.grid
-    extended = sorted({f"{s.loss} ({s.extended})" for s in study.losses if s.extended})
     checkpoint = ("the epoch with the best validation " + study.checkpoint_metric
                   + " (weights restored)"
                   if p.checkpoint == "best" else "the last epoch")
-    runs = study.runs
-    total = sum(runs.values())
-    seconds = sum(study.seconds.values())
-    return [
+    lines = [
         f"optimizer: {study.optimizer}, {study.epochs} epochs per run",
         f"learning-rate grid: {rate(grid[0])} to {rate(grid[-1])}, {len(grid)} log-spaced "
-        f"points per loss" + (f"; extended once at an edge for {', '.join(extended)}"
-                              if extended else ""),
+        f"points per loss" + _extended_words(study),
         f"split: {rows['training']} training / {rows['validation']} validation / "
         f"{rows['test']} test rows; validation = {p.validation_share:.0%} of the training rows"
         + {"regression": "", "multilabel": ", stratified by label combination where the "
            "strata fit"}.get(study.kind, ", stratified") + ", seeded",
-        f"tuning: {p.tune_seeds} seeds per rate ({_seeds(study.tuning_seeds)}); score = mean "
-        f"validation {study.metric} at the checkpoint; a rate where any run diverged ranks last",
+    ]
+    if replicated(study):
+        lines += _replicated_lines(study, checkpoint)
+    else:
+        lines += _shared_lines(study, checkpoint)
+    return lines
+
+
+def replicated(study: ProblemStudy) -> bool:
+    """Whether each replicate made its own selection (the default protocol)."""
+    return study.protocol.selection == "replicate"
+
+
+def _extended_words(study: ProblemStudy) -> str:
+    if replicated(study):
+        counts = [(s.loss, sum(r.extended is not None for r in s.replicates), s.extended)
+                  for s in study.losses]
+        said = [f"{loss} ({side}, {n} of {len(study.final_seeds)})" for loss, n, side in counts
+                if n]
+        return f"; extended once at an edge in replicates of {', '.join(said)}" if said else ""
+    extended = sorted({f"{s.loss} ({s.extended})" for s in study.losses if s.extended})
+    return f"; extended once at an edge for {', '.join(extended)}" if extended else ""
+
+
+def _replicated_lines(study: ProblemStudy, checkpoint: str) -> list[str]:
+    p, runs = study.protocol, study.runs
+    per_rate = (f"{p.tune_seeds} seeds per rate, its figure the mean of its models at its "
+                "chosen rate" if p.tune_seeds > 1 else "one seed per rate")
+    return [
+        f"replicates: {p.seeds} per loss, paired (seeds {_seeds(study.final_seeds)}, the same "
+        f"for every loss); each trains every rate from its own seeds ({per_rate}) and chooses "
+        f"its rate on validation: score = validation {study.metric} at the checkpoint; a rate "
+        "where a run diverged ranks last; ties go to the rate nearest the grid's centre",
+        f"checkpoint: {checkpoint}; chosen on validation only",
+        "test: each replicate's chosen model read once, after every choice",
+        f"verdict metric: {study.metric} ({'higher' if study.higher else 'lower'} is better); "
+        "paired t-tests over replicates (each carries its own selection), Holm-adjusted over "
+        "all pairs",
+        f"runs: {runs.get('tuning', 0)} ({len(study.losses)} losses x {p.seeds} replicates x "
+        f"{len(study.grid)} rates x {p.tune_seeds}) + {runs.get('tuning (extended)', 0)} "
+        f"extended = {sum(runs.values())}; {sum(study.seconds.values()):.1f} s",
+    ]
+
+
+def _shared_lines(study: ProblemStudy, checkpoint: str) -> list[str]:
+    p, runs = study.protocol, study.runs
+    return [
+        f"tuning (shared: once for all final seeds): {p.tune_seeds} seeds per rate "
+        f"({_seeds(study.tuning_seeds)}); score = mean validation {study.metric} at the "
+        "checkpoint; a rate where any run diverged ranks last",
         f"checkpoint: {checkpoint}; chosen on validation only",
         f"final: {p.seeds} paired seeds per loss ({_seeds(study.final_seeds)}) at its chosen "
         "rate, same training rows; test split read once per final model, after training",
         f"selection and verdict metric: {study.metric} "
         f"({'higher' if study.higher else 'lower'} is better); paired t-tests, Holm-adjusted "
-        "over all pairs",
+        "over all pairs (the final seeds leave the selection out)",
         f"runs: {runs.get('tuning', 0)} tuning + {runs.get('tuning (extended)', 0)} extended + "
-        f"{runs.get('final', 0)} final = {total}; {seconds:.1f} s",
+        f"{runs.get('final', 0)} final = {sum(runs.values())}; "
+        f"{sum(study.seconds.values()):.1f} s",
     ]
+
+
+def chosen_words(s: LossStudy) -> str:
+    """The chosen rate, or with replicates the rate most chose and how many chose it."""
+    counts = s.chosen_rates
+    if not counts:
+        return "—"
+    if not s.replicates:
+        return rate(s.chosen_learning_rate)
+    lr, n = next(iter(counts.items()))
+    return rate(lr) if n == len(s.replicates) else f"{rate(lr)} ({n}/{len(s.replicates)})"
 
 
 def _seeds(seeds: list[int]) -> str:
@@ -124,8 +179,9 @@ def loss_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
         pm = "—" if t.n == 0 else value(study, t.mean) + (
             "" if math.isnan(t.std) else f" ± {value(study, t.std)}")
         ci = "—" if math.isnan(t.ci_low) else f"{value(study, t.ci_low)}–{value(study, t.ci_high)}"
-        used = f"{len(s.test)}/{len(s.final)}" if len(s.test) != len(s.final) else str(len(s.test))
-        rows.append((rank, loss, rate(s.chosen_learning_rate), value(study, validation_mean(s)),
+        planned = study.protocol.seeds
+        used = f"{len(s.test)}/{planned}" if len(s.test) != planned else str(len(s.test))
+        rows.append((rank, loss, chosen_words(s), value(study, validation_mean(s)),
                      pm, ci, used, "yes" if loss in study.verdict.tied_for_best else ""))
     return rows
 
@@ -307,10 +363,12 @@ def protocol_json(study: ProblemStudy) -> dict:
         "extended": {s.loss: s.extended for s in study.losses if s.extended},
         "rows": dict(study.rows), "runs": dict(study.runs),
         "seconds": {k: round(v, 3) for k, v in study.seconds.items()},
-        "selection": "mean validation metric over tuning seeds at the checkpoint; rates "
-                     "where a run diverged rank last; ties go to the rate nearest the grid's "
-                     "centre",
-        "test": "read once per final model, after training",
+        "selection_in": p.selection,
+        "selection": ("in every replicate: " if p.selection == "replicate" else "once: ")
+                     + "mean validation metric over the seeds of a rate at the checkpoint; "
+                     "rates where a run diverged rank last; ties go to the rate nearest the "
+                     "grid's centre",
+        "test": "read once per final model, after every choice",
         "tests": "paired t-test (two-sided) per pair of losses, p adjusted with Holm's method",
     }
 
@@ -319,18 +377,26 @@ def loss_json(study: ProblemStudy, s: LossStudy) -> dict:
     t = test_summary(s)
     return {
         "loss": s.loss, "chosen_learning_rate": s.chosen_learning_rate,
+        "chosen_learning_rates": [[lr, n] for lr, n in s.chosen_rates.items()],
         "validation_curve": [[lr, _num(v)] for lr, v in s.validation_curve],
         "validation_score": _num(validation_mean(s)),
         "test": {"mean": _num(t.mean), "sd": _num(t.std), "ci": [_num(t.ci_low), _num(t.ci_high)],
                  "n": t.n},
         "metrics": {name: _num(matrix_means(s, name)) for name in matrix_columns(study)},
         "metrics_not_applicable": dict(s.not_applicable),
-        "by_seed": [{"seed": seed, "validation": _num(s.validation[seed]),
+        "by_seed": [{"seed": seed, "learning_rate": _rate_of(s, seed),
+                     "validation": _num(s.validation[seed]),
                      "checkpoint_epoch": s.checkpoints[seed], "test": _num(s.test[seed]),
                      "metrics": {k: _num(v) for k, v in s.test_metrics[seed].items()}}
                     for seed in sorted(s.test)],
         "extended": s.extended, "warning": s.warning,
     }
+
+
+def _rate_of(s: LossStudy, seed: int) -> float | None:
+    """The rate replicate ``seed`` chose (the shared protocol: the one chosen rate)."""
+    rep = next((r for r in s.replicates if r.seed == seed), None)
+    return s.chosen_learning_rate if rep is None else rep.chosen_learning_rate
 
 
 def comparisons_json(study: ProblemStudy) -> list[dict]:
@@ -354,8 +420,8 @@ def final_run_json(study: ProblemStudy, s: LossStudy, run) -> dict:
     out = run_to_dict(run)
     figures = out["figures"]  # the logs' "test" figures are validation figures here
     out["figures"] = {"train": figures.get("train", {}), "validation": figures.get("test", {}),
-                      "test": {k: _num(v) for k, v in s.test_metrics.get(run.seed, {}).items()}}
-    out.update({"phase": "final", "learning_rate": s.chosen_learning_rate,
+                      "test": {k: _num(v) for k, v in s.run_tests.get(run.seed, {}).items()}}
+    out.update({"phase": "final", "learning_rate": run.learning_rate,
                 "validation_metric": _num(s.validation.get(run.seed)),
                 "checkpoint_epoch": s.checkpoints.get(run.seed),
                 "test_metric": _num(s.test.get(run.seed))})
@@ -394,12 +460,12 @@ def board_runs(studies: list[ProblemStudy]) -> list:
                     f"{st.problem}/final/{s.loss}/seed={run.seed}", run,
                     _hparams(st, run, "final"), {st.metric: s.validation.get(run.seed)},
                     "validation"))
-                if run.seed in s.test_metrics:
+                if run.seed in s.run_tests:
                     out.append(BoardRun(
                         f"{st.problem}/test/{s.loss}/seed={run.seed}",
                         {"problem": st.problem, "loss": s.loss, "seed": run.seed,
                          **_hparams(st, run, "test")},
-                        (), s.test_metrics[run.seed], run.metric, "test"))
+                        (), s.run_tests[run.seed], run.metric, "test"))
     return out
 
 

@@ -21,7 +21,7 @@ __all__ = ["EXTENDED", "FINAL", "TUNING", "LossStudy", "Phase", "ProblemStudy", 
            "validation_rows"]
 
 
-def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 3, lr_grid=None,
+def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 1, lr_grid=None,
           val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
           seed: int = 0, data_seed: int = 0, trainer=None, **settings):
     """A fair study of ``losses`` on ``problem`` (a name or :class:`Problem`, or a list of
@@ -60,7 +60,7 @@ __all__.append("study")
 
 
 def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str = "symmetric",
-                tune: bool = True, seeds: int = 10, tune_seeds: int = 3, lr_grid=None,
+                tune: bool = True, seeds: int = 10, tune_seeds: int = 1, lr_grid=None,
                 val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
                 seed: int = 0, data_seed: int = 0, trainer=None, stop=None, on_start=None,
                 on_point=None, **settings):

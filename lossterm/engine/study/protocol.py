@@ -16,8 +16,13 @@ from lossterm.errors import UsageError
 DECADES = 4  # the default grid spans 10^-2 to 10^2 times the usual rate...
 POINTS = 9  # ...in half-decade steps
 EXTEND_POINTS = 2  # a best rate at an edge adds this many steps beyond it, once
-TUNE_SEED_OFFSET = 1000  # tuning seeds are base + 1000, ...: fresh draws for the final runs
+TUNE_SEED_OFFSET = 1000  # shared selection: tuning seeds base + 1000, ... (final runs: base, ...)
 CHECKPOINTS = ("last", "best")
+# Where the choice of rate and checkpoint is made: inside every paired replicate (each
+# replicate tunes from its own seeds, so the verdict's replicates carry the selection),
+# or once for all ("shared": the earlier protocol, kept so benchmarks can measure both).
+REPLICATE, SHARED = "replicate", "shared"
+SELECTIONS = (REPLICATE, SHARED)
 
 # Metrics every epoch's logs hold, per kind: checkpoints are chosen on these (on the
 # selection metric when it is one, else on the kind's default).
@@ -82,16 +87,21 @@ def extension(grid: tuple[float, ...], side: str, points: int = EXTEND_POINTS) -
 class Protocol:
     """A study's rules. ``grid`` None: :func:`default_grid` for the optimizer; ``metric``
     None: MSE for regression (the mean over targets), accuracy for classification,
-    subset accuracy for multilabel."""
+    subset accuracy for multilabel.
+
+    ``seeds``: paired replicates per loss. ``tune_seeds``: seeds per rate within each
+    replicate (``selection="replicate"``; the replicate's figure is the mean of its
+    models at its chosen rate), or per rate in the one tuning (``"shared"``)."""
 
     grid: tuple[float, ...] | None = None
-    tune_seeds: int = 3
+    tune_seeds: int = 1
     seeds: int = 10
     validation_share: float = 0.2
     checkpoint: str = "best"
     metric: str | None = None
     extend_points: int = EXTEND_POINTS
     notes: tuple[str, ...] = field(default=())
+    selection: str = REPLICATE
 
     def __post_init__(self):
         if self.metric is not None:
@@ -111,6 +121,9 @@ class Protocol:
         if not 0 < self.validation_share < 1:
             raise UsageError("{field} must be between 0 and 1 (a share of the training rows)",
                              field="val_size")
+        if self.selection not in SELECTIONS:
+            raise UsageError(f"{{field}} is 'replicate' or 'shared', not {self.selection!r}",
+                             field="selection")
         if self.checkpoint not in CHECKPOINTS:
             raise UsageError(f"{{field}} is 'last' or 'best', not {self.checkpoint!r}",
                              field="checkpoint")
@@ -128,6 +141,11 @@ class Protocol:
         return self.metric or DEFAULT_METRIC[Kind(kind)]
 
     def tuning_seeds(self, base_seed: int) -> list[int]:
+        """Every seed a tuning run trains with: each replicate's own (base + r, then
+        + 1000, + 2000, ... with several per rate), or the shared tuning's base + 1000 + i."""
+        if self.selection == REPLICATE:
+            return sorted(base_seed + r + TUNE_SEED_OFFSET * i for r in range(self.seeds)
+                          for i in range(self.tune_seeds))
         return [base_seed + TUNE_SEED_OFFSET + i for i in range(self.tune_seeds)]
 
     def final_seeds(self, base_seed: int) -> list[int]:

@@ -1,21 +1,28 @@
-"""Running a study: tune each loss's learning rate on validation, train the final seeds at
-the chosen rates, read the test split once per final model, decide.
+"""Running a study: each loss's learning rate and checkpoint chosen on validation, the test
+split read once per final model, a verdict over paired replicates.
 
-The phases, for each problem (every loss of a phase trains in one call, so each
-loss's grid x seeds is one population):
+The default protocol (``Protocol.selection = "replicate"``), per problem:
 
-1. **tuning**: each loss at every rate of the grid, ``tune_seeds`` seeds each, on
-   the tuning view (training rows less validation; "val" = validation);
-2. **tuning (extended)**: only for losses whose best rate was at an edge of the
-   grid: ``extend_points`` more rates beyond that edge, once;
-3. **final**: ``seeds`` paired seeds per loss at its chosen rate, on the same
-   rows, checkpoint chosen on validation;
-4. **test**: each final model's kept weights scored on the test rows, once.
+1. **replicates**: for every loss, replicate r (seed base + r, the same for every
+   loss: paired) trains every rate of the grid from its own seeds on the tuning view
+   (training rows less validation); all of a loss's replicates x rates train as one
+   population, every loss in one call;
+2. **extension**: a replicate whose best rate is at an edge of the grid tries
+   ``extend_points`` more rates beyond it, once;
+3. **choice**: each replicate chooses its rate (and each run its checkpoint) on the
+   validation rows only; its chosen model(s) are its final model(s);
+4. **test**: each chosen model's kept weights scored on the test rows, once; the
+   verdict is a paired test over the replicates' test figures.
+
+Why the choice sits inside the replicate: :mod:`.replicate`. The earlier protocol
+(``"shared"``: one tuning, then final seeds at the chosen rates) stays for the
+benchmarks that measure both.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
@@ -23,7 +30,21 @@ import numpy as np
 
 from lossterm.engine.problems import Problem
 from lossterm.engine.records import Job, RunResult
-from lossterm.engine.study.protocol import Protocol, epoch_metric, extension, higher_is_better
+from lossterm.engine.study.protocol import (
+    REPLICATE,
+    Protocol,
+    epoch_metric,
+    extension,
+    higher_is_better,
+)
+from lossterm.engine.study.replicate import (
+    Replicate,
+    chosen_counts,
+    mean_metrics,
+    modal_index,
+    pooled_points,
+    replicate_seeds,
+)
 from lossterm.engine.study.split import tuning_view, validation_rows
 from lossterm.engine.study.tuning import (
     GridPoint,
@@ -58,11 +79,16 @@ Trainer = Callable[[list[Job], Phase], list[RunResult]]
 
 @dataclass
 class LossStudy:
-    """One loss in a study: its search, its chosen rate and its final runs."""
+    """One loss in a study: its search, its chosen rate(s) and its final runs.
+
+    With selection in every replicate, ``points`` pools every replicate's scores per
+    rate (the isolation view), ``chosen`` is the rate most replicates chose, and
+    ``validation``, ``checkpoints``, ``test`` and ``test_metrics`` are keyed by each
+    replicate's seed; ``replicates`` holds each one's own search and choice."""
 
     loss: str
     points: list[GridPoint]
-    chosen: int | None  # index into points
+    chosen: int | None  # index into points (replicated: the rate most replicates chose)
     extended: str | None = None  # 'lower' / 'upper' when the grid was extended
     warning: str | None = None
     tuning: list[RunResult] = field(default_factory=list)  # every tuning run, grid order
@@ -73,6 +99,17 @@ class LossStudy:
     test: dict[int, float] = field(default_factory=dict)  # seed -> test metric
     test_metrics: dict[int, dict[str, float | None]] = field(default_factory=dict)  # seed -> all
     not_applicable: dict[str, str] = field(default_factory=dict)  # metric -> why (the head)
+    replicates: list[Replicate] = field(default_factory=list)  # replicated selection only
+    run_tests: dict[int, dict[str, float | None]] = field(default_factory=dict)  # run seed -> all
+
+    @property
+    def chosen_rates(self) -> dict[float, int]:
+        """Each rate chosen and by how many replicates (the shared protocol: one rate, once),
+        most chosen first."""
+        if not self.replicates:
+            lr = self.chosen_learning_rate
+            return {} if lr is None else {lr: 1}
+        return dict(chosen_counts(self.replicates).most_common())
 
     @property
     def chosen_learning_rate(self) -> float | None:
@@ -161,91 +198,214 @@ def check_metric(problem: Problem, metric: str, specs) -> None:
 
 def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
                   trainer: Trainer) -> ProblemStudy:
-    first = jobs[0]
-    problem = first.problem
-    metric = protocol.metric_for(problem.kind)
-    higher = higher_is_better(metric)
-    on_epochs = epoch_metric(problem.kind, metric)
-    view = tuning_view(problem, held)
-    optimizer = str(first.optimizer)
-    grid = protocol.grid_for(optimizer)
-    centre = float(np.sqrt(grid[0] * grid[-1]))
-    tune_seeds = protocol.tuning_seeds(first.seed)
-    final_seeds = protocol.final_seeds(first.seed)
-    scoring = {job.loss.name: Scoring(metric, higher, on_epochs, higher_is_better(on_epochs),
-                                      protocol.checkpoint, job.loss,
-                                      (view.X_test, view.y_test, view.n_classes))
-               for job in jobs}
-    tuning_checkpoint = protocol.checkpoint if metric != on_epochs else "last"
-    runs, seconds = {}, {}
+    """One problem's study under ``protocol.selection``: selection inside every replicate
+    (the default; :mod:`.replicate`), or the earlier protocol that tunes once and trains
+    final seeds at the chosen rates (``"shared"``: kept so the benchmarks can measure
+    both; its replicates leave the selection out)."""
+    context = _Context(jobs, protocol, held, trainer)
+    if protocol.selection == REPLICATE:
+        losses = _replicated(context, jobs)
+    else:
+        losses = _shared(context, jobs)
+    problem, c = jobs[0].problem, context
+    verdict = decide(problem.name, {s.loss: s.test for s in losses if s.test}, c.metric,
+                     c.higher, protocol.seeds, protocol=verdict_protocol(protocol, c.metric))
+    return ProblemStudy(
+        problem=problem.name, kind=str(problem.kind), metric=c.metric, higher=c.higher,
+        protocol=protocol, optimizer=c.optimizer, grid=c.grid,
+        rows={"training": len(c.view.y_train), "validation": len(c.view.y_test),
+              "test": len(problem.y_test)},
+        tuning_seeds=protocol.tuning_seeds(jobs[0].seed),
+        final_seeds=protocol.final_seeds(jobs[0].seed), losses=losses, verdict=verdict,
+        runs=c.runs, seconds=c.seconds, epochs=jobs[0].epochs, checkpoint_metric=c.on_epochs,
+        warnings=[s.warning for s in losses if s.warning] + _selection_warnings(problem,
+                                                                                c.metric))
 
-    def train(name, planned, checkpoint):
+
+def verdict_protocol(protocol: Protocol, metric: str) -> str:
+    """The protocol in the words a verdict line carries beside its claim."""
+    if protocol.selection == REPLICATE:
+        return (f"each loss's learning rate chosen on validation inside each of "
+                f"{protocol.seeds} paired replicates; test {metric}; Holm-adjusted")
+    return (f"each at its own learning rate, chosen once on validation; {protocol.seeds} "
+            f"paired seeds; test {metric}; Holm-adjusted")
+
+
+class _Context:
+    """What every phase of one problem's study shares: the tuning view, the metric, the
+    grid, how runs are scored, and the trainer (timed and counted per phase)."""
+
+    def __init__(self, jobs: list[Job], protocol: Protocol, held: np.ndarray, trainer: Trainer):
+        first = jobs[0]
+        self.problem, self.protocol, self.trainer = first.problem, protocol, trainer
+        self.metric = protocol.metric_for(self.problem.kind)
+        self.higher = higher_is_better(self.metric)
+        self.on_epochs = epoch_metric(self.problem.kind, self.metric)
+        self.view = tuning_view(self.problem, held)
+        self.optimizer = str(first.optimizer)
+        self.grid = protocol.grid_for(self.optimizer)
+        self.centre = float(np.sqrt(self.grid[0] * self.grid[-1]))
+        self.scoring = {job.loss.name: Scoring(
+            self.metric, self.higher, self.on_epochs, higher_is_better(self.on_epochs),
+            protocol.checkpoint, job.loss, (self.view.X_test, self.view.y_test,
+                                            self.view.n_classes)) for job in jobs}
+        self.runs: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+
+    def train(self, name: str, planned: list[Job], checkpoint: str) -> list[RunResult]:
         tick = time.perf_counter()
-        phase = Phase(name, problem.name, len(planned), metric, higher, checkpoint, on_epochs,
-                      higher_is_better(on_epochs))
-        out = trainer(planned, phase) if planned else []
-        runs[name], seconds[name] = len(planned), time.perf_counter() - tick
+        phase = Phase(name, self.problem.name, len(planned), self.metric, self.higher,
+                      checkpoint, self.on_epochs, higher_is_better(self.on_epochs))
+        out = self.trainer(planned, phase) if planned else []
+        self.runs[name] = self.runs.get(name, 0) + len(planned)
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - tick
         return out
 
-    def search(job, rates):
-        return [replace(job, problem=view, learning_rate=lr, seed=s, checkpoint=tuning_checkpoint,
-                     checkpoint_metric=on_epochs)
-                for lr in rates for s in tune_seeds]
+    def jobs(self, job: Job, rates, seeds, checkpoint: str) -> list[Job]:
+        """``job`` on the tuning view at every rate x seed (seeds inner)."""
+        return [replace(job, problem=self.view, learning_rate=lr, seed=s, checkpoint=checkpoint,
+                        checkpoint_metric=self.on_epochs) for lr in rates for s in seeds]
 
-    tuned = train(TUNING, [j for job in jobs for j in search(job, grid)], tuning_checkpoint)
-    per_loss = len(grid) * len(tune_seeds)
+    def not_applicable(self, job: Job) -> dict[str, str]:
+        from lossterm.engine.scores import METRICS, NOT_A_PROBABILITY, metric_names_for
+
+        return {name: NOT_A_PROBABILITY for name in metric_names_for(self.problem.kind)
+                if METRICS[name].needs_probabilities and not job.loss.head.probabilities}
+
+
+# --- selection inside every replicate ------------------------------------------------------
+
+
+def _replicated(c: _Context, jobs: list[Job]) -> list[LossStudy]:
+    """Every replicate of every loss searches the grid from its own seeds and chooses on
+    validation; its chosen models are its final models, read on test once."""
+    p = c.protocol
+    checkpoint = p.checkpoint
+    planned, studies = [], []
+    for job in jobs:
+        reps = [Replicate(seed, replicate_seeds(seed, p.tune_seeds))
+                for seed in p.final_seeds(job.seed)]
+        studies.append((job, reps))
+        planned += [j for rep in reps for j in c.jobs(job, c.grid, rep.seeds, checkpoint)]
+    trained = iter(c.train(TUNING, planned, checkpoint))
+    for job, reps in studies:
+        for rep in reps:
+            rep.runs = [next(trained) for _ in range(len(c.grid) * len(rep.seeds))]
+            rep.select(c.scoring[job.loss.name], c.centre, c.higher)
+    _extend_replicates(c, studies, checkpoint)
+    return [_loss_of_replicates(c, job, reps) for job, reps in studies]
+
+
+def _extend_replicates(c: _Context, studies, checkpoint: str) -> None:
+    """A replicate whose best rate is at an edge of the grid tries ``extend_points`` more
+    rates beyond it, once, and chooses again among all its rates."""
+    wanted = []
+    for job, reps in studies:
+        for rep in reps:
+            side = rep.at_edge
+            if side and c.protocol.extend_points > 0:
+                rep.extended = side
+                wanted.append((job, rep, extension(c.grid, side, c.protocol.extend_points)))
+    planned = [j for job, rep, more in wanted for j in c.jobs(job, more, rep.seeds, checkpoint)]
+    extra = iter(c.train(EXTENDED, planned, checkpoint) if planned else [])
+    for job, rep, more in wanted:
+        rep.runs += [next(extra) for _ in range(len(more) * len(rep.seeds))]
+        rep.select(c.scoring[job.loss.name], c.centre, c.higher)
+
+
+def _loss_of_replicates(c: _Context, job: Job, reps: list[Replicate]) -> LossStudy:
+    """A loss's study from its replicates: each chosen model read on test once."""
+    name = job.loss.name
+    points = pooled_points(reps)
+    s = LossStudy(name, points, modal_index(points, chosen_counts(reps), c.centre),
+                  replicates=reps, not_applicable=c.not_applicable(job))
+    s.extended = _sides(reps)
+    for rep in reps:
+        s.tuning += rep.runs
+        s.tuning_scores += [run_score(r, c.scoring[name])[0] for r in rep.runs]
+        chosen = [r for r in rep.chosen_runs if r.weights is not None]
+        if rep.chosen is None or len(chosen) < len(rep.seeds):
+            continue
+        s.final += chosen
+        for run in chosen:
+            s.run_tests[run.seed] = evaluate(c.problem, job, run.weights)
+        rep.test_metrics = mean_metrics([s.run_tests[r.seed] for r in chosen])
+        s.validation[rep.seed], s.checkpoints[rep.seed] = rep.validation, rep.checkpoint
+        s.test_metrics[rep.seed] = rep.test_metrics
+        value = rep.test_metrics.get(c.metric)
+        if value is not None:  # e.g. ROC AUC of a test split with one class
+            s.test[rep.seed] = value
+    s.warning = _replicate_warning(s)
+    return s
+
+
+def _sides(reps: list[Replicate]) -> str | None:
+    """'upper', 'lower' or 'lower and upper' when some replicate extended its grid."""
+    sides = sorted({r.extended for r in reps if r.extended})
+    return " and ".join(sides) or None
+
+
+def _replicate_warning(s: LossStudy) -> str | None:
+    """Replicates with no rate that trained to the end, or whose best rate stayed at an
+    edge after extending: said once per loss, with how many."""
+    n = len(s.replicates)
+    lost = sum(r.chosen is None for r in s.replicates)
+    at_edge = Counter(r.at_edge for r in s.replicates if r.at_edge)
+    parts = []
+    if lost:
+        parts.append(f"in {lost} of {n} replicates no learning rate of the grid trained to "
+                     "the end; they have no test figure")
+    for side, count in sorted(at_edge.items()):
+        parts.append(f"in {count} of {n} replicates the best learning rate is at the {side} "
+                     "edge of the grid even after extending it once; the best rate may lie "
+                     "beyond it (widen --lr-grid)")
+    return f"{s.loss}: " + "; ".join(parts) if parts else None
+
+
+# --- the earlier protocol: one selection, then final seeds -------------------------------
+
+
+def _shared(c: _Context, jobs: list[Job]) -> list[LossStudy]:
+    """Tune each loss once (``tune_seeds`` per rate), then train the final seeds at the
+    chosen rate. Its replicates (the final seeds) leave the selection out, so its tests
+    compare rates as much as losses: kept for measuring, not recommended."""
+    p = c.protocol
+    tune_seeds = p.tuning_seeds(jobs[0].seed)
+    checkpoint = p.checkpoint if c.metric == c.on_epochs else "last"
+    tuned = c.train(TUNING, [j for job in jobs for j in c.jobs(job, c.grid, tune_seeds,
+                                                              checkpoint)], checkpoint)
+    per_loss = len(c.grid) * len(tune_seeds)
     studies = []
     for k, job in enumerate(jobs):
         mine = tuned[k * per_loss:(k + 1) * per_loss]
-        points = score_points(list(grid), mine, scoring[job.loss.name])
+        scoring = c.scoring[job.loss.name]
+        points = score_points(list(c.grid), mine, scoring)
         studies.append((job, LossStudy(
-            job.loss.name, points, choose(points, centre, higher), tuning=list(mine),
-            tuning_scores=[run_score(r, scoring[job.loss.name])[0] for r in mine])))
-    _extend(studies, grid, protocol, scoring, centre, higher, tuning_checkpoint, train, search)
-    _final(studies, view, final_seeds, protocol, scoring, on_epochs, train, problem)
-    losses = [s for _, s in studies]
-    verdict = decide(problem.name, {s.loss: s.test for s in losses if s.test}, metric, higher,
-                     protocol.seeds)
-    return ProblemStudy(
-        problem=problem.name, kind=str(problem.kind), metric=metric, higher=higher,
-        protocol=protocol, optimizer=optimizer, grid=grid,
-        rows={"training": len(view.y_train), "validation": len(view.y_test),
-              "test": len(problem.y_test)},
-        tuning_seeds=tune_seeds, final_seeds=final_seeds, losses=losses, verdict=verdict,
-        runs=runs, seconds=seconds, epochs=first.epochs, checkpoint_metric=on_epochs,
-        warnings=[s.warning for s in losses if s.warning] + _selection_warnings(problem, metric))
+            job.loss.name, points, choose(points, c.centre, c.higher), tuning=list(mine),
+            tuning_scores=[run_score(r, scoring)[0] for r in mine])))
+    _extend(studies, c, tune_seeds, checkpoint)
+    _final(studies, c)
+    return [s for _, s in studies]
 
 
-def _selection_warnings(problem: Problem, metric: str) -> list[str]:
-    """What makes the validation metric a poor judge of this problem: outliers put into the
-    training rows are in the validation rows too, and a squared error is ruled by them."""
-    moved = getattr(problem.source.perturbation, "outliers", 0)
-    if moved and metric in ("mse", "rmse"):
-        return [f"{problem.name}: the validation rows carry the outliers too ({moved:.0%} of "
-                f"training targets moved), and validation {metric} is ruled by them: it favours "
-                "the rates and losses that fit outliers; --metric mae or "
-                "median_absolute_error selects on the typical row"]
-    return []
-
-
-def _extend(studies, grid, protocol, scoring, centre, higher, checkpoint, train, search) -> None:
+def _extend(studies, c: _Context, tune_seeds, checkpoint) -> None:
     """Extend, once, the grids of losses whose best rate was at an edge; warn if still."""
     wanted = []
     for job, s in studies:
         side = None if s.chosen is None else edge(s.points, s.chosen)
-        if side and protocol.extend_points > 0:
+        if side and c.protocol.extend_points > 0:
             s.extended = side
-            wanted.append((job, s, extension(grid, side, protocol.extend_points)))
-    planned = [j for job, _, more in wanted for j in search(job, more)]
-    extra = train(EXTENDED, planned, checkpoint) if wanted else []
+            wanted.append((job, s, extension(c.grid, side, c.protocol.extend_points)))
+    planned = [j for job, _, more in wanted for j in c.jobs(job, more, tune_seeds, checkpoint)]
+    extra = c.train(EXTENDED, planned, checkpoint) if wanted else []
     start = 0
     for job, s, more in wanted:
-        mine = extra[start:start + len(more) * protocol.tune_seeds]
+        mine = extra[start:start + len(more) * len(tune_seeds)]
         start += len(mine)
         s.tuning += mine
-        s.tuning_scores += [run_score(r, scoring[s.loss])[0] for r in mine]
-        s.points = _merge(s.points, score_points(list(more), mine, scoring[s.loss]))
-        s.chosen = choose(s.points, centre, higher)
+        s.tuning_scores += [run_score(r, c.scoring[s.loss])[0] for r in mine]
+        s.points = _merge(s.points, score_points(list(more), mine, c.scoring[s.loss]))
+        s.chosen = choose(s.points, c.centre, c.higher)
     for _, s in studies:
         s.warning = _edge_warning(s)
 
@@ -267,29 +427,38 @@ def _merge(points: list[GridPoint], more: list[GridPoint]) -> list[GridPoint]:
     return sorted(points + more, key=lambda p: p.learning_rate)
 
 
-def _final(studies, view, seeds, protocol, scoring, on_epochs, train, problem) -> None:
+def _final(studies, c: _Context) -> None:
     """Final runs at each chosen rate, then the test split read once per kept model."""
+    seeds = c.protocol.final_seeds(studies[0][0].seed) if studies else []
     chosen = [(job, s) for job, s in studies if s.chosen is not None]
-    planned = [replace(job, problem=view, learning_rate=s.chosen_learning_rate, seed=seed,
-                    checkpoint=protocol.checkpoint, checkpoint_metric=on_epochs)
-               for job, s in chosen for seed in seeds]
-    results = train(FINAL, planned, protocol.checkpoint)
-    from lossterm.engine.scores import METRICS, NOT_A_PROBABILITY, metric_names_for
-
+    planned = [j for job, s in chosen
+               for j in c.jobs(job, [s.chosen_learning_rate], seeds, c.protocol.checkpoint)]
+    results = c.train(FINAL, planned, c.protocol.checkpoint)
     for k, (job, s) in enumerate(chosen):
-        s.not_applicable = {name: NOT_A_PROBABILITY for name in metric_names_for(problem.kind)
-                            if METRICS[name].needs_probabilities
-                            and not job.loss.head.probabilities}
+        s.not_applicable = c.not_applicable(job)
         s.final = results[k * len(seeds):(k + 1) * len(seeds)]
         for run in s.final:
-            score, epoch = run_score(run, scoring[s.loss])
+            score, epoch = run_score(run, c.scoring[s.loss])
             if score is None or run.weights is None:
                 continue
             s.validation[run.seed], s.checkpoints[run.seed] = score, epoch
-            s.test_metrics[run.seed] = evaluate(problem, job, run.weights)
-            value = s.test_metrics[run.seed][scoring[s.loss].metric]
+            s.test_metrics[run.seed] = evaluate(c.problem, job, run.weights)
+            s.run_tests[run.seed] = s.test_metrics[run.seed]
+            value = s.test_metrics[run.seed][c.metric]
             if value is not None:  # e.g. ROC AUC of a test split with one class
                 s.test[run.seed] = value
+
+
+def _selection_warnings(problem: Problem, metric: str) -> list[str]:
+    """What makes the validation metric a poor judge of this problem: outliers put into the
+    training rows are in the validation rows too, and a squared error is ruled by them."""
+    moved = getattr(problem.source.perturbation, "outliers", 0)
+    if moved and metric in ("mse", "rmse"):
+        return [f"{problem.name}: the validation rows carry the outliers too ({moved:.0%} of "
+                f"training targets moved), and validation {metric} is ruled by them: it favours "
+                "the rates and losses that fit outliers; --metric mae or "
+                "median_absolute_error selects on the typical row"]
+    return []
 
 
 def evaluate(problem: Problem, job: Job, weights: list[np.ndarray]) -> dict[str, float | None]:
