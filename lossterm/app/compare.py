@@ -135,8 +135,8 @@ def _study_protocol(study) -> tuple[str, ...]:
         return (f"each loss at its own learning rate: {p.seeds} paired replicates, each "
                 f"trains {rates} from its own seed and chooses on validation "
                 f"({rows.get('validation', 0)} rows; {p.checkpoint} epoch)",
-                f"each replicate's chosen model read on test ({rows.get('test', 0)} rows) "
-                "once; paired over replicates; pairs Holm-adjusted")
+                f"test ({rows.get('test', 0)} rows) read once per replicate's chosen model; "
+                "paired over replicates; pairs Holm-adjusted")
     return (f"each loss at its own learning rate: {rates}, {len(study.tuning_seeds)} tuning "
             f"seeds, scored on validation ({rows.get('validation', 0)} rows)",
             f"checkpoint: {p.checkpoint} epoch on validation; then {len(study.final_seeds)} "
