@@ -38,6 +38,8 @@ examples:
   lossterm --headless --problem regression --outliers 0.1 --loss all --seeds 10
   lossterm --headless --problem digits --loss cce --loss gce --noise-sweep 0,0.2,0.4,0.6 --seeds 5
                                              robustness curves: a study at each noise rate
+  lossterm --headless --problem circles --loss bce --calibrate 20
+                                             how often the protocol claims bce beats itself
   lossterm --headless --problem circles --loss bce --export-code bce.py
   lossterm report                            rebuild a report from the run history
   lossterm calc bce --actual 1,0,1 --predicted 0.9,0.2,0.6
@@ -212,6 +214,12 @@ def _add_study_arguments(p: argparse.ArgumentParser) -> None:
                             "regression, accuracy for classes, subset_accuracy, hamming_loss, "
                             "f1_micro or f1_macro for multilabel (default mse / accuracy / "
                             "subset_accuracy)")
+    study.add_argument("--calibrate", type=int, metavar="N",
+                       help="measure this protocol's false-claim rate on your problem: N A/A "
+                            "studies of the one --loss against itself (independent seeds, a "
+                            "new validation draw each), and the share that claimed a "
+                            "difference with its 95%% CI beside the stated 5%% (20+ to say "
+                            "much; each costs one two-loss study)")
     study.add_argument("--tensorboard", metavar="DIR",
                        help="write every run's per-epoch scalars and the study's "
                             "hyperparameters (loss, learning rate, seed, optimizer, phase) to "

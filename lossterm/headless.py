@@ -42,6 +42,10 @@ def write_atomically(target: Path, text: str) -> None:
 def run_headless(args) -> int:
     # Everything that can be refused is refused before any training.
     options = Options.from_args(args)
+    if options.calibrate is not None:
+        from lossterm.calibration import run_calibration_headless
+
+        return run_calibration_headless(args, options)
     if options.noise_rates:
         return run_noise_sweep_headless(args, options)
     tensorboard = getattr(args, "tensorboard", None)

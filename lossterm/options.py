@@ -36,6 +36,8 @@ class Options:
     # Robustness curves (lossterm.engine.study.noise): the label-noise rates, ascending;
     # empty: no sweep.
     noise_rates: tuple[float, ...] = ()
+    # Calibration (lossterm.engine.study.calibrate): this many A/A studies; None: none.
+    calibrate: int | None = None
 
     def __post_init__(self):
         validate_settings(self.base)
@@ -44,6 +46,9 @@ class Options:
             raise UsageError("{field} must be at least 1", field="seeds")
         if self.jobs is not None and self.jobs < 1:
             raise UsageError("{field} must be at least 1", field="jobs")
+        if self.calibrate is not None and self.calibrate < 1:
+            raise UsageError("{field} needs at least 1 study (20 or more to say much)",
+                             field="calibrate")
 
     @classmethod
     def from_args(cls, args) -> "Options":
@@ -79,7 +84,8 @@ class Options:
                            hidden_units=args.layers or args.hidden_units,
                            optimizer=args.optimizer),
             seeds=1 if args.seeds is None else args.seeds, jobs=args.jobs, store=args.store,
-            no_store=args.no_store, noise_rates=noise_rates, **_study_options(args),
+            no_store=args.no_store, noise_rates=noise_rates,
+            calibrate=getattr(args, "calibrate", None), **_study_options(args),
         )
 
     def wants_study(self, jobs) -> bool:

@@ -15,6 +15,7 @@ from lossterm.engine.study.run import (
     run_study,
 )
 from lossterm.engine.study.split import tuning_view, validation_rows
+from lossterm.errors import UsageError
 
 __all__ = ["EXTENDED", "FINAL", "TUNING", "LossStudy", "Phase", "ProblemStudy", "Protocol",
            "default_grid", "evaluate", "parse_lr_grid", "run_study", "tuning_view",
@@ -94,3 +95,30 @@ def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str 
 
 
 __all__.append("noise_sweep")
+
+
+def calibrate(problem, loss, studies: int = 20, *, seeds: int = 10, tune_seeds: int = 1,
+              lr_grid=None, val_size: float = 0.2, checkpoint: str = "best",
+              metric: str | None = None, seed: int = 0, data_seed: int = 0, trainer=None,
+              on_study=None, **settings):
+    """How often a study of ``problem`` (a name or :class:`Problem`) would claim a
+    difference where there is none: ``studies`` A/A studies of ``loss`` against a copy of
+    itself, each arm from its own seeds, under the protocol :func:`study` runs with these
+    arguments. Returns a :class:`~lossterm.engine.study.calibrate.Calibration` (``claims``,
+    ``rate``, ``interval``: the Clopper-Pearson 95% interval, ``line``).
+
+        >>> c = lossterm.calibrate("circles", "bce", 40)
+        >>> c.claims, c.interval
+    """
+    from lossterm.engine.study.calibrate import calibrate as run_calibration
+
+    if isinstance(problem, (list, tuple)) or isinstance(loss, (list, tuple)):
+        raise UsageError("calibrate takes one problem and one loss")
+    _, jobs, protocol = _planned(problem, [loss], seeds, tune_seeds, lr_grid, val_size,
+                                 checkpoint, metric, seed, settings)
+    (job,) = jobs
+    return run_calibration(job, protocol, studies, data_seed=data_seed, trainer=trainer,
+                           on_study=on_study)
+
+
+__all__.append("calibrate")
