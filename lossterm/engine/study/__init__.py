@@ -24,26 +24,31 @@ __all__ = ["EXTENDED", "FINAL", "TUNING", "LossStudy", "Phase", "ProblemStudy", 
 
 def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 1, lr_grid=None,
           val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
-          seed: int = 0, data_seed: int = 0, trainer=None, **settings):
+          seed: int = 0, data_seed: int = 0, trainer=None, selection: str = "replicate",
+          **settings):
     """A fair study of ``losses`` on ``problem`` (a name or :class:`Problem`, or a list of
     them: then a list of studies comes back).
 
     ``lr_grid``: a sequence of rates or ``"LOW:HIGH:N"`` (default: 9 over 4 decades
     around the optimizer's usual rate). ``settings`` go to every run (``epochs``,
-    ``batch_size``, ``hidden_units``, ...). Render with
+    ``batch_size``, ``hidden_units``, ...). ``trainer(jobs, phase)`` trains a phase's
+    runs and returns their results (default: the population engine; the tests and
+    benchmarks inject their own). ``selection``: ``"replicate"`` (each paired replicate
+    runs the whole selection; the default) or ``"shared"`` (one tuning, then final seeds
+    at the chosen rate: the earlier protocol, kept for comparison). Render with
     ``lossterm.report.study.render_study([result], "text")``.
 
         >>> s = lossterm.study("circles", ["bce", "hinge", "squared_hinge"])
         >>> s.verdict.line, s.loss("hinge").chosen_learning_rate
     """
     many, jobs, protocol = _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size,
-                                    checkpoint, metric, seed, settings)
+                                    checkpoint, metric, seed, settings, selection)
     studies = run_study(jobs, protocol, data_seed=data_seed, trainer=trainer)
     return studies if many else studies[0]
 
 
 def _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, metric, seed,
-             settings):
+             settings, selection="replicate"):
     """(a list was given?, the jobs, the protocol) of a study or sweep's arguments."""
     from lossterm.engine.plan import plan_runs
     from lossterm.engine.records import RunConfig
@@ -51,7 +56,8 @@ def _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, 
     many = isinstance(problem, (list, tuple))
     grid = parse_lr_grid(lr_grid) if isinstance(lr_grid, str) else lr_grid
     protocol = Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
-                        validation_share=val_size, checkpoint=checkpoint, metric=metric)
+                        validation_share=val_size, checkpoint=checkpoint, metric=metric,
+                        selection=selection)
     base = RunConfig(problem="", loss="", seed=seed, **settings)
     plan = plan_runs(list(problem) if many else [problem], list(losses), base)
     return many, plan.runs, protocol
@@ -100,7 +106,7 @@ __all__.append("noise_sweep")
 def calibrate(problem, loss, studies: int = 20, *, seeds: int = 10, tune_seeds: int = 1,
               lr_grid=None, val_size: float = 0.2, checkpoint: str = "best",
               metric: str | None = None, seed: int = 0, data_seed: int = 0, trainer=None,
-              on_study=None, **settings):
+              on_study=None, selection: str = "replicate", **settings):
     """How often a study of ``problem`` (a name or :class:`Problem`) would claim a
     difference where there is none: ``studies`` A/A studies of ``loss`` against a copy of
     itself, each arm from its own seeds, under the protocol :func:`study` runs with these
@@ -115,7 +121,7 @@ def calibrate(problem, loss, studies: int = 20, *, seeds: int = 10, tune_seeds: 
     if isinstance(problem, (list, tuple)) or isinstance(loss, (list, tuple)):
         raise UsageError("calibrate takes one problem and one loss")
     _, jobs, protocol = _planned(problem, [loss], seeds, tune_seeds, lr_grid, val_size,
-                                 checkpoint, metric, seed, settings)
+                                 checkpoint, metric, seed, settings, selection)
     (job,) = jobs
     return run_calibration(job, protocol, studies, data_seed=data_seed, trainer=trainer,
                            on_study=on_study)

@@ -145,6 +145,8 @@ def _judge(index: int, base: int, data_seed: int, study, metric: str) -> AAStudy
     p = pair.p_holm if pair is not None else math.nan
     rates = tuple((ra.chosen_learning_rate, rb.chosen_learning_rate)
                   for ra, rb in zip(first.replicates, second.replicates))
+    if not first.replicates:  # shared selection: one choice per arm, for every seed
+        rates = ((first.chosen_learning_rate, second.chosen_learning_rate),)
     return AAStudy(index, base, data_seed, len(shared),
                    float(np.mean([a[k] - b[k] for k in shared])) if shared else math.nan,
                    p, len(verdict.tied_for_best) < 2, rates)
