@@ -54,6 +54,7 @@ from lossterm.engine.study.tuning import (
     run_score,
     score_points,
 )
+from lossterm.engine.losses.catalogue import get_loss
 from lossterm.engine.study.verdict import Verdict, decide
 from lossterm.errors import UsageError
 
@@ -143,7 +144,13 @@ class ProblemStudy:
     warnings: list[str] = field(default_factory=list)
 
     def loss(self, name: str) -> LossStudy:
-        return next(s for s in self.losses if s.loss == name)
+        """The loss called ``name`` here, or by any name the catalogue knows it by
+        (``"bce"`` finds binary_crossentropy)."""
+        for s in self.losses:
+            if s.loss == name:
+                return s
+        canonical = get_loss(name).name
+        return next(s for s in self.losses if s.loss == canonical)
 
 
 def default_trainer(jobs: list[Job], phase: Phase, *, threads: int | None = None,
