@@ -314,7 +314,7 @@ def run_noise_sweep_headless(args, options: Options) -> int:
 
 def run_calibration_headless(args, options: Options) -> int:
     """N A/A studies of the one named loss on the one problem; refuse anything else first."""
-    from lossterm.engine.study.calibrate import calibrate
+    from lossterm.engine.study.calibration import calibrate
     from lossterm.progress import StudyProgress
 
     for flag, given in (("--export-code", args.export_code), ("--export-csv", args.export_csv),

@@ -36,7 +36,7 @@ class Options:
     # Robustness curves (lossterm.engine.study.noise): the label-noise rates, ascending;
     # empty: no sweep.
     noise_rates: tuple[float, ...] = ()
-    # Calibration (lossterm.engine.study.calibrate): this many A/A studies; None: none.
+    # Calibration (lossterm.engine.study.calibration): this many A/A studies; None: none.
     calibrate: int | None = None
 
     def __post_init__(self):

@@ -65,6 +65,26 @@ def _stderr_to_file():
             os.close(saved)
 
 
+def configure_threads() -> bool:
+    """One thread per TensorFlow kernel, unless ``TF_NUM_INTRAOP_THREADS`` says otherwise.
+
+    Only possible before TensorFlow runs its first op (the setting is fixed
+    then); returns whether it was set. Numbers do not change: each kernel's
+    arithmetic is the same on one thread (the tests compare histories exactly).
+    """
+    import os
+
+    import tensorflow as tf
+
+    if "TF_NUM_INTRAOP_THREADS" in os.environ:
+        return False
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+    except RuntimeError:  # TensorFlow has run an op already
+        return False
+    return True
+
+
 def load_keras():
     """Import and return ``keras`` (TensorFlow backend unless told otherwise)."""
     if "keras" in sys.modules and hasattr(sys.modules["keras"], "Sequential"):
@@ -77,8 +97,6 @@ def load_keras():
                     import tensorflow as tf
 
                     tf.get_logger().setLevel("ERROR")
-                    from lossterm.engine.population.tf import configure_threads
-
                     configure_threads()  # before any op runs, or it cannot be set
                     tf.config.list_physical_devices()  # device probing logs too (cuInit)
             except Exception as exc:  # any failure to load is one line for the user

@@ -36,7 +36,6 @@ Choices, each stated in the README:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +49,7 @@ from lossterm.engine.problems import (
     Problem,
     Source,
 )
-from lossterm.engine.files import _first_line, read_frame
+from lossterm.engine.files import DataOptions, _first_line, read_frame
 from lossterm.engine.targets import (
     MAX_LEVELS,
     is_text,
@@ -63,27 +62,6 @@ MISSING = ("", "nan", "na")  # cells a numeric column may hold besides numbers (
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-@dataclass(frozen=True)
-class DataOptions:
-    """A file and how to read it. ``target`` is one column name or several (a tuple;
-    a single string is taken as a tuple of one)."""
-
-    path: str
-    target: tuple[str, ...] | str
-    kind: str | None = None
-    test_size: float = 0.5
-    raw_target: bool = False
-    seed: int = 0
-    split_column: str | None = None  # a column holding train / validation / test per row
-
-    def __post_init__(self):
-        names = (self.target,) if isinstance(self.target, str) else tuple(self.target)
-        object.__setattr__(self, "target", tuple(str(name) for name in names))
-
-    @property
-    def target_text(self) -> str:
-        """The target columns as a report names them: 'price' or 'a', 'b'."""
-        return ", ".join(repr(name) for name in self.target)
 # --- columns: DataFrame -> float64 or text arrays -----------------------------------------
 
 

@@ -13,11 +13,36 @@ from __future__ import annotations
 import csv
 import io
 import warnings as _warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from lossterm.errors import UsageError
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    """A file and how to read it. ``target`` is one column name or several (a tuple;
+    a single string is taken as a tuple of one)."""
+
+    path: str
+    target: tuple[str, ...] | str
+    kind: str | None = None
+    test_size: float = 0.5
+    raw_target: bool = False
+    seed: int = 0
+    split_column: str | None = None  # a column holding train / validation / test per row
+
+    def __post_init__(self):
+        names = (self.target,) if isinstance(self.target, str) else tuple(self.target)
+        object.__setattr__(self, "target", tuple(str(name) for name in names))
+
+    @property
+    def target_text(self) -> str:
+        """The target columns as a report names them: 'price' or 'a', 'b'."""
+        return ", ".join(repr(name) for name in self.target)
+
 
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 16384

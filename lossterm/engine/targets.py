@@ -16,7 +16,7 @@ from lossterm.engine.problems import BINARY, MULTICLASS, MULTILABEL, REGRESSION
 from lossterm.errors import UsageError
 
 if TYPE_CHECKING:
-    from lossterm.engine.data import DataOptions
+    from lossterm.engine.files import DataOptions
 
 MAX_LEVELS = 10  # categorical features and integer class targets
 MAX_CLASSES = 50

@@ -1,13 +1,13 @@
 """Calibration reports: the protocol calibrated, the observed false-claim rate beside the
 stated level, and each A/A study, as text, Markdown and JSON, from
-:class:`lossterm.engine.study.calibrate.Calibration` values."""
+:class:`lossterm.engine.study.calibration.Calibration` values."""
 
 from __future__ import annotations
 
 import json
 import math
 
-from lossterm.engine.study.calibrate import Calibration
+from lossterm.engine.study.calibration import Calibration
 from lossterm.engine.types import Format
 
 

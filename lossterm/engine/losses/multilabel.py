@@ -55,11 +55,3 @@ def label_form(spec: LossSpec) -> LossSpec:
         head_reason=f"{head.key}: {spec.head_reason.split(':', 1)[-1].strip()}; one unit per "
                     "label, the loss averaged over the labels (Keras's binary losses average "
                     "over the last axis)")
-
-
-def fit_to(spec: LossSpec, kind: Kind | str) -> LossSpec:
-    """Kept for callers of the first form: see :func:`lossterm.engine.losses.forms.fit_to`
-    (which also makes a multiclass loss's two-node form for a binary problem)."""
-    from lossterm.engine.losses.forms import fit_to as fit
-
-    return fit(spec, kind)

@@ -18,7 +18,7 @@ bit. So a member's numbers are the same, bit for bit, whatever else shares
 its population. The epoch is called through its concrete function, which
 skips the signature matching a ``tf.function`` call does.
 
-Kernels run on one thread each (:func:`configure_threads`): every op here is
+Kernels run on one thread each (:func:`~lossterm.engine.backend.configure_threads`): every op here is
 tiny, and handing each to a pool of threads costs more than it saves. On
 two cores that halved the CPU time of the nine x 10 seeds and left the
 other core to a second population (the sweep runs two at a time).
@@ -28,27 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lossterm.engine.backend import configure_threads, load_keras
 from lossterm.engine.population.core import Data, EpochOutput, Layout, unstack
-
-
-def configure_threads() -> bool:
-    """One thread per TensorFlow kernel, unless ``TF_NUM_INTRAOP_THREADS`` says otherwise.
-
-    Only possible before TensorFlow runs its first op (the setting is fixed
-    then); returns whether it was set. Numbers do not change: each kernel's
-    arithmetic is the same on one thread (the tests compare histories exactly).
-    """
-    import os
-
-    import tensorflow as tf
-
-    if "TF_NUM_INTRAOP_THREADS" in os.environ:
-        return False
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-    except RuntimeError:  # TensorFlow has run an op already
-        return False
-    return True
 
 
 class TensorFlowEngine:
@@ -56,8 +37,6 @@ class TensorFlowEngine:
 
     def __init__(self, layout: Layout, spec, data: Data, batch_size: int, optimizer, hyper: dict):
         import tensorflow as tf
-
-        from lossterm.engine.backend import load_keras
 
         keras = load_keras()
         configure_threads()

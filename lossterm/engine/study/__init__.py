@@ -110,13 +110,13 @@ def calibrate(problem, loss, studies: int = 20, *, seeds: int = 10, tune_seeds: 
     """How often a study of ``problem`` (a name or :class:`Problem`) would claim a
     difference where there is none: ``studies`` A/A studies of ``loss`` against a copy of
     itself, each arm from its own seeds, under the protocol :func:`study` runs with these
-    arguments. Returns a :class:`~lossterm.engine.study.calibrate.Calibration` (``claims``,
+    arguments. Returns a :class:`~lossterm.engine.study.calibration.Calibration` (``claims``,
     ``rate``, ``interval``: the Clopper-Pearson 95% interval, ``line``).
 
         >>> c = lossterm.calibrate("circles", "bce", 40)
         >>> c.claims, c.interval
     """
-    from lossterm.engine.study.calibrate import calibrate as run_calibration
+    from lossterm.engine.study.calibration import calibrate as run_calibration
 
     if isinstance(problem, (list, tuple)) or isinstance(loss, (list, tuple)):
         raise UsageError("calibrate takes one problem and one loss")
