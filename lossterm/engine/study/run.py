@@ -377,11 +377,12 @@ def _shared(c: _Context, jobs: list[Job]) -> list[LossStudy]:
     chosen rate. Its replicates (the final seeds) leave the selection out, so its tests
     compare rates as much as losses: kept for measuring, not recommended."""
     p = c.protocol
-    tune_seeds = p.tuning_seeds(jobs[0].seed)
+    tune_seeds = {id(job): p.tuning_seeds(job.seed) for job in jobs}  # each loss's own base
     checkpoint = p.checkpoint if c.metric == c.on_epochs else "last"
-    tuned = c.train(TUNING, [j for job in jobs for j in c.jobs(job, c.grid, tune_seeds,
-                                                              checkpoint)], checkpoint)
-    per_loss = len(c.grid) * len(tune_seeds)
+    tuned = c.train(TUNING, [j for job in jobs
+                             for j in c.jobs(job, c.grid, tune_seeds[id(job)], checkpoint)],
+                    checkpoint)
+    per_loss = len(c.grid) * p.tune_seeds
     studies = []
     for k, job in enumerate(jobs):
         mine = tuned[k * per_loss:(k + 1) * per_loss]
@@ -403,11 +404,12 @@ def _extend(studies, c: _Context, tune_seeds, checkpoint) -> None:
         if side and c.protocol.extend_points > 0:
             s.extended = side
             wanted.append((job, s, extension(c.grid, side, c.protocol.extend_points)))
-    planned = [j for job, _, more in wanted for j in c.jobs(job, more, tune_seeds, checkpoint)]
+    planned = [j for job, _, more in wanted
+               for j in c.jobs(job, more, tune_seeds[id(job)], checkpoint)]
     extra = c.train(EXTENDED, planned, checkpoint) if wanted else []
     start = 0
     for job, s, more in wanted:
-        mine = extra[start:start + len(more) * len(tune_seeds)]
+        mine = extra[start:start + len(more) * c.protocol.tune_seeds]
         start += len(mine)
         s.tuning += mine
         s.tuning_scores += [run_score(r, c.scoring[s.loss])[0] for r in mine]
@@ -436,14 +438,15 @@ def _merge(points: list[GridPoint], more: list[GridPoint]) -> list[GridPoint]:
 
 def _final(studies, c: _Context) -> None:
     """Final runs at each chosen rate, then the test split read once per kept model."""
-    seeds = c.protocol.final_seeds(studies[0][0].seed) if studies else []
+    per_loss = c.protocol.seeds
     chosen = [(job, s) for job, s in studies if s.chosen is not None]
-    planned = [j for job, s in chosen
-               for j in c.jobs(job, [s.chosen_learning_rate], seeds, c.protocol.checkpoint)]
+    planned = [j for job, s in chosen  # each loss's own seed base (the same in a study)
+               for j in c.jobs(job, [s.chosen_learning_rate], c.protocol.final_seeds(job.seed),
+                               c.protocol.checkpoint)]
     results = c.train(FINAL, planned, c.protocol.checkpoint)
     for k, (job, s) in enumerate(chosen):
         s.not_applicable = c.not_applicable(job)
-        s.final = results[k * len(seeds):(k + 1) * len(seeds)]
+        s.final = results[k * per_loss:(k + 1) * per_loss]
         for run in s.final:
             score, epoch = run_score(run, c.scoring[s.loss])
             if score is None or run.weights is None:
