@@ -85,7 +85,7 @@ def _print_aa(rows: list[dict]) -> None:
               flush=True)
 
 
-def power_part(n: int, selection: str = "replicate") -> list[dict]:
+def power_part(n: int, selection: str = "replicate", tune_seeds: int = 1) -> list[dict]:
     import lossterm
     from lossterm.engine.perturb import Perturbation, perturb
     from lossterm.engine.problems import get_problem
@@ -100,7 +100,7 @@ def power_part(n: int, selection: str = "replicate") -> list[dict]:
             if noise:
                 problem = perturb(problem, Perturbation(label_noise=noise, seed=i))
             s = lossterm.study(problem, list(losses), seed=100_000 * i, data_seed=i,
-                               selection=selection)
+                               selection=selection, tune_seeds=tune_seeds)
             tied = s.verdict.tied_for_best
             if len(tied) < 2:
                 short = losses[[x.loss for x in s.losses].index(tied[0])]
@@ -111,6 +111,7 @@ def power_part(n: int, selection: str = "replicate") -> list[dict]:
         print(file=sys.stderr)
         rows.append({"problem": name + (f"+noise{noise:g}" if noise else ""),
                      "pair": list(losses), "selection": selection, "studies": n,
+                     "tune_seeds": tune_seeds,
                      "detected": sum(winners.values()), "winners": winners,
                      "mean_gap": statistics.fmean(gaps), "seconds": time.perf_counter() - tick})
         _print_power(rows[-1:])
@@ -121,6 +122,7 @@ def _print_power(rows: list[dict]) -> None:
     for r in rows:
         who = ", ".join(f"{k} {v}" for k, v in r["winners"].items()) or "none"
         print(f"power {r['problem']:<18} {' vs '.join(r['pair']):<16} {r['selection']:<9} "
+              f"k={r.get('tune_seeds', 1)} "
               f"detected {r['detected']:>2}/{r['studies']} (winner: {who}); mean gap "
               f"{r['mean_gap']:+.4f}; {r['seconds']:.0f} s", flush=True)
 
@@ -158,6 +160,12 @@ def main() -> None:
     parser.add_argument("--shared", type=int, default=40)
     parser.add_argument("--power", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--power-selection", default="replicate",
+                        help="the power part's protocol: replicate (default) or shared (with "
+                             "--power-tune-seeds 3: the earlier protocol)")
+    parser.add_argument("--power-tune-seeds", type=int, default=1,
+                        help="seeds per rate inside each replicate in the power part (an "
+                             "alternative protocol: the replicate's figure is their mean)")
     parser.add_argument("--parts", default="aa,power,time")
     parser.add_argument("--problems", default="regression,circles,digits",
                         help="restrict the aa and power parts to these problems")
@@ -174,7 +182,7 @@ def main() -> None:
     if "aa" in parts:
         out["aa"] = aa_part(args.studies, args.shared)
     if "power" in parts:
-        out["power"] = power_part(args.power)
+        out["power"] = power_part(args.power, args.power_selection, args.power_tune_seeds)
     print("\nsummary")
     _print_aa(out.get("aa", []))
     _print_power(out.get("power", []))
