@@ -229,7 +229,6 @@ class Session:
     def __init__(self, job: Job):
         self.job, self.problem, self.spec = job, job.problem, job.loss
         self._model = self._optimizer = self._step = None
-        self._seed_of_weights: int | None = None
 
     def check(self) -> None:
         """Raise UsageError if the loss cannot take this problem's data."""

@@ -141,4 +141,3 @@ TANH_LABELS = LabelsHead(key="tanh per label", activation="tanh", threshold=0.0,
 _PER_LABEL = {SIGMOID.key: SIGMOID_LABELS, TANH.key: TANH_LABELS}
 
 HEADS: tuple[Head, ...] = (LINEAR, SOFTPLUS, SIGMOID, TANH, SOFTMAX, SCORES)  # the catalogue's
-LABEL_HEADS: tuple[LabelsHead, ...] = (SIGMOID_LABELS, TANH_LABELS)  # its binary heads per label
