@@ -113,7 +113,8 @@ def power_part(n: int, selection: str = "replicate", tune_seeds: int = 1) -> lis
                      "pair": list(losses), "selection": selection, "studies": n,
                      "tune_seeds": tune_seeds,
                      "detected": sum(winners.values()), "winners": winners,
-                     "mean_gap": statistics.fmean(gaps), "seconds": time.perf_counter() - tick})
+                     "mean_gap": statistics.fmean(gaps),
+                     "median_gap": statistics.median(gaps), "seconds": time.perf_counter() - tick})
         _print_power(rows[-1:])
     return rows
 
@@ -123,8 +124,9 @@ def _print_power(rows: list[dict]) -> None:
         who = ", ".join(f"{k} {v}" for k, v in r["winners"].items()) or "none"
         print(f"power {r['problem']:<18} {' vs '.join(r['pair']):<16} {r['selection']:<9} "
               f"k={r.get('tune_seeds', 1)} "
-              f"detected {r['detected']:>2}/{r['studies']} (winner: {who}); mean gap "
-              f"{r['mean_gap']:+.4f}; {r['seconds']:.0f} s", flush=True)
+              f"detected {r['detected']:>2}/{r['studies']} (winner: {who}); first − second "
+              f"mean {r['mean_gap']:+.4f}, median {r.get('median_gap', float('nan')):+.4f}; "
+              f"{r['seconds']:.0f} s", flush=True)
 
 
 def time_part(repeat: int) -> dict:
