@@ -122,6 +122,7 @@ def _result(row: dict, epochs: list) -> RunResult:
     if status == RUNNING and not _alive(row["pid"]):
         status = INCOMPLETE
     metric = row["metric"]
+    settings = json.loads(row["config"] or "{}")
     records = [EpochRecord(epoch, logs["loss"], logs["val_loss"], logs[metric],
                            logs["val_" + metric], seconds, logs)
                for epoch, seconds, logs in epochs]
@@ -131,7 +132,8 @@ def _result(row: dict, epochs: list) -> RunResult:
         target_encoding=row["target_encoding"], metric=metric, seed=row["seed"],
         epochs=row["epochs"], status=status, records=records,
         warnings=tuple(json.loads(row["warnings"])), notes=tuple(json.loads(row["notes"])),
-        message=row["message"] or "", seconds=row["seconds"] or 0.0)
+        message=row["message"] or "", seconds=row["seconds"] or 0.0,
+        learning_rate=settings.get("learning_rate"), optimizer=settings.get("optimizer", "sgd"))
 
 
 def _alive(pid: int) -> bool:
