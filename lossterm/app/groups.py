@@ -53,8 +53,9 @@ class RunGroup:
         return (f"{text}; left out: {count} other setting{'s' if count > 1 else ''} "
                 f"({which}): select one of its runs, then v")
 
-    def refusal(self) -> str | None:
-        """Why these runs get no verdict, saying what to press; None when they do."""
+    def refusal(self, seeds_now: int = 1) -> str | None:
+        """Why these runs get no verdict, saying what to press (``seeds_now``: the seeds
+        per run ``n`` has set); None when they do."""
         where = f"{self.problem} ({settings_text(self.settings, short=True)})"
         others = len(self.left_out)
         also = (f"; {others} other setting{'s' if others > 1 else ''} left out (select one "
@@ -66,8 +67,10 @@ class RunGroup:
             one = all(len({r.seed for r in self.results if r.loss == loss and _good(r)})
                       < MIN_PAIRED_SEEDS for loss in self.losses)
             lead = "one seed per loss" if one else "fewer than 2 seeds shared by every loss"
-            return (f"{lead} on {where}: press n to set seeds ≥ {MIN_PAIRED_SEEDS} and a to "
-                    f"train, or S for a study{also}")
+            more = (f"press a to train every loss over {seeds_now} more seeds"
+                    if seeds_now >= MIN_PAIRED_SEEDS else
+                    f"press n to set seeds ≥ {MIN_PAIRED_SEEDS} and a to train")
+            return f"{lead} on {where}: {more}, or S for a study{also}"
         return None
 
 

@@ -147,7 +147,8 @@ class VerdictActions:
 
         group = pick_group(self.board, problem, selected)
         why = (f"no verdict for {problem} yet: S runs a fair study, or train two or more "
-               "losses over several seeds (n, then a)") if group is None else group.refusal()
+               "losses over several seeds (n, then a)") if group is None else group.refusal(
+            self.seeds)
         view = None if why else from_runs(problem, list(group.results), group.line())
         if view is None:
             self.notify(why or f"no verdict for {problem}", timeout=10)
