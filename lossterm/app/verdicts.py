@@ -4,7 +4,9 @@ A mixin of :class:`~lossterm.app.app.LosstermApp` (kept apart so the App stays a
 wiring of panes and keys). A study (``S``) or a noise sweep (``R``) runs in one
 thread worker of the ``study`` group; at most one at a time, ``s`` sets its stop
 event. What ended last per problem is kept in ``self.studies``, and ``v`` shows
-it — or the problem's finished multi-seed runs — on the compare screen.
+it — or one group of the problem's finished multi-seed runs, those sharing every
+setting but the seed (:mod:`lossterm.app.groups`) — on the compare screen. Problems
+are keyed by the name their runs and studies carry, the perturbation included.
 """
 
 from __future__ import annotations
