@@ -188,7 +188,8 @@ def from_runs(problem: str, results: list[RunResult], settings: str = ""
     v = decide(problem, scores, metric, higher, seeds, protocol=protocol_words)
     return CompareView(
         problem=problem, metric=metric, higher=higher, tuned=False, verdict=v.line,
-        protocol=(protocol_words, *([settings] if settings else ()),
+        # which runs these are first: the verdict line already says the protocol words
+        protocol=(*([settings] if settings else ()), protocol_words,
                   "not a fair study: one learning rate can favour some losses — "
                   "press S to tune each loss's rate on validation"),
         rows=_rows(v.ranking, v.pairs, set(v.tied_for_best), scores,
