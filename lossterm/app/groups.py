@@ -51,15 +51,15 @@ class RunGroup:
         count = len(self.left_out)
         which = "; ".join(dict.fromkeys(difference(self.settings, s) for s in self.left_out))
         return (f"{text}; left out: {count} other setting{'s' if count > 1 else ''} "
-                f"({which}): select one of its runs, then v")
+                f"({which}): {_how_to_pick(count)}")
 
     def refusal(self, seeds_now: int = 1) -> str | None:
         """Why these runs get no verdict, saying what to press (``seeds_now``: the seeds
         per run ``n`` has set); None when they do."""
         where = f"{self.problem} ({settings_text(self.settings, short=True)})"
         others = len(self.left_out)
-        also = (f"; {others} other setting{'s' if others > 1 else ''} left out (select one "
-                "of its runs, then v)" if others else "")
+        also = (f"; {others} other setting{'s' if others > 1 else ''} left out "
+                f"({_how_to_pick(others)})" if others else "")
         if len(self.losses) < 2:
             return (f"no verdict for {where}: train two or more losses over several seeds "
                     f"(n for seeds, then a), or S for a fair study{also}")
@@ -72,6 +72,11 @@ class RunGroup:
                     f"press n to set seeds ≥ {MIN_PAIRED_SEEDS} and a to train")
             return f"{lead} on {where}: {more}, or S for a study{also}"
         return None
+
+
+def _how_to_pick(groups: int) -> str:
+    return ("select one of its runs, then v" if groups == 1 else
+            "select a run of the one you want, then v")
 
 
 def _good(result: RunResult) -> bool:
