@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from lossterm.engine.records import RunResult
+from lossterm.engine.experiments import distinct
 from lossterm.engine.store import Store, default_store_path
 from lossterm.errors import UsageError
 from lossterm.headless import check_folder, check_writable, write_atomically, write_csvs
@@ -40,43 +39,3 @@ def run_report(args) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def distinct(entries: list[tuple[int, dict, RunResult]]) -> tuple[list[RunResult], list[str]]:
-    """The runs a report may compare, and a line for each thing left out.
-
-    A report treats the runs of one (problem, loss) as seeds of one experiment and
-    pairs them by seed. So a run stored twice (the same settings and seed, trained
-    again) counts once, its latest; and where a (problem, loss) was stored with
-    different settings (another learning rate, optimizer, width, epochs...), only the
-    latest settings' runs are kept: pooling them would call a learning-rate change
-    seed noise.
-    """
-    def key(settings: dict) -> str:
-        return json.dumps({k: v for k, v in settings.items() if k != "seed"}, sort_keys=True)
-
-    latest: dict[tuple[str, str], str] = {}  # (problem, loss) -> its latest settings
-    for _, settings, result in entries:
-        latest[(result.problem, result.loss)] = key(settings)
-    kept: dict[tuple[str, str, int], RunResult] = {}
-    other: dict[tuple[str, str], int] = {}
-    repeats = 0
-    for _, settings, result in entries:
-        arm = (result.problem, result.loss)
-        if key(settings) != latest[arm]:
-            other[arm] = other.get(arm, 0) + 1
-            continue
-        slot = (*arm, result.seed)
-        repeats += slot in kept
-        kept[slot] = result  # oldest first: a later run of the same seed replaces it
-    notes = []
-    if repeats:
-        notes.append(f"{repeats} run{'s' if repeats > 1 else ''} trained again with the same "
-                     "settings and seed: only the latest of each counts (a seed counted twice "
-                     "would look like agreement)")
-    for (problem, loss), count in other.items():
-        notes.append(f"{count} earlier run{'s' if count > 1 else ''} of {loss} on {problem} "
-                     "used other settings and are left out: only the latest settings' runs "
-                     "are compared (--last N picks the runs to report)")
-    order = {id(r): i for i, (_, _, r) in enumerate(entries)}
-    return sorted(kept.values(), key=lambda r: order[id(r)]), notes

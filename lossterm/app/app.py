@@ -145,7 +145,7 @@ class LosstermApp(VerdictActions, App):
         self.notify(message.error, severity="error", timeout=30)
 
     def on_history_loaded(self, message: HistoryLoaded) -> None:
-        self.board.add_history(message.results)
+        self.board.add_history(message.results, message.settings)
         self._board_changed()
 
     # -- training -------------------------------------------------------------

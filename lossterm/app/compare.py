@@ -144,24 +144,38 @@ def _study_protocol(study) -> tuple[str, ...]:
             "Holm-adjusted")
 
 
-def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
-    """The view of finished multi-seed runs of ``problem`` at one untuned learning rate
-    (None with fewer than two losses trained to the end)."""
+def paired_runs(results: list[RunResult]) -> tuple[list[RunResult], dict[str, int]]:
+    """The runs that trained to the end on a seed every such loss trained to the end (what
+    a paired test may use), and per loss how many seeds were lost (diverged, failed)."""
+    good = [r for r in results if r.status == DONE and r.records]
+    seeds = [{r.seed for r in good if r.loss == loss} for loss in dict.fromkeys(
+        r.loss for r in good)]
+    shared = set.intersection(*seeds) if seeds else set()
+    lost: dict[str, int] = {}
+    for r in results:
+        if not (r.status == DONE and r.records):
+            lost[r.loss] = lost.get(r.loss, 0) + 1
+    return [r for r in good if r.seed in shared], lost
+
+
+def from_runs(problem: str, results: list[RunResult], settings: str = ""
+              ) -> CompareView | None:
+    """The view of finished multi-seed runs of ``problem`` at one untuned learning rate,
+    over the seeds every loss trained to the end (None with fewer than two losses
+    there). ``results`` are one experiment's (the TUI's ``v`` groups them:
+    :mod:`lossterm.app.groups`); ``settings`` says which, in a protocol line."""
     from lossterm.engine.compare import higher_is_better
     from lossterm.engine.study.verdict import decide
 
     mine = [r for r in results if r.problem == problem]
+    paired, lost = paired_runs(mine)
     scores: dict[str, dict[int, float]] = {}
-    lost: dict[str, int] = {}
     curves: dict[str, list[list[float]]] = {}
     trains: dict[str, list[list[float]]] = {}
-    for r in mine:
-        if r.status == DONE and r.records:
-            scores.setdefault(r.loss, {})[r.seed] = r.test_metric
-            curves.setdefault(r.loss, []).append([e.test_metric for e in r.records])
-            trains.setdefault(r.loss, []).append([e.train_metric for e in r.records])
-        else:
-            lost[r.loss] = lost.get(r.loss, 0) + 1
+    for r in paired:
+        scores.setdefault(r.loss, {})[r.seed] = r.test_metric
+        curves.setdefault(r.loss, []).append([e.test_metric for e in r.records])
+        trains.setdefault(r.loss, []).append([e.train_metric for e in r.records])
     if len(scores) < 2:
         return None
     metric = mine[0].metric
@@ -174,7 +188,8 @@ def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
     v = decide(problem, scores, metric, higher, seeds, protocol=protocol_words)
     return CompareView(
         problem=problem, metric=metric, higher=higher, tuned=False, verdict=v.line,
-        protocol=(protocol_words,
+        # which runs these are first: the verdict line already says the protocol words
+        protocol=(*([settings] if settings else ()), protocol_words,
                   "not a fair study: one learning rate can favour some losses — "
                   "press S to tune each loss's rate on validation"),
         rows=_rows(v.ranking, v.pairs, set(v.tied_for_best), scores,

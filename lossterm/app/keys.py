@@ -30,7 +30,8 @@ BINDINGS = [
             tooltip="robustness curves: the study at each label-noise rate (--noise-sweep, "
                     "default 0, 0.2, 0.4, 0.6; test clean, validation noisy); s stops it"),
     Binding("v", "compare", "Verdict", id="compare",
-            tooltip="the verdict for the selected problem: its study, or its multi-seed runs"),
+            tooltip="the verdict for the selected problem: its study, or one group of its "
+                    "multi-seed runs (the selected run's settings, else the latest's)"),
     Binding("n", "seeds", "Seeds", id="seeds",
             tooltip="seeds per run: 1, 3, 5, 10 (curves show the mean and min-max band)"),
     Binding("m", "switch_curves", "Curves", id="switch_curves",

@@ -65,7 +65,8 @@ def load_everything(post: Callable[[Message], object], loader: Callable[[], str]
         get_problem(name)
     post(DataReady())
     if store is not None:
-        post(HistoryLoaded([r for _, r in store.results(HISTORY_ROWS)]))
+        entries = store.entries(HISTORY_ROWS)
+        post(HistoryLoaded([r for _, _, r in entries], [s for _, s, _ in entries]))
     try:
         post(BackendReady(loader()))
     except LosstermError as exc:

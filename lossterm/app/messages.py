@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -51,9 +51,10 @@ class RunFinished(Message):
 
 @dataclass
 class HistoryLoaded(Message):
-    """Earlier runs read from the store, oldest first."""
+    """Earlier runs read from the store, oldest first, each with what it trained with."""
 
     results: list[RunResult]
+    settings: list[dict] = field(default_factory=list)  # one per result, as stored
 
 
 @dataclass

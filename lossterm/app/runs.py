@@ -34,6 +34,9 @@ class RunView:
     live: dict[int, list[EpochRecord]] = field(default_factory=dict)
     overlay: bool = False
     from_history: bool = False  # read from the store, not trained in this session
+    # what it trained with, seed aside as run_settings records it (the store's copy for a
+    # history run): which runs v may judge together
+    settings: dict = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
 
     @property

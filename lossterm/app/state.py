@@ -26,6 +26,7 @@ from typing import Iterable
 from lossterm.app.runs import TRAINING, RunView
 from lossterm.engine import RunConfig, get_loss
 from lossterm.engine.absurd import absurd_reason
+from lossterm.engine.experiments import run_settings
 from lossterm.engine.records import EpochRecord, Job, RunResult
 from lossterm.engine.types import Status
 from lossterm.errors import UsageError
@@ -216,22 +217,25 @@ class RunBoard:
             config = RunConfig(first.problem.name, spec.name, seed=first.seed,
                                epochs=first.epochs)
             run = self._add(RunView(next(self._ids), config, metric=spec.metric,
-                                    short_name=spec.short_name, seeds=seeds, jobs=run_jobs))
+                                    short_name=spec.short_name, seeds=seeds, jobs=run_jobs,
+                                    settings=run_settings(first)))
             self.queue.append(run.id)
             added.append(run)
         self._changed("planned", added)
         return added
 
-    def add_history(self, results: list[RunResult]) -> list[RunView]:
-        """Earlier runs from the store: finished (or still running elsewhere), ready to overlay."""
+    def add_history(self, results: list[RunResult],
+                    settings: list[dict] | None = None) -> list[RunView]:
+        """Earlier runs from the store: finished (or still running elsewhere), ready to
+        overlay; ``settings``, one per result, what each trained with as stored."""
         added = []
-        for result in results:
+        for result, stored in zip(results, settings or [{}] * len(results)):
             config = RunConfig(result.problem, result.loss, seed=result.seed,
                                epochs=result.epochs)
             added.append(self._add(RunView(
                 next(self._ids), config, metric=result.metric,
                 short_name=_short_name(result.loss), status=result.status,
-                results=[result], from_history=True)))
+                results=[result], from_history=True, settings=dict(stored))))
         self._changed("history", added)
         return added
 

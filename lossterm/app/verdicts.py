@@ -4,7 +4,9 @@ A mixin of :class:`~lossterm.app.app.LosstermApp` (kept apart so the App stays a
 wiring of panes and keys). A study (``S``) or a noise sweep (``R``) runs in one
 thread worker of the ``study`` group; at most one at a time, ``s`` sets its stop
 event. What ended last per problem is kept in ``self.studies``, and ``v`` shows
-it — or the problem's finished multi-seed runs — on the compare screen.
+it — or one group of the problem's finished multi-seed runs, those sharing every
+setting but the seed (:mod:`lossterm.app.groups`) — on the compare screen. Problems
+are keyed by the name their runs and studies carry, the perturbation included.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from textual import work
 from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
 from lossterm.engine import Problem, get_problem
 from lossterm.engine.plan import ALL
+from lossterm.errors import LosstermError
 
 
 class VerdictActions:
@@ -100,10 +103,33 @@ class VerdictActions:
         self._open_compare(problem)
 
     def action_compare(self) -> None:
-        self._open_compare(self._picked().problem)
+        """The verdict on the run selected in the runs table (when the table has focus),
+        else on the problem the picker and the perturbation keys select now."""
+        selected = self._selected_run()
+        if selected is not None:
+            self._open_compare(selected.config.problem, selected)
+            return
+        picker = self._picked()
+        try:  # the perturbed problem's name: what its runs and studies are kept under
+            problem = self.training_problem(picker.problem).name
+        except LosstermError:  # e.g. an imbalance that leaves no class-1 rows
+            problem = picker.problem
+        self._open_compare(problem)
 
-    def _open_compare(self, problem: str) -> None:
-        from lossterm.app.compare import from_runs, from_study, from_sweep
+    def _selected_run(self):
+        """The finished run under the runs table's cursor while the table has focus."""
+        from lossterm.app.widgets.runs_table import RunsTable
+
+        table = self.focused
+        if not isinstance(table, RunsTable):
+            return None
+        run = self.board.get(table.selected_run_id())
+        return run if run is not None and run.finished else None
+
+    def _open_compare(self, problem: str, selected=None) -> None:
+        """The problem's study or sweep if one ended, else one group of its runs (the
+        selected run's, else the latest's: :func:`~lossterm.app.groups.pick_group`)."""
+        from lossterm.app.compare import from_study, from_sweep
         from lossterm.app.screens.compare import CompareScreen
         from lossterm.engine.study.sweep_result import NoiseSweep
 
@@ -111,10 +137,21 @@ class VerdictActions:
             done = self.studies[problem]
             view = from_sweep(done) if isinstance(done, NoiseSweep) else from_study(done)
         else:
-            view = from_runs(problem, [r for run in self.board for r in run.results
-                                       if run.finished])
+            view = self._runs_view(problem, selected)
+        if view is not None:
+            self.push_screen(CompareScreen(view))
+
+    def _runs_view(self, problem: str, selected):
+        """The compare view of one group of ``problem``'s runs, or None after a
+        notification saying why there is none and what to press."""
+        from lossterm.app.compare import from_runs
+        from lossterm.app.groups import pick_group
+
+        group = pick_group(self.board, problem, selected)
+        why = (f"no verdict for {problem} yet: S runs a fair study, or train two or more "
+               "losses over several seeds (n, then a)") if group is None else group.refusal(
+            self.seeds)
+        view = None if why else from_runs(problem, list(group.results), group.line())
         if view is None:
-            self.notify(f"no verdict for {problem} yet: S runs a fair study, or train two "
-                        "or more losses over several seeds (n, then a)", timeout=8)
-            return
-        self.push_screen(CompareScreen(view))
+            self.notify(why or f"no verdict for {problem}", timeout=10)
+        return view

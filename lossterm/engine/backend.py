@@ -114,6 +114,15 @@ def backend_name() -> str:
     return load_keras().backend.backend()
 
 
+def running_backend() -> str:
+    """The backend this process trains with, without loading Keras: the loaded Keras's,
+    else the one it will load ($KERAS_BACKEND, which :func:`choose_backend` sets)."""
+    keras = sys.modules.get("keras")
+    if keras is not None and hasattr(keras, "backend"):
+        return keras.backend.backend()
+    return os.environ.get("KERAS_BACKEND", "tensorflow").lower()
+
+
 def describe_backend() -> str:
     """One line: Keras version, backend, and the device training runs on."""
     keras = load_keras()

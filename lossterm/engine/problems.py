@@ -304,6 +304,21 @@ class Problem:
     def recipe(self) -> Recipe | Dataset | None:
         return RECIPES.get(self.source.builtin) if self.source.builtin else None
 
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A short digest of the four arrays (shapes, types and bytes): runs whose problems
+        share a name but not their data (a file changed on disk, another perturbation
+        seed) are not seeds of one experiment. Computed once per value; the arrays are
+        read-only, so it cannot go stale."""
+        import hashlib
+
+        digest = hashlib.blake2b(digest_size=6)
+        for array in (self.X_train, self.y_train, self.X_test, self.y_test):
+            digest.update(f"{array.dtype.str}{array.shape}".encode())
+            digest.update(repr(array.tolist()).encode() if array.dtype == object
+                          else np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()
+
 
 def canonical_problem_name(name: str) -> str:
     key = name.strip().lower()

@@ -84,6 +84,8 @@ class Job:
             str(u) for u in self.layers)
         if self.checkpoint != "last":
             out["checkpoint"] = self.checkpoint
+            if self.checkpoint_metric:
+                out["checkpoint_metric"] = self.checkpoint_metric
         return out
 
 

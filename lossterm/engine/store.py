@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from lossterm.engine.experiments import run_settings
 from lossterm.engine.records import EpochRecord, Job, RunResult
 from lossterm.engine.types import Status
 from lossterm.errors import UsageError
@@ -69,7 +70,7 @@ class Store:
 
     def start_run(self, result: RunResult, job: Job) -> int:
         """A row for a run about to train; its status stays ``running`` until it ends."""
-        settings = job.settings
+        settings = run_settings(job)
         return self._write(
             "INSERT INTO runs (started, pid, problem, loss, kind, seed, config, output_activation,"
             " output_layer, target_encoding, metric, epochs, status, warnings, notes)"
@@ -94,8 +95,10 @@ class Store:
         return [(run_id, result) for run_id, _, result in self.entries(limit)]
 
     def entries(self, limit: int | None = None) -> list[tuple[int, dict, RunResult]]:
-        """As :meth:`results`, each with the settings the run trained with (its job's
-        ``settings``: epochs, learning rate, optimizer, ... as stored)."""
+        """As :meth:`results`, each with the settings the run trained with
+        (:func:`~lossterm.engine.experiments.run_settings`: epochs, learning rate,
+        optimizer, ..., the data's fingerprint and the backend; runs stored before
+        lossterm recorded the last two lack them)."""
         with self._lock:
             cursor = self._db.execute(
                 "SELECT * FROM (SELECT * FROM runs ORDER BY id DESC LIMIT ?) ORDER BY id",
@@ -119,6 +122,7 @@ def _result(row: dict, epochs: list) -> RunResult:
     if status == RUNNING and not _alive(row["pid"]):
         status = INCOMPLETE
     metric = row["metric"]
+    settings = json.loads(row["config"] or "{}")
     records = [EpochRecord(epoch, logs["loss"], logs["val_loss"], logs[metric],
                            logs["val_" + metric], seconds, logs)
                for epoch, seconds, logs in epochs]
@@ -128,7 +132,8 @@ def _result(row: dict, epochs: list) -> RunResult:
         target_encoding=row["target_encoding"], metric=metric, seed=row["seed"],
         epochs=row["epochs"], status=status, records=records,
         warnings=tuple(json.loads(row["warnings"])), notes=tuple(json.loads(row["notes"])),
-        message=row["message"] or "", seconds=row["seconds"] or 0.0)
+        message=row["message"] or "", seconds=row["seconds"] or 0.0,
+        learning_rate=settings.get("learning_rate"), optimizer=settings.get("optimizer", "sgd"))
 
 
 def _alive(pid: int) -> bool:
