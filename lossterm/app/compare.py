@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from lossterm.engine.metric import is_share
 from lossterm.engine.records import DONE, RunResult
 from lossterm.engine.stats import summarize
 
@@ -147,7 +148,7 @@ def _study_protocol(study) -> tuple[str, ...]:
 def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
     """The view of finished multi-seed runs of ``problem`` at one untuned learning rate
     (None with fewer than two losses trained to the end)."""
-    from lossterm.engine.compare import higher_is_better
+    from lossterm.engine.metric import higher_is_better
     from lossterm.engine.study.verdict import decide
 
     mine = [r for r in results if r.problem == problem]
@@ -251,9 +252,10 @@ def _sort_key(mean: float | None, higher: bool) -> float:
 def _cell(metric: str, mean: float, sd: float, tied: bool) -> str:
     if not math.isfinite(mean):
         return "—"
-    text = f"{mean:.3f}" if metric == "accuracy" else f"{mean:.3g}"
+    share = is_share(metric)
+    text = f"{mean:.3f}" if share else f"{mean:.3g}"
     if math.isfinite(sd):  # tight, so four rates fit 80 columns
-        text += f"±{sd:.3f}" if metric == "accuracy" else f"±{sd:.2g}"
+        text += f"±{sd:.3f}" if share else f"±{sd:.2g}"
     return text + ("★" if tied else " ")
 
 

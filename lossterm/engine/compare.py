@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from lossterm.engine.metric import get_metric, higher_is_better
 from lossterm.engine.records import DONE, RunResult
 from lossterm.engine.stats import (
     LEVEL,
@@ -72,14 +73,6 @@ class Comparison:
         return higher_is_better(self.metric)
 
 
-def higher_is_better(metric: str) -> bool:
-    """Accuracies and F1 scores: higher is better; MSE, Hamming loss and the like: lower."""
-    from lossterm.engine.scores import METRICS, per_target_base
-
-    base = per_target_base(metric)[0]
-    return METRICS[base].higher_is_better if base in METRICS else metric.endswith("accuracy")
-
-
 def arms(results: list[RunResult]) -> list[Arm]:
     """Group results by (problem, loss) in first-seen order."""
     grouped: dict[tuple[str, str], Arm] = {}
@@ -128,15 +121,14 @@ def _advantage(a: Arm, b: Arm, sign: int) -> PairedTest:
 
 
 def _amount(metric: str, value: float) -> str:
-    if metric.endswith("accuracy"):
+    if get_metric(metric).share:
         return f"{100 * value:.1f}"
     return f"{value:.4f}"
 
 
 def _unit(metric: str) -> str:
-    if metric.endswith("accuracy"):
-        return f"points of test {metric.replace('_', ' ')}"
-    return "test MSE" if metric == "mse" else f"test {metric.replace('_', ' ')}"
+    m = get_metric(metric)
+    return f"points of test {m.title}" if m.share else f"test {m.title}"
 
 
 def _p(p: float) -> str:
@@ -164,4 +156,4 @@ def verdict(best: str, other: str, problem: str, metric: str, test: PairedTest,
             f"{best} ahead by {amount} {stats}")
 
 
-__all__ = ["Arm", "Comparison", "Versus", "arms", "compare", "higher_is_better", "verdict"]
+__all__ = ["Arm", "Comparison", "Versus", "arms", "compare", "verdict"]

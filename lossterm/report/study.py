@@ -7,6 +7,7 @@ import io
 import json
 import math
 
+from lossterm.engine.metric import get_metric
 from lossterm.engine.stats import summarize
 from lossterm.engine.study import LossStudy, ProblemStudy
 from lossterm.engine.types import Format
@@ -32,7 +33,7 @@ def value(study: ProblemStudy, v: float | None) -> str:
     """A metric value as people read it: 3 decimals for shares, 4 significant digits else."""
     if v is None or not math.isfinite(v):
         return "—"
-    return f"{v:.3f}" if study.metric in ("accuracy", "subset_accuracy") else f"{v:.4g}"
+    return get_metric(study.metric).text(v)
 
 
 def rate(lr: float | None) -> str:
@@ -199,7 +200,7 @@ def _p(p: float) -> str:
 
 def matrix_columns(study: ProblemStudy) -> tuple[str, ...]:
     """The kind's metrics, then any per-target ones the scores hold (``mse[a]``, ...)."""
-    from lossterm.engine.scores import metric_names_for
+    from lossterm.engine.metric import metric_names_for
 
     names = metric_names_for(study.kind)
     extra = dict.fromkeys(k for s in study.losses for m in s.test_metrics.values() for k in m
@@ -215,7 +216,7 @@ def matrix_means(s: LossStudy, name: str) -> float | None:
 def matrix_rows(study: ProblemStudy) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
     """The metric matrix: each loss's final models on every metric of the kind (test,
     mean over seeds), and each reason a figure is missing, said once."""
-    from lossterm.engine.scores import metric_title
+    from lossterm.engine.metric import metric_title
 
     names = matrix_columns(study)
     rows, reasons = [], {}

@@ -23,11 +23,11 @@ from textual_plotext import PlotextPlot
 
 from lossterm.app.compare import CompareView
 from lossterm.app.widgets.curves import RUN_COLORS, RUN_RGB, CurvesPlot, Line
+from lossterm.engine.metric import is_share
 
 SHORT_METRICS = {"accuracy": "acc", "balanced_accuracy": "bal acc", "macro_f1": "macro f1",
                  "roc_auc": "auc", "log_loss": "log loss", "median_absolute_error": "med ae"}
 COLORS = RUN_RGB  # the plots' line colours; RUN_COLORS the same for the legend
-ACCURACY_LIKE = ("accuracy", "balanced_accuracy", "f1", "macro_f1", "roc_auc")
 
 
 def short(loss: str) -> str:
@@ -41,7 +41,7 @@ def figure(metric: str, value: float | None) -> str:
     """A metric value as a person reads it: accuracy as 0.846, MSE as 0.0123 or 1.2e+33."""
     if value is None or not math.isfinite(value):
         return "—"
-    if metric in ACCURACY_LIKE:
+    if is_share(metric):
         return f"{value:.3f}"
     return f"{value:.3f}" if 1e-2 <= abs(value) < 1e4 or value == 0 else f"{value:.2e}"
 
@@ -122,7 +122,7 @@ def _log_if_wide(plt, values, view: CompareView) -> None:
     """A log y axis for an error metric whose values span over two decades (one loss far
     behind would otherwise flatten the others into the bottom row)."""
     good = [v for v in values if v is not None and math.isfinite(v) and v > 0]
-    if view.metric not in ACCURACY_LIKE and good and max(good) / min(good) > 100:
+    if not is_share(view.metric) and good and max(good) / min(good) > 100:
         plt.yscale("log")
 
 

@@ -28,14 +28,13 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from lossterm.engine.metric import checkpoint_metric, higher_is_better
 from lossterm.engine.problems import Problem
 from lossterm.engine.records import Job, RunResult
 from lossterm.engine.study.protocol import (
     REPLICATE,
     Protocol,
-    epoch_metric,
     extension,
-    higher_is_better,
 )
 from lossterm.engine.study.replicate import (
     Replicate,
@@ -240,7 +239,7 @@ class _Context:
         self.problem, self.protocol, self.trainer = first.problem, protocol, trainer
         self.metric = protocol.metric_for(self.problem.kind)
         self.higher = higher_is_better(self.metric)
-        self.on_epochs = epoch_metric(self.problem.kind, self.metric)
+        self.on_epochs = checkpoint_metric(self.problem.kind, self.metric)
         self.view = tuning_view(self.problem, held)
         self.optimizer = str(first.optimizer)
         self.grid = protocol.grid_for(self.optimizer)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lossterm.engine.metric import get_metric
 from lossterm.engine.stats import LEVEL, MIN_SEEDS_FOR_TEST, holm, paired_test, tied_for_best
 
 
@@ -88,10 +89,7 @@ def _p(p: float) -> str:
 
 def gap(metric: str, amount: float) -> str:
     """How far behind, in the metric's own words."""
-    if metric in ("accuracy", "balanced_accuracy", "f1", "macro_f1", "roc_auc",
-                  "subset_accuracy", "micro_f1"):
-        return f"{100 * abs(amount):.1f} points of {metric.replace('_', ' ')} behind"
-    return f"{abs(amount):.4g} {metric.upper() if len(metric) <= 4 else metric} behind"
+    return f"{get_metric(metric).amount(amount)} behind"
 
 
 def verdict_line(problem: str, ranking: list[str], tied: list[str], all_pairs: list[Pair],
