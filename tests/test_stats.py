@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lossterm.engine.compare import verdict
-from lossterm.engine.stats import PairedTest, curve_stats, paired_test, summarize
+from lossterm.engine.stats import curve_stats, paired_test, summarize
+from lossterm.engine.verdict import decide, p_value, p_words
 
 A = [0.852, 0.846, 0.858, 0.840, 0.850, 0.844, 0.856, 0.848, 0.842, 0.854]
 B = [0.780, 0.776, 0.790, 0.770, 0.784, 0.772, 0.788, 0.778, 0.769, 0.781]
@@ -52,33 +52,41 @@ def test_a_constant_difference_is_certain():
     assert t.mean_diff == pytest.approx(0.01) and t.p == 0.0 and not t.identical
 
 
+def _scores(**figures):
+    return {loss: dict(enumerate(values)) for loss, values in figures.items()}
+
+
 def test_verdict_for_a_clear_difference():
-    text = verdict("binary_crossentropy", "hinge", "circles", "accuracy", paired_test(A, B))
-    assert text.startswith("binary_crossentropy beats hinge on circles by 7.0 points of test "
-                           "accuracy (95% CI ")
-    assert text.endswith("p < 0.001, 10 paired seeds)")
+    v = decide("circles", _scores(binary_crossentropy=A, hinge=B), "accuracy")
+    assert v.line.startswith("on circles, binary_crossentropy is best (each at its own "
+                             "learning rate, chosen on validation; 10 paired seeds; ")
+    assert v.line.endswith("; hinge is 7.0 points of accuracy behind (p < 0.001)")
 
 
 def test_verdict_for_a_null_case():
     noise = [0.003, -0.002, 0.001, -0.004, 0.002, 0.000, -0.001, 0.004, -0.003, 0.001]
-    t = paired_test(np.add(A, noise), A)
-    text = verdict("hinge", "squared_hinge", "circles", "accuracy", t)
-    assert text.startswith("no significant difference between hinge and squared_hinge on "
-                           "circles: hinge ahead by 0.0 points of test accuracy (95% CI -0.2 to 0.2, ")
-    assert f"p = {t.p:.3f}" in text and t.p > 0.05
+    v = decide("circles", _scores(hinge=np.add(A, noise), squared_hinge=A), "accuracy")
+    assert v.tied_for_best == ["hinge", "squared_hinge"] and v.pairs[0].p > 0.05
+    assert v.line.startswith("on circles, both tie for best: hinge and squared_hinge (")
 
 
 def test_verdict_for_mse_says_lower_is_better():
-    t = PairedTest(10, 0.0034, 0.0016, 0.0052, 0.002, False)
-    text = verdict("mean_absolute_error", "mean_squared_error", "regression", "mse", t)
-    assert text == ("mean_absolute_error beats mean_squared_error on regression by 0.0034 test "
-                    "MSE (95% CI 0.0016–0.0052, p = 0.002, 10 paired seeds; lower is better)")
+    mae = [0.10, 0.11, 0.09, 0.10, 0.12, 0.10, 0.11, 0.09, 0.10, 0.11]
+    mse = np.add(mae, [0.004, 0.003, 0.005, 0.002, 0.004, 0.003, 0.004, 0.002, 0.005, 0.002])
+    v = decide("regression", _scores(mean_squared_error=mse, mean_absolute_error=mae), "mse")
+    assert v.ranking == ["mean_absolute_error", "mean_squared_error"]
+    assert v.line.endswith("; mean_squared_error is 0.0034 MSE behind (p < 0.001)")
 
 
-def test_too_few_seeds_gives_no_p_value():
-    text = verdict("bce", "hinge", "circles", "accuracy", paired_test(A[:3], B[:3]))
-    assert "too few paired seeds for a test (3; at least 5 needed" in text
-    assert "p =" not in text and "p <" not in text
+def test_too_few_seeds_say_the_tests_have_little_power():
+    v = decide("circles", _scores(bce=A[:3], hinge=B[:3]), "accuracy")
+    assert v.line.endswith(" — fewer than 5 seeds: the tests have little power")
+
+
+def test_one_p_value_format_for_every_report():
+    assert [p_value(p) for p in (0.0004, 0.0061, 0.043, 0.61, 1.0, math.nan)] == [
+        "< 0.001", "0.006", "0.043", "0.610", "1.000", "—"]
+    assert p_words(0.0004) == "p < 0.001" and p_words(0.043) == "p = 0.043"
 
 
 def test_curve_stats_over_runs_of_different_lengths():

@@ -148,8 +148,9 @@ def _study_protocol(study) -> tuple[str, ...]:
 def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
     """The view of finished multi-seed runs of ``problem`` at one untuned learning rate
     (None with fewer than two losses trained to the end)."""
+    from lossterm.engine.compare import untuned_protocol
     from lossterm.engine.metric import higher_is_better
-    from lossterm.engine.study.verdict import decide
+    from lossterm.engine.verdict import decide
 
     mine = [r for r in results if r.problem == problem]
     scores: dict[str, dict[int, float]] = {}
@@ -168,11 +169,9 @@ def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
     metric = mine[0].metric
     higher = higher_is_better(metric)
     seeds = min(len(s) for s in scores.values())
-    rates = sorted({r.learning_rate for r in mine if r.learning_rate is not None})
-    rate_text = ", ".join(f"{lr:g}" for lr in rates) or "one rate"
-    protocol_words = (f"every loss at learning rate {rate_text}, not tuned; {seeds} paired "
-                      f"seeds; ranked on test; Holm-adjusted")
-    v = decide(problem, scores, metric, higher, seeds, protocol=protocol_words)
+    protocol_words = untuned_protocol([r.learning_rate for r in mine
+                                       if r.learning_rate is not None], seeds)
+    v = decide(problem, scores, metric, seeds, protocol=protocol_words)
     return CompareView(
         problem=problem, metric=metric, higher=higher, tuned=False, verdict=v.line,
         protocol=(protocol_words,

@@ -9,11 +9,13 @@ import math
 from lossterm.engine.records import RunResult
 from lossterm.engine.types import Format
 from lossterm.report.rows import COLUMNS, figure_lines, remarks, row
+from lossterm.report.verdict import PAIR_COLUMNS
 from lossterm.report.summary import (
     SUMMARY_COLUMNS,
     Analysis,
     analyse,
     comparisons_json,
+    pair_tables,
     summaries_json,
     summary_row,
     verdict_lines,
@@ -40,6 +42,11 @@ def _table_content(results, analysis: Analysis):
     return COLUMNS, [row(r) for r in results], ("Train", "Test", "epochs", "seconds")
 
 
+def _pair_tables(analysis: Analysis):
+    """The verdict's pairs, with seeds to pair (one seed per loss has nothing to test)."""
+    return pair_tables(analysis.comparisons) if analysis.repeated else []
+
+
 def _closing_lines(results, analysis: Analysis) -> list[str]:
     """Verdicts over seeds, or a hint that one seed cannot support one."""
     if analysis.repeated:
@@ -64,6 +71,11 @@ def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str
     console = Console(file=buffer, width=width, force_terminal=color, color_system="auto"
                       if color else None, soft_wrap=False)
     console.print(table)
+    for title, pair_rows in _pair_tables(analysis):
+        pairs = Table(*PAIR_COLUMNS, title=title, title_justify="left")
+        for cells in pair_rows:
+            pairs.add_row(*cells)
+        console.print(pairs)
     for line in _closing_lines(results, analysis):
         console.print(f"[bold]verdict:[/] {line}" if analysis.repeated else line,
                       highlight=False)
@@ -85,6 +97,9 @@ def to_markdown(results, analysis: Analysis, header: str = "") -> str:
     out = [f"# {header}", ""] if header else []
     out += [line(columns), "|" + "|".join("---" for _ in columns) + "|"]
     out += [line(cells) for cells in rows]
+    for title, pair_rows in _pair_tables(analysis):
+        out += ["", f"**{title}**", "", line(PAIR_COLUMNS),
+                "|" + "|".join("---" for _ in PAIR_COLUMNS) + "|", *map(line, pair_rows)]
     closing = _closing_lines(results, analysis)
     warnings, notes = remarks(results)
     if warnings or notes or closing or figure_lines(results):

@@ -12,6 +12,8 @@ from lossterm.engine.stats import summarize
 from lossterm.engine.study import LossStudy, ProblemStudy
 from lossterm.engine.types import Format
 from lossterm.report.render import run_to_dict
+from lossterm.report.verdict import PAIR_COLUMNS, PAIR_TEST, pairs_json
+from lossterm.report.verdict import pair_rows as verdict_pair_rows
 
 SPARKS = "▁▂▃▄▅▆▇█"
 NO_SCORE = "×"  # a grid point where some tuning run diverged
@@ -166,7 +168,6 @@ def _seeds(seeds: list[int]) -> str:
 
 LOSS_COLUMNS = ("rank", "loss", "chosen lr", "validation", "test mean ± sd", "test 95% CI",
                 "seeds", "tied for best")
-PAIR_COLUMNS = ("a", "b", "a − b", "95% CI", "p", "p (Holm)", "a better on")
 
 
 def loss_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
@@ -188,14 +189,7 @@ def loss_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
 
 
 def pair_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
-    return [(p.a, p.b, value(study, p.difference),
-             "—" if math.isnan(p.ci[0]) else f"{value(study, p.ci[0])} to {value(study, p.ci[1])}",
-             _p(p.p), _p(p.p_holm), f"{p.share_a_better:.0%} of {p.n}")
-            for p in study.verdict.pairs]
-
-
-def _p(p: float) -> str:
-    return "—" if not math.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return verdict_pair_rows(study.verdict, study.metric)
 
 
 def matrix_columns(study: ProblemStudy) -> tuple[str, ...]:
@@ -370,7 +364,7 @@ def protocol_json(study: ProblemStudy) -> dict:
                      "rates where a run diverged rank last; ties go to the rate nearest the "
                      "grid's centre",
         "test": "read once per final model, after every choice",
-        "tests": "paired t-test (two-sided) per pair of losses, p adjusted with Holm's method",
+        "tests": PAIR_TEST,
     }
 
 
@@ -401,9 +395,7 @@ def _rate_of(s: LossStudy, seed: int) -> float | None:
 
 
 def comparisons_json(study: ProblemStudy) -> list[dict]:
-    return [{"a": p.a, "b": p.b, "n": p.n, "difference": _num(p.difference),
-             "ci": [_num(p.ci[0]), _num(p.ci[1])], "p": _num(p.p), "p_holm": _num(p.p_holm),
-             "share_a_better": _num(p.share_a_better)} for p in study.verdict.pairs]
+    return pairs_json(study.verdict)
 
 
 def study_to_dict(study: ProblemStudy) -> dict:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lossterm.engine.compare import Arm, Comparison, arms, compare
 from lossterm.engine.records import RunResult
 from lossterm.report.rows import figure
+from lossterm.report.verdict import PAIR_TEST, pair_rows, pairs_json
 
 SUMMARY_COLUMNS = ("problem", "rank", "loss", "metric", "seeds", "diverged",
                    "Train mean ± std", "Test mean ± std", "Test 95% CI")
@@ -58,7 +59,13 @@ def summary_row(rank: int | None, arm: Arm) -> tuple[str, ...]:
 
 
 def verdict_lines(comparisons: list[Comparison]) -> list[str]:
-    return [v.verdict for c in comparisons for v in c.versus]
+    return [c.verdict.line for c in comparisons]
+
+
+def pair_tables(comparisons: list[Comparison]) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """Per compared problem, a title and the verdict's every pair (the study reports' table)."""
+    return [(f"{c.problem}: every pair (paired t-test over seeds, Holm-adjusted)",
+             pair_rows(c.verdict, c.metric)) for c in comparisons if c.verdict.pairs]
 
 
 def _num(x: float):
@@ -83,10 +90,7 @@ def summaries_json(analysis: Analysis) -> list[dict]:
 def comparisons_json(analysis: Analysis) -> list[dict]:
     return [{
         "problem": c.problem, "metric": c.metric, "higher_is_better": c.higher_is_better,
-        "ranking": [a.loss for a in c.ranking], "best": c.ranking[0].loss,
-        "test": "paired t-test (two-sided), best minus other on the same seeds",
-        "versus": [{"loss": v.other, "n": v.test.n, "advantage": _num(v.test.mean_diff),
-                    "ci95": [_num(v.test.ci_low), _num(v.test.ci_high)],
-                    "p": _num(v.test.p), "identical": v.test.identical, "verdict": v.verdict}
-                   for v in c.versus],
+        "ranking": list(c.verdict.ranking), "best": c.verdict.ranking[0],
+        "tied_for_best": list(c.verdict.tied_for_best), "verdict": c.verdict.line,
+        "tests": PAIR_TEST, "comparisons": pairs_json(c.verdict),
     } for c in analysis.comparisons]

@@ -24,6 +24,7 @@ from textual_plotext import PlotextPlot
 from lossterm.app.compare import CompareView
 from lossterm.app.widgets.curves import RUN_COLORS, RUN_RGB, CurvesPlot, Line
 from lossterm.engine.metric import is_share
+from lossterm.engine.verdict import p_value
 
 SHORT_METRICS = {"accuracy": "acc", "balanced_accuracy": "bal acc", "macro_f1": "macro f1",
                  "roc_auc": "auc", "log_loss": "log loss", "median_absolute_error": "med ae"}
@@ -47,11 +48,8 @@ def figure(metric: str, value: float | None) -> str:
 
 
 def p_text(p: float | None) -> str:
-    if p is None:
-        return "best"
-    if not math.isfinite(p):
-        return "n/a"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
+    """The table's p cell: the verdict's own format (:func:`lossterm.engine.verdict.p_value`)."""
+    return "best" if p is None else p_value(p)
 
 
 class ComparePlot(PlotextPlot):

@@ -53,7 +53,7 @@ from lossterm.engine.study.tuning import (
     run_score,
     score_points,
 )
-from lossterm.engine.study.verdict import Verdict, decide
+from lossterm.engine.verdict import Verdict, decide
 from lossterm.errors import UsageError
 
 TUNING, EXTENDED, FINAL = "tuning", "tuning (extended)", "final"
@@ -208,7 +208,7 @@ def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
         losses = _shared(context, jobs)
     problem, c = jobs[0].problem, context
     verdict = decide(problem.name, {s.loss: s.test for s in losses if s.test}, c.metric,
-                     c.higher, protocol.seeds, protocol=verdict_protocol(protocol, c.metric))
+                     protocol.seeds, protocol=verdict_protocol(protocol, c.metric))
     return ProblemStudy(
         problem=problem.name, kind=str(problem.kind), metric=c.metric, higher=c.higher,
         protocol=protocol, optimizer=c.optimizer, grid=c.grid,

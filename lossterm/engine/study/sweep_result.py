@@ -14,6 +14,7 @@ from lossterm.engine.records import RunResult
 from lossterm.engine.stats import summarize
 from lossterm.engine.study.protocol import Protocol
 from lossterm.engine.study.run import ProblemStudy
+from lossterm.engine.verdict import Verdict
 
 
 @dataclass(frozen=True)
@@ -71,25 +72,20 @@ class SweepPoint:
                 for arm in arms(self.results)}
 
     @property
-    def verdict_lines(self) -> list[str]:
-        """The point's verdict: the study's one line, or the untuned comparison's lines."""
+    def verdict(self) -> Verdict | None:
+        """The point's verdict: its study's, or its untuned comparison's (one verdict
+        engine, :func:`lossterm.engine.verdict.decide`, for both)."""
         if self.study is not None:
-            return [self.study.verdict.line]
-        if self.comparison is None:
-            return []
-        return [v.verdict for v in self.comparison.versus]
+            return self.study.verdict
+        return None if self.comparison is None else self.comparison.verdict
+
+    @property
+    def verdict_lines(self) -> list[str]:
+        return [] if self.verdict is None else [self.verdict.line]
 
     def tied_for_best(self) -> list[str]:
-        """The losses the point cannot tell from its best: the study's tied set, or, untuned,
-        the best and every loss whose Holm-adjusted p against it is not below 0.05."""
-        if self.study is not None:
-            return list(self.study.verdict.tied_for_best)
-        if self.comparison is None:
-            return []
-        from lossterm.engine.stats import tied_for_best
-
-        best = self.comparison.ranking[0].loss
-        return tied_for_best(best, {v.other: v.test.p for v in self.comparison.versus})
+        """The losses the point cannot tell from its best (the verdict's tied set)."""
+        return [] if self.verdict is None else list(self.verdict.tied_for_best)
 
     def chosen_learning_rates(self) -> dict[str, float | None]:
         """Per loss, the rate its study chose (empty for an untuned point)."""
