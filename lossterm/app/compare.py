@@ -33,6 +33,8 @@ class Row:
     p_holm: float | None  # against the best; None for the best itself
     tied: bool  # tied for best
     lost: int = 0  # final seeds that diverged or failed
+    test: str = "t"  # how the p against the best was made (lossterm.engine.stats.T_TEST, ...)
+    bimodal: bool = False  # its seeds fall in two groups (lossterm.engine.stats.two_modes)
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,18 @@ class CompareView:
         return [r.loss for r in self.rows if r.tied]
 
 
-def _rows(ranking, pairs, tied, scores, rates, lost) -> tuple[Row, ...]:
+def _rows(verdict, scores, rates, lost) -> tuple[Row, ...]:
+    ranking = verdict.ranking
     best = ranking[0] if ranking else None
-    against = {p.b: p.p_holm for p in pairs if p.a == best}
+    against = {p.b: p for p in verdict.pairs if p.a == best}
     rows = []
     for i, loss in enumerate(ranking, 1):
-        s = summarize(list(scores[loss].values()))
+        s = summarize(list(scores[loss].values()), verdict.metric)
+        pair = against.get(loss)
         rows.append(Row(i, loss, rates.get(loss), s.n, s.mean, s.std, (s.ci_low, s.ci_high),
-                        None if loss == best else against.get(loss), loss in tied,
-                        lost.get(loss, 0)))
+                        None if pair is None else pair.p_holm, loss in verdict.tied_for_best,
+                        lost.get(loss, 0), "t" if pair is None else pair.method,
+                        loss in verdict.modes))
     return tuple(rows)
 
 
@@ -114,7 +119,7 @@ def from_study(study) -> CompareView:
     return CompareView(
         problem=study.problem, metric=study.metric, higher=study.higher, tuned=True,
         verdict=v.line, protocol=protocol,
-        rows=_rows(v.ranking, v.pairs, set(v.tied_for_best), scores, rates, lost),
+        rows=_rows(v, scores, rates, lost),
         curve_split="validation",
         curves={s.loss: b for s in study.losses
                 if (b := Band.of([[r.test_metric for r in run.records] for run in s.final
@@ -124,7 +129,8 @@ def from_study(study) -> CompareView:
                 for s in study.losses if s.final},
         isolation={s.loss: tuple(s.validation_curve) for s in study.losses},
         chosen=rates, matrix=matrix, not_applicable=na,
-        warnings=tuple(study.warnings) + tuple(s.warning for s in study.losses if s.warning),
+        warnings=tuple(study.warnings) + tuple(s.warning for s in study.losses if s.warning)
+        + tuple(v.notes),
     )
 
 
@@ -177,8 +183,8 @@ def from_runs(problem: str, results: list[RunResult]) -> CompareView | None:
         protocol=(protocol_words,
                   "not a fair study: one learning rate can favour some losses — "
                   "press S to tune each loss's rate on validation"),
-        rows=_rows(v.ranking, v.pairs, set(v.tied_for_best), scores,
-                   {r.loss: r.learning_rate for r in mine if r.learning_rate}, lost),
+        rows=_rows(v, scores, {r.loss: r.learning_rate for r in mine if r.learning_rate}, lost),
+        warnings=tuple(v.notes),
         curve_split="test",
         curves={loss: b for loss, series in curves.items() if (b := Band.of(series))},
         series={loss: (trains[loss], curves[loss]) for loss in curves},

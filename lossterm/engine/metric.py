@@ -53,9 +53,12 @@ class Metric:
     def amount(self, difference: float) -> str:
         """The size of a gap in the metric's own words: "1.8 points of accuracy" for a
         share, "0.0034 MSE" otherwise (the sign is the caller's to say)."""
-        if self.share:
-            return f"{100 * abs(difference):.1f} points of {self.title}"
-        return f"{abs(difference):.4g} {self.title}"
+        unit = f"points of {self.title}" if self.share else self.title
+        return f"{self.size(difference)} {unit}"
+
+    def size(self, difference: float) -> str:
+        """The size of a gap as a bare number: points (100 x) for a share."""
+        return f"{100 * abs(difference):.1f}" if self.share else f"{abs(difference):.4g}"
 
     def better(self, value: float, than: float) -> bool:
         """Strictly better in this metric's direction."""

@@ -14,17 +14,39 @@ p-values of all pairs are adjusted together with Holm's method
 losses *tied for best* are the best (by mean test metric, in the metric's own
 direction from :mod:`lossterm.engine.metric`) and every loss whose adjusted p against
 it is not below 0.05.
+
+A tie is absence of evidence, so the line says how much evidence there was: for each
+loss tied with the best, the difference the study could have detected (80% power,
+two-sided paired t at 0.05, from the observed spread of the paired differences and
+their number: :func:`lossterm.engine.stats.detectable_difference`). Losses identical
+on every replicate are said to be identical; the same non-zero difference on every
+replicate is judged by an exact sign test, and says so. A loss whose replicates fall
+in two groups (:func:`lossterm.engine.stats.two_modes`: some seeds collapsed) gets a
+note: its mean describes neither group.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from lossterm.engine.metric import get_metric
-from lossterm.engine.stats import LEVEL, MIN_SEEDS_FOR_TEST, holm, paired_test, tied_for_best
+from lossterm.engine.stats import (
+    IDENTICAL,
+    LEVEL,
+    MIN_SEEDS_FOR_TEST,
+    NO_TEST,
+    POWER,
+    SIGN_TEST,
+    Modes,
+    detectable_difference,
+    holm,
+    paired_test,
+    tied_for_best,
+    two_modes,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,13 @@ class Pair:
     p: float
     p_holm: float
     share_a_better: float  # share of paired seeds where a is strictly better
+    method: str = "t"  # stats.T_TEST, SIGN_TEST, IDENTICAL or NO_TEST
+    sd: float = math.nan  # of the paired differences
+    detectable: float = math.nan  # the difference 80% power reaches (t-tests only)
+
+    @property
+    def identical(self) -> bool:
+        return self.method == IDENTICAL
 
 
 @dataclass(frozen=True)
@@ -47,6 +76,13 @@ class Verdict:
     pairs: list[Pair]
     tied_for_best: list[str]
     line: str
+    metric: str = ""
+    modes: dict[str, Modes] = field(default_factory=dict)  # losses whose replicates split
+
+    @property
+    def notes(self) -> list[str]:
+        """What the line leaves to a note: each loss whose replicates fall in two groups."""
+        return [modes_note(loss, m, self.metric) for loss, m in self.modes.items()]
 
 
 def rank(test_scores: dict[str, dict[int, float]], metric: str) -> list[str]:
@@ -73,7 +109,8 @@ def pairs(test_scores: dict[str, dict[int, float]], ranking: list[str],
             share = float(np.mean(wins)) if seeds else math.nan
             raw.append((a, b, test, share))
     adjusted = holm([t.p for _, _, t, _ in raw])
-    return [Pair(a, b, t.n, t.mean_diff, (t.ci_low, t.ci_high), t.p, ph, share)
+    return [Pair(a, b, t.n, t.mean_diff, (t.ci_low, t.ci_high), t.p, ph, share, t.method,
+                 t.sd, detectable_difference(t.sd, t.n) if t.method == "t" else math.nan)
             for (a, b, t, share), ph in zip(raw, adjusted)]
 
 
@@ -89,12 +126,16 @@ def decide(problem: str, test_scores: dict[str, dict[int, float]], metric: str,
         seeds = min((len(s) for s in test_scores.values() if s), default=0)
     all_pairs = pairs(test_scores, ranking, metric)
     if not ranking:
-        return Verdict([], [], [], f"on {problem}, no loss trained to the end of its final runs")
+        return Verdict([], [], [], f"on {problem}, no loss trained to the end of its final runs",
+                       metric)
     best = ranking[0]
     against_best = {p.b: p.p_holm for p in all_pairs if p.a == best}
     tied = tied_for_best(best, against_best)
+    modes = {loss: m for loss in ranking
+             if (m := two_modes(test_scores[loss].values())) is not None}
     return Verdict(ranking, all_pairs, tied,
-                   verdict_line(problem, ranking, tied, all_pairs, metric, seeds, protocol))
+                   verdict_line(problem, ranking, tied, all_pairs, metric, seeds, protocol),
+                   metric, modes)
 
 
 def p_value(p: float) -> str:
@@ -133,18 +174,80 @@ def verdict_line(problem: str, ranking: list[str], tied: list[str], all_pairs: l
         lead = f"on {problem}, {tied[0]} is best ({protocol})"
     else:
         lead = f"on {problem}, {_names(tied)} tie for best ({protocol})"
-    m = get_metric(metric)
     best = ranking[0]
-    behind = [p for p in all_pairs if p.a == best and p.b not in tied]
-    parts = [f"{p.b} is {m.amount(p.difference)} behind ({p_words(p.p_holm)})" for p in behind]
-    parts += [f"{p.b} ties only for its spread: it is behind on all {p.n} seeds "
-              f"({p_words(p.p_holm)})" for p in all_pairs
-              if p.a == best and p.b in tied and p.n >= MIN_SEEDS_FOR_TEST
-              and p.share_a_better == 1.0]
+    against = [p for p in all_pairs if p.a == best]
+    parts = [_behind(p, metric) for p in against if p.b not in tied]
+    parts += [_tie(p, metric) for p in against if p.b in tied and not _plain_tie(p)]
+    parts += _detectable(metric, [p for p in against if p.b in tied and _plain_tie(p)])
     few = (f" — fewer than {MIN_SEEDS_FOR_TEST} seeds: the tests have little power"
            if seeds < MIN_SEEDS_FOR_TEST else "")
     return lead + "".join(f"; {part}" for part in parts) + few
 
 
-__all__ = ["LEVEL", "Pair", "Verdict", "decide", "p_value", "p_words", "pairs", "rank",
-           "verdict_line"]
+def _behind(p: Pair, metric: str) -> str:
+    """A loss the best beats, and on what evidence."""
+    gap = get_metric(metric).amount(p.difference)
+    if p.method == SIGN_TEST:
+        return (f"{p.b} is {gap} behind on every seed, by the same amount each time "
+                f"(exact sign test, {p_words(p.p_holm)})")
+    return f"{p.b} is {gap} behind ({p_words(p.p_holm)})"
+
+
+def _tie(p: Pair, metric: str) -> str:
+    """A loss tied with the best, and what the tie can and cannot say."""
+    m = get_metric(metric)
+    if p.method == IDENTICAL:
+        return f"{p.b} is identical to {p.a} on every seed"
+    if p.method == NO_TEST:
+        return (f"{p.b} has {p.n} paired seed{'' if p.n == 1 else 's'} with {p.a}: "
+                "nothing to test")
+    if p.method == SIGN_TEST:
+        return (f"{p.b} is {m.amount(p.difference)} behind on all {p.n} seeds, by the same "
+                f"amount each time, but an exact sign test over {p.n} gives "
+                f"{p_words(p.p_holm)}: too few to claim it")
+    return (f"{p.b} ties only for its spread: it is behind on all {p.n} seeds "
+            f"({p_words(p.p_holm)}); the study could detect a gap of about "
+            f"{m.amount(p.detectable)} at {p.n} replicates ({POWER:.0%} power)")
+
+
+def _plain_tie(p: Pair) -> bool:
+    """A t-tested tie that is not behind on every seed: said with the others of its kind."""
+    return p.method == "t" and not (p.n >= MIN_SEEDS_FOR_TEST and p.share_a_better == 1.0)
+
+
+def _detectable(metric: str, ties: list[Pair]) -> list[str]:
+    """The t-tested ties in one clause: the gap each could have shown, e.g. "hinge tied:
+    the study could detect a gap of about 1.8 points of accuracy at 10 replicates (80%
+    power)", or with several "tied: ... about 0.4 points of accuracy (bce), 1.8 (hinge)
+    at 10 replicates ...". The gaps differ: each pair's differences have their own spread."""
+    if not ties:
+        return []
+    m = get_metric(metric)
+    counts = {p.n for p in ties}
+    at = f" at {ties[0].n} replicates" if len(counts) == 1 else ""
+    power = f"{at} ({POWER:.0%} power)"
+    if len(ties) == 1:
+        return [f"{ties[0].b} tied: the study could detect a gap of about "
+                f"{m.amount(ties[0].detectable)}{power}"]
+    first, *rest = ties
+
+    def who(p: Pair) -> str:
+        return p.b if at else f"{p.b}, {p.n} replicates"
+
+    return [f"tied: the study could detect a gap of about {m.amount(first.detectable)} "
+            f"({who(first)})" + "".join(f", {m.size(p.detectable)} ({who(p)})" for p in rest)
+            + power]
+
+
+def modes_note(loss: str, modes: Modes, metric: str) -> str:
+    """A loss whose replicates fall in two groups, in words (its mean describes neither)."""
+    text = get_metric(metric).text
+    n = len(modes.low) + len(modes.high)
+    return (f"{loss}: bimodal — its {n} replicates fall in two groups, {len(modes.low)} at "
+            f"about {text(sum(modes.low) / len(modes.low))} and {len(modes.high)} at about "
+            f"{text(sum(modes.high) / len(modes.high))} (some seeds collapsed?); its mean "
+            "describes neither")
+
+
+__all__ = ["LEVEL", "POWER", "Pair", "Verdict", "decide", "modes_note", "p_value", "p_words",
+           "pairs", "rank", "verdict_line"]

@@ -19,6 +19,7 @@ from lossterm.report.summary import (
     summaries_json,
     summary_row,
     verdict_lines,
+    verdict_notes,
 )
 
 FORMATS = tuple(Format)
@@ -57,6 +58,12 @@ def _closing_lines(results, analysis: Analysis) -> list[str]:
     return []
 
 
+def _notes(results, analysis: Analysis) -> list[str]:
+    """The runs' notes, after the verdicts' own (losses whose seeds fall in two groups)."""
+    return (verdict_notes(analysis.comparisons) if analysis.repeated else []) + \
+        remarks(results)[1]
+
+
 def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str = "") -> str:
     from rich.console import Console
     from rich.table import Table
@@ -81,10 +88,10 @@ def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str
                       highlight=False)
     for line in figure_lines(results):
         console.print(f"figures: {line}", highlight=False, markup=False)
-    warnings, notes = remarks(results)
+    warnings = remarks(results)[0]
     for line in warnings:
         console.print(f"[yellow]warning:[/] {line}", highlight=False)
-    for line in notes:
+    for line in _notes(results, analysis):
         console.print(f"[dim]note:[/] {line}", highlight=False)
     return buffer.getvalue()
 
@@ -101,7 +108,7 @@ def to_markdown(results, analysis: Analysis, header: str = "") -> str:
         out += ["", f"**{title}**", "", line(PAIR_COLUMNS),
                 "|" + "|".join("---" for _ in PAIR_COLUMNS) + "|", *map(line, pair_rows)]
     closing = _closing_lines(results, analysis)
-    warnings, notes = remarks(results)
+    warnings, notes = remarks(results)[0], _notes(results, analysis)
     if warnings or notes or closing or figure_lines(results):
         out.append("")
     prefix = "- **verdict:** " if analysis.repeated else "- "

@@ -12,7 +12,7 @@ from lossterm.engine.stats import summarize
 from lossterm.engine.study import LossStudy, ProblemStudy
 from lossterm.engine.types import Format
 from lossterm.report.render import run_to_dict
-from lossterm.report.verdict import PAIR_COLUMNS, PAIR_TEST, pairs_json
+from lossterm.report.verdict import PAIR_COLUMNS, PAIR_TEST, mean_flag, modes_json, pairs_json
 from lossterm.report.verdict import pair_rows as verdict_pair_rows
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -179,7 +179,7 @@ def loss_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
         t = test_summary(s)
         rank = str(study.verdict.ranking.index(loss) + 1) if loss in study.verdict.ranking else ""
         pm = "—" if t.n == 0 else value(study, t.mean) + (
-            "" if math.isnan(t.std) else f" ± {value(study, t.std)}")
+            "" if math.isnan(t.std) else f" ± {value(study, t.std)}") + mean_flag(s.test.values())
         ci = "—" if math.isnan(t.ci_low) else f"{value(study, t.ci_low)}–{value(study, t.ci_high)}"
         planned = study.protocol.seeds
         used = f"{len(s.test)}/{planned}" if len(s.test) != planned else str(len(s.test))
@@ -283,6 +283,8 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
         console.print(f"tied for best: {', '.join(study.verdict.tied_for_best) or '—'}",
                       highlight=False)
         console.print(f"verdict: {study.verdict.line}", highlight=False, markup=False, soft_wrap=True)
+        for line in study.verdict.notes:
+            console.print(f"note: {line}", highlight=False, markup=False, soft_wrap=True)
         warnings, notes = run_remarks(study)
         for line in study.warnings + warnings:
             console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
@@ -332,6 +334,7 @@ def study_markdown(studies: list[ProblemStudy], header: str = "") -> str:
             out += ["", "**Every pair** (paired t-test over seeds, Holm-adjusted)", ""]
             out += _md_table(PAIR_COLUMNS, pair_rows(study))
         out += ["", f"Tied for best: {', '.join(study.verdict.tied_for_best) or '—'}"]
+        out += [f"- note: {n}" for n in study.verdict.notes]
         warnings, notes = run_remarks(study)
         out += [f"- **warning:** {w}" for w in study.warnings + warnings]
         out += [f"- note: {n}" for n in notes]
@@ -376,7 +379,7 @@ def loss_json(study: ProblemStudy, s: LossStudy) -> dict:
         "validation_curve": [[lr, _num(v)] for lr, v in s.validation_curve],
         "validation_score": _num(validation_mean(s)),
         "test": {"mean": _num(t.mean), "sd": _num(t.std), "ci": [_num(t.ci_low), _num(t.ci_high)],
-                 "n": t.n},
+                 "n": t.n, "bimodal": modes_json(study.verdict.modes.get(s.loss))},
         "metrics": {name: _num(matrix_means(s, name)) for name in matrix_columns(study)},
         "metrics_not_applicable": dict(s.not_applicable),
         "by_seed": [{"seed": seed, "learning_rate": _rate_of(s, seed),
@@ -403,7 +406,8 @@ def study_to_dict(study: ProblemStudy) -> dict:
             "losses": [loss_json(study, s) for s in study.losses],
             "comparisons": comparisons_json(study),
             "tied_for_best": list(study.verdict.tied_for_best),
-            "verdict": study.verdict.line, "warnings": list(study.warnings),
+            "verdict": study.verdict.line, "verdict_notes": study.verdict.notes,
+            "warnings": list(study.warnings),
             "run_warnings": run_remarks(study)[0], "run_notes": run_remarks(study)[1]}
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from lossterm.engine.compare import Arm, Comparison, arms, compare
 from lossterm.engine.records import RunResult
 from lossterm.report.rows import figure
-from lossterm.report.verdict import PAIR_TEST, pair_rows, pairs_json
+from lossterm.engine.stats import two_modes
+from lossterm.report.verdict import PAIR_TEST, mean_flag, modes_json, pair_rows, pairs_json
 
 SUMMARY_COLUMNS = ("problem", "rank", "loss", "metric", "seeds", "diverged",
                    "Train mean ± std", "Test mean ± std", "Test 95% CI")
@@ -45,7 +46,8 @@ def _pm(arm: Arm, split: str) -> str:
     s = arm.summary(split)
     if s.n == 0:
         return "—"
-    return figure(s.mean) if math.isnan(s.std) else f"{figure(s.mean)} ± {figure(s.std)}"
+    flag = mean_flag(getattr(r, f"{split}_metric") for r in arm.good)
+    return (figure(s.mean) if math.isnan(s.std) else f"{figure(s.mean)} ± {figure(s.std)}") + flag
 
 
 def summary_row(rank: int | None, arm: Arm) -> tuple[str, ...]:
@@ -60,6 +62,11 @@ def summary_row(rank: int | None, arm: Arm) -> tuple[str, ...]:
 
 def verdict_lines(comparisons: list[Comparison]) -> list[str]:
     return [c.verdict.line for c in comparisons]
+
+
+def verdict_notes(comparisons: list[Comparison]) -> list[str]:
+    """Per problem, each loss whose seeds fall in two groups (the verdict's notes)."""
+    return [f"{c.problem}/{note}" for c in comparisons for note in c.verdict.notes]
 
 
 def pair_tables(comparisons: list[Comparison]) -> list[tuple[str, list[tuple[str, ...]]]]:
@@ -82,6 +89,7 @@ def summaries_json(analysis: Analysis) -> list[dict]:
         "problem": arm.problem, "loss": arm.loss, "metric": arm.metric, "rank": rank,
         "seeds": [r.seed for r in arm.results], "diverged": arm.diverged,
         "train": _summary_json(arm.summary("train")), "test": _summary_json(arm.summary("test")),
+        "test_bimodal": modes_json(two_modes([r.test_metric for r in arm.good])),
         "curves": {k: {"mean": [_num(v) for v in c["mean"]], "std": [_num(v) for v in c["std"]]}
                    for k, c in arm.curves().items()},
     } for rank, arm in analysis.order]
@@ -92,5 +100,6 @@ def comparisons_json(analysis: Analysis) -> list[dict]:
         "problem": c.problem, "metric": c.metric, "higher_is_better": c.higher_is_better,
         "ranking": list(c.verdict.ranking), "best": c.verdict.ranking[0],
         "tied_for_best": list(c.verdict.tied_for_best), "verdict": c.verdict.line,
+        "verdict_notes": c.verdict.notes,
         "tests": PAIR_TEST, "comparisons": pairs_json(c.verdict),
     } for c in analysis.comparisons]

@@ -24,6 +24,7 @@ from textual_plotext import PlotextPlot
 from lossterm.app.compare import CompareView
 from lossterm.app.widgets.curves import RUN_COLORS, RUN_RGB, CurvesPlot, Line
 from lossterm.engine.metric import is_share
+from lossterm.engine.stats import IDENTICAL, SIGN_TEST
 from lossterm.engine.verdict import p_value
 
 SHORT_METRICS = {"accuracy": "acc", "balanced_accuracy": "bal acc", "macro_f1": "macro f1",
@@ -47,9 +48,15 @@ def figure(metric: str, value: float | None) -> str:
     return f"{value:.3f}" if 1e-2 <= abs(value) < 1e4 or value == 0 else f"{value:.2e}"
 
 
-def p_text(p: float | None) -> str:
-    """The table's p cell: the verdict's own format (:func:`lossterm.engine.verdict.p_value`)."""
-    return "best" if p is None else p_value(p)
+def p_text(p: float | None, test: str = "t") -> str:
+    """The table's p cell: the verdict's own format (:func:`lossterm.engine.verdict.p_value`);
+    "identical" for a loss identical to the best on every seed, "(sign)" after an exact
+    sign test's p (the same difference on every seed)."""
+    if p is None:
+        return "best"
+    if test == IDENTICAL:
+        return "identical"
+    return p_value(p) + (" (sign)" if test == SIGN_TEST else "")
 
 
 class ComparePlot(PlotextPlot):
@@ -201,9 +208,10 @@ class CompareScreen(Screen[None]):
             ci = f"{figure(view.metric, row.ci[0])}–{figure(view.metric, row.ci[1])}"
             lr = "—" if row.learning_rate is None else f"{row.learning_rate:.3g}"
             sd = "" if not math.isfinite(row.sd) else f" ± {figure(view.metric, row.sd)}"
+            sd += " bimodal" if row.bimodal else ""
             lost = f" ({row.lost} lost)" if row.lost else ""
             table.add_row(str(row.rank), short(row.loss) + lost, lr,
-                          figure(view.metric, row.mean) + sd, ci, p_text(row.p_holm),
+                          figure(view.metric, row.mean) + sd, ci, p_text(row.p_holm, row.test),
                           "★" if row.tied else "")
 
     def _show(self, plot: str) -> None:
