@@ -11,6 +11,7 @@ from lossterm.engine.stats import (
     SIGN_TEST,
     curve_stats,
     detectable_difference,
+    interval_words,
     paired_test,
     summarize,
     two_modes,
@@ -33,6 +34,35 @@ def test_summary_by_hand_on_a_tiny_sample():
     s = summarize([1.0, 2.0, 3.0])  # mean 2, sd 1, t(0.975, 2) = 4.302653
     assert s.mean == 2 and s.std == 1
     assert s.ci_high - s.mean == pytest.approx(4.302653 / math.sqrt(3), rel=1e-6)
+
+
+@pytest.mark.parametrize("values", [
+    [1.0, 0.98, 1.0], [1.0, 0.9], [0.332, 0.9, 1.0], [0.0, 0.02], [0.97, 1.0],
+    [1.0] * 9 + [0.9], [0.02, 0.0, 0.01, 0.0, 0.0, 0.03, 0.0, 0.0, 0.0, 0.01],
+    [0.85, 0.504, 0.86], [1.0, 1.0, 1.0],
+])
+def test_a_share_interval_never_leaves_zero_to_one(values):
+    """At 2, 3 and 10 seeds, near either bound: the t-interval clipped to [0, 1], which
+    holds every true mean the t-interval holds (coverage unchanged)."""
+    for metric in ("accuracy", "roc_auc", "hamming_loss", "macro_f1"):
+        s = summarize(values, metric)
+        assert 0.0 <= s.ci_low <= s.mean <= s.ci_high <= 1.0, (metric, s)
+        t = summarize(values)  # the plain t-interval
+        assert (s.ci_low, s.ci_high) == (max(0.0, t.ci_low), min(1.0, t.ci_high))
+
+
+def test_an_unbounded_metric_keeps_its_t_interval():
+    low, high = stats.t.interval(0.95, df=2, loc=np.mean([0.5, 1.5, 1.2]),
+                                 scale=stats.sem([0.5, 1.5, 1.2]))
+    for metric in ("mse", "r2", "log_loss", "brier", None):
+        s = summarize([0.5, 1.5, 1.2], metric)
+        assert (s.ci_low, s.ci_high) == (pytest.approx(low), pytest.approx(high))
+    assert summarize([-0.2, 0.4, 0.1], "r2").ci_low < -0.2  # R² has no floor at 0
+
+
+def test_summaries_say_how_the_interval_was_made():
+    assert interval_words("accuracy") == "95% t-interval, within [0, 1] (a share)"
+    assert interval_words("mse") == "95% t-interval"
 
 
 def test_one_value_has_no_spread():

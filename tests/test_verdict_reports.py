@@ -94,3 +94,19 @@ def test_a_study_of_bit_identical_losses_says_identical_in_every_format():
     data = json.loads(render_study([study], "json"))["studies"][0]["study"]
     assert data["comparisons"][0]["test"] == "identical on every seed"
     assert data["comparisons"][0]["p"] is None
+    for loss in data["losses"]:  # 3 seeds: a t-interval could leave [0, 1]; this one cannot
+        low, high = loss["test"]["ci"]
+        assert 0 <= low <= high <= 1 and "within [0, 1]" in loss["test"]["ci_method"]
+
+
+@pytest.mark.parametrize("figures", [[1.0, 0.98], [1.0, 0.98, 1.0], [1.0] * 9 + [0.9]])
+def test_accuracy_intervals_in_every_report_stay_inside_zero_to_one(figures):
+    from lossterm.app.compare import from_runs
+
+    results = _runs(binary_crossentropy=figures, hinge=[f - 0.05 for f in figures])
+    for summary in json.loads(render(results, "json"))["summaries"]:
+        low, high = summary["test"]["ci95"]
+        assert 0 <= low <= summary["test"]["mean"] <= high <= 1
+        assert summary["test"]["ci_method"] == "95% t-interval, within [0, 1] (a share)"
+    assert "Test 95% CI of accuracy: 95% t-interval, within [0, 1]" in render(results, "text")
+    assert all(0 <= r.ci[0] <= r.ci[1] <= 1 for r in from_runs("circles", results).rows)

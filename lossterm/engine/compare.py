@@ -33,7 +33,7 @@ class Arm:
         return sum(r.status == "diverged" for r in self.results)
 
     def summary(self, split: str) -> Summary:
-        return summarize([getattr(r, f"{split}_metric") for r in self.good])
+        return summarize([getattr(r, f"{split}_metric") for r in self.good], self.metric)
 
     def by_seed(self) -> dict[int, float]:
         return {r.seed: r.test_metric for r in self.good}

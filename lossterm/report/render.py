@@ -7,6 +7,7 @@ import json
 import math
 
 from lossterm.engine.records import RunResult
+from lossterm.engine.stats import interval_words
 from lossterm.engine.types import Format
 from lossterm.report.rows import COLUMNS, figure_lines, remarks, row
 from lossterm.report.verdict import PAIR_COLUMNS
@@ -59,9 +60,13 @@ def _closing_lines(results, analysis: Analysis) -> list[str]:
 
 
 def _notes(results, analysis: Analysis) -> list[str]:
-    """The runs' notes, after the verdicts' own (losses whose seeds fall in two groups)."""
-    return (verdict_notes(analysis.comparisons) if analysis.repeated else []) + \
-        remarks(results)[1]
+    """The runs' notes, after how the intervals were made and the verdicts' own notes
+    (losses whose seeds fall in two groups)."""
+    if not analysis.repeated:
+        return remarks(results)[1]
+    metrics = dict.fromkeys(arm.metric for _, arm in analysis.order)
+    return ([f"Test 95% CI of {m}: {interval_words(m)}" for m in metrics]
+            + verdict_notes(analysis.comparisons) + remarks(results)[1])
 
 
 def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str = "") -> str:

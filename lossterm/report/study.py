@@ -8,7 +8,7 @@ import json
 import math
 
 from lossterm.engine.metric import get_metric
-from lossterm.engine.stats import summarize
+from lossterm.engine.stats import interval_words, summarize
 from lossterm.engine.study import LossStudy, ProblemStudy
 from lossterm.engine.types import Format
 from lossterm.report.render import run_to_dict
@@ -61,8 +61,8 @@ def sparkline(scores: list[float | None], higher: bool) -> str:
     return "".join(out)
 
 
-def test_summary(loss: LossStudy):
-    return summarize(list(loss.test.values()))
+def test_summary(study: ProblemStudy, loss: LossStudy):
+    return summarize(list(loss.test.values()), study.metric)
 
 
 def validation_mean(loss: LossStudy) -> float | None:
@@ -176,7 +176,7 @@ def loss_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
     rows = []
     for loss in order:
         s = study.loss(loss)
-        t = test_summary(s)
+        t = test_summary(study, s)
         rank = str(study.verdict.ranking.index(loss) + 1) if loss in study.verdict.ranking else ""
         pm = "—" if t.n == 0 else value(study, t.mean) + (
             "" if math.isnan(t.std) else f" ± {value(study, t.std)}") + mean_flag(s.test.values())
@@ -268,7 +268,7 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
         for line in protocol_lines(study):
             console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
         console.print(_table(Table, LOSS_COLUMNS, loss_rows(study),
-                             f"test {study.metric}, final models"))
+                             f"test {study.metric}, final models; {interval_words(study.metric)}"))
         console.print(f"validation {study.metric} at each learning rate (isolation view; "
                       f"[chosen]; {NO_SCORE} = a run diverged):", highlight=False, markup=False, soft_wrap=True)
         for loss, spark, cells in isolation_rows(study):
@@ -372,14 +372,15 @@ def protocol_json(study: ProblemStudy) -> dict:
 
 
 def loss_json(study: ProblemStudy, s: LossStudy) -> dict:
-    t = test_summary(s)
+    t = test_summary(study, s)
     return {
         "loss": s.loss, "chosen_learning_rate": s.chosen_learning_rate,
         "chosen_learning_rates": [[lr, n] for lr, n in s.chosen_rates.items()],
         "validation_curve": [[lr, _num(v)] for lr, v in s.validation_curve],
         "validation_score": _num(validation_mean(s)),
         "test": {"mean": _num(t.mean), "sd": _num(t.std), "ci": [_num(t.ci_low), _num(t.ci_high)],
-                 "n": t.n, "bimodal": modes_json(study.verdict.modes.get(s.loss))},
+                 "n": t.n, "ci_method": interval_words(study.metric),
+                 "bimodal": modes_json(study.verdict.modes.get(s.loss))},
         "metrics": {name: _num(matrix_means(s, name)) for name in matrix_columns(study)},
         "metrics_not_applicable": dict(s.not_applicable),
         "by_seed": [{"seed": seed, "learning_rate": _rate_of(s, seed),

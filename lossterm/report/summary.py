@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from lossterm.engine.compare import Arm, Comparison, arms, compare
 from lossterm.engine.records import RunResult
 from lossterm.report.rows import figure
-from lossterm.engine.stats import two_modes
+from lossterm.engine.stats import interval_words, two_modes
 from lossterm.report.verdict import PAIR_TEST, mean_flag, modes_json, pair_rows, pairs_json
 
 SUMMARY_COLUMNS = ("problem", "rank", "loss", "metric", "seeds", "diverged",
@@ -79,16 +79,17 @@ def _num(x: float):
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
 
 
-def _summary_json(s) -> dict:
+def _summary_json(s, metric: str) -> dict:
     return {"n": s.n, "mean": _num(s.mean), "std": _num(s.std),
-            "ci95": [_num(s.ci_low), _num(s.ci_high)]}
+            "ci95": [_num(s.ci_low), _num(s.ci_high)], "ci_method": interval_words(metric)}
 
 
 def summaries_json(analysis: Analysis) -> list[dict]:
     return [{
         "problem": arm.problem, "loss": arm.loss, "metric": arm.metric, "rank": rank,
         "seeds": [r.seed for r in arm.results], "diverged": arm.diverged,
-        "train": _summary_json(arm.summary("train")), "test": _summary_json(arm.summary("test")),
+        "train": _summary_json(arm.summary("train"), arm.metric),
+        "test": _summary_json(arm.summary("test"), arm.metric),
         "test_bimodal": modes_json(two_modes([r.test_metric for r in arm.good])),
         "curves": {k: {"mean": [_num(v) for v in c["mean"]], "std": [_num(v) for v in c["std"]]}
                    for k, c in arm.curves().items()},

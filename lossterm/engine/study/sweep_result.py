@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from lossterm.engine.perturb import NOISE_DEFINITIONS
 from lossterm.engine.records import RunResult
-from lossterm.engine.stats import summarize
+from lossterm.engine.stats import interval_words, summarize
 from lossterm.engine.study.protocol import Protocol
 from lossterm.engine.study.run import ProblemStudy
 from lossterm.engine.verdict import Verdict
@@ -24,7 +24,7 @@ class SeriesPoint:
     rate: float
     mean: float  # nan when no seed trained to the end
     sd: float  # sample sd (ddof 1); nan under two seeds
-    ci_low: float  # 95% t-interval of the mean; nan under two seeds
+    ci_low: float  # 95% interval of the mean (stats.summarize); nan under two seeds
     ci_high: float
     n: int  # seeds behind the figures
 
@@ -131,7 +131,7 @@ class NoiseSweep:
         for loss in self.losses:
             points = []
             for p in self.points:
-                s = summarize(list(p.scores().get(loss, {}).values()))
+                s = summarize(list(p.scores().get(loss, {}).values()), self.metric)
                 points.append(SeriesPoint(p.rate, s.mean, s.std, s.ci_low, s.ci_high, s.n))
             out.append(Series(loss, tuple(points)))
         return out
@@ -170,7 +170,7 @@ class NoiseSweep:
             splits,
             seeds,
             (f"curve: clean-test {self.metric} ({'higher' if self.higher else 'lower'} is "
-             "better), mean ± sd over the seeds, 95% t-interval"),
+             f"better), mean ± sd over the seeds, {interval_words(self.metric)}"),
             "verdict per point: paired t-tests over seeds, Holm-adjusted"
             + (", losses tied for best named" if self.tuned else
                ", the best against each other loss"),
