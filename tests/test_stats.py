@@ -158,8 +158,12 @@ def test_verdict_for_mse_says_lower_is_better():
 
 
 def test_too_few_seeds_say_the_tests_have_little_power():
-    v = decide("circles", _scores(bce=A[:3], hinge=B[:3]), "accuracy")
+    v = decide("circles", _scores(bce=[0.85, 0.86, 0.84], hinge=[0.70, 0.705, 0.69]), "accuracy")
+    assert "; hinge is 15.2 points of accuracy behind (p < 0.001)" in v.line
     assert v.line.endswith(" — fewer than 5 seeds: the tests have little power")
+    tie = decide("circles", _scores(bce=[0.85, 0.86, 0.84], hinge=[0.86, 0.84, 0.845]),
+                 "accuracy")  # a tie says how little, with a number
+    assert tie.line.endswith(" at 3 replicates (80% power)") and "fewer than" not in tie.line
 
 
 def test_bit_identical_losses_are_said_to_be_identical():
@@ -180,10 +184,10 @@ def test_a_tie_states_the_gap_the_study_could_have_detected():
     assert v.line.endswith(f"; squared_hinge tied: the study could detect a gap of about "
                            f"{100 * gap:.1f} points of accuracy at 10 replicates (80% power)")
     three = decide("circles", _scores(a=np.add(A, 0.001), b=np.add(A, noise),
-                                      c=np.add(A, noise[::-1])), "accuracy")
+                                      c=np.add(A, 2 * np.array(noise[::-1]))), "accuracy")
     assert three.ranking[0] == "a" and len(three.tied_for_best) == 3
-    assert re.search(r"; tied: the study could detect a gap of about \d\.\d points of "
-                     r"accuracy \(b\), \d\.\d \(c\) at 10 replicates \(80% power\)$", three.line)
+    assert re.search(r"; tied: the study could detect gaps of about \d\.\d–\d\.\d points of "
+                     r"accuracy at 10 replicates \(80% power\)$", three.line)
 
 
 def test_a_constant_difference_is_judged_by_a_sign_test_in_the_line():

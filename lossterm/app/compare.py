@@ -16,7 +16,7 @@ import numpy as np
 
 from lossterm.engine.metric import is_share
 from lossterm.engine.records import DONE, RunResult
-from lossterm.engine.stats import summarize
+from lossterm.engine.stats import T_TEST, summarize
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Row:
     p_holm: float | None  # against the best; None for the best itself
     tied: bool  # tied for best
     lost: int = 0  # final seeds that diverged or failed
-    test: str = "t"  # how the p against the best was made (lossterm.engine.stats.T_TEST, ...)
+    test: str = T_TEST  # how the p against the best was made (or SIGN_TEST, IDENTICAL, ...)
     bimodal: bool = False  # its seeds fall in two groups (lossterm.engine.stats.two_modes)
 
 
@@ -96,7 +96,7 @@ def _rows(verdict, scores, rates, lost) -> tuple[Row, ...]:
         pair = against.get(loss)
         rows.append(Row(i, loss, rates.get(loss), s.n, s.mean, s.std, (s.ci_low, s.ci_high),
                         None if pair is None else pair.p_holm, loss in verdict.tied_for_best,
-                        lost.get(loss, 0), "t" if pair is None else pair.method,
+                        lost.get(loss, 0), T_TEST if pair is None else pair.method,
                         loss in verdict.modes))
     return tuple(rows)
 

@@ -40,6 +40,7 @@ from lossterm.engine.stats import (
     NO_TEST,
     POWER,
     SIGN_TEST,
+    T_TEST,
     Modes,
     detectable_difference,
     holm,
@@ -61,7 +62,7 @@ class Pair:
     p: float
     p_holm: float
     share_a_better: float  # share of paired seeds where a is strictly better
-    method: str = "t"  # stats.T_TEST, SIGN_TEST, IDENTICAL or NO_TEST
+    method: str = T_TEST  # or SIGN_TEST, IDENTICAL, NO_TEST (lossterm.engine.stats)
     sd: float = math.nan  # of the paired differences
     detectable: float = math.nan  # the difference 80% power reaches (t-tests only)
 
@@ -110,7 +111,7 @@ def pairs(test_scores: dict[str, dict[int, float]], ranking: list[str],
             raw.append((a, b, test, share))
     adjusted = holm([t.p for _, _, t, _ in raw])
     return [Pair(a, b, t.n, t.mean_diff, (t.ci_low, t.ci_high), t.p, ph, share, t.method,
-                 t.sd, detectable_difference(t.sd, t.n) if t.method == "t" else math.nan)
+                 t.sd, detectable_difference(t.sd, t.n) if t.method == T_TEST else math.nan)
             for (a, b, t, share), ph in zip(raw, adjusted)]
 
 
@@ -176,11 +177,13 @@ def verdict_line(problem: str, ranking: list[str], tied: list[str], all_pairs: l
         lead = f"on {problem}, {_names(tied)} tie for best ({protocol})"
     best = ranking[0]
     against = [p for p in all_pairs if p.a == best]
+    plain = [p for p in against if p.b in tied and _plain_tie(p)]
     parts = [_behind(p, metric) for p in against if p.b not in tied]
-    parts += [_tie(p, metric) for p in against if p.b in tied and not _plain_tie(p)]
-    parts += _detectable(metric, [p for p in against if p.b in tied and _plain_tie(p)])
+    parts += [_tie(p, metric) for p in against if p.b in tied and p not in plain]
+    parts += _detectable(metric, plain)
+    # a tie that states its detectable gap has said how little the tests can see
     few = (f" — fewer than {MIN_SEEDS_FOR_TEST} seeds: the tests have little power"
-           if seeds < MIN_SEEDS_FOR_TEST else "")
+           if seeds < MIN_SEEDS_FOR_TEST and not plain else "")
     return lead + "".join(f"; {part}" for part in parts) + few
 
 
@@ -212,31 +215,27 @@ def _tie(p: Pair, metric: str) -> str:
 
 def _plain_tie(p: Pair) -> bool:
     """A t-tested tie that is not behind on every seed: said with the others of its kind."""
-    return p.method == "t" and not (p.n >= MIN_SEEDS_FOR_TEST and p.share_a_better == 1.0)
+    return p.method == T_TEST and not (p.n >= MIN_SEEDS_FOR_TEST and p.share_a_better == 1.0)
 
 
 def _detectable(metric: str, ties: list[Pair]) -> list[str]:
-    """The t-tested ties in one clause: the gap each could have shown, e.g. "hinge tied:
-    the study could detect a gap of about 1.8 points of accuracy at 10 replicates (80%
-    power)", or with several "tied: ... about 0.4 points of accuracy (bce), 1.8 (hinge)
-    at 10 replicates ...". The gaps differ: each pair's differences have their own spread."""
+    """The t-tested ties in one clause: the gap the study could have shown, e.g. "hinge
+    tied: the study could detect a gap of about 1.8 points of accuracy at 10 replicates
+    (80% power)"; with several ties the range of their gaps ("gaps of about 0.4–1.8
+    points ..."): each pair's differences have their own spread, and the pair table
+    gives each one's."""
     if not ties:
         return []
     m = get_metric(metric)
-    counts = {p.n for p in ties}
-    at = f" at {ties[0].n} replicates" if len(counts) == 1 else ""
-    power = f"{at} ({POWER:.0%} power)"
-    if len(ties) == 1:
-        return [f"{ties[0].b} tied: the study could detect a gap of about "
-                f"{m.amount(ties[0].detectable)}{power}"]
-    first, *rest = ties
-
-    def who(p: Pair) -> str:
-        return p.b if at else f"{p.b}, {p.n} replicates"
-
-    return [f"tied: the study could detect a gap of about {m.amount(first.detectable)} "
-            f"({who(first)})" + "".join(f", {m.size(p.detectable)} ({who(p)})" for p in rest)
-            + power]
+    sizes = sorted({m.size(p.detectable) for p in ties}, key=float)
+    counts = sorted({p.n for p in ties})
+    at = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
+    unit = m.amount(ties[0].detectable).split(" ", 1)[1]  # "points of accuracy", "MSE"
+    who = f"{ties[0].b} tied" if len(ties) == 1 else "tied"
+    gap = (f"a gap of about {sizes[0]}" if len(sizes) == 1
+           else f"gaps of about {sizes[0]}–{sizes[-1]}")
+    return [f"{who}: the study could detect {gap} {unit} at {at} replicates "
+            f"({POWER:.0%} power)"]
 
 
 def modes_note(loss: str, modes: Modes, metric: str) -> str:

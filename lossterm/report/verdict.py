@@ -9,14 +9,15 @@ from __future__ import annotations
 import math
 
 from lossterm.engine.metric import get_metric
-from lossterm.engine.stats import IDENTICAL, NO_TEST, SIGN_TEST, Modes, two_modes
+from lossterm.engine.stats import IDENTICAL, NO_TEST, SIGN_TEST, T_TEST, Modes, two_modes
 from lossterm.engine.verdict import Pair, Verdict, p_value
 
-PAIR_COLUMNS = ("a", "b", "a − b", "95% CI", "p", "p (Holm)", "a better on")
+PAIR_COLUMNS = ("a", "b", "a − b", "95% CI", "p", "p (Holm)", "a better on",
+                "detectable (80% power)")
 PAIR_TEST = ("paired t-test (two-sided) per pair of losses, p adjusted with Holm's method; "
              "the same difference on every seed: exact sign test; every difference zero: "
              "identical, no test")
-METHODS = {"t": "paired t-test", SIGN_TEST: "exact sign test (the same difference on every "
+METHODS = {T_TEST: "paired t-test", SIGN_TEST: "exact sign test (the same difference on every "
            "seed)", IDENTICAL: "identical on every seed", NO_TEST: "fewer than two pairs"}
 BIMODAL = "bimodal"  # the mark beside a mean whose replicates fall in two groups
 
@@ -29,7 +30,7 @@ def pair_rows(verdict: Verdict, metric: str) -> list[tuple[str, ...]]:
     text = get_metric(metric).text
     return [(p.a, p.b, text(p.difference),
              "—" if math.isnan(p.ci[0]) else f"{text(p.ci[0])} to {text(p.ci[1])}",
-             *_p_cells(p), f"{p.share_a_better:.0%} of {p.n}")
+             *_p_cells(p), f"{p.share_a_better:.0%} of {p.n}", text(p.detectable))
             for p in verdict.pairs]
 
 
