@@ -10,16 +10,13 @@ from test_records import outputs
 from lossterm.engine import CATALOGUE, get_loss
 from lossterm.engine.losses import SCORES, TANH, encode_targets
 from lossterm.engine.problems import tutorial_problem_for
+from lossterm.engine.metric import METRICS, check_metric, higher_is_better, metric_names_for
 from lossterm.engine.scores import (
     CONSTANT_TARGETS,
-    METRICS,
     NOT_A_PROBABILITY,
     NOT_FINITE,
     ONE_CLASS,
-    check_metric,
     expected_calibration_error,
-    higher_is_better,
-    metric_names_for,
     multiclass_brier,
     score,
     unavailable,

@@ -18,7 +18,7 @@ from lossterm.engine.study import Protocol, default_grid, parse_lr_grid, run_stu
 from lossterm.engine.study.protocol import extension
 from lossterm.engine.study.split import tuning_view, validation_rows
 from lossterm.engine.study.tuning import GridPoint, checkpoint_index, choose, edge
-from lossterm.engine.study.verdict import decide
+from lossterm.engine.verdict import decide
 from lossterm.errors import UsageError
 from lossterm.options import Options
 
@@ -56,7 +56,7 @@ def test_verdict_ranks_adjusts_and_ties_as_computed_by_hand():
     b = [0.90, 0.90, 0.89, 0.91, 0.91, 0.90]  # close to a
     c = [0.80, 0.82, 0.79, 0.81, 0.80, 0.83]  # far behind
     scores = {name: dict(zip(seeds, v)) for name, v in (("c", c), ("a", a), ("b", b))}
-    v = decide("circles", scores, "accuracy", True, 6)
+    v = decide("circles", scores, "accuracy", 6)
     assert v.ranking == ["a", "b", "c"]
     raw = {(x, y): stats.ttest_rel(list(scores[x].values()), list(scores[y].values())).pvalue
            for x, y in (("a", "b"), ("a", "c"), ("b", "c"))}
@@ -75,7 +75,7 @@ def test_verdict_ranks_adjusts_and_ties_as_computed_by_hand():
 
 def test_lower_is_better_metrics_rank_ascending():
     scores = {"mse": {0: 0.1, 1: 0.1, 2: 0.1}, "mae": {0: 0.3, 1: 0.4, 2: 0.35}}
-    v = decide("regression", scores, "mse", False, 3)
+    v = decide("regression", scores, "mse", 3)
     assert v.ranking == ["mse", "mae"]
     assert v.pairs[0].share_a_better == 1.0 and v.pairs[0].difference < 0
 
@@ -490,7 +490,7 @@ def test_a_tie_that_is_behind_on_every_seed_is_said_to_be_one():
     best = [0.001] * 10
     wild = [0.01, 0.02, 0.01, 30.0, 0.02, 0.01, 25.0, 0.03, 0.01, 0.02]  # heavy tail
     v = decide("regression", {"mse": dict(zip(seeds, best)), "msle": dict(zip(seeds, wild))},
-               "mse", False, 10)
+               "mse", 10)
     assert v.tied_for_best == ["mse", "msle"]  # the t-test cannot tell: p > 0.05
     assert "msle ties only for its spread: it is behind on all 10 seeds (p = " in v.line
 

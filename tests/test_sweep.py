@@ -59,8 +59,13 @@ def test_comparison_ranks_and_tests_the_best(circles_sweep):
     _, results = circles_sweep
     (comparison,) = compare(arms(results))
     assert comparison.problem == "circles" and comparison.higher_is_better
-    assert len(comparison.versus) == 1
-    assert "too few paired seeds" in comparison.versus[0].verdict  # 3 seeds < 5
+    assert [a.loss for a in comparison.ranking] == comparison.verdict.ranking
+    assert len(comparison.verdict.pairs) == 1
+    line = comparison.verdict.line  # the one verdict engine's line, the protocol in it
+    assert line.startswith("on circles, ") and "not tuned; 3 paired seeds" in line
+    # few seeds: a tie says how large a gap they could see, anything else that they are few
+    assert ("at 3 replicates (80% power)" in line
+            or "fewer than 5 seeds: the tests have little power" in line)
 
 
 def test_a_sweep_refuses_bad_runs_before_training():
@@ -77,9 +82,13 @@ def test_headless_seeds_report_in_json_text_and_markdown(lossterm_cli):
     assert len(data["runs"]) == 10
     (comparison,) = data["comparisons"]
     assert comparison["best"] == "binary_crossentropy"
-    (versus,) = comparison["versus"]
-    assert versus["loss"] == "hinge" and versus["n"] == 5
-    assert versus["verdict"].startswith("binary_crossentropy beats hinge on circles by ")
+    assert comparison["tied_for_best"] == ["binary_crossentropy"]
+    (pair,) = comparison["comparisons"]
+    assert (pair["a"], pair["b"], pair["n"]) == ("binary_crossentropy", "hinge", 5)
+    assert pair["p_holm"] < 0.05 and pair["ci"][0] <= pair["difference"] <= pair["ci"][1]
+    assert comparison["verdict"].startswith("on circles, binary_crossentropy is best (every "
+                                            "loss at learning rate 0.01, not tuned; ")
+    assert "; hinge is " in comparison["verdict"]
     summary = data["summaries"][0]
     assert summary["seeds"] == [0, 1, 2, 3, 4] and summary["diverged"] == 0
     assert len(summary["curves"]["val_accuracy"]["mean"]) == 5
@@ -87,10 +96,12 @@ def test_headless_seeds_report_in_json_text_and_markdown(lossterm_cli):
     assert summary["test"]["ci95"][0] <= summary["test"]["mean"] <= summary["test"]["ci95"][1]
 
     text = lossterm_cli(*args).stdout
-    assert "Test 95% CI" in text and "verdict: binary_crossentropy beats" in text
+    assert "Test 95% CI" in text and "verdict: on circles, binary_crossentropy is best" in text
+    assert "circles: every pair (paired t-test over seeds, Holm-adjusted)" in text
     markdown = lossterm_cli(*args, "--format", "markdown").stdout
     assert "| problem | rank | loss | metric | seeds | diverged |" in markdown
-    assert "- **verdict:** binary_crossentropy beats hinge" in markdown
+    assert "- **verdict:** on circles, binary_crossentropy is best" in markdown
+    assert "| a | b | a − b | 95% CI | p | p (Holm) | a better on |" in markdown
 
 
 def test_one_seed_reports_say_differences_may_be_noise(lossterm_cli):
@@ -134,5 +145,7 @@ def test_untuned_comparisons_adjust_every_pair_together_with_holm():
     raw = [paired_test([ranked[j][s] for s in seeds], [ranked[i][s] for s in seeds]).p
            for i in range(3) for j in range(i + 1, 3)]  # lower MSE is better
     adjusted = holm(raw)  # pairs (0, 1), (0, 2), (1, 2)
-    assert [v.test.p for v in comparison.versus] == pytest.approx(adjusted[:2])
-    assert all("Holm-adjusted" in v.verdict for v in comparison.versus)
+    best = [p for p in comparison.verdict.pairs if p.a == comparison.ranking[0].loss]
+    assert [p.p_holm for p in best] == pytest.approx(adjusted[:2])
+    assert [p.p_holm for p in comparison.verdict.pairs] == pytest.approx(adjusted)
+    assert "Holm-adjusted" in comparison.verdict.line

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from lossterm.engine.metric import is_share
 from lossterm.engine.records import DONE, RunResult
-from lossterm.engine.stats import summarize
+from lossterm.engine.stats import T_TEST, summarize
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Row:
     p_holm: float | None  # against the best; None for the best itself
     tied: bool  # tied for best
     lost: int = 0  # final seeds that diverged or failed
+    test: str = T_TEST  # how the p against the best was made (or SIGN_TEST, IDENTICAL, ...)
+    bimodal: bool = False  # its seeds fall in two groups (lossterm.engine.stats.two_modes)
 
 
 @dataclass(frozen=True)
@@ -83,15 +86,18 @@ class CompareView:
         return [r.loss for r in self.rows if r.tied]
 
 
-def _rows(ranking, pairs, tied, scores, rates, lost) -> tuple[Row, ...]:
+def _rows(verdict, scores, rates, lost) -> tuple[Row, ...]:
+    ranking = verdict.ranking
     best = ranking[0] if ranking else None
-    against = {p.b: p.p_holm for p in pairs if p.a == best}
+    against = {p.b: p for p in verdict.pairs if p.a == best}
     rows = []
     for i, loss in enumerate(ranking, 1):
-        s = summarize(list(scores[loss].values()))
+        s = summarize(list(scores[loss].values()), verdict.metric)
+        pair = against.get(loss)
         rows.append(Row(i, loss, rates.get(loss), s.n, s.mean, s.std, (s.ci_low, s.ci_high),
-                        None if loss == best else against.get(loss), loss in tied,
-                        lost.get(loss, 0)))
+                        None if pair is None else pair.p_holm, loss in verdict.tied_for_best,
+                        lost.get(loss, 0), T_TEST if pair is None else pair.method,
+                        loss in verdict.modes))
     return tuple(rows)
 
 
@@ -113,7 +119,7 @@ def from_study(study) -> CompareView:
     return CompareView(
         problem=study.problem, metric=study.metric, higher=study.higher, tuned=True,
         verdict=v.line, protocol=protocol,
-        rows=_rows(v.ranking, v.pairs, set(v.tied_for_best), scores, rates, lost),
+        rows=_rows(v, scores, rates, lost),
         curve_split="validation",
         curves={s.loss: b for s in study.losses
                 if (b := Band.of([[r.test_metric for r in run.records] for run in s.final
@@ -123,7 +129,8 @@ def from_study(study) -> CompareView:
                 for s in study.losses if s.final},
         isolation={s.loss: tuple(s.validation_curve) for s in study.losses},
         chosen=rates, matrix=matrix, not_applicable=na,
-        warnings=tuple(study.warnings) + tuple(s.warning for s in study.losses if s.warning),
+        warnings=tuple(study.warnings) + tuple(s.warning for s in study.losses if s.warning)
+        + tuple(v.notes),
     )
 
 
@@ -164,8 +171,9 @@ def from_runs(problem: str, results: list[RunResult], settings: str = ""
     over the seeds every loss trained to the end (None with fewer than two losses
     there). ``results`` are one experiment's (the TUI's ``v`` groups them:
     :mod:`lossterm.app.groups`); ``settings`` says which, in a protocol line."""
-    from lossterm.engine.compare import higher_is_better
-    from lossterm.engine.study.verdict import decide
+    from lossterm.engine.compare import untuned_protocol
+    from lossterm.engine.metric import higher_is_better
+    from lossterm.engine.verdict import decide
 
     mine = [r for r in results if r.problem == problem]
     paired, lost = paired_runs(mine)
@@ -181,19 +189,17 @@ def from_runs(problem: str, results: list[RunResult], settings: str = ""
     metric = mine[0].metric
     higher = higher_is_better(metric)
     seeds = min(len(s) for s in scores.values())
-    rates = sorted({r.learning_rate for r in mine if r.learning_rate is not None})
-    rate_text = ", ".join(f"{lr:g}" for lr in rates) or "one rate"
-    protocol_words = (f"every loss at learning rate {rate_text}, not tuned; {seeds} paired "
-                      f"seeds; ranked on test; Holm-adjusted")
-    v = decide(problem, scores, metric, higher, seeds, protocol=protocol_words)
+    protocol_words = untuned_protocol([r.learning_rate for r in mine
+                                       if r.learning_rate is not None], seeds)
+    v = decide(problem, scores, metric, seeds, protocol=protocol_words)
     return CompareView(
         problem=problem, metric=metric, higher=higher, tuned=False, verdict=v.line,
         # which runs these are first: the verdict line already says the protocol words
         protocol=(*([settings] if settings else ()), protocol_words,
                   "not a fair study: one learning rate can favour some losses — "
                   "press S to tune each loss's rate on validation"),
-        rows=_rows(v.ranking, v.pairs, set(v.tied_for_best), scores,
-                   {r.loss: r.learning_rate for r in mine if r.learning_rate}, lost),
+        rows=_rows(v, scores, {r.loss: r.learning_rate for r in mine if r.learning_rate}, lost),
+        warnings=tuple(v.notes),
         curve_split="test",
         curves={loss: b for loss, series in curves.items() if (b := Band.of(series))},
         series={loss: (trains[loss], curves[loss]) for loss in curves},
@@ -266,9 +272,10 @@ def _sort_key(mean: float | None, higher: bool) -> float:
 def _cell(metric: str, mean: float, sd: float, tied: bool) -> str:
     if not math.isfinite(mean):
         return "—"
-    text = f"{mean:.3f}" if metric == "accuracy" else f"{mean:.3g}"
+    share = is_share(metric)
+    text = f"{mean:.3f}" if share else f"{mean:.3g}"
     if math.isfinite(sd):  # tight, so four rates fit 80 columns
-        text += f"±{sd:.3f}" if metric == "accuracy" else f"±{sd:.2g}"
+        text += f"±{sd:.3f}" if share else f"±{sd:.2g}"
     return text + ("★" if tied else " ")
 
 

@@ -1,23 +1,17 @@
-"""Comparing losses honestly: per-loss summaries over seeds, a ranking per problem
-by the problem's one fair metric, and a paired test of the best against each other.
+"""Untuned multi-seed runs, grouped for a verdict: per (problem, loss) an :class:`Arm` over
+its seeds, and per problem with two or more losses a :class:`Comparison` whose verdict is
+:func:`lossterm.engine.verdict.decide`'s, the same a study gets (``lossterm report``,
+``--no-tune`` noise sweeps). The protocol line says the rates were not tuned.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from lossterm.engine.metric import higher_is_better
 from lossterm.engine.records import DONE, RunResult
-from lossterm.engine.stats import (
-    LEVEL,
-    MIN_SEEDS_FOR_TEST,
-    PairedTest,
-    Summary,
-    curve_stats,
-    holm,
-    paired_test,
-    summarize,
-)
+from lossterm.engine.stats import Summary, curve_stats, summarize
+from lossterm.engine.verdict import Verdict, decide
 
 
 @dataclass
@@ -39,7 +33,7 @@ class Arm:
         return sum(r.status == "diverged" for r in self.results)
 
     def summary(self, split: str) -> Summary:
-        return summarize([getattr(r, f"{split}_metric") for r in self.good])
+        return summarize([getattr(r, f"{split}_metric") for r in self.good], self.metric)
 
     def by_seed(self) -> dict[int, float]:
         return {r.seed: r.test_metric for r in self.good}
@@ -54,30 +48,17 @@ class Arm:
 
 
 @dataclass
-class Versus:
-    other: str
-    test: PairedTest
-    verdict: str
-
-
-@dataclass
 class Comparison:
+    """A problem's losses ranked as the verdict ranks them, and the verdict."""
+
     problem: str
     metric: str
     ranking: list[Arm]
-    versus: list[Versus]
+    verdict: Verdict
 
     @property
     def higher_is_better(self) -> bool:
         return higher_is_better(self.metric)
-
-
-def higher_is_better(metric: str) -> bool:
-    """Accuracies and F1 scores: higher is better; MSE, Hamming loss and the like: lower."""
-    from lossterm.engine.scores import METRICS, per_target_base
-
-    base = per_target_base(metric)[0]
-    return METRICS[base].higher_is_better if base in METRICS else metric.endswith("accuracy")
 
 
 def arms(results: list[RunResult]) -> list[Arm]:
@@ -89,79 +70,29 @@ def arms(results: list[RunResult]) -> list[Arm]:
     return list(grouped.values())
 
 
+def untuned_protocol(learning_rates, seeds: int) -> str:
+    """What untuned runs were, in the words a verdict line carries beside its claim."""
+    rates = ", ".join(f"{lr:g}" for lr in sorted(set(learning_rates))) or "one rate"
+    return (f"every loss at learning rate {rates}, not tuned; {seeds} paired seeds; ranked "
+            "on test; Holm-adjusted")
+
+
 def compare(all_arms: list[Arm]) -> list[Comparison]:
-    """Per problem with two or more losses: the ranking and the best against each other."""
+    """Per problem with two or more losses trained to the end: the one verdict."""
     comparisons = []
-    problems = dict.fromkeys(a.problem for a in all_arms)
-    for problem in problems:
-        group = [a for a in all_arms if a.problem == problem and a.good]
+    for problem in dict.fromkeys(a.problem for a in all_arms):
+        group = {a.loss: a for a in all_arms if a.problem == problem and a.good}
         if len(group) < 2:
             continue
-        metric = group[0].metric
-        sign = 1 if higher_is_better(metric) else -1
-        ranking = sorted(group, key=lambda a: -sign * a.summary("test").mean)
-        best = ranking[0]
-        # Every pair is tested and the p-values are Holm-adjusted as one family (stats.holm
-        # says why Holm): the best is picked by its test mean, so adjusting only its k - 1
-        # comparisons would leave that choice out of the correction.
-        tests = {(a.loss, b.loss): _advantage(a, b, sign)
-                 for i, a in enumerate(ranking) for b in ranking[i + 1:]}
-        adjusted = dict(zip(tests, holm([t.p for t in tests.values()])))
-        versus = []
-        for other in ranking[1:]:
-            test = tests[(best.loss, other.loss)]
-            p = adjusted[(best.loss, other.loss)]
-            test = replace(test, p=p) if math.isfinite(p) else test
-            versus.append(Versus(other.loss, test, verdict(best.loss, other.loss, problem,
-                                                           metric, test,
-                                                           adjusted=len(tests) > 1)))
-        comparisons.append(Comparison(problem, metric, ranking, versus))
+        scores = {loss: arm.by_seed() for loss, arm in group.items()}
+        seeds = min(len(s) for s in scores.values())
+        rates = [r.learning_rate for a in group.values() for r in a.results
+                 if r.learning_rate is not None]
+        metric = next(iter(group.values())).metric
+        verdict = decide(problem, scores, metric, seeds, untuned_protocol(rates, seeds))
+        comparisons.append(Comparison(problem, metric, [group[loss] for loss in verdict.ranking],
+                                      verdict))
     return comparisons
 
 
-def _advantage(a: Arm, b: Arm, sign: int) -> PairedTest:
-    """``a``'s advantage over ``b`` on their shared seeds (positive: ``a`` is better)."""
-    a_seed, b_seed = a.by_seed(), b.by_seed()
-    seeds = sorted(set(a_seed) & set(b_seed))
-    x, y = [a_seed[s] for s in seeds], [b_seed[s] for s in seeds]
-    return paired_test(x, y) if sign > 0 else paired_test(y, x)
-
-
-def _amount(metric: str, value: float) -> str:
-    if metric.endswith("accuracy"):
-        return f"{100 * value:.1f}"
-    return f"{value:.4f}"
-
-
-def _unit(metric: str) -> str:
-    if metric.endswith("accuracy"):
-        return f"points of test {metric.replace('_', ' ')}"
-    return "test MSE" if metric == "mse" else f"test {metric.replace('_', ' ')}"
-
-
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def verdict(best: str, other: str, problem: str, metric: str, test: PairedTest,
-            adjusted: bool = False) -> str:
-    """One line a person can quote (``adjusted``: the p-value is Holm-adjusted)."""
-    n = test.n
-    if n < MIN_SEEDS_FOR_TEST:
-        return (f"{best} vs {other} on {problem}: too few paired seeds for a test ({n}; "
-                f"at least {MIN_SEEDS_FOR_TEST} needed, e.g. --seeds {MIN_SEEDS_FOR_TEST * 2})")
-    if test.identical:
-        return f"{best} and {other} give the same test {metric} on {problem} on all {n} seeds"
-    low, high = _amount(metric, test.ci_low), _amount(metric, test.ci_high)
-    ci = f"{low} to {high}" if test.ci_low < 0 else f"{low}–{high}"
-    lower = "" if higher_is_better(metric) else "; lower is better"
-    holm_note = " Holm-adjusted" if adjusted else ""
-    stats = f"({int(LEVEL * 100)}% CI {ci},{holm_note} {_p(test.p)}, {n} paired seeds{lower})"
-    amount = f"{_amount(metric, test.mean_diff)} {_unit(metric)}"
-    if test.p < 1 - LEVEL and test.mean_diff > 0:
-        return f"{best} beats {other} on {problem} by {amount} {stats}"
-    return (f"no significant difference between {best} and {other} on {problem}: "
-            f"{best} ahead by {amount} {stats}")
-
-
-__all__ = ["Arm", "Comparison", "Versus", "arms", "compare", "higher_is_better", "verdict"]
+__all__ = ["Arm", "Comparison", "arms", "compare", "untuned_protocol"]

@@ -19,22 +19,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from lossterm.engine.losses import TANH, LossSpec, true_classes
+from lossterm.engine.metric import epoch_metric_names
 from lossterm.engine.types import Kind
-
-
-MULTILABEL_METRICS = ("subset_accuracy", "hamming_loss", "micro_f1", "macro_f1")
 
 
 def metric_names(spec: LossSpec) -> tuple[str, ...]:
     """The metrics in each epoch's logs, the one a person reads first (besides these, a
-    regression on several targets logs ``mse[name]`` per target)."""
-    if spec.kind == Kind.REGRESSION:
-        return ("mse", "rmse", "mae")
-    if spec.kind == Kind.MULTILABEL:
-        return MULTILABEL_METRICS
-    if spec.head is TANH:
-        return ("accuracy", "keras2_accuracy", "keras3_accuracy")
-    return ("accuracy",)
+    regression on several targets logs ``mse[name]`` per target): the registry's
+    (:func:`lossterm.engine.metric.epoch_metric_names`) for the loss's kind and head."""
+    return epoch_metric_names(spec.kind, tanh=spec.head is TANH)
 
 
 def metrics(spec: LossSpec, y: np.ndarray, pred: np.ndarray,

@@ -1,4 +1,5 @@
-"""The metric matrix: one model's predictions scored on every metric of its kind.
+"""The metric matrix: one model's predictions scored on every metric of its kind
+(which metrics, their directions and titles: :mod:`lossterm.engine.metric`).
 
 - regression: MSE, RMSE, MAE, median absolute error, R²; with several targets each is
   scikit-learn's ``multioutput="uniform_average"`` (the mean over targets), and
@@ -40,15 +41,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from types import MappingProxyType
 
 import numpy as np
 
 from lossterm.engine.losses import LossSpec, true_classes
+from lossterm.engine.metric import METRICS, metric_names_for
 from lossterm.engine.metrics import target_names
 from lossterm.engine.types import Encoding, Kind
-from lossterm.errors import UsageError
 
 ECE_BINS = 15
 
@@ -57,90 +56,6 @@ ONE_CLASS = "n/a — only one class in the targets"
 CONSTANT_TARGETS = "n/a — the targets are constant"
 NOT_FINITE = "n/a — the model's outputs are not finite"
 NO_ROWS = "n/a — no rows to score"
-
-
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    title: str  # how a report heads its column
-    higher_is_better: bool
-    needs_probabilities: bool = False
-
-
-_ALL = (
-    Metric("mse", "MSE", False),
-    Metric("rmse", "RMSE", False),
-    Metric("mae", "MAE", False),
-    Metric("median_absolute_error", "median AE", False),
-    Metric("r2", "R²", True),
-    Metric("accuracy", "accuracy", True),
-    Metric("balanced_accuracy", "balanced accuracy", True),
-    Metric("f1", "F1", True),
-    Metric("macro_f1", "macro F1", True),
-    Metric("subset_accuracy", "subset accuracy", True),
-    Metric("hamming_loss", "Hamming loss", False),
-    Metric("micro_f1", "micro F1", True),
-    Metric("roc_auc", "ROC AUC", True),
-    Metric("log_loss", "log loss", False, needs_probabilities=True),
-    Metric("brier", "Brier", False, needs_probabilities=True),
-    Metric("ece", "ECE", False, needs_probabilities=True),
-)
-METRICS = MappingProxyType({m.name: m for m in _ALL})
-
-_KIND_METRICS = MappingProxyType({
-    Kind.REGRESSION: ("mse", "rmse", "mae", "median_absolute_error", "r2"),
-    Kind.BINARY: ("accuracy", "balanced_accuracy", "f1", "roc_auc", "log_loss", "brier",
-                  "ece"),
-    Kind.MULTICLASS: ("accuracy", "balanced_accuracy", "macro_f1", "log_loss", "brier", "ece"),
-    Kind.MULTILABEL: ("subset_accuracy", "hamming_loss", "micro_f1", "macro_f1"),
-})
-# Other spellings --metric takes (scikit-learn's average= order).
-METRIC_ALIASES = MappingProxyType({"f1_micro": "micro_f1", "f1_macro": "macro_f1"})
-
-
-def canonical_metric(name: str | None) -> str | None:
-    """``name`` as the matrix spells it (``f1_micro`` -> ``micro_f1``)."""
-    return None if name is None else METRIC_ALIASES.get(name, name)
-
-
-def metric_names_for(kind: Kind | str) -> tuple[str, ...]:
-    """Every metric of the matrix for a problem kind, in report order."""
-    return _KIND_METRICS[Kind(kind)]
-
-
-def higher_is_better(name: str) -> bool:
-    return _metric(per_target_base(name)[0]).higher_is_better
-
-
-def metric_title(name: str) -> str:
-    base, target = per_target_base(name)
-    return _metric(base).title + (f"[{target}]" if target is not None else "")
-
-
-def per_target_base(name: str) -> tuple[str, str | None]:
-    """``("mse", "a")`` for a per-target figure ``mse[a]``; ``(name, None)`` otherwise."""
-    if name.endswith("]") and "[" in name:
-        base, _, target = name[:-1].partition("[")
-        return base, target
-    return name, None
-
-
-def check_metric(kind: Kind | str, name: str) -> str:
-    """``name`` if it is a metric of ``kind``; else a usage error naming the choices."""
-    names = metric_names_for(kind)
-    name = canonical_metric(name)
-    if name not in names:
-        raise UsageError(f"{name!r} is no metric for {Kind(kind)} problems; choose from "
-                         f"{', '.join(names)}", field="metric")
-    return name
-
-
-def _metric(name: str) -> Metric:
-    try:
-        return METRICS[name]
-    except KeyError:
-        raise UsageError(f"unknown metric {name!r}; choose from {', '.join(METRICS)}",
-                         field="metric") from None
 
 
 def score(spec: LossSpec, y, pred, n_classes: int,

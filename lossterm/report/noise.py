@@ -8,6 +8,7 @@ import io
 import json
 import math
 
+from lossterm.engine.metric import get_metric
 from lossterm.engine.perturb import NOISE_DEFINITIONS
 from lossterm.engine.study.sweep_result import NoiseSweep, SeriesPoint, SweepPoint
 from lossterm.engine.types import Format
@@ -36,7 +37,7 @@ def figure(sweep: NoiseSweep, v: float | None) -> str:
     """Shares (accuracy, F1, ...) with 3 decimals, other metrics with 4 significant digits."""
     if not _finite(v):
         return "—"
-    return f"{v:.3f}" if sweep.higher else f"{v:.4g}"
+    return get_metric(sweep.metric).text(v)
 
 
 def cell(sweep: NoiseSweep, p: SeriesPoint, tied: bool) -> str:

@@ -7,16 +7,20 @@ import json
 import math
 
 from lossterm.engine.records import RunResult
+from lossterm.engine.stats import interval_words
 from lossterm.engine.types import Format
 from lossterm.report.rows import COLUMNS, figure_lines, remarks, row
+from lossterm.report.verdict import PAIR_COLUMNS
 from lossterm.report.summary import (
     SUMMARY_COLUMNS,
     Analysis,
     analyse,
     comparisons_json,
+    pair_tables,
     summaries_json,
     summary_row,
     verdict_lines,
+    verdict_notes,
 )
 
 FORMATS = tuple(Format)
@@ -40,6 +44,11 @@ def _table_content(results, analysis: Analysis):
     return COLUMNS, [row(r) for r in results], ("Train", "Test", "epochs", "seconds")
 
 
+def _pair_tables(analysis: Analysis):
+    """The verdict's pairs, with seeds to pair (one seed per loss has nothing to test)."""
+    return pair_tables(analysis.comparisons) if analysis.repeated else []
+
+
 def _closing_lines(results, analysis: Analysis) -> list[str]:
     """Verdicts over seeds, or a hint that one seed cannot support one."""
     if analysis.repeated:
@@ -48,6 +57,16 @@ def _closing_lines(results, analysis: Analysis) -> list[str]:
         return ["one seed per loss: differences may be noise; --seeds 10 adds confidence "
                 "intervals and paired tests"]
     return []
+
+
+def _notes(results, analysis: Analysis) -> list[str]:
+    """The runs' notes, after how the intervals were made and the verdicts' own notes
+    (losses whose seeds fall in two groups)."""
+    if not analysis.repeated:
+        return remarks(results)[1]
+    metrics = dict.fromkeys(arm.metric for _, arm in analysis.order)
+    return ([f"Test 95% CI of {m}: {interval_words(m)}" for m in metrics]
+            + verdict_notes(analysis.comparisons) + remarks(results)[1])
 
 
 def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str = "") -> str:
@@ -64,15 +83,20 @@ def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str
     console = Console(file=buffer, width=width, force_terminal=color, color_system="auto"
                       if color else None, soft_wrap=False)
     console.print(table)
+    for title, pair_rows in _pair_tables(analysis):
+        pairs = Table(*PAIR_COLUMNS, title=title, title_justify="left")
+        for cells in pair_rows:
+            pairs.add_row(*cells)
+        console.print(pairs)
     for line in _closing_lines(results, analysis):
         console.print(f"[bold]verdict:[/] {line}" if analysis.repeated else line,
                       highlight=False)
     for line in figure_lines(results):
         console.print(f"figures: {line}", highlight=False, markup=False)
-    warnings, notes = remarks(results)
+    warnings = remarks(results)[0]
     for line in warnings:
         console.print(f"[yellow]warning:[/] {line}", highlight=False)
-    for line in notes:
+    for line in _notes(results, analysis):
         console.print(f"[dim]note:[/] {line}", highlight=False)
     return buffer.getvalue()
 
@@ -85,8 +109,11 @@ def to_markdown(results, analysis: Analysis, header: str = "") -> str:
     out = [f"# {header}", ""] if header else []
     out += [line(columns), "|" + "|".join("---" for _ in columns) + "|"]
     out += [line(cells) for cells in rows]
+    for title, pair_rows in _pair_tables(analysis):
+        out += ["", f"**{title}**", "", line(PAIR_COLUMNS),
+                "|" + "|".join("---" for _ in PAIR_COLUMNS) + "|", *map(line, pair_rows)]
     closing = _closing_lines(results, analysis)
-    warnings, notes = remarks(results)
+    warnings, notes = remarks(results)[0], _notes(results, analysis)
     if warnings or notes or closing or figure_lines(results):
         out.append("")
     prefix = "- **verdict:** " if analysis.repeated else "- "

@@ -7,10 +7,13 @@ import io
 import json
 import math
 
-from lossterm.engine.stats import summarize
+from lossterm.engine.metric import get_metric
+from lossterm.engine.stats import interval_words, summarize
 from lossterm.engine.study import LossStudy, ProblemStudy
 from lossterm.engine.types import Format
 from lossterm.report.render import run_to_dict
+from lossterm.report.verdict import PAIR_COLUMNS, PAIR_TEST, mean_flag, modes_json, pairs_json
+from lossterm.report.verdict import pair_rows as verdict_pair_rows
 
 SPARKS = "▁▂▃▄▅▆▇█"
 NO_SCORE = "×"  # a grid point where some tuning run diverged
@@ -32,7 +35,7 @@ def value(study: ProblemStudy, v: float | None) -> str:
     """A metric value as people read it: 3 decimals for shares, 4 significant digits else."""
     if v is None or not math.isfinite(v):
         return "—"
-    return f"{v:.3f}" if study.metric in ("accuracy", "subset_accuracy") else f"{v:.4g}"
+    return get_metric(study.metric).text(v)
 
 
 def rate(lr: float | None) -> str:
@@ -58,8 +61,8 @@ def sparkline(scores: list[float | None], higher: bool) -> str:
     return "".join(out)
 
 
-def test_summary(loss: LossStudy):
-    return summarize(list(loss.test.values()))
+def test_summary(study: ProblemStudy, loss: LossStudy):
+    return summarize(list(loss.test.values()), study.metric)
 
 
 def validation_mean(loss: LossStudy) -> float | None:
@@ -165,7 +168,6 @@ def _seeds(seeds: list[int]) -> str:
 
 LOSS_COLUMNS = ("rank", "loss", "chosen lr", "validation", "test mean ± sd", "test 95% CI",
                 "seeds", "tied for best")
-PAIR_COLUMNS = ("a", "b", "a − b", "95% CI", "p", "p (Holm)", "a better on")
 
 
 def loss_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
@@ -174,10 +176,10 @@ def loss_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
     rows = []
     for loss in order:
         s = study.loss(loss)
-        t = test_summary(s)
+        t = test_summary(study, s)
         rank = str(study.verdict.ranking.index(loss) + 1) if loss in study.verdict.ranking else ""
         pm = "—" if t.n == 0 else value(study, t.mean) + (
-            "" if math.isnan(t.std) else f" ± {value(study, t.std)}")
+            "" if math.isnan(t.std) else f" ± {value(study, t.std)}") + mean_flag(s.test.values())
         ci = "—" if math.isnan(t.ci_low) else f"{value(study, t.ci_low)}–{value(study, t.ci_high)}"
         planned = study.protocol.seeds
         used = f"{len(s.test)}/{planned}" if len(s.test) != planned else str(len(s.test))
@@ -187,19 +189,12 @@ def loss_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
 
 
 def pair_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
-    return [(p.a, p.b, value(study, p.difference),
-             "—" if math.isnan(p.ci[0]) else f"{value(study, p.ci[0])} to {value(study, p.ci[1])}",
-             _p(p.p), _p(p.p_holm), f"{p.share_a_better:.0%} of {p.n}")
-            for p in study.verdict.pairs]
-
-
-def _p(p: float) -> str:
-    return "—" if not math.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return verdict_pair_rows(study.verdict, study.metric)
 
 
 def matrix_columns(study: ProblemStudy) -> tuple[str, ...]:
     """The kind's metrics, then any per-target ones the scores hold (``mse[a]``, ...)."""
-    from lossterm.engine.scores import metric_names_for
+    from lossterm.engine.metric import metric_names_for
 
     names = metric_names_for(study.kind)
     extra = dict.fromkeys(k for s in study.losses for m in s.test_metrics.values() for k in m
@@ -215,7 +210,7 @@ def matrix_means(s: LossStudy, name: str) -> float | None:
 def matrix_rows(study: ProblemStudy) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
     """The metric matrix: each loss's final models on every metric of the kind (test,
     mean over seeds), and each reason a figure is missing, said once."""
-    from lossterm.engine.scores import metric_title
+    from lossterm.engine.metric import metric_title
 
     names = matrix_columns(study)
     rows, reasons = [], {}
@@ -273,7 +268,7 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
         for line in protocol_lines(study):
             console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
         console.print(_table(Table, LOSS_COLUMNS, loss_rows(study),
-                             f"test {study.metric}, final models"))
+                             f"test {study.metric}, final models; {interval_words(study.metric)}"))
         console.print(f"validation {study.metric} at each learning rate (isolation view; "
                       f"[chosen]; {NO_SCORE} = a run diverged):", highlight=False, markup=False, soft_wrap=True)
         for loss, spark, cells in isolation_rows(study):
@@ -288,6 +283,8 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
         console.print(f"tied for best: {', '.join(study.verdict.tied_for_best) or '—'}",
                       highlight=False)
         console.print(f"verdict: {study.verdict.line}", highlight=False, markup=False, soft_wrap=True)
+        for line in study.verdict.notes:
+            console.print(f"note: {line}", highlight=False, markup=False, soft_wrap=True)
         warnings, notes = run_remarks(study)
         for line in study.warnings + warnings:
             console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
@@ -337,6 +334,7 @@ def study_markdown(studies: list[ProblemStudy], header: str = "") -> str:
             out += ["", "**Every pair** (paired t-test over seeds, Holm-adjusted)", ""]
             out += _md_table(PAIR_COLUMNS, pair_rows(study))
         out += ["", f"Tied for best: {', '.join(study.verdict.tied_for_best) or '—'}"]
+        out += [f"- note: {n}" for n in study.verdict.notes]
         warnings, notes = run_remarks(study)
         out += [f"- **warning:** {w}" for w in study.warnings + warnings]
         out += [f"- note: {n}" for n in notes]
@@ -369,19 +367,20 @@ def protocol_json(study: ProblemStudy) -> dict:
                      "rates where a run diverged rank last; ties go to the rate nearest the "
                      "grid's centre",
         "test": "read once per final model, after every choice",
-        "tests": "paired t-test (two-sided) per pair of losses, p adjusted with Holm's method",
+        "tests": PAIR_TEST,
     }
 
 
 def loss_json(study: ProblemStudy, s: LossStudy) -> dict:
-    t = test_summary(s)
+    t = test_summary(study, s)
     return {
         "loss": s.loss, "chosen_learning_rate": s.chosen_learning_rate,
         "chosen_learning_rates": [[lr, n] for lr, n in s.chosen_rates.items()],
         "validation_curve": [[lr, _num(v)] for lr, v in s.validation_curve],
         "validation_score": _num(validation_mean(s)),
         "test": {"mean": _num(t.mean), "sd": _num(t.std), "ci": [_num(t.ci_low), _num(t.ci_high)],
-                 "n": t.n},
+                 "n": t.n, "ci_method": interval_words(study.metric),
+                 "bimodal": modes_json(study.verdict.modes.get(s.loss))},
         "metrics": {name: _num(matrix_means(s, name)) for name in matrix_columns(study)},
         "metrics_not_applicable": dict(s.not_applicable),
         "by_seed": [{"seed": seed, "learning_rate": _rate_of(s, seed),
@@ -400,9 +399,7 @@ def _rate_of(s: LossStudy, seed: int) -> float | None:
 
 
 def comparisons_json(study: ProblemStudy) -> list[dict]:
-    return [{"a": p.a, "b": p.b, "n": p.n, "difference": _num(p.difference),
-             "ci": [_num(p.ci[0]), _num(p.ci[1])], "p": _num(p.p), "p_holm": _num(p.p_holm),
-             "share_a_better": _num(p.share_a_better)} for p in study.verdict.pairs]
+    return pairs_json(study.verdict)
 
 
 def study_to_dict(study: ProblemStudy) -> dict:
@@ -410,7 +407,8 @@ def study_to_dict(study: ProblemStudy) -> dict:
             "losses": [loss_json(study, s) for s in study.losses],
             "comparisons": comparisons_json(study),
             "tied_for_best": list(study.verdict.tied_for_best),
-            "verdict": study.verdict.line, "warnings": list(study.warnings),
+            "verdict": study.verdict.line, "verdict_notes": study.verdict.notes,
+            "warnings": list(study.warnings),
             "run_warnings": run_remarks(study)[0], "run_notes": run_remarks(study)[1]}
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from lossterm.engine.compare import Arm, Comparison, arms, compare
 from lossterm.engine.records import RunResult
 from lossterm.report.rows import figure
+from lossterm.engine.stats import interval_words, two_modes
+from lossterm.report.verdict import PAIR_TEST, mean_flag, modes_json, pair_rows, pairs_json
 
 SUMMARY_COLUMNS = ("problem", "rank", "loss", "metric", "seeds", "diverged",
                    "Train mean ± std", "Test mean ± std", "Test 95% CI")
@@ -44,7 +46,8 @@ def _pm(arm: Arm, split: str) -> str:
     s = arm.summary(split)
     if s.n == 0:
         return "—"
-    return figure(s.mean) if math.isnan(s.std) else f"{figure(s.mean)} ± {figure(s.std)}"
+    flag = mean_flag(getattr(r, f"{split}_metric") for r in arm.good)
+    return (figure(s.mean) if math.isnan(s.std) else f"{figure(s.mean)} ± {figure(s.std)}") + flag
 
 
 def summary_row(rank: int | None, arm: Arm) -> tuple[str, ...]:
@@ -58,23 +61,36 @@ def summary_row(rank: int | None, arm: Arm) -> tuple[str, ...]:
 
 
 def verdict_lines(comparisons: list[Comparison]) -> list[str]:
-    return [v.verdict for c in comparisons for v in c.versus]
+    return [c.verdict.line for c in comparisons]
+
+
+def verdict_notes(comparisons: list[Comparison]) -> list[str]:
+    """Per problem, each loss whose seeds fall in two groups (the verdict's notes)."""
+    return [f"{c.problem}/{note}" for c in comparisons for note in c.verdict.notes]
+
+
+def pair_tables(comparisons: list[Comparison]) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """Per compared problem, a title and the verdict's every pair (the study reports' table)."""
+    return [(f"{c.problem}: every pair (paired t-test over seeds, Holm-adjusted)",
+             pair_rows(c.verdict, c.metric)) for c in comparisons if c.verdict.pairs]
 
 
 def _num(x: float):
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
 
 
-def _summary_json(s) -> dict:
+def _summary_json(s, metric: str) -> dict:
     return {"n": s.n, "mean": _num(s.mean), "std": _num(s.std),
-            "ci95": [_num(s.ci_low), _num(s.ci_high)]}
+            "ci95": [_num(s.ci_low), _num(s.ci_high)], "ci_method": interval_words(metric)}
 
 
 def summaries_json(analysis: Analysis) -> list[dict]:
     return [{
         "problem": arm.problem, "loss": arm.loss, "metric": arm.metric, "rank": rank,
         "seeds": [r.seed for r in arm.results], "diverged": arm.diverged,
-        "train": _summary_json(arm.summary("train")), "test": _summary_json(arm.summary("test")),
+        "train": _summary_json(arm.summary("train"), arm.metric),
+        "test": _summary_json(arm.summary("test"), arm.metric),
+        "test_bimodal": modes_json(two_modes([r.test_metric for r in arm.good])),
         "curves": {k: {"mean": [_num(v) for v in c["mean"]], "std": [_num(v) for v in c["std"]]}
                    for k, c in arm.curves().items()},
     } for rank, arm in analysis.order]
@@ -83,10 +99,8 @@ def summaries_json(analysis: Analysis) -> list[dict]:
 def comparisons_json(analysis: Analysis) -> list[dict]:
     return [{
         "problem": c.problem, "metric": c.metric, "higher_is_better": c.higher_is_better,
-        "ranking": [a.loss for a in c.ranking], "best": c.ranking[0].loss,
-        "test": "paired t-test (two-sided), best minus other on the same seeds",
-        "versus": [{"loss": v.other, "n": v.test.n, "advantage": _num(v.test.mean_diff),
-                    "ci95": [_num(v.test.ci_low), _num(v.test.ci_high)],
-                    "p": _num(v.test.p), "identical": v.test.identical, "verdict": v.verdict}
-                   for v in c.versus],
+        "ranking": list(c.verdict.ranking), "best": c.verdict.ranking[0],
+        "tied_for_best": list(c.verdict.tied_for_best), "verdict": c.verdict.line,
+        "verdict_notes": c.verdict.notes,
+        "tests": PAIR_TEST, "comparisons": pairs_json(c.verdict),
     } for c in analysis.comparisons]

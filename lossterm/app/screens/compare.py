@@ -23,11 +23,13 @@ from textual_plotext import PlotextPlot
 
 from lossterm.app.compare import CompareView
 from lossterm.app.widgets.curves import RUN_COLORS, RUN_RGB, CurvesPlot, Line
+from lossterm.engine.metric import is_share
+from lossterm.engine.stats import IDENTICAL, SIGN_TEST
+from lossterm.engine.verdict import p_value
 
 SHORT_METRICS = {"accuracy": "acc", "balanced_accuracy": "bal acc", "macro_f1": "macro f1",
                  "roc_auc": "auc", "log_loss": "log loss", "median_absolute_error": "med ae"}
 COLORS = RUN_RGB  # the plots' line colours; RUN_COLORS the same for the legend
-ACCURACY_LIKE = ("accuracy", "balanced_accuracy", "f1", "macro_f1", "roc_auc")
 
 
 def short(loss: str) -> str:
@@ -41,17 +43,20 @@ def figure(metric: str, value: float | None) -> str:
     """A metric value as a person reads it: accuracy as 0.846, MSE as 0.0123 or 1.2e+33."""
     if value is None or not math.isfinite(value):
         return "—"
-    if metric in ACCURACY_LIKE:
+    if is_share(metric):
         return f"{value:.3f}"
     return f"{value:.3f}" if 1e-2 <= abs(value) < 1e4 or value == 0 else f"{value:.2e}"
 
 
-def p_text(p: float | None) -> str:
+def p_text(p: float | None, test: str = "t") -> str:
+    """The table's p cell: the verdict's own format (:func:`lossterm.engine.verdict.p_value`);
+    "identical" for a loss identical to the best on every seed, "(sign)" after an exact
+    sign test's p (the same difference on every seed)."""
     if p is None:
         return "best"
-    if not math.isfinite(p):
-        return "n/a"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
+    if test == IDENTICAL:
+        return "identical"
+    return p_value(p) + (" (sign)" if test == SIGN_TEST else "")
 
 
 class ComparePlot(PlotextPlot):
@@ -122,7 +127,7 @@ def _log_if_wide(plt, values, view: CompareView) -> None:
     """A log y axis for an error metric whose values span over two decades (one loss far
     behind would otherwise flatten the others into the bottom row)."""
     good = [v for v in values if v is not None and math.isfinite(v) and v > 0]
-    if view.metric not in ACCURACY_LIKE and good and max(good) / min(good) > 100:
+    if not is_share(view.metric) and good and max(good) / min(good) > 100:
         plt.yscale("log")
 
 
@@ -203,9 +208,10 @@ class CompareScreen(Screen[None]):
             ci = f"{figure(view.metric, row.ci[0])}–{figure(view.metric, row.ci[1])}"
             lr = "—" if row.learning_rate is None else f"{row.learning_rate:.3g}"
             sd = "" if not math.isfinite(row.sd) else f" ± {figure(view.metric, row.sd)}"
+            sd += " bimodal" if row.bimodal else ""
             lost = f" ({row.lost} lost)" if row.lost else ""
             table.add_row(str(row.rank), short(row.loss) + lost, lr,
-                          figure(view.metric, row.mean) + sd, ci, p_text(row.p_holm),
+                          figure(view.metric, row.mean) + sd, ci, p_text(row.p_holm, row.test),
                           "★" if row.tied else "")
 
     def _show(self, plot: str) -> None:

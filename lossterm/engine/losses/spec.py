@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from lossterm.engine.losses.encodings import encode
 from lossterm.engine.losses.heads import Head
 from lossterm.engine.losses.reference import Reference
+from lossterm.engine.metric import default_metric
 from lossterm.engine.types import Encoding, Kind
 
 Rule = Callable[..., None]  # rule(spec, problem, y, warnings, notes): see rules.py
@@ -93,9 +94,7 @@ class LossSpec:
         """The figure a person reads for this loss: the same for every loss of a kind
         (multilabel: the share of rows with every label right, scikit-learn's
         ``accuracy_score`` on label rows)."""
-        if self.kind == Kind.MULTILABEL:
-            return "subset_accuracy"
-        return "mse" if self.kind == Kind.REGRESSION else "accuracy"
+        return default_metric(self.kind)
 
     @property
     def output_activation(self) -> str:

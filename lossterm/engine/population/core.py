@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lossterm.engine.losses import LossSpec, encode_targets
+from lossterm.engine.metric import higher_is_better
 from lossterm.engine.metrics import metric_names, metrics_rows
 from lossterm.engine.records import DIVERGED, DONE, STOPPED, EpochRecord
+from lossterm.engine.types import Checkpoint as CheckpointPolicy
 from lossterm.errors import UsageError
 
 MemberHandler = Callable[[int, EpochRecord], None]
@@ -140,7 +142,7 @@ def epoch_logs(out: EpochOutput, spec: LossSpec, data: Data) -> list[dict[str, f
     return [dict(zip(names, row)) for row in values]
 
 
-CHECKPOINTS = ("last", "best")
+CHECKPOINTS = tuple(CheckpointPolicy)  # "last", "best"
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,7 @@ class Checkpoint:
 
     @property
     def higher(self) -> bool:
-        from lossterm.engine.compare import higher_is_better
-
-        return higher_is_better(self.metric) or self.metric.endswith("accuracy")
+        return higher_is_better(self.metric)
 
     def better(self, value: float, best: float | None) -> bool:
         """Strictly better than ``best`` (ties keep the earlier epoch); NaN never is."""

@@ -1,7 +1,7 @@
 """Fair studies: each loss at its own best learning rate, chosen on validation, judged on
 test once. See :mod:`.run` for the phases, :mod:`.protocol` for the rules,
-:mod:`.split` for the tuning view, :mod:`.tuning` for selection and
-:mod:`.verdict` for the statistics."""
+:mod:`.split` for the tuning view, :mod:`.tuning` for selection; the verdict is
+:mod:`lossterm.engine.verdict`'s, the one every front end uses."""
 
 from lossterm.engine.study.protocol import Protocol, default_grid, parse_lr_grid
 from lossterm.engine.study.run import (

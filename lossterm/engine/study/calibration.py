@@ -27,6 +27,7 @@ import numpy as np
 from lossterm.engine.records import Job
 from lossterm.engine.stats import LEVEL
 from lossterm.engine.study.protocol import Protocol
+from lossterm.engine.verdict import decide
 from lossterm.errors import UsageError
 
 STUDY_STRIDE = 100_000  # A/A study i trains seeds base + 100000 i + ...
@@ -134,12 +135,10 @@ def calibrate(job: Job, protocol: Protocol, studies: int, *, data_seed: int = 0,
 
 def _judge(index: int, base: int, data_seed: int, study, metric: str) -> AAStudy:
     """The A/A verdict: the arms paired by replicate (their seeds differ by design)."""
-    from lossterm.engine.study.verdict import decide
-
     first, second = study.losses
     a, b = _by_replicate(first, base), _by_replicate(second, base + COPY_OFFSET)
     scores = {"first": a, "second": b}
-    verdict = decide(study.problem, scores, metric, study.higher, study.protocol.seeds)
+    verdict = decide(study.problem, scores, metric, study.protocol.seeds)
     shared = sorted(set(a) & set(b))
     pair = verdict.pairs[0] if verdict.pairs else None
     p = pair.p_holm if pair is not None else math.nan

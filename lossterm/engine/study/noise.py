@@ -36,9 +36,10 @@ from lossterm.engine.perturb import (
     perturb,
     unlearnable_warning,
 )
+from lossterm.engine.metric import default_metric, higher_is_better
 from lossterm.engine.problems import REGRESSION, Problem
 from lossterm.engine.records import Job
-from lossterm.engine.study.protocol import DEFAULT_METRIC, Protocol, higher_is_better
+from lossterm.engine.study.protocol import Protocol
 from lossterm.engine.study.run import (
     Phase,
     Trainer,
@@ -53,7 +54,6 @@ from lossterm.engine.study.sweep_result import (  # the results, here too for th
     SeriesPoint,
     SweepPoint,
 )
-from lossterm.engine.types import Kind
 from lossterm.errors import UsageError
 
 COMPARISON = "comparison"  # the phase an untuned point trains in
@@ -196,7 +196,7 @@ def _prepare(jobs: list[Job], rates, protocol: Protocol, base: Perturbation, tun
 
 def _untuned_metric(problem: Problem, protocol: Protocol) -> str:
     """An untuned comparison ranks on each run's own metric (accuracy for classes)."""
-    default = DEFAULT_METRIC[Kind(problem.kind)]
+    default = default_metric(problem.kind)
     if protocol.metric not in (None, default):
         raise UsageError(f"{{field}} {protocol.metric} chooses in a study; an untuned sweep "
                          f"({{field:no_tune}}) compares test {default} (drop one)",

@@ -10,39 +10,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lossterm.engine.types import Kind, Optimizer
+from lossterm.engine.metric import canonical_metric, default_metric
+from lossterm.engine.types import Checkpoint, Optimizer
 from lossterm.errors import UsageError
 
 DECADES = 4  # the default grid spans 10^-2 to 10^2 times the usual rate...
 POINTS = 9  # ...in half-decade steps
 EXTEND_POINTS = 2  # a best rate at an edge adds this many steps beyond it, once
 TUNE_SEED_OFFSET = 1000  # shared selection: tuning seeds base + 1000, ... (final runs: base, ...)
-CHECKPOINTS = ("last", "best")
+CHECKPOINTS = tuple(Checkpoint)  # "last", "best"
 # Where the choice of rate and checkpoint is made: inside every paired replicate (each
 # replicate tunes from its own seeds, so the verdict's replicates carry the selection),
 # or once for all ("shared": the earlier protocol, kept so benchmarks can measure both).
 REPLICATE, SHARED = "replicate", "shared"
 SELECTIONS = (REPLICATE, SHARED)
-
-# Metrics every epoch's logs hold, per kind: checkpoints are chosen on these (on the
-# selection metric when it is one, else on the kind's default).
-EPOCH_METRICS = {Kind.REGRESSION: ("mse", "rmse", "mae"),
-                 Kind.BINARY: ("accuracy",), Kind.MULTICLASS: ("accuracy",),
-                 Kind.MULTILABEL: ("subset_accuracy", "hamming_loss", "micro_f1", "macro_f1")}
-DEFAULT_METRIC = {Kind.REGRESSION: "mse", Kind.BINARY: "accuracy", Kind.MULTICLASS: "accuracy",
-                  Kind.MULTILABEL: "subset_accuracy"}
-
-
-def higher_is_better(metric: str) -> bool:
-    from lossterm.engine.scores import higher_is_better as matrix_says
-
-    return matrix_says(metric)
-
-
-def epoch_metric(kind: str, metric: str) -> str:
-    """The per-epoch metric a checkpoint is chosen on: ``metric`` if the logs hold it."""
-    return metric if metric in EPOCH_METRICS[Kind(kind)] else DEFAULT_METRIC[Kind(kind)]
-
 
 def default_grid(optimizer: str = "sgd") -> tuple[float, ...]:
     """Nine rates over four decades, geometrically centred on the optimizer's usual rate
@@ -105,8 +86,6 @@ class Protocol:
 
     def __post_init__(self):
         if self.metric is not None:
-            from lossterm.engine.scores import canonical_metric
-
             object.__setattr__(self, "metric", canonical_metric(self.metric))
         if self.grid is not None:
             grid = tuple(float(v) for v in self.grid)
@@ -138,7 +117,7 @@ class Protocol:
         return self.grid if self.grid is not None else default_grid(optimizer)
 
     def metric_for(self, kind: str) -> str:
-        return self.metric or DEFAULT_METRIC[Kind(kind)]
+        return self.metric or default_metric(kind)
 
     def tuning_seeds(self, base_seed: int) -> list[int]:
         """Every seed a tuning run trains with: each replicate's own (base + r, then

@@ -28,14 +28,13 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from lossterm.engine.metric import checkpoint_metric, higher_is_better
 from lossterm.engine.problems import Problem
 from lossterm.engine.records import Job, RunResult
 from lossterm.engine.study.protocol import (
     REPLICATE,
     Protocol,
-    epoch_metric,
     extension,
-    higher_is_better,
 )
 from lossterm.engine.study.replicate import (
     Replicate,
@@ -55,7 +54,7 @@ from lossterm.engine.study.tuning import (
     score_points,
 )
 from lossterm.engine.losses.catalogue import get_loss
-from lossterm.engine.study.verdict import Verdict, decide
+from lossterm.engine.verdict import Verdict, decide
 from lossterm.errors import UsageError
 
 TUNING, EXTENDED, FINAL = "tuning", "tuning (extended)", "final"
@@ -216,7 +215,7 @@ def study_problem(jobs: list[Job], protocol: Protocol, held: np.ndarray,
         losses = _shared(context, jobs)
     problem, c = jobs[0].problem, context
     verdict = decide(problem.name, {s.loss: s.test for s in losses if s.test}, c.metric,
-                     c.higher, protocol.seeds, protocol=verdict_protocol(protocol, c.metric))
+                     protocol.seeds, protocol=verdict_protocol(protocol, c.metric))
     return ProblemStudy(
         problem=problem.name, kind=str(problem.kind), metric=c.metric, higher=c.higher,
         protocol=protocol, optimizer=c.optimizer, grid=c.grid,
@@ -247,7 +246,7 @@ class _Context:
         self.problem, self.protocol, self.trainer = first.problem, protocol, trainer
         self.metric = protocol.metric_for(self.problem.kind)
         self.higher = higher_is_better(self.metric)
-        self.on_epochs = epoch_metric(self.problem.kind, self.metric)
+        self.on_epochs = checkpoint_metric(self.problem.kind, self.metric)
         self.view = tuning_view(self.problem, held)
         self.optimizer = str(first.optimizer)
         self.grid = protocol.grid_for(self.optimizer)

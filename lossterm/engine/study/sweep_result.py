@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from lossterm.engine.perturb import NOISE_DEFINITIONS
 from lossterm.engine.records import RunResult
-from lossterm.engine.stats import summarize
+from lossterm.engine.stats import interval_words, summarize
 from lossterm.engine.study.protocol import Protocol
 from lossterm.engine.study.run import ProblemStudy
+from lossterm.engine.verdict import Verdict
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class SeriesPoint:
     rate: float
     mean: float  # nan when no seed trained to the end
     sd: float  # sample sd (ddof 1); nan under two seeds
-    ci_low: float  # 95% t-interval of the mean; nan under two seeds
+    ci_low: float  # 95% interval of the mean (stats.summarize); nan under two seeds
     ci_high: float
     n: int  # seeds behind the figures
 
@@ -71,25 +72,20 @@ class SweepPoint:
                 for arm in arms(self.results)}
 
     @property
-    def verdict_lines(self) -> list[str]:
-        """The point's verdict: the study's one line, or the untuned comparison's lines."""
+    def verdict(self) -> Verdict | None:
+        """The point's verdict: its study's, or its untuned comparison's (one verdict
+        engine, :func:`lossterm.engine.verdict.decide`, for both)."""
         if self.study is not None:
-            return [self.study.verdict.line]
-        if self.comparison is None:
-            return []
-        return [v.verdict for v in self.comparison.versus]
+            return self.study.verdict
+        return None if self.comparison is None else self.comparison.verdict
+
+    @property
+    def verdict_lines(self) -> list[str]:
+        return [] if self.verdict is None else [self.verdict.line]
 
     def tied_for_best(self) -> list[str]:
-        """The losses the point cannot tell from its best: the study's tied set, or, untuned,
-        the best and every loss whose Holm-adjusted p against it is not below 0.05."""
-        if self.study is not None:
-            return list(self.study.verdict.tied_for_best)
-        if self.comparison is None:
-            return []
-        from lossterm.engine.stats import tied_for_best
-
-        best = self.comparison.ranking[0].loss
-        return tied_for_best(best, {v.other: v.test.p for v in self.comparison.versus})
+        """The losses the point cannot tell from its best (the verdict's tied set)."""
+        return [] if self.verdict is None else list(self.verdict.tied_for_best)
 
     def chosen_learning_rates(self) -> dict[str, float | None]:
         """Per loss, the rate its study chose (empty for an untuned point)."""
@@ -135,7 +131,7 @@ class NoiseSweep:
         for loss in self.losses:
             points = []
             for p in self.points:
-                s = summarize(list(p.scores().get(loss, {}).values()))
+                s = summarize(list(p.scores().get(loss, {}).values()), self.metric)
                 points.append(SeriesPoint(p.rate, s.mean, s.std, s.ci_low, s.ci_high, s.n))
             out.append(Series(loss, tuple(points)))
         return out
@@ -174,7 +170,7 @@ class NoiseSweep:
             splits,
             seeds,
             (f"curve: clean-test {self.metric} ({'higher' if self.higher else 'lower'} is "
-             "better), mean ± sd over the seeds, 95% t-interval"),
+             f"better), mean ± sd over the seeds, {interval_words(self.metric)}"),
             "verdict per point: paired t-tests over seeds, Holm-adjusted"
             + (", losses tied for best named" if self.tuned else
                ", the best against each other loss"),
