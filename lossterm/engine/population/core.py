@@ -9,6 +9,7 @@ its own (same keys, same values, metrics from :func:`metrics.metrics`).
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -168,8 +169,8 @@ class Checkpoint:
     def key(self) -> str:
         return "val_" + self.metric
 
-    @property
-    def higher(self) -> bool:
+    @functools.cached_property
+    def higher(self) -> bool:  # cached: better() asks for every member at every epoch
         return higher_is_better(self.metric)
 
     def better(self, value: float, best: float | None) -> bool:
@@ -224,9 +225,10 @@ def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], e
 def _keep_best(engine, checkpoint, epoch, live, keep, outcomes, best) -> None:
     """Snapshot the weights of the members whose ``val_<metric>`` improved this epoch."""
     improved = []
+    key = checkpoint.key
     for row in keep:
         i = live[row]
-        value = outcomes[i].records[-1].logs[checkpoint.key]
+        value = outcomes[i].records[-1].logs[key]
         if checkpoint.better(value, best[i]):
             best[i] = value
             improved.append(row)
@@ -241,6 +243,8 @@ def _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch) -> 
     keep = []
     finite = np.isfinite(out.loss) & np.isfinite(out.val_loss)
     logs = epoch_logs(out, spec, data)
+    metric = spec.metric  # a registry lookup: once per epoch, not once per member
+    val_metric = "val_" + metric
     for row, i in enumerate(live):
         if not finite[row]:
             loss, val_loss = float(out.loss[row]), float(out.val_loss[row])
@@ -249,8 +253,8 @@ def _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch) -> 
             continue
         row_logs = logs[row]
         record = EpochRecord(epoch=epoch, train_loss=row_logs["loss"],
-                             test_loss=row_logs["val_loss"], train_metric=row_logs[spec.metric],
-                             test_metric=row_logs["val_" + spec.metric], seconds=seconds,
+                             test_loss=row_logs["val_loss"], train_metric=row_logs[metric],
+                             test_metric=row_logs[val_metric], seconds=seconds,
                              logs=row_logs)
         outcomes[i].records.append(record)
         keep.append(row)
