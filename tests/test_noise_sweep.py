@@ -198,6 +198,9 @@ def test_headless_sweep_text_and_markdown_say_how_each_point_was_run(capsys):
     assert main([*ARGS, "--format", "markdown", "--no-tune"]) == 0
     markdown = capsys.readouterr().out
     assert "each point is a fair study" in text and "noisy validation rows" in text
+    # the protocol the points ran: every replicate chose its own rate, no final seeds apart
+    assert "paired replicates: each replicate trains every rate" in text
+    assert "final seeds at the chosen rate" not in text
     assert "each point is the untuned comparison (--no-tune)" in markdown
     for report in (text, markdown):
         assert "noise: symmetric — a share P of the training labels" in report

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lossterm.engine.perturb import NOISE_DEFINITIONS
 from lossterm.engine.records import RunResult
 from lossterm.engine.stats import interval_words, summarize
-from lossterm.engine.study.protocol import Protocol
+from lossterm.engine.study.protocol import REPLICATE, Protocol
 from lossterm.engine.study.run import ProblemStudy
 from lossterm.engine.verdict import Verdict
 
@@ -140,18 +140,28 @@ class NoiseSweep:
         """What each point did, one item a line (the reports' protocol block)."""
         p = self.protocol
         rates = ", ".join(f"{r:g}" for r in self.rates)
-        if self.tuned:
+        if self.tuned and p.selection == REPLICATE:
+            per_rate = (f"{p.tune_seeds} seeds per rate, the replicate's figure their mean"
+                        if p.tune_seeds > 1 else "one model per rate")
+            how = (f"each point is a fair study of {p.seeds} paired replicates: each replicate "
+                   f"trains every rate of the grid ({per_rate}) and chooses its learning rate "
+                   f"and checkpoint ('{p.checkpoint}') on that point's noisy validation rows; "
+                   "its chosen model is scored on the clean test rows once")
+        elif self.tuned:  # the shared protocol
             how = (f"each point is a fair study: every loss's learning rate tuned on that "
                    f"point's noisy validation rows ({p.tune_seeds} tuning "
                    f"seed{'s' if p.tune_seeds > 1 else ''} per rate, "
                    f"checkpoint '{p.checkpoint}' chosen on validation), then {p.seeds} paired "
                    "final seeds at the chosen rate; test read once per final model")
+        if self.tuned:
             splits = (f"splits: test rows clean ({self.rows['test']}, never perturbed); the "
                       f"{self.rows['training']} training rows noisy, and the validation rows "
                       f"({p.validation_share:.0%} of them, carved after the flips) as noisy as "
                       "the rest")
-            seeds = (f"seeds: the same at every rate: final {_seeds(self.seeds)}, tuning "
-                     f"{_seeds(self.tuning_seeds)}; paired across losses and across rates")
+            seeds = ((f"seeds: the same at every rate: replicates {_seeds(self.seeds)}"
+                      if p.selection == REPLICATE else
+                      f"seeds: the same at every rate: final {_seeds(self.seeds)}, tuning "
+                      f"{_seeds(self.tuning_seeds)}") + "; paired across losses and across rates")
         else:
             lrs = "/".join(f"{lr:g}" for lr in self.learning_rates)
             how = (f"each point is the untuned comparison (--no-tune): every loss at learning "
