@@ -8,8 +8,8 @@
    :func:`lossterm.calibrate`) on regression (mse) and circles (bce) at the default
    protocol (10 paired replicates, each choosing its own rate on validation, one seed
    per rate), and ``--shared`` of them under the earlier shared protocol (one tuning per
-   arm with 3 seeds per rate, then 10 final seeds at its rate) for contrast. The claim a verdict makes is "at most 5%": the
-   issue's bar is no more than 8 claims in 100.
+   arm with 3 seeds per rate, then 10 final seeds at its rate) for contrast. The claim a
+   verdict makes is "at most 5%": the issue's bar is no more than 8 claims in 100.
 2. **Power** (``power``): ``--power`` studies each of two pairs with a real
    difference, at the default 10 replicates, new seeds and validation draw each:
    mse vs mae on regression, and categorical cross-entropy vs MAE on probabilities on

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import time
 
 
 def gaps(ticks: list[float]) -> list[float]:
-    return [(b - a) * 1000 for a, b in zip(ticks, ticks[1:])]
+    return [(b - a) * 1000 for a, b in itertools.pairwise(ticks)]
 
 
 def describe(name: str, values: list[float]) -> str:

@@ -10,7 +10,7 @@ one), which each front end fills with its own name for the field
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 _FIELD = re.compile(r"\{field(?::(\w+))?\}")
 

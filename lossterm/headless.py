@@ -75,7 +75,8 @@ def run_headless(args) -> int:
             write_atomically(target, text)
         except OSError as exc:
             sys.stdout.write(text)  # keep what was computed
-            raise UsageError(f"could not write {target}: {exc.strerror}; report printed instead")
+            raise UsageError(
+                f"could not write {target}: {exc.strerror}; report printed instead") from None
     else:
         sys.stdout.write(text)
     if interrupted:

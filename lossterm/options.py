@@ -16,6 +16,7 @@ from lossterm.engine.study.protocol import Protocol, parse_lr_grid
 from lossterm.engine.training import validate_settings
 from lossterm.errors import UsageError
 
+
 @dataclass(frozen=True)
 class Options:
     """What to train and how: everything a request decides before any data is loaded."""
@@ -51,7 +52,7 @@ class Options:
                              field="calibrate")
 
     @classmethod
-    def from_args(cls, args) -> "Options":
+    def from_args(cls, args) -> Options:
         """The options an argparse namespace asks for; UsageError if they conflict."""
         data = None
         if args.data:
@@ -100,7 +101,7 @@ class Options:
             per_problem[id(job.problem)] = per_problem.get(id(job.problem), 0) + 1
         return any(n >= 2 for n in per_problem.values())
 
-    def with_data(self, data: DataOptions | None) -> "Options":
+    def with_data(self, data: DataOptions | None) -> Options:
         return replace(self, data=data, problems=())
 
 

@@ -8,7 +8,7 @@ headless report draws a progress bar, the TUI posts messages to its screen.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from lossterm.engine.plan import Plan, plan_runs
 from lossterm.engine.problems import PROBLEM_NAMES, Problem, get_problem

@@ -8,7 +8,6 @@ import pytest
 from lossterm.engine.backend import BACKENDS, installed_backends
 
 
-
 def test_tensorflow_is_installed_and_the_default(lossterm_cli):
     assert "tensorflow" in installed_backends()
     done = lossterm_cli("--headless", "--loss", "mae", "--epochs", "1", env={"KERAS_BACKEND": ""})

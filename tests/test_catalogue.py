@@ -35,7 +35,7 @@ def test_the_tutorials_nine_and_the_keras_builtins_are_listed():
 
 
 def test_unknown_loss_names_the_choices():
-    with pytest.raises(UsageError, match="unknown loss 'cosine'.*mean_squared_error"):
+    with pytest.raises(UsageError, match=r"unknown loss 'cosine'.*mean_squared_error"):
         get_loss("cosine")
 
 

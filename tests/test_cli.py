@@ -18,7 +18,7 @@ def test_headless_json_has_the_documented_shape(lossterm_cli):
     runs = json.loads(done.stdout)["runs"]
     assert [r["loss"] for r in runs] == ["binary_crossentropy", "hinge"]
     for run in runs:
-        assert RUN_KEYS <= set(run)
+        assert set(run) >= RUN_KEYS
         assert run["epochs"] == 3 and run["status"] == "done" and run["kind"] == "binary"
         assert len(run["history"]["val_accuracy"]) == 3
         assert run["test_metric"] == run["history"]["val_accuracy"][-1]
@@ -29,7 +29,7 @@ def test_headless_json_has_the_documented_shape(lossterm_cli):
 def test_default_headless_is_the_tutorials_nine_with_warnings(lossterm_cli):
     done = lossterm_cli("--headless", "--epochs", "2", "--format", "markdown")
     assert done.returncode == 0, done.stderr
-    lines = [l for l in done.stdout.splitlines() if l.startswith("| ")]
+    lines = [line for line in done.stdout.splitlines() if line.startswith("| ")]
     assert lines[0].startswith("| problem | loss | output layer | targets | metric | Train | Test")
     assert len(lines) == 1 + 9
     assert "| blobs | kl_divergence | 3, softmax | one-hot | accuracy |" in done.stdout
@@ -161,4 +161,4 @@ def test_the_format_choices_are_the_report_formats():
     from lossterm.cli import FORMAT_CHOICES
     from lossterm.engine.types import Format
 
-    assert FORMAT_CHOICES == tuple(Format)
+    assert tuple(Format) == FORMAT_CHOICES

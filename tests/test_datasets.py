@@ -73,7 +73,7 @@ def test_recipe_code_makes_the_same_arrays(name):
     """The lines an exported script runs give exactly the problem's split."""
     p = get_problem(name)
     namespace = {"np": np, "KIND": str(p.kind)}
-    exec(RECIPES[name].code(), namespace)  # noqa: S102 (lossterm's own generated lines)
+    exec(RECIPES[name].code(), namespace)
     for split in ("X_train", "y_train", "X_test", "y_test"):
         np.testing.assert_array_equal(namespace[split], getattr(p, split))
         assert namespace[split].dtype == getattr(p, split).dtype

@@ -104,7 +104,6 @@ def test_the_exported_categorical_hinge_script_builds_a_linear_scores_head(tmp_p
     from lossterm.engine.export import export_script
 
     config = resolve(RunConfig(problem="blobs", loss="categorical_hinge"))
-    prob, spec = config.problem, config.loss
     (script,) = export_script(config, tmp_path / "again.py")
     text = script.read_text()
     assert 'keras.layers.Dense(3, activation="linear"' in text

@@ -8,9 +8,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import write_csv
 from sklearn import metrics as sk
 
-from conftest import write_csv
 from lossterm.cli import build_parser
 from lossterm.engine.data import DataOptions, load_csv
 from lossterm.engine.losses import get_loss, losses_for_kind
@@ -199,7 +199,7 @@ def test_poisson_refuses_negative_targets_of_any_column(two_targets_csv):
 
 def test_a_multiclass_loss_is_refused_on_labels(labels_csv):
     p = load_csv(DataOptions(str(labels_csv), ("a", "b")))
-    with pytest.raises(UsageError, match="categorical_crossentropy fits multiclass problems, "
+    with pytest.raises(UsageError, match=r"categorical_crossentropy fits multiclass problems, "
                        "but labels.csv is multilabel; losses that fit labels.csv: "
                        "binary_crossentropy, hinge"):
         train(RunConfig(problem=p, loss="cce", epochs=1))

@@ -256,8 +256,9 @@ def test_r_in_the_tui_sweeps_noise_and_shows_the_robustness_curves():
     the robustness plot with a verdict line per rate."""
     import asyncio
 
-    from lossterm.app.screens.compare import ComparePlot, CompareScreen
     from test_tui_pilot import wait_until
+
+    from lossterm.app.screens.compare import ComparePlot, CompareScreen
 
     app = _sweep_app(epochs=10)
     seen = {}
@@ -325,8 +326,9 @@ def test_s_stops_the_tuis_sweep_before_its_first_rate_without_a_verdict():
     notice says the sweep stopped before its first rate ended."""
     import asyncio
 
-    from lossterm.app.screens.compare import CompareScreen
     from test_tui_pilot import wait_until
+
+    from lossterm.app.screens.compare import CompareScreen
 
     app = _sweep_app(epochs=3000)  # long enough to be stopped mid-way
     seen = {}

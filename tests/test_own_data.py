@@ -1,12 +1,11 @@
 """Own CSV data: kinds inferred, labels as strings, splits, standardization, perturbations."""
 
 import json
-import re
 
 import numpy as np
 import pytest
-
 from conftest import write_csv
+
 from lossterm.engine.data import DataOptions, load_csv
 from lossterm.engine.perturb import Perturbation, perturb
 from lossterm.engine.problems import get_problem
@@ -124,8 +123,8 @@ def test_a_file_named_after_a_built_in_problem_never_replaces_it(tmp_path):
     """Own data called circles.csv is its own problem; the built-in circles stays as it was,
     in the same process, and each exports the right data code."""
     from lossterm.engine.export import export_script
-    from lossterm.engine.training import resolve
     from lossterm.engine.records import RunConfig
+    from lossterm.engine.training import resolve
 
     before = get_problem("circles")
     rng = np.random.default_rng(5)

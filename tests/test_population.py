@@ -201,17 +201,17 @@ def test_checkpoint_best_keeps_the_weights_of_the_best_validation_epoch():
     population = Population(problem, spec)
     best = population.run(members, epochs=8, checkpoint="best")
     last = population.run(members, epochs=8)
-    for b, l in zip(best, last):
-        assert [r.logs for r in b.records] == [r.logs for r in l.records]
+    for b, ending in zip(best, last):
+        assert [r.logs for r in b.records] == [r.logs for r in ending.records]
         figures = [r.logs["val_mse"] for r in b.records]
         assert b.best_epoch == 1 + figures.index(min(figures))  # the earliest of ties
         again = evaluate(problem, spec, b.weights, problem.X_test, problem.y_test)
         chosen = b.records[b.best_epoch - 1].logs
         assert again["mse"] == pytest.approx(chosen["val_mse"], abs=1e-6)
         assert again["loss"] == pytest.approx(chosen["val_loss"], abs=1e-6)
-        assert b.status == l.status == DONE and l.best_epoch == 8
-        at_end = evaluate(problem, spec, l.weights, problem.X_test, problem.y_test)
-        assert at_end["mse"] == pytest.approx(l.records[-1].logs["val_mse"], abs=1e-6)
+        assert b.status == ending.status == DONE and ending.best_epoch == 8
+        at_end = evaluate(problem, spec, ending.weights, problem.X_test, problem.y_test)
+        assert at_end["mse"] == pytest.approx(ending.records[-1].logs["val_mse"], abs=1e-6)
     assert any(b.best_epoch < 8 for b in best)  # else the test shows nothing
 
 

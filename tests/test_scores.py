@@ -9,8 +9,8 @@ from test_records import outputs
 
 from lossterm.engine import CATALOGUE, get_loss
 from lossterm.engine.losses import SCORES, TANH, encode_targets
-from lossterm.engine.problems import tutorial_problem_for
 from lossterm.engine.metric import METRICS, check_metric, higher_is_better, metric_names_for
+from lossterm.engine.problems import tutorial_problem_for
 from lossterm.engine.scores import (
     CONSTANT_TARGETS,
     NOT_A_PROBABILITY,

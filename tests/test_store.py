@@ -71,7 +71,7 @@ def test_kill_9_mid_run_leaves_a_store_that_opens_with_the_epochs_kept(tmp_path)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-    (run_id, result), = Store(store).results()
+    (_, result), = Store(store).results()
     assert result.status == "incomplete"
     assert result.epochs_run >= 5
     assert [r.epoch for r in result.records] == list(range(1, result.epochs_run + 1))

@@ -12,7 +12,7 @@ from scipy import stats
 from lossterm.cli import main
 from lossterm.engine.plan import plan_runs
 from lossterm.engine.problems import get_problem
-from lossterm.engine.records import DIVERGED, DONE, RunConfig, RunResult
+from lossterm.engine.records import RunConfig
 from lossterm.engine.stats import holm, tied_for_best
 from lossterm.engine.study import Protocol, default_grid, parse_lr_grid, run_study
 from lossterm.engine.study.protocol import extension
@@ -21,7 +21,6 @@ from lossterm.engine.study.tuning import GridPoint, checkpoint_index, choose, ed
 from lossterm.engine.verdict import decide
 from lossterm.errors import UsageError
 from lossterm.options import Options
-
 
 # --- Holm and the tied set, by hand ---------------------------------------------------------
 
@@ -380,7 +379,7 @@ def test_split_column_fixes_train_validation_and_test(tmp_path):
     # standardized with the train rows' statistics only
     assert problem.X_train[:30].mean(axis=0) == pytest.approx([0, 0], abs=1e-5)
     assert len(load_csv(opts).y_train) == 40  # without a study, validation rows train
-    path.write_text("\n".join(lines[:1] + [l.replace("validation", "dev") for l in lines[1:]]))
+    path.write_text("\n".join(lines[:1] + [line.replace("validation", "dev") for line in lines[1:]]))
     with pytest.raises(UsageError, match="'dev'; each row must say train, validation or test"):
         load_csv_split(opts)
 

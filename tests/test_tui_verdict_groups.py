@@ -8,6 +8,7 @@ app on circles for two epochs.
 import asyncio
 
 import pytest
+from test_tui_pilot import wait_until
 
 from lossterm.app.app import make_app
 from lossterm.app.groups import RunGroup, difference, pick_group, settings_text
@@ -20,7 +21,6 @@ from lossterm.engine.store import Recorder, Store
 from lossterm.engine.study import Protocol
 from lossterm.engine.sweep import sweep
 from lossterm.options import Options
-from test_tui_pilot import wait_until
 
 LOSSES = ("binary_crossentropy", "hinge")
 

@@ -205,6 +205,6 @@ def test_an_own_multiclass_loss_has_no_two_node_form(tmp_path):
     path = tmp_path / "losses.py"
     path.write_text(GOOD)
     spec = load_loss_file(f"{path}:smoothed")
-    with pytest.raises(UsageError, match="smoothed is your own loss .* not used in two-node "
+    with pytest.raises(UsageError, match=r"smoothed is your own loss .* not used in two-node "
                                          "form on a binary problem"):
         plan_runs(["circles"], [spec], RunConfig(problem="", loss="", epochs=1))

@@ -20,7 +20,7 @@ def terminal_on_private_fd():
     saved_stderr, saved_dunder = sys.stderr, sys.__stderr__
     terminal_fd = os.dup(2)
     terminal = os.fdopen(terminal_fd, "w", buffering=1, encoding="utf-8")
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (open while stderr points at it)
     os.dup2(log.fileno(), 2)
     sys.stderr = sys.__stderr__ = terminal
     try:

@@ -12,8 +12,8 @@ through messages, never by setting a reactive.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -24,13 +24,21 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.app import keys
 from lossterm.app.loading import load_backend, load_until_cancelled
-from lossterm.app.messages import (BackendFailed, BackendReady, DataReady, EpochDone,
-                                   HistoryLoaded, RunFinished, SeedFinished, SeedStarted)
-from lossterm.app.settings import Settings
+from lossterm.app.messages import (
+    BackendFailed,
+    BackendReady,
+    DataReady,
+    EpochDone,
+    HistoryLoaded,
+    RunFinished,
+    SeedFinished,
+    SeedStarted,
+)
 from lossterm.app.runs import RunView
 from lossterm.app.screens.help import HelpScreen
 from lossterm.app.screens.open_data import OpenDataScreen
 from lossterm.app.screens.theory import TheoryScreen
+from lossterm.app.settings import Settings
 from lossterm.app.state import OverlayRefused, RunBoard
 from lossterm.app.training import Trainer, engine_trainer, field_name, train_queue
 from lossterm.app.verdicts import VerdictActions
@@ -100,13 +108,12 @@ class LosstermApp(VerdictActions, App):
         with Horizontal(id="main"):
             yield Picker(*self.initial, seeds=self.seeds, extra=self.extra_problems,
                          problem_of=self.training_problem, id="picker")
-            with Vertical(id="right"):
-                with Horizontal(id="plots"):
-                    yield DatasetScatter(id="scatter").data_bind(LosstermApp.board,
-                                                                 LosstermApp.show_regions)
-                    with Vertical(id="curves"):
-                        yield Curves(id="curves-plot").data_bind(LosstermApp.board)
-                        yield Legend(id="legend").data_bind(LosstermApp.board)
+            with Vertical(id="right"), Horizontal(id="plots"):
+                yield DatasetScatter(id="scatter").data_bind(LosstermApp.board,
+                                                             LosstermApp.show_regions)
+                with Vertical(id="curves"):
+                    yield Curves(id="curves-plot").data_bind(LosstermApp.board)
+                    yield Legend(id="legend").data_bind(LosstermApp.board)
         yield RunsTable(id="runs").data_bind(LosstermApp.board)
         yield Footer()
 

@@ -13,8 +13,8 @@ press instead of a verdict. No Textual here: the rules are tested without an app
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from lossterm.app.runs import RunView
 from lossterm.engine.experiments import Entry, distinct, experiment_key, experiments

@@ -6,8 +6,8 @@ so the three cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
-from typing import Iterator
 
 from textual.app import SystemCommand
 from textual.binding import Binding

@@ -7,7 +7,7 @@ while TensorFlow is still importing; each step reaches the screen as a message.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from textual.message import Message
 
@@ -28,15 +28,16 @@ def load_backend() -> str:
     # (an import holds the GIL: measured 0.26 s of frozen UI without this).
     engine = {"tensorflow": "tf"}.get(backend_name(), backend_name())
     importlib.import_module(f"lossterm.engine.population.{engine}")
-    import lossterm.engine.scores  # noqa: F401
-    import lossterm.engine.study  # noqa: F401
+    import gc
+
     import sklearn.metrics  # noqa: F401  (the metric matrix scores the final models)
+
+    import lossterm.engine.scores
+    import lossterm.engine.study  # noqa: F401
 
     # TensorFlow and Keras leave a million objects behind; a full collection walks them
     # all, holding the GIL for 250-330 ms (measured during a study: the UI froze). They
     # live as long as the process, so move them out of the collector's sight.
-    import gc
-
     gc.freeze()
     gc.set_threshold(700, 10, 100)  # full collections 10x rarer (Python's third is 10)
     return line

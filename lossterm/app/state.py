@@ -20,8 +20,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from lossterm.app.runs import TRAINING, RunView
 from lossterm.engine import RunConfig, get_loss

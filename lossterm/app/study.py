@@ -11,8 +11,8 @@ hundreds of tuning runs would drown the runs a person trained.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from textual.message import Message
 

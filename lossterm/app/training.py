@@ -9,17 +9,17 @@ a widget or a reactive.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from textual.message import Message
 
+from lossterm import pipeline
 from lossterm.app.messages import EpochDone, RunFinished, SeedFinished, SeedStarted
 from lossterm.app.runs import RunView
-from lossterm import pipeline
 from lossterm.engine.records import EpochRecord, Job, RunResult
 from lossterm.engine.store import Recorder
 from lossterm.errors import LosstermError
-
 
 # How the TUI names the engine's fields in its messages: by the key that sets them.
 _FIELD_NAMES = {"label_noise": "label noise (L)", "outliers": "outliers (O)",

@@ -28,13 +28,35 @@ from lossterm.engine.records import (
     RunConfig,
     RunResult,
 )
-from lossterm.engine.types import Encoding, Kind, Status
 from lossterm.engine.training import resolve, run, train
+from lossterm.engine.types import Encoding, Kind, Status
 
 __all__ = [
-    "CATALOGUE", "DIVERGED", "DONE", "FAILED", "KINDS", "PROBLEM_NAMES", "STOPPED",
-    "TUTORIAL_LOSSES", "Encoding", "EpochRecord", "Findings", "Job", "Kind", "LossSpec",
-    "Problem", "RunConfig", "Status",
-    "RunResult", "canonical_problem_name", "check", "check_fit", "get_loss", "get_problem",
-    "losses_for_kind", "resolve", "run", "train",
+    "CATALOGUE",
+    "DIVERGED",
+    "DONE",
+    "FAILED",
+    "KINDS",
+    "PROBLEM_NAMES",
+    "STOPPED",
+    "TUTORIAL_LOSSES",
+    "Encoding",
+    "EpochRecord",
+    "Findings",
+    "Job",
+    "Kind",
+    "LossSpec",
+    "Problem",
+    "RunConfig",
+    "RunResult",
+    "Status",
+    "canonical_problem_name",
+    "check",
+    "check_fit",
+    "get_loss",
+    "get_problem",
+    "losses_for_kind",
+    "resolve",
+    "run",
+    "train",
 ]

@@ -92,7 +92,7 @@ def load_keras():
     with _lock:
         with _stderr_to_file() as sink:
             try:
-                import keras  # noqa: F401  (the import is the point)
+                import keras
                 if keras.backend.backend() == "tensorflow":
                     import tensorflow as tf
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lossterm.engine.files import DataOptions, _first_line, read_frame
 from lossterm.engine.problems import (
     BINARY,
     KINDS,
@@ -49,7 +50,6 @@ from lossterm.engine.problems import (
     Problem,
     Source,
 )
-from lossterm.engine.files import DataOptions, _first_line, read_frame
 from lossterm.engine.targets import (
     MAX_LEVELS,
     is_text,

@@ -15,7 +15,7 @@ the TUI cannot disagree on what "the same settings" means.
 from __future__ import annotations
 
 import json
-from typing import Mapping
+from collections.abc import Mapping
 
 from lossterm.engine.backend import running_backend
 from lossterm.engine.records import Job, RunResult

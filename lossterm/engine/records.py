@@ -10,9 +10,10 @@ planning looks a name up again.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Mapping, Union
+from typing import TYPE_CHECKING
 
 from lossterm.engine.types import Status
 
@@ -25,8 +26,8 @@ DONE, STOPPED, DIVERGED, FAILED = Status.DONE, Status.STOPPED, Status.DIVERGED, 
 
 @dataclass(frozen=True)
 class RunConfig:
-    problem: Union[str, "Problem"]
-    loss: Union[str, "LossSpec"]
+    problem: str | Problem
+    loss: str | LossSpec
     seed: int = 0
     epochs: int | None = None  # None: the problem's default
     learning_rate: float | None = None  # None: the optimizer's usual rate (SGD: 0.01)
@@ -42,8 +43,8 @@ class RunConfig:
 class Job:
     """One resolved run: the problem and loss themselves, every setting decided."""
 
-    problem: "Problem"
-    loss: "LossSpec"
+    problem: Problem
+    loss: LossSpec
     seed: int
     epochs: int
     learning_rate: float
@@ -54,7 +55,7 @@ class Job:
     checkpoint: str = "last"
     checkpoint_metric: str | None = None
 
-    def with_seed(self, seed: int) -> "Job":
+    def with_seed(self, seed: int) -> Job:
         return replace(self, seed=seed)
 
     @property

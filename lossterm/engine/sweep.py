@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from lossterm.engine.records import EpochRecord, Job, RunConfig, RunResult
 from lossterm.engine.training import new_result, resolve, train_population
@@ -82,15 +82,16 @@ def sweep(
                 return
             at = indices.__getitem__  # a population's own index -> the sweep's
 
-            def done(k, result):
+            def done(k, result, at=at):  # each closure keeps its own population's map
                 results[at(k)] = result
                 if on_done is not None:
                     on_done(at(k), result)
 
             train_population(
                 [resolved[i] for i in indices], stop=stop, grid=grid, on_done=done,
-                on_start=None if on_start is None else (lambda k, job: on_start(at(k), job)),
-                on_epoch=None if on_epoch is None else (lambda k, r: on_epoch(at(k), r)))
+                on_start=None if on_start is None else (
+                    lambda k, job, at=at: on_start(at(k), job)),
+                on_epoch=None if on_epoch is None else (lambda k, r, at=at: on_epoch(at(k), r)))
 
     threads = [threading.Thread(target=worker, name=f"lossterm-sweep-{n}", daemon=True)
                for n in range(min(jobs or default_jobs(), len(groups)) or 1)]

@@ -27,13 +27,18 @@ def protocol_lines(c: Calibration) -> list[str]:
     return [
         f"each A/A study: {c.loss} against a copy of itself, each arm from its own seeds "
         f"(independent weights, shuffles and selection), {p.seeds} paired replicates; {where}",
-        f"validation rows: {'a new draw per study' if c.varied_validation else 'fixed by the data (--split-column)'}; "
+        f"validation rows: {_draws(c)}; "
         f"verdict metric: {c.metric}; paired t-test, claim when p < {c.level:g}",
-        f"a claim: the verdict names one arm better; there is no difference to find, so every "
-        f"claim is false",
+        "a claim: the verdict names one arm better; there is no difference to find, so every "
+        "claim is false",
         f"studies: {len(c.studies)}; {c.seconds:.1f} s; replicates where the arms chose "
         f"different rates: {c.disagreeing_rates} of {sum(len(s.chosen_rates) for s in c.studies)}",
     ]
+
+
+def _draws(c: Calibration) -> str:
+    return ("a new draw per study" if c.varied_validation
+            else "fixed by the data (--split-column)")
 
 
 def study_rows(c: Calibration) -> list[tuple[str, ...]]:

@@ -10,7 +10,6 @@ from lossterm.engine.records import RunResult
 from lossterm.engine.stats import interval_words
 from lossterm.engine.types import Format
 from lossterm.report.rows import COLUMNS, figure_lines, remarks, row
-from lossterm.report.verdict import PAIR_COLUMNS
 from lossterm.report.summary import (
     SUMMARY_COLUMNS,
     Analysis,
@@ -22,6 +21,7 @@ from lossterm.report.summary import (
     verdict_lines,
     verdict_notes,
 )
+from lossterm.report.verdict import PAIR_COLUMNS
 
 FORMATS = tuple(Format)
 

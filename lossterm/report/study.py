@@ -270,7 +270,8 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
         console.print(_table(Table, LOSS_COLUMNS, loss_rows(study),
                              f"test {study.metric}, final models; {interval_words(study.metric)}"))
         console.print(f"validation {study.metric} at each learning rate (isolation view; "
-                      f"[chosen]; {NO_SCORE} = a run diverged):", highlight=False, markup=False, soft_wrap=True)
+                      f"[chosen]; {NO_SCORE} = a run diverged):", highlight=False, markup=False,
+                      soft_wrap=True)
         for loss, spark, cells in isolation_rows(study):
             console.print(f"  {loss:<28} {spark}  {cells}", highlight=False, markup=False, soft_wrap=True)
         columns, rows, notes = matrix_rows(study)

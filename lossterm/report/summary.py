@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from lossterm.engine.compare import Arm, Comparison, arms, compare
 from lossterm.engine.records import RunResult
-from lossterm.report.rows import figure
 from lossterm.engine.stats import interval_words, two_modes
+from lossterm.report.rows import figure
 from lossterm.report.verdict import PAIR_TEST, mean_flag, modes_json, pair_rows, pairs_json
 
 SUMMARY_COLUMNS = ("problem", "rank", "loss", "metric", "seeds", "diverged",

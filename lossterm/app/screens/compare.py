@@ -88,7 +88,7 @@ class ComparePlot(PlotextPlot):
     def _robustness(self, plt, view: CompareView) -> None:
         """Each loss's clean-test mean against the noise rate, ● at each rate (the 95% CIs
         are in the table's report, not drawn: with many losses they hide the lines)."""
-        for i, (loss, points) in enumerate(view.robustness.items()):
+        for i, (_loss, points) in enumerate(view.robustness.items()):
             good = [p for p in points if math.isfinite(p[1])]
             if not good:
                 continue

@@ -10,8 +10,8 @@ it land in the column field, not at the end of the path (:class:`FormInput`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from textual import events, work
 from textual.app import ComposeResult

@@ -180,7 +180,7 @@ def _import(where: str, path: Path):
             loader_spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise UsageError(f"{where}: syntax error on line {exc.lineno}: {exc.msg}") from None
-    except Exception as exc:  # noqa: BLE001 (the user's code: any error, told in one line)
+    except Exception as exc:
         raise UsageError(f"{where}: importing it raised {one_line(exc)}") from None
     return module
 
@@ -260,7 +260,9 @@ def _source(where: str, module, name: str) -> str:
     # the function reads its own; my_loss.kind and the like come along, harmless.
     kept = [node for node in tree.body if id(node) in needed or _sets_attribute_of(node, {
         n for n, d in defines.items() if id(d) in needed})]
-    segment = lambda node: ast.get_source_segment(text, node)
+    def segment(node):
+        return ast.get_source_segment(text, node)
+
     return ("\n".join(map(segment, imports)) + "\n\n\n"
             + "\n\n".join(map(segment, kept))).strip()
 

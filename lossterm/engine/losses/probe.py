@@ -76,7 +76,7 @@ def probe(where: str, spec: LossSpec) -> None:
                 values, gradient = _values_and_gradient(loss, y, pred)
         except UsageError:
             raise
-        except Exception as exc:  # noqa: BLE001 (the user's function: any error, one line)
+        except Exception as exc:
             raise UsageError(f"{where}: {spec.name} failed on a probe batch of shape "
                              f"{pred.shape}: {one_line(exc)} (is it written with keras.ops, "
                              f"no NumPy?)") from None

@@ -217,7 +217,9 @@ def binary_sce(y, p, alpha=0.1, beta=1.0):
     """α·BCE + β·reverse BCE; the reverse term is -(p·log y + (1 - p)·log(1 - y)) with the
     labels clipped to [1e-4, 1], i.e. 9.21·(1 - p_t)."""
     y, p = _pair(y, p)
-    floor = lambda t: np.log(np.clip(t, LABEL_FLOOR, 1.0))
+    def floor(t):
+        return np.log(np.clip(t, LABEL_FLOOR, 1.0))
+
     reverse = -(p * floor(y) + (1 - p) * floor(1 - y))
     return _per_sample_mean(alpha * _bce_terms(y, p) + beta * reverse)
 

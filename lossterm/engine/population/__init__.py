@@ -41,8 +41,16 @@ from lossterm.engine.population.core import (
 from lossterm.engine.population.optimizers import OPTIMIZERS, get_optimizer
 from lossterm.errors import UsageError
 
-__all__ = ["CHECKPOINTS", "OPTIMIZERS", "forward", "Member", "MemberOutcome", "Population", "evaluate",
-           "train_population"]
+__all__ = [
+    "CHECKPOINTS",
+    "OPTIMIZERS",
+    "Member",
+    "MemberOutcome",
+    "Population",
+    "evaluate",
+    "forward",
+    "train_population",
+]
 
 
 class Population:

@@ -131,4 +131,5 @@ def get_optimizer(name: str) -> StackedOptimizer:
     try:
         return OPTIMIZERS[name.strip().lower()]
     except KeyError:
-        raise UsageError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+        raise UsageError(
+            f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}") from None

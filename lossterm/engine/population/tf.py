@@ -92,7 +92,9 @@ class TensorFlowEngine:
         weights, slots, rates, step = self._state
         size = len(rates) if 2 * len(rows) > len(rates) else max(len(rows), 2)
         index = tf.constant([rows[i] if i < len(rows) else rows[0] for i in range(size)], tf.int32)
-        pick = lambda ts: [tf.gather(t, index) for t in ts]
+        def pick(ts):
+            return [tf.gather(t, index) for t in ts]
+
         self._state = (pick(weights), tuple(pick(s) for s in slots), tf.gather(rates, index), step)
 
     def weights(self) -> list[list[np.ndarray]]:

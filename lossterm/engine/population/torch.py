@@ -201,7 +201,9 @@ class TorchEngine:
             from torch.fx.experimental.proxy_tensor import make_fx
         except ImportError:  # a PyTorch without it: the programs run eagerly
             return function
-        flat = lambda *tensors: function(*tensors)  # make_fx counts a bound method's self
+        def flat(*tensors):  # make_fx counts a bound method's self
+            return function(*tensors)
+
         with _TRACING:  # tracing patches torch globally: one population at a time
             try:
                 with _label_conditions_traced():
@@ -237,7 +239,9 @@ class TorchEngine:
         *state, x_train, y_train, idx = state_and_batch
         xb, yb = x_train[idx], y_train[idx]
         weights = list(state[:self._weights])
-        total = lambda w: self._member_losses(yb, self._forward(w, xb)).sum()
+        def total(w):
+            return self._member_losses(yb, self._forward(w, xb)).sum()
+
         return self._apply(state, grad(total)(weights))
 
     def _update(self, *state_and_batch):

@@ -30,13 +30,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from lossterm.engine.metric import default_metric, higher_is_better
 from lossterm.engine.perturb import (
     Perturbation,
     flipped_rows,
     perturb,
     unlearnable_warning,
 )
-from lossterm.engine.metric import default_metric, higher_is_better
 from lossterm.engine.problems import REGRESSION, Problem
 from lossterm.engine.records import Job
 from lossterm.engine.study.protocol import Protocol

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping
 
 import numpy as np
 
+from lossterm.engine.losses.catalogue import get_loss
 from lossterm.engine.metric import checkpoint_metric, higher_is_better
 from lossterm.engine.problems import Problem
 from lossterm.engine.records import Job, RunResult
@@ -53,7 +54,6 @@ from lossterm.engine.study.tuning import (
     run_score,
     score_points,
 )
-from lossterm.engine.losses.catalogue import get_loss
 from lossterm.engine.verdict import Verdict, decide
 from lossterm.errors import UsageError
 
@@ -407,7 +407,7 @@ def _extend(studies, c: _Context, tune_seeds, checkpoint) -> None:
                for j in c.jobs(job, more, tune_seeds[id(job)], checkpoint)]
     extra = c.train(EXTENDED, planned, checkpoint) if wanted else []
     start = 0
-    for job, s, more in wanted:
+    for _job, s, more in wanted:
         mine = extra[start:start + len(more) * c.protocol.tune_seeds]
         start += len(mine)
         s.tuning += mine
