@@ -215,10 +215,10 @@ def test_regions_are_the_latest_run_on_that_very_problem():
     first, second = board.add_planned(_jobs(losses=("bce", "hinge")), seeds=1)
     _train(board, first, [Status.DONE])
     first.results[0].regions = "first"
-    assert board.regions_for(first.jobs[0].problem) == "first"
+    assert board.regions_run(first.jobs[0].problem).regions == "first"
     second.results.append(replace(_result(second.jobs[0]), regions="second"))
-    assert board.regions_for(first.jobs[0].problem) == "second"
-    assert board.regions_for(_jobs("blobs", ("cce",))[0].problem) is None
+    assert board.regions_run(first.jobs[0].problem).regions == "second"
+    assert board.regions_run(_jobs("blobs", ("cce",))[0].problem) is None
 
 
 def test_stored_runs_of_a_loss_no_longer_in_the_catalogue_keep_their_name():

@@ -3,7 +3,7 @@
 The keys n, L, O, I and the ``o`` dialog change these; planning reads them.
 Problems are made once per (problem, perturbation) and kept, so the scatter,
 the picker's checks and the runs all see the same value, and the run board
-can find a run's regions by identity (``RunBoard.regions_for``).
+can find a run's regions by identity (``RunBoard.regions_run``).
 """
 
 from __future__ import annotations
@@ -52,15 +52,6 @@ class Settings:
         now = getattr(self.perturbation, name)
         self.perturbation = replace(self.perturbation,
                                     **{name: next_step(PERTURBATION_STEPS[name], now)})
-
-    def load_own(self, data: DataOptions) -> Problem:
-        """Load own data (unperturbed: the keys perturb it later) and use it from now on.
-
-        Raises LosstermError, which the App words as a notification, and then
-        nothing changes. A file loaded again under the same name replaces what
-        was made of the old one.
-        """
-        return self.use_own(*self.read_own(data))
 
     def read_own(self, data: DataOptions) -> tuple[Options, Problem]:
         """Read own data, changing nothing here: safe on a worker thread."""

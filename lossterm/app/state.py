@@ -184,11 +184,6 @@ class RunBoard:
             fresh += run
         return fresh, lines
 
-    def regions_for(self, problem) -> object | None:
-        """The predicted regions of the latest run on ``problem`` (the same object) that has some."""
-        run = self.regions_run(problem)
-        return run.regions if run is not None else None
-
     def regions_run(self, problem) -> RunView | None:
         """The latest run on ``problem`` (the same object) that has predicted regions."""
         done = [r for r in self.runs.values()
