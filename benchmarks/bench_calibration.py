@@ -49,11 +49,11 @@ def _interval(claims: int, n: int) -> tuple[float, float]:
     return float(ci.low), float(ci.high)
 
 
-def aa_part(studies: int, shared: int) -> list[dict]:
+def aa_part(studies: int, shared: int, cases=AA) -> list[dict]:
     import lossterm
 
     rows = []
-    for problem, loss in AA:
+    for problem, loss in cases:
         for selection, n in (("replicate", studies), ("shared", shared)):
             if n < 1:
                 continue
@@ -85,13 +85,14 @@ def _print_aa(rows: list[dict]) -> None:
               flush=True)
 
 
-def power_part(n: int, selection: str = "replicate", tune_seeds: int = 1) -> list[dict]:
+def power_part(n: int, selection: str = "replicate", tune_seeds: int = 1,
+               cases=POWER) -> list[dict]:
     import lossterm
     from lossterm.engine.perturb import Perturbation, perturb
     from lossterm.engine.problems import get_problem
 
     rows = []
-    for name, losses, noise in POWER:
+    for name, losses, noise in cases:
         winners: dict[str, int] = {}
         gaps = []
         tick = time.perf_counter()
@@ -174,17 +175,15 @@ def main() -> None:
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
     keep = set(args.problems.split(","))
-    global AA, POWER
-    AA = tuple(x for x in AA if x[0] in keep)
-    POWER = tuple(x for x in POWER if x[0] in keep)
     parts = set(args.parts.split(","))
     out: dict = {}
     if "time" in parts:
         out["time"] = time_part(args.repeat)
     if "aa" in parts:
-        out["aa"] = aa_part(args.studies, args.shared)
+        out["aa"] = aa_part(args.studies, args.shared, [x for x in AA if x[0] in keep])
     if "power" in parts:
-        out["power"] = power_part(args.power, args.power_selection, args.power_tune_seeds)
+        out["power"] = power_part(args.power, args.power_selection, args.power_tune_seeds,
+                                  [x for x in POWER if x[0] in keep])
     print("\nsummary")
     _print_aa(out.get("aa", []))
     _print_power(out.get("power", []))

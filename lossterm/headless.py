@@ -39,6 +39,21 @@ def write_atomically(target: Path, text: str) -> None:
         raise
 
 
+def emit(text: str, target: Path | None) -> None:
+    """A finished report to ``target`` (atomically) or stdout; if the file cannot be
+    written, the report goes to stdout before the one-line error, so nothing computed
+    is lost."""
+    if target is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomically(target, text)
+    except OSError as exc:
+        sys.stdout.write(text)
+        raise UsageError(
+            f"could not write {target}: {exc.strerror}; report printed instead") from None
+
+
 def run_headless(args) -> int:
     # Everything that can be refused is refused before any training.
     options = Options.from_args(args)
@@ -70,15 +85,7 @@ def run_headless(args) -> int:
     if csv_dir is not None:
         write_csvs(results, csv_dir)
     text = _render(results, args.format, settings_line(plan.runs))
-    if target is not None:
-        try:
-            write_atomically(target, text)
-        except OSError as exc:
-            sys.stdout.write(text)  # keep what was computed
-            raise UsageError(
-                f"could not write {target}: {exc.strerror}; report printed instead") from None
-    else:
-        sys.stdout.write(text)
+    emit(text, target)
     if interrupted:
         print(f"lossterm: interrupted; reported the {len(results)} runs that ran",
               file=sys.stderr)
@@ -214,10 +221,7 @@ def run_study_headless(args, options: Options, planned, held) -> int:
         print(f"lossterm: wrote TensorBoard logs to {board_dir} "
               f"(tensorboard --logdir {board_dir})", file=sys.stderr)
     text = _render_study(studies, args.format)
-    if target is not None:
-        write_atomically(target, text)
-    else:
-        sys.stdout.write(text)
+    emit(text, target)
     return 0
 
 
@@ -233,13 +237,13 @@ def write_study_protocols(studies, folder: Path) -> None:
                          json.dumps(study_to_dict(study), indent=2) + "\n")
 
 
-def study_trainer(progress, threads):
+def study_trainer(progress, threads, label=None):
     """How a study's phases train (``engine.study``'s trainer), with the progress bar told
-    which phase it is in."""
+    which phase it is in (``label(phase)``; default: its name and problem)."""
     from lossterm.engine.study.run import default_trainer
 
     def train(jobs, phase):
-        progress.phase(f"{phase.name} {phase.problem}", jobs)
+        progress.phase(label(phase) if label else f"{phase.name} {phase.problem}", jobs)
         return default_trainer(jobs, phase, threads=threads, on_epoch=progress.epoch,
                                on_done=progress.finish)
 
@@ -306,10 +310,7 @@ def run_noise_sweep_headless(args, options: Options) -> int:
     from lossterm.report.noise import render_noise_sweep
 
     text = render_noise_sweep(sweeps, args.format, header=describe_backend())
-    if target is not None:
-        write_atomically(target, text)
-    else:
-        sys.stdout.write(text)
+    emit(text, target)
     return 0
 
 
@@ -342,24 +343,19 @@ def run_calibration_headless(args, options: Options) -> int:
     from lossterm.report.calibration import render_calibration
 
     text = render_calibration(done, args.format, header=describe_backend())
-    if target is not None:
-        write_atomically(target, text)
-    else:
-        sys.stdout.write(text)
+    emit(text, target)
     return 0
 
 
 def _calibration_trainer(progress, threads, total: int):
-    """A study's trainer whose progress line says which A/A study is training."""
-    from lossterm.engine.study.run import default_trainer
+    """A study's trainer whose progress line says which A/A study is training (each
+    starts with its tuning phase)."""
+    from lossterm.engine.study.run import TUNING
 
-    count = {"phase": 0}
+    started = [0]
 
-    def train(jobs, phase):
-        if phase.name == "tuning":
-            count["phase"] += 1
-        progress.phase(f"A/A study {count['phase']}/{total}: {phase.name} {phase.problem}", jobs)
-        return default_trainer(jobs, phase, threads=threads, on_epoch=progress.epoch,
-                               on_done=progress.finish)
+    def label(phase) -> str:
+        started[0] += phase.name == TUNING
+        return f"A/A study {started[0]}/{total}: {phase.name} {phase.problem}"
 
-    return train
+    return study_trainer(progress, threads, label)
