@@ -88,8 +88,8 @@ def _print_aa(rows: list[dict]) -> None:
 def power_part(n: int, selection: str = "replicate", tune_seeds: int = 1,
                cases=POWER) -> list[dict]:
     import lossterm
-    from lossterm.engine.perturb import Perturbation, perturb
-    from lossterm.engine.problems import get_problem
+    from lossterm.data.perturb import Perturbation, perturb
+    from lossterm.data.problems import get_problem
 
     rows = []
     for name, losses, noise in cases:

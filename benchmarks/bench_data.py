@@ -11,7 +11,7 @@ Peak memory is the process's max RSS (``resource.getrusage``) after loading minu
 max RSS just before, in that fresh process: what loading the file added at its peak,
 C allocations (pandas' parser, NumPy) included, which tracemalloc would partly miss.
 
-The old loader is a private copy of ``lossterm/engine/data.py`` as of commit ca7631d
+The old loader is a private copy of ``lossterm/data/own.py`` as of commit ca7631d
 (csv module, a float() per cell), kept here so the comparison still runs after the
 change. Both loaders must produce the same arrays; the script checks that too.
 """
@@ -92,7 +92,7 @@ def old_load(path: str, target: str):
 def _old_split(path, X, y, labels, names):
     from sklearn.model_selection import train_test_split
 
-    from lossterm.engine.problems import Problem
+    from lossterm.data.problems import Problem
 
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, random_state=0,
                                                         stratify=y)
@@ -107,7 +107,7 @@ def _old_split(path, X, y, labels, names):
 
 
 def new_load(path: str, target: str):
-    from lossterm.engine.data import DataOptions, load_csv
+    from lossterm.data.own import DataOptions, load_csv
 
     return load_csv(DataOptions(path, target))
 
@@ -135,7 +135,7 @@ def child(loader: str, path: str, arrays: str) -> None:
     import pandas  # noqa: F401  (imported before the clock, as the TUI and CLI have it)
     import sklearn.model_selection  # noqa: F401
 
-    import lossterm.engine.data  # noqa: F401
+    import lossterm.data.own  # noqa: F401
 
     load = {"old": old_load, "new": new_load}[loader]
     before = max_rss_mb()

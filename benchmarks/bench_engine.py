@@ -21,8 +21,8 @@ import sys
 import time
 
 import lossterm
-from lossterm.engine import get_problem
-from lossterm.engine.backend import describe_backend, load_keras
+from lossterm.data.problems import get_problem
+from lossterm.runtime.backend import describe_backend, load_keras
 
 
 def fit_the_keras_way(seed: int) -> tuple[float, float]:

@@ -76,7 +76,7 @@ def study_members():
     """9 rates x 3 tuning seeds (108 runs over 4 losses), then 10 final seeds at 0.01."""
     import numpy as np
 
-    from lossterm.engine.population import Member
+    from lossterm.training.population import Member
 
     tuning = [Member(seed, float(lr)) for lr in np.geomspace(1e-3, 1e-1, 9) for seed in range(3)]
     return tuning, [Member(100 + seed, 0.01) for seed in range(10)]
@@ -89,9 +89,9 @@ def _final(outcome) -> float:
 def phase_population(seeds: int, threads: int = 1) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
-    from lossterm.engine.losses import get_loss
-    from lossterm.engine.population import Member, train_population
-    from lossterm.engine.problems import get_problem
+    from lossterm.data.problems import get_problem
+    from lossterm.losses import get_loss
+    from lossterm.training.population import Member, train_population
 
     def one(experiment):
         p = get_problem(experiment[0])
@@ -110,9 +110,9 @@ def phase_threads(seeds: int) -> dict:
 
 def phase_alone(seeds: int) -> dict:
     """One run at a time: each seed a population of one, one program per experiment."""
-    from lossterm.engine.losses import get_loss
-    from lossterm.engine.population import Member, Population
-    from lossterm.engine.problems import get_problem
+    from lossterm.data.problems import get_problem
+    from lossterm.losses import get_loss
+    from lossterm.training.population import Member, Population
 
     finals = {}
     with Clock() as clock:
@@ -126,8 +126,8 @@ def phase_alone(seeds: int) -> dict:
 
 
 def phase_session(seeds: int) -> dict:
-    from lossterm.engine.records import RunConfig
-    from lossterm.engine.training import Session, resolve
+    from lossterm.training.fit import Session, resolve
+    from lossterm.training.records import RunConfig
 
     finals = {}
     with Clock() as clock:
@@ -138,9 +138,9 @@ def phase_session(seeds: int) -> dict:
 
 
 def phase_study(_seeds: int) -> dict:
-    from lossterm.engine.losses import get_loss
-    from lossterm.engine.population import Population
-    from lossterm.engine.problems import get_problem
+    from lossterm.data.problems import get_problem
+    from lossterm.losses import get_loss
+    from lossterm.training.population import Population
 
     tuning, final = study_members()
     problem = get_problem("circles")
@@ -160,7 +160,7 @@ def phase_numpy(_seeds: int) -> dict:
     """Phase 4's shapes in batched NumPy: 4 populations of 37 models, 200 epochs."""
     import numpy as np
 
-    from lossterm.engine.problems import get_problem
+    from lossterm.data.problems import get_problem
 
     p = get_problem("circles")
     x, y = p.X_train.astype(np.float32), p.y_train.astype(np.float32)[:, None]
@@ -210,7 +210,7 @@ PHASES = {"population": phase_population, "threads": phase_threads, "alone": pha
 
 def worker(phase: str, seeds: int) -> None:
     if phase != "numpy":
-        from lossterm.engine.backend import load_keras
+        from lossterm.runtime.backend import load_keras
 
         load_keras()
     result = PHASES[phase](seeds)
@@ -316,7 +316,7 @@ def main() -> None:
     if args.worker:
         return worker(args.worker, args.seeds)
 
-    from lossterm.engine.backend import installed_backends
+    from lossterm.runtime.backend import installed_backends
 
     backends = [b for b in ("tensorflow", "jax", "torch") if b in installed_backends()]
     missing = [b for b in ("tensorflow", "jax", "torch") if b not in backends]

@@ -17,10 +17,9 @@ import subprocess
 import sys
 import time
 
-from lossterm.engine import get_problem
-from lossterm.engine.backend import describe_backend, load_keras
-from lossterm.engine.losses import TUTORIAL_LOSSES, encode_targets, get_loss
-from lossterm.engine.problems import tutorial_problem_name
+from lossterm.data.problems import get_problem, tutorial_problem_name
+from lossterm.losses import TUTORIAL_LOSSES, encode_targets, get_loss
+from lossterm.runtime.backend import describe_backend, load_keras
 
 
 def fit_seconds(problem_name: str, loss_name: str) -> float:

@@ -1,3 +1,3 @@
-from lossterm.cli import entry
+from lossterm.cli.main import entry
 
 entry()

@@ -1,6 +1,6 @@
 """One options object, built once from the command line (or the TUI's dialogs).
 
-Both front ends hand an :class:`Options` to :mod:`lossterm.pipeline`; neither
+Both front ends hand an :class:`Options` to :mod:`lossterm.service`; neither
 validates or expands anything by hand. Engine errors name fields
 (``test_size``); the command line names them as flags (``cli.flag_for``).
 """
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from lossterm.engine.data import DataOptions
-from lossterm.engine.perturb import Perturbation
-from lossterm.engine.records import RunConfig
-from lossterm.engine.study.protocol import Protocol, parse_lr_grid
-from lossterm.engine.training import validate_settings
-from lossterm.errors import UsageError
+from lossterm.analysis.study.noise import parse_rates
+from lossterm.analysis.study.protocol import Protocol, parse_lr_grid
+from lossterm.core.errors import UsageError
+from lossterm.data.own import DataOptions
+from lossterm.data.perturb import Perturbation
+from lossterm.training.fit import validate_settings
+from lossterm.training.records import RunConfig
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,14 @@ class Options:
     jobs: int | None = None  # threads for a sweep
     store: str | None = None  # run history file; None: the default place
     no_store: bool = False
-    # Fair study (lossterm.engine.study): tune True/False forces it on/off; None decides by
+    # Fair study (lossterm.analysis.study): tune True/False forces it on/off; None decides by
     # the request (two or more losses of a problem with seeds > 1).
     tune: bool | None = None
     protocol: Protocol = field(default_factory=Protocol)
-    # Robustness curves (lossterm.engine.study.noise): the label-noise rates, ascending;
+    # Robustness curves (lossterm.analysis.study.noise): the label-noise rates, ascending;
     # empty: no sweep.
     noise_rates: tuple[float, ...] = ()
-    # Calibration (lossterm.engine.study.calibration): this many A/A studies; None: none.
+    # Calibration (lossterm.analysis.study.calibration): this many A/A studies; None: none.
     calibrate: int | None = None
 
     def __post_init__(self):
@@ -67,8 +68,6 @@ class Options:
             raise UsageError("--target, --kind and --raw-target go with --data FILE.csv")
         noise_rates = ()
         if args.noise_sweep is not None:
-            from lossterm.engine.study.noise import parse_rates
-
             noise_rates = parse_rates(args.noise_sweep)
             if args.label_noise:
                 raise UsageError("--label-noise sets one rate and --noise-sweep sets each "

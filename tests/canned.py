@@ -13,8 +13,8 @@ import zlib
 
 import numpy as np
 
-from lossterm.engine.records import DONE, STOPPED, EpochRecord, RunResult
-from lossterm.engine.training import new_result, resolve
+from lossterm.training.fit import new_result, resolve
+from lossterm.training.records import DONE, STOPPED, EpochRecord, RunResult
 
 
 def canned_trainer(configs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:

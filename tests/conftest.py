@@ -28,7 +28,7 @@ def lossterm_cli():
 @pytest.fixture(scope="session")
 def counts_problem():
     """A regression problem with positive count targets (>= 1), for Poisson and MAPE."""
-    from lossterm.engine.problems import get_problem, make_problem
+    from lossterm.data.problems import get_problem, make_problem
 
     base = get_problem("regression")
     X = np.concatenate([base.X_train, base.X_test])

@@ -94,10 +94,65 @@ def test_no_import_cycle_among_lossterm_modules():
     assert cycles == []
 
 
-def test_the_engine_imports_no_front_end():
-    front = ("lossterm.app", "lossterm.cli", "lossterm.headless", "lossterm.report",
-             "lossterm.progress")
+# The layers, lowest first: a module may import its own layer and the ones below it, never
+# one above. ``cli`` sits over ``app`` because ``lossterm`` with no flags opens the TUI.
+LAYERS = ("core", "runtime", "data", "losses", "metrics", "training", "analysis", "storage",
+          "service", "api", "report", "app", "cli", "package")
+SERVICE = {"lossterm.service", "lossterm.options"}
+
+
+def _layer(module: str) -> str:
+    if module in SERVICE:
+        return "service"
+    if module in ("lossterm", "lossterm.__main__"):
+        return "package"
+    return module.split(".")[1]
+
+
+def test_every_module_sits_in_a_layer():
+    assert {_layer(m) for m in _graph()} <= set(LAYERS)
+
+
+def test_no_layer_imports_a_layer_above_it():
     graph = _graph()
-    reaching_up = {(m, t) for m, targets in graph.items() if m.startswith("lossterm.engine")
-                   for t in targets if t.startswith(front)}
-    assert reaching_up == set()
+    upward = sorted((m, t) for m, targets in graph.items() for t in targets
+                    if LAYERS.index(_layer(t)) > LAYERS.index(_layer(m)))
+    assert upward == []
+
+
+def test_the_layer_rule_catches_an_upward_import():
+    assert LAYERS.index(_layer("lossterm.app.app")) > LAYERS.index(_layer("lossterm.training.fit"))
+    assert _layer("lossterm.options") == "service"
+
+
+# What a function may import inside itself: libraries slow to load (each costs 0.2–3 s
+# or pulls a GPU runtime) and the TUI's own modules (Textual loads only when the TUI
+# opens). Everything else is imported at the top, where the import graph can be read.
+HEAVY = {"tensorflow", "keras", "jax", "jaxlib", "torch", "sklearn", "pandas", "scipy", "rich",
+         "textual", "textual_plotext", "plotext", "tensorboard", "pyarrow"}
+
+
+def _lazy_imports() -> list[tuple[str, int, str]]:
+    found = []
+    for name, path in _modules().items():
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import):
+                    wanted = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    wanted = [node.module or ""]
+                else:
+                    continue
+                found += [(name, node.lineno, w) for w in wanted]
+    return found
+
+
+def test_lazy_imports_are_only_of_heavy_libraries_and_the_tui():
+    lazy = _lazy_imports()
+    assert any(w.split(".")[0] == "tensorflow" for _, _, w in lazy)  # the walk sees them
+    allowed = [(m, line, w) for m, line, w in lazy
+               if w.split(".")[0] not in HEAVY and not w.startswith("lossterm.app")]
+    assert allowed == []

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from lossterm.engine.backend import BACKENDS, installed_backends
+from lossterm.runtime.backend import BACKENDS, installed_backends
 
 
 def test_tensorflow_is_installed_and_the_default(lossterm_cli):

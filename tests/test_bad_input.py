@@ -135,7 +135,7 @@ def test_parquet_without_pyarrow_names_the_install(tmp_path):
     path = tmp_path / "data.parquet"
     pd.DataFrame({"x": range(10), "t": [0, 1] * 5}).to_parquet(path)
     no_pyarrow = ("import sys; sys.modules['pyarrow'] = None; sys.argv[0] = 'lossterm'; "
-                  "from lossterm.cli import main; sys.exit(main())")
+                  "from lossterm.cli.main import main; sys.exit(main())")
     done = subprocess.run([sys.executable, "-c", no_pyarrow, "--headless", "--data", str(path),
                            "--target", "t", "--no-store"], capture_output=True, text=True,
                           timeout=120, check=False)

@@ -6,11 +6,10 @@ import pytest
 
 from lossterm import pipeline
 from lossterm.app.state import OverlayRefused, RunBoard, base_problem, overall_status
-from lossterm.engine import RunConfig
-from lossterm.engine.records import EpochRecord
-from lossterm.engine.training import new_result
-from lossterm.engine.types import Status
+from lossterm.core.types import Status
 from lossterm.options import Options
+from lossterm.training.fit import new_result
+from lossterm.training.records import EpochRecord, RunConfig
 
 
 def _jobs(problem="circles", losses=("bce",), seeds=1):

@@ -96,7 +96,7 @@ def test_bad_calculator_input_is_one_line_exit_2(lossterm_cli, args, expected):
 
 
 def test_reference_only_loads_neither_keras_nor_sklearn():
-    code = ("import sys\nfrom lossterm.cli import main\n"
+    code = ("import sys\nfrom lossterm.cli.main import main\n"
             "assert main(['calc', 'kld', '--actual', '0.2,0.8', '--predicted', '0.4,0.6',"
             " '--reference-only']) == 0\n"
             "assert not {'keras', 'tensorflow', 'sklearn'} & set(sys.modules)\n")

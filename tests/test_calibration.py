@@ -6,7 +6,7 @@ import json
 import pytest
 
 import lossterm
-from lossterm.cli import main
+from lossterm.cli.main import main
 
 TINY = ("--problem", "circles", "--loss", "bce", "--epochs", "2", "--lr-grid", "0.01:0.1:2",
         "--seeds", "3", "--no-store", "--no-progress")
@@ -63,5 +63,5 @@ def test_python_calibrate_counts_claims_of_a_loss_against_itself():
     assert 0 <= low <= c.rate <= high <= 1
     # the two arms are independent draws: their test figures are not the same numbers
     assert all(s.difference != 0 for s in c.studies)
-    with pytest.raises(lossterm.errors.UsageError):
+    with pytest.raises(lossterm.core.errors.UsageError):
         lossterm.calibrate("regression", ["mse", "mae"], 2)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from lossterm.engine import CATALOGUE, TUTORIAL_LOSSES, get_loss, get_problem, losses_for_kind
-from lossterm.engine.losses import encode_targets
-from lossterm.errors import UsageError
+from lossterm.core.errors import UsageError
+from lossterm.data.problems import get_problem
+from lossterm.losses import CATALOGUE, TUTORIAL_LOSSES, encode_targets, get_loss, losses_for_kind
 
 
 @pytest.mark.parametrize("alias, name", [

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from lossterm.engine import check, get_loss, get_problem
-from lossterm.engine.problems import make_problem
-from lossterm.errors import UsageError
+from lossterm.core.errors import UsageError
+from lossterm.data.problems import get_problem, make_problem
+from lossterm.losses import get_loss
+from lossterm.losses.checks import check
 
 
 def test_a_loss_for_another_kind_names_the_kinds_that_fit():

@@ -90,7 +90,7 @@ def test_unwritable_output_is_refused_before_training(lossterm_cli, tmp_path):
 
 
 def test_help_is_instant_and_loads_no_tensorflow():
-    code = ("import sys\nfrom lossterm.cli import main\n"
+    code = ("import sys\nfrom lossterm.cli.main import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
             "assert 'textual' not in sys.modules\n")
@@ -100,7 +100,7 @@ def test_help_is_instant_and_loads_no_tensorflow():
 
 
 def test_list_losses_prints_the_catalogue_without_keras():
-    code = ("import sys\nfrom lossterm.cli import main\nmain(['--list-losses'])\n"
+    code = ("import sys\nfrom lossterm.cli.main import main\nmain(['--list-losses'])\n"
             "assert 'keras' not in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -109,7 +109,7 @@ def test_list_losses_prints_the_catalogue_without_keras():
 
 
 def test_list_problems_gives_every_builtin_problem_its_size_and_split():
-    code = ("import sys\nfrom lossterm.cli import main\nmain(['--list-problems'])\n"
+    code = ("import sys\nfrom lossterm.cli.main import main\nmain(['--list-problems'])\n"
             "assert 'keras' not in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "COLUMNS": "160"})
@@ -128,7 +128,7 @@ def test_list_problems_gives_every_builtin_problem_its_size_and_split():
 
 
 def test_headless_never_imports_textual():
-    code = ("import sys\nfrom lossterm.cli import main\n"
+    code = ("import sys\nfrom lossterm.cli.main import main\n"
             "rc = main(['--headless', '--loss', 'bce', '--epochs', '1', '--format', 'json'])\n"
             "assert rc == 0 and 'textual' not in sys.modules, sorted(sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -138,13 +138,16 @@ def test_headless_never_imports_textual():
 
 
 def test_engine_imports_no_ui():
-    """Every module of the engine, and the pipeline and options both front ends share,
-    imports without Textual or Rich (found by walking the package, so a new module is
-    checked the day it is added)."""
+    """Every module below the front ends (core to storage), and the service, options and
+    API all front ends share, imports without Textual or Rich (found by walking the
+    packages, so a new module is checked the day it is added)."""
     code = (
-        "import importlib, pkgutil, sys, lossterm.engine\n"
-        "names = [m.name for m in pkgutil.walk_packages(lossterm.engine.__path__, "
-        "'lossterm.engine.')] + ['lossterm.pipeline', 'lossterm.options']\n"
+        "import importlib, pkgutil, sys, lossterm\n"
+        "layers = ['core', 'runtime', 'data', 'metrics', 'losses', 'training', 'analysis',"
+        " 'storage']\n"
+        "names = [m.name for layer in layers for m in pkgutil.walk_packages("
+        "importlib.import_module('lossterm.' + layer).__path__, f'lossterm.{layer}.')]\n"
+        "names += ['lossterm.service', 'lossterm.options', 'lossterm.api']\n"
         "for name in names:\n"
         "    importlib.import_module(name)\n"
         "    ui = {'textual', 'rich'} & {m.split('.')[0] for m in sys.modules}\n"
@@ -158,7 +161,7 @@ def test_engine_imports_no_ui():
 def test_the_format_choices_are_the_report_formats():
     """--help stays free of the engine's imports, so cli.py spells the formats out: they
     must stay the engine's Format set."""
-    from lossterm.cli import FORMAT_CHOICES
-    from lossterm.engine.types import Format
+    from lossterm.cli.main import FORMAT_CHOICES
+    from lossterm.core.types import Format
 
     assert tuple(Format) == FORMAT_CHOICES

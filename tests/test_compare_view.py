@@ -4,9 +4,9 @@ import pytest
 
 import lossterm
 from lossterm.app.compare import from_runs, from_study
-from lossterm.engine import RunConfig
-from lossterm.engine.plan import plan_runs
-from lossterm.engine.sweep import expand_seeds, sweep
+from lossterm.training.plan import plan_runs
+from lossterm.training.records import RunConfig
+from lossterm.training.scheduler import expand_seeds, sweep
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from lossterm.engine.problems import (
+from lossterm.core.errors import UsageError
+from lossterm.data.problems import (
     BUILTIN_PROBLEMS,
     DATASET_NAMES,
     PROBLEM_NAMES,
@@ -12,7 +13,6 @@ from lossterm.engine.problems import (
     get_problem,
     tutorial_problem_name,
 )
-from lossterm.errors import UsageError
 
 # name: kind, rows, features, classes, train rows, test rows
 EXPECTED = {
@@ -85,7 +85,7 @@ def test_unknown_problem_lists_the_datasets():
 
 
 def test_the_default_plan_is_still_the_tutorials_nine():
-    from lossterm.engine.plan import plan_runs
+    from lossterm.training.plan import plan_runs
 
     runs = plan_runs().runs
     assert len(runs) == 9
@@ -93,9 +93,9 @@ def test_the_default_plan_is_still_the_tutorials_nine():
 
 
 def test_a_perturbation_with_no_problem_named_touches_only_the_tutorials():
-    from lossterm.engine.perturb import Perturbation
+    from lossterm.data.perturb import Perturbation
     from lossterm.options import Options
-    from lossterm.pipeline import load_problems
+    from lossterm.service import load_problems
 
     problems = load_problems(Options(perturbation=Perturbation(label_noise=0.1)))
     assert [p.source.builtin for p in problems] == ["circles", "blobs"]

@@ -8,8 +8,7 @@ import statistics
 import numpy as np
 import pytest
 
-from lossterm.engine import RunConfig
-from lossterm.engine.losses import (
+from lossterm.losses import (
     LINEAR,
     SCORES,
     SIGMOID,
@@ -18,8 +17,9 @@ from lossterm.engine.losses import (
     encode_targets,
     true_classes,
 )
-from lossterm.engine.metrics import metrics
-from lossterm.engine.training import resolve
+from lossterm.metrics.fair import metrics
+from lossterm.training.fit import resolve
+from lossterm.training.records import RunConfig
 
 # One loss per classification head, on a problem of its kind.
 CLASSIFIERS = [("binary_crossentropy", "circles"), ("hinge", "circles"),
@@ -55,7 +55,7 @@ def score_expression(script: str) -> str:
 
 @pytest.mark.parametrize("loss, problem", CLASSIFIERS)
 def test_metric_and_exported_script_agree_with_the_head(loss, problem, tmp_path):
-    from lossterm.engine.export import export_script
+    from lossterm.storage.export import export_script
 
     config = resolve(RunConfig(problem=problem, loss=loss))
     prob, spec = config.problem, config.loss
@@ -71,7 +71,7 @@ def test_metric_and_exported_script_agree_with_the_head(loss, problem, tmp_path)
 
 
 def test_regression_script_and_metric_agree_on_mse(tmp_path):
-    from lossterm.engine.export import export_script
+    from lossterm.storage.export import export_script
 
     config = resolve(RunConfig(problem="regression", loss="huber"))
     prob, spec = config.problem, config.loss
@@ -85,9 +85,9 @@ def test_regression_script_and_metric_agree_on_mse(tmp_path):
 
 @pytest.mark.parametrize("loss, problem", CLASSIFIERS)
 def test_decision_regions_are_the_heads_classes(loss, problem):
-    from lossterm.engine.backend import load_keras
-    from lossterm.engine.model import build_model
-    from lossterm.engine.regions import decision_grid
+    from lossterm.runtime.backend import load_keras
+    from lossterm.training.model import build_model
+    from lossterm.training.regions import decision_grid
 
     job = resolve(RunConfig(problem=problem, loss=loss))
     prob, spec = job.problem, job.loss
@@ -101,7 +101,7 @@ def test_decision_regions_are_the_heads_classes(loss, problem):
 
 
 def test_the_exported_categorical_hinge_script_builds_a_linear_scores_head(tmp_path):
-    from lossterm.engine.export import export_script
+    from lossterm.storage.export import export_script
 
     config = resolve(RunConfig(problem="blobs", loss="categorical_hinge"))
     (script,) = export_script(config, tmp_path / "again.py")
@@ -115,7 +115,7 @@ def test_the_exported_categorical_hinge_script_builds_a_linear_scores_head(tmp_p
 def test_categorical_hinge_on_scores_trains_like_cross_entropy():
     """Blobs, seeds 0-4, the tutorial's settings: with a softmax output categorical hinge
     stalled near 0.55 on most seeds; on linear scores it must match cross-entropy."""
-    from lossterm.engine.sweep import sweep
+    from lossterm.training.scheduler import sweep
 
     seeds = range(5)
     configs = [RunConfig(problem="blobs", loss=loss, seed=s)

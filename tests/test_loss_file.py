@@ -10,10 +10,10 @@ from test_bad_input import _one_line_exit_2
 from test_export import _reproduce
 
 import lossterm
-from lossterm.engine.losses.own import load_loss_file
-from lossterm.engine.losses.probe import probe_batch
-from lossterm.engine.types import Encoding, Kind
-from lossterm.errors import UsageError
+from lossterm.core.errors import UsageError
+from lossterm.core.types import Encoding, Kind
+from lossterm.losses.own import load_loss_file
+from lossterm.losses.probe import probe_batch
 
 GOOD = '''
 import keras
@@ -253,15 +253,15 @@ def test_what_the_file_prints_stays_out_of_the_report(lossterm_cli, tmp_path, lo
 def test_the_tui_picker_lists_and_selects_it(losses_py, monkeypatch):
     import asyncio
 
-    from lossterm.engine.losses import catalogue
+    from lossterm.losses import catalogue
 
     monkeypatch.setattr(catalogue, "_OWN", {})  # registered for this test only: other TUI
     # tests in this process (snapshots of the picker) must not see it
 
     from lossterm.app.app import make_app
     from lossterm.app.widgets.picker import Picker
-    from lossterm.engine import RunConfig
-    from lossterm.engine.losses.own import load_loss_files
+    from lossterm.losses.own import load_loss_files
+    from lossterm.training.records import RunConfig
 
     (name,) = load_loss_files([f"{losses_py}:my_bce"])
     app = make_app(base=RunConfig(problem="", loss="", epochs=2), problem="circles", loss=name)

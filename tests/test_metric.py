@@ -2,8 +2,8 @@
 
 import pytest
 
-from lossterm.engine import CATALOGUE
-from lossterm.engine.metric import (
+from lossterm.core.errors import UsageError
+from lossterm.core.metric import (
     METRICS,
     checkpoint_metric,
     default_metric,
@@ -14,9 +14,9 @@ from lossterm.engine.metric import (
     metric_names_for,
     metric_title,
 )
-from lossterm.engine.metrics import metric_names
-from lossterm.engine.types import Kind
-from lossterm.errors import UsageError
+from lossterm.core.types import Kind
+from lossterm.losses import CATALOGUE
+from lossterm.metrics.fair import metric_names
 
 
 def test_every_matrix_metric_has_a_direction_and_a_share_flag():
@@ -62,8 +62,8 @@ def test_a_share_is_written_in_points_and_an_error_in_its_own_unit():
 
 
 def test_a_checkpoint_reads_its_direction_from_the_registry():
-    from lossterm.engine.losses import get_loss
-    from lossterm.engine.population.core import Checkpoint
+    from lossterm.losses import get_loss
+    from lossterm.training.population.core import Checkpoint
 
     hinge = get_loss("hinge")  # a tanh head: its logs hold Keras 2's and 3's accuracy
     assert Checkpoint.of("best", "keras2_accuracy", hinge).higher

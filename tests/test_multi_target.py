@@ -11,16 +11,16 @@ import pytest
 from conftest import write_csv
 from sklearn import metrics as sk
 
-from lossterm.cli import build_parser
-from lossterm.engine.data import DataOptions, load_csv
-from lossterm.engine.losses import get_loss, losses_for_kind
-from lossterm.engine.metrics import multilabel_rows
-from lossterm.engine.records import RunConfig
-from lossterm.engine.scores import score
-from lossterm.engine.training import train
-from lossterm.engine.types import Kind
-from lossterm.errors import UsageError
+from lossterm.cli.main import build_parser
+from lossterm.core.errors import UsageError
+from lossterm.core.types import Kind
+from lossterm.data.own import DataOptions, load_csv
+from lossterm.losses import get_loss, losses_for_kind
+from lossterm.metrics.fair import multilabel_rows
+from lossterm.metrics.matrix import score
 from lossterm.options import Options
+from lossterm.training.fit import train
+from lossterm.training.records import RunConfig
 
 N = 240
 
@@ -153,7 +153,7 @@ def test_usage_errors_are_one_line_and_exit_2(lossterm_cli, labels_csv, args, me
 
 
 def _keras_values(spec, y, p):
-    from lossterm.engine.backend import load_keras
+    from lossterm.runtime.backend import load_keras
 
     ops = load_keras().ops
     loss = spec.make_keras_loss(dtype="float64")
@@ -226,7 +226,7 @@ def test_multilabel_epoch_metrics_match_sklearn(seed):
 
 
 def test_multilabel_run_figures_are_sklearns_on_its_kept_weights(labels_csv):
-    from lossterm.engine.population import forward
+    from lossterm.training.population import forward
 
     p = load_csv(DataOptions(str(labels_csv), ("a", "b", "c")))
     for loss in ("bce", "hinge"):
@@ -249,7 +249,7 @@ def test_multilabel_run_figures_are_sklearns_on_its_kept_weights(labels_csv):
 
 
 def _label_form(name):
-    from lossterm.engine.losses.multilabel import label_form
+    from lossterm.losses.multilabel import label_form
 
     return label_form(get_loss(name))
 
@@ -313,7 +313,7 @@ def test_multilabel_headless_json_and_export_reproduces_it(lossterm_cli, labels_
 
 
 def test_multilabel_study_selects_on_hamming_loss(labels_csv):
-    from lossterm.engine.study import study
+    from lossterm.api import study
 
     p = load_csv(DataOptions(str(labels_csv), ("a", "b", "c")))
     s = study(p, ["bce", "binary_focal"], seeds=2, tune_seeds=1, lr_grid=[0.03, 0.3],
@@ -332,7 +332,7 @@ def test_multilabel_study_selects_on_hamming_loss(labels_csv):
 
 
 def test_multi_output_study_reports_per_target_columns(two_targets_csv):
-    from lossterm.engine.study import study
+    from lossterm.api import study
     from lossterm.report.study import render_study
 
     p = load_csv(DataOptions(str(two_targets_csv), ("a", "b")))
@@ -409,7 +409,7 @@ def test_the_tui_loads_labels_and_trains_without_crashing(labels_csv):
     assert run.results[0].kind == "multilabel"
 
 
-@pytest.mark.skipif("jax" not in __import__("lossterm.engine.backend", fromlist=["x"])
+@pytest.mark.skipif("jax" not in __import__("lossterm.runtime.backend", fromlist=["x"])
                     .installed_backends(), reason="JAX is not installed here")
 @pytest.mark.parametrize("targets, losses", [(("a", "b"), ("mse",)),
                                              (("a", "b", "c"), ("bce", "hinge"))])

@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 
 import lossterm
-from lossterm.cli import main
-from lossterm.engine.perturb import Perturbation, perturb, unlearnable_warning
-from lossterm.engine.plan import plan_runs
-from lossterm.engine.problems import get_problem
-from lossterm.engine.records import RunConfig
-from lossterm.engine.study import Protocol, run_study
-from lossterm.engine.study.noise import noise_warnings, run_noise_sweep
-from lossterm.engine.study.run import default_trainer
-from lossterm.engine.study.split import validation_rows
-from lossterm.engine.sweep import expand_seeds, sweep
+from lossterm.analysis.study import Protocol, run_study
+from lossterm.analysis.study.noise import noise_warnings, run_noise_sweep
+from lossterm.analysis.study.run import default_trainer
+from lossterm.cli.main import main
+from lossterm.data.perturb import Perturbation, perturb, unlearnable_warning
+from lossterm.data.problems import get_problem
+from lossterm.data.split import validation_rows
+from lossterm.training.plan import plan_runs
+from lossterm.training.records import RunConfig
+from lossterm.training.scheduler import expand_seeds, sweep
 
 # --- flips ---------------------------------------------------------------------------------
 
@@ -240,10 +240,10 @@ def test_bad_sweep_requests_are_one_line_and_exit_2(argv, message, capsys):
 
 def _sweep_app(epochs: int):
     """The TUI on iris with --noise-sweep 0,0.3 and a small study per point."""
+    from lossterm.analysis.study import Protocol
     from lossterm.app.app import make_app
-    from lossterm.engine import RunConfig
-    from lossterm.engine.study import Protocol
     from lossterm.options import Options
+    from lossterm.training.records import RunConfig
 
     options = Options(base=RunConfig(problem="", loss="", epochs=epochs),
                       noise_rates=(0.0, 0.3),

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import write_csv
 
-from lossterm.engine.data import DataOptions, load_csv
-from lossterm.engine.perturb import Perturbation, perturb
-from lossterm.engine.problems import get_problem
-from lossterm.errors import UsageError
+from lossterm.core.errors import UsageError
+from lossterm.data.own import DataOptions, load_csv
+from lossterm.data.perturb import Perturbation, perturb
+from lossterm.data.problems import get_problem
 
 
 def test_string_labels_and_a_text_feature(labelled_csv):
@@ -102,7 +102,7 @@ def test_imbalance_keeps_a_share_of_class_1():
 ])
 def test_perturbations_that_do_not_apply(problem, p, field, message):
     """The engine names the field; the command line words it as its flag."""
-    from lossterm.cli import flag_for
+    from lossterm.cli.main import flag_for
 
     with pytest.raises(UsageError) as caught:
         perturb(get_problem(problem), p)
@@ -122,9 +122,9 @@ def test_outliers_alone_apply_to_regression_and_show_in_the_report(lossterm_cli)
 def test_a_file_named_after_a_built_in_problem_never_replaces_it(tmp_path):
     """Own data called circles.csv is its own problem; the built-in circles stays as it was,
     in the same process, and each exports the right data code."""
-    from lossterm.engine.export import export_script
-    from lossterm.engine.records import RunConfig
-    from lossterm.engine.training import resolve
+    from lossterm.storage.export import export_script
+    from lossterm.training.fit import resolve
+    from lossterm.training.records import RunConfig
 
     before = get_problem("circles")
     rng = np.random.default_rng(5)

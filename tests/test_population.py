@@ -9,20 +9,20 @@ import threading
 import numpy as np
 import pytest
 
-from lossterm.engine.losses import get_loss
-from lossterm.engine.model import build_model
-from lossterm.engine.population import (
+from lossterm.core.errors import UsageError
+from lossterm.data.problems import get_problem
+from lossterm.losses import get_loss
+from lossterm.training.fit import train
+from lossterm.training.model import build_model
+from lossterm.training.population import (
     OPTIMIZERS,
     Member,
     Population,
     evaluate,
     train_population,
 )
-from lossterm.engine.population.core import Layout, start_weights
-from lossterm.engine.problems import get_problem
-from lossterm.engine.records import DIVERGED, DONE, STOPPED, RunConfig
-from lossterm.engine.training import train
-from lossterm.errors import UsageError
+from lossterm.training.population.core import Layout, start_weights
+from lossterm.training.records import DIVERGED, DONE, STOPPED, RunConfig
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -46,7 +46,7 @@ def test_start_weights_equal_build_models(problem, loss):
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_each_hand_step_equals_the_keras_optimizer(name):
     """Three members with their own rates, three steps on the same gradients as Keras's."""
-    from lossterm.engine.backend import load_keras
+    from lossterm.runtime.backend import load_keras
 
     keras = load_keras()
     rule, rng = OPTIMIZERS[name], np.random.default_rng(0)
@@ -163,11 +163,11 @@ def test_more_hidden_layers_and_other_optimizers_train():
 
 JAX_SCRIPT = """
 import json, sys
-from lossterm.engine.backend import load_keras
+from lossterm.runtime.backend import load_keras
 assert load_keras().backend.backend() == "jax"
-from lossterm.engine.losses import get_loss
-from lossterm.engine.population import Member, train_population
-from lossterm.engine.problems import get_problem
+from lossterm.losses import get_loss
+from lossterm.training.population import Member, train_population
+from lossterm.data.problems import get_problem
 out = {}
 for problem, loss in (("blobs", "cce"), ("regression", "mse")):
     outcomes = train_population(get_problem(problem), get_loss(loss),

@@ -7,11 +7,10 @@ report first asks for it.
 import numpy as np
 import pytest
 
-from lossterm.engine import CATALOGUE, get_loss
-from lossterm.engine.losses import HEADS, SCORES, SOFTMAX, SOFTPLUS, TANH, Head
-from lossterm.engine.losses.reference import EPS
-from lossterm.engine.losses.theory import explain, shape
-from lossterm.engine.types import Encoding, Kind
+from lossterm.core.types import Encoding, Kind
+from lossterm.losses import CATALOGUE, HEADS, SCORES, SOFTMAX, SOFTPLUS, TANH, Head, get_loss
+from lossterm.losses.reference import EPS
+from lossterm.losses.theory import explain, shape
 
 NAMES = [spec.name for spec in CATALOGUE]
 

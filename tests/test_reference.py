@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sklearn import metrics as skm
 
-from lossterm.engine import CATALOGUE, get_loss
-from lossterm.engine.losses.reference import EPS, cce_textbook
+from lossterm.losses import CATALOGUE, get_loss
+from lossterm.losses.reference import EPS, cce_textbook
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -15,9 +15,9 @@ Keras 2 -> 3 differences found and allowed for:
 
 import pytest
 
-from lossterm.engine import train
-from lossterm.engine.plan import plan_runs
-from lossterm.engine.sweep import expand_seeds, sweep
+from lossterm.training.fit import train
+from lossterm.training.plan import plan_runs
+from lossterm.training.scheduler import expand_seeds, sweep
 
 SEEDS = range(8)
 TUTORIAL = {  # (problem, loss): (train, test), as printed, one run each

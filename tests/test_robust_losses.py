@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lossterm.engine.losses import get_loss
-from lossterm.engine.problems import get_problem
-from lossterm.errors import UsageError
+from lossterm.core.errors import UsageError
+from lossterm.data.problems import get_problem
+from lossterm.losses import get_loss
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROBUST = ["categorical_generalized_cross_entropy", "symmetric_cross_entropy", "nce_rce",
@@ -215,8 +215,8 @@ def test_call_reduces_the_last_axis_only(name):
 
 
 def test_checks_of_the_data():
-    from lossterm.engine.checks import check
-    from lossterm.engine.problems import make_problem
+    from lossterm.data.problems import make_problem
+    from lossterm.losses.checks import check
 
     notes = check(get_loss("gce"), get_problem("digits")).notes
     assert any("10 classes" in n and "learning rate" in n for n in notes)
@@ -236,7 +236,7 @@ def test_checks_of_the_data():
 
 
 def standardized(problem):
-    from lossterm.engine.problems import make_problem
+    from lossterm.data.problems import make_problem
 
     mean, std = problem.X_train.mean(axis=0), problem.X_train.std(axis=0)
     X = (np.concatenate([problem.X_train, problem.X_test]) - mean) / std
@@ -249,7 +249,7 @@ def standardized(problem):
 def test_population_trains_each_on_standardized_blobs(name):
     """Three seeds, the default SGD (lr 0.01), blobs' 100 epochs, features standardized:
     cross-entropy reaches 0.83 here, chance is 0.33."""
-    from lossterm.engine.population import Member, train_population
+    from lossterm.training.population import Member, train_population
 
     outcomes = train_population(standardized(get_problem("blobs")), get_loss(name),
                                 [Member(s, 0.01) for s in range(3)], epochs=100)
@@ -261,8 +261,8 @@ def test_on_the_tutorials_unscaled_blobs_a_bounded_loss_stalls_and_is_warned_of(
     """Unscaled inputs saturate the first softmax; rows of the class that starts near p = 0
     get almost no gradient from GCE, so it learns two classes of three (test accuracy
     about 0.55) where cross-entropy learns all three. The check says so up front."""
-    from lossterm.engine.checks import check
-    from lossterm.engine.population import Member, train_population
+    from lossterm.losses.checks import check
+    from lossterm.training.population import Member, train_population
 
     blobs = get_problem("blobs")
     (warning,) = check(get_loss("gce"), blobs).warnings
@@ -277,7 +277,7 @@ def test_on_the_tutorials_unscaled_blobs_a_bounded_loss_stalls_and_is_warned_of(
 
 @pytest.mark.parametrize("name", ["binary_gce", "binary_sce"])
 def test_population_trains_the_binary_forms_on_breast_cancer(name):
-    from lossterm.engine.population import Member, train_population
+    from lossterm.training.population import Member, train_population
 
     outcomes = train_population(get_problem("breast_cancer"), get_loss(name),
                                 [Member(s, 0.01) for s in range(3)], epochs=20)
@@ -292,7 +292,7 @@ def test_a_single_run_on_digits_with_a_setting():
     assert result.test_metric > 0.85  # ten classes: chance is 0.1
 
 
-@pytest.mark.skipif("jax" not in __import__("lossterm.engine.backend", fromlist=["x"])
+@pytest.mark.skipif("jax" not in __import__("lossterm.runtime.backend", fromlist=["x"])
                     .installed_backends(), reason="JAX is not installed here")
 def test_the_robust_losses_train_on_jax_too(lossterm_cli):
     """keras.ops only: the same classes train under JAX (seeds stacked, one program)."""

@@ -7,11 +7,12 @@ import pytest
 from sklearn import metrics as sk
 from test_records import outputs
 
-from lossterm.engine import CATALOGUE, get_loss
-from lossterm.engine.losses import SCORES, TANH, encode_targets
-from lossterm.engine.metric import METRICS, check_metric, higher_is_better, metric_names_for
-from lossterm.engine.problems import tutorial_problem_for
-from lossterm.engine.scores import (
+from lossterm.core.errors import UsageError
+from lossterm.core.metric import METRICS, check_metric, higher_is_better, metric_names_for
+from lossterm.core.types import Kind
+from lossterm.data.problems import tutorial_problem_for
+from lossterm.losses import CATALOGUE, SCORES, TANH, encode_targets, get_loss
+from lossterm.metrics.matrix import (
     CONSTANT_TARGETS,
     NOT_A_PROBABILITY,
     NOT_FINITE,
@@ -21,8 +22,6 @@ from lossterm.engine.scores import (
     score,
     unavailable,
 )
-from lossterm.engine.types import Kind
-from lossterm.errors import UsageError
 
 BCE, HINGE = get_loss("binary_crossentropy"), get_loss("hinge")
 CCE, CAT_HINGE = get_loss("categorical_crossentropy"), get_loss("categorical_hinge")

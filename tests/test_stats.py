@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lossterm.engine.stats import (
+from lossterm.analysis.stats import (
     SIGN_TEST,
     curve_stats,
     detectable_difference,
@@ -16,7 +16,7 @@ from lossterm.engine.stats import (
     summarize,
     two_modes,
 )
-from lossterm.engine.verdict import decide, p_value, p_words
+from lossterm.analysis.verdict import decide, p_value, p_words
 
 A = [0.852, 0.846, 0.858, 0.840, 0.850, 0.844, 0.856, 0.848, 0.842, 0.854]
 B = [0.780, 0.776, 0.790, 0.770, 0.784, 0.772, 0.788, 0.778, 0.769, 0.781]

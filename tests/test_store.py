@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from lossterm.engine.store import Store
+from lossterm.storage.store import Store
 
 
 def test_every_run_and_epoch_is_stored_and_reported(lossterm_cli, tmp_path):

@@ -9,18 +9,18 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lossterm.cli import main
-from lossterm.engine.plan import plan_runs
-from lossterm.engine.problems import get_problem
-from lossterm.engine.records import RunConfig
-from lossterm.engine.stats import holm, tied_for_best
-from lossterm.engine.study import Protocol, default_grid, parse_lr_grid, run_study
-from lossterm.engine.study.protocol import extension
-from lossterm.engine.study.split import tuning_view, validation_rows
-from lossterm.engine.study.tuning import GridPoint, checkpoint_index, choose, edge
-from lossterm.engine.verdict import decide
-from lossterm.errors import UsageError
+from lossterm.analysis.stats import holm, tied_for_best
+from lossterm.analysis.study import Protocol, default_grid, parse_lr_grid, run_study
+from lossterm.analysis.study.protocol import extension
+from lossterm.analysis.study.tuning import GridPoint, checkpoint_index, choose, edge
+from lossterm.analysis.verdict import decide
+from lossterm.cli.main import main
+from lossterm.core.errors import UsageError
+from lossterm.data.problems import get_problem
+from lossterm.data.split import tuning_view, validation_rows
 from lossterm.options import Options
+from lossterm.training.plan import plan_runs
+from lossterm.training.records import RunConfig
 
 # --- Holm and the tied set, by hand ---------------------------------------------------------
 
@@ -267,13 +267,13 @@ def test_the_tied_set_does_not_move_with_the_grid():
 
 
 def options(*argv):
-    from lossterm.cli import build_parser
+    from lossterm.cli.main import build_parser
 
     return Options.from_args(build_parser().parse_args(["--headless", *argv]))
 
 
 def planned(opts):
-    from lossterm.pipeline import load_problems
+    from lossterm.service import load_problems
 
     return plan_runs(load_problems(opts), opts.losses, opts.base).runs
 
@@ -360,7 +360,7 @@ def test_study_text_and_markdown_carry_the_protocol_block():
 
 
 def test_split_column_fixes_train_validation_and_test(tmp_path):
-    from lossterm.engine.data import DataOptions, load_csv, load_csv_split
+    from lossterm.data.own import DataOptions, load_csv, load_csv_split
 
     rng = np.random.default_rng(3)
     X = rng.normal(size=(60, 2))
@@ -460,8 +460,8 @@ def test_tensorboard_holds_every_phase_read_back_with_event_processing(tmp_path,
 
 
 def test_a_matrix_metric_selects_on_validation_from_the_kept_weights():
-    from lossterm.engine.study.evaluate import scores_on
-    from lossterm.engine.study.split import tuning_view, validation_rows
+    from lossterm.data.split import tuning_view, validation_rows
+    from lossterm.training.evaluate import scores_on
 
     study = small_study("circles", ["bce", "squared_hinge"], epochs=8, grid=(0.03, 0.3),
                         seeds=2, metric="roc_auc")
@@ -479,7 +479,7 @@ def test_a_matrix_metric_selects_on_validation_from_the_kept_weights():
 
 
 def _spec(name):
-    from lossterm.engine.losses import get_loss
+    from lossterm.losses import get_loss
 
     return get_loss(name)
 
@@ -498,7 +498,7 @@ def test_a_squared_error_chosen_on_outlying_validation_rows_is_warned_of():
     """Outliers put into the training rows are in the validation rows too: the study says
     validation MSE is ruled by them, and says nothing when it selects on MAE."""
     import lossterm
-    from lossterm.engine.perturb import Perturbation, perturb
+    from lossterm.data.perturb import Perturbation, perturb
 
     noisy = perturb(get_problem("regression"), Perturbation(outliers=0.1))
     small = dict(seeds=2, tune_seeds=1, lr_grid=(0.001, 0.01), epochs=3)
@@ -513,8 +513,8 @@ def test_the_progress_bar_says_which_phase_it_is_in(monkeypatch, capsys):
     """The headless study's progress bar (stderr) names each phase and counts its runs."""
     import re
 
-    from lossterm.headless import study_trainer
-    from lossterm.progress import StudyProgress
+    from lossterm.cli.headless import study_trainer
+    from lossterm.cli.progress import StudyProgress
 
     monkeypatch.setenv("FORCE_COLOR", "1")  # draw as on a terminal, into the captured stderr
     plan = plan_runs(["circles"], ["bce", "hinge"], RunConfig(problem="", loss="", epochs=3))

@@ -5,11 +5,11 @@ import json
 import pytest
 
 import lossterm
-from lossterm.engine import RunConfig
-from lossterm.engine.compare import arms, compare
-from lossterm.engine.plan import plan_runs
-from lossterm.engine.sweep import expand_seeds, sweep
-from lossterm.errors import UsageError
+from lossterm.analysis.arms import arms, compare
+from lossterm.core.errors import UsageError
+from lossterm.training.plan import plan_runs
+from lossterm.training.records import RunConfig
+from lossterm.training.scheduler import expand_seeds, sweep
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +119,8 @@ def test_bad_sweep_options(lossterm_cli, args, message):
 
 
 def test_summary_says_how_many_seeds_the_statistics_use():
-    from lossterm.engine.records import RunResult
     from lossterm.report.summary import ranked_arms, summary_row
+    from lossterm.training.records import RunResult
 
     def result(seed, status):
         r = lossterm.run("blobs", "cce", seed=seed, epochs=1)
@@ -135,7 +135,7 @@ def test_summary_says_how_many_seeds_the_statistics_use():
 def test_untuned_comparisons_adjust_every_pair_together_with_holm():
     """The best is chosen on the test means, so the family is every pair, not just the
     best's k - 1: its p-values against the others are read from the all-pairs Holm."""
-    from lossterm.engine.stats import holm, paired_test
+    from lossterm.analysis.stats import holm, paired_test
 
     configs = expand_seeds(plan_runs(["regression"], ["mse", "mae", "huber"],
                                      RunConfig("", "", epochs=8)).runs, 5)

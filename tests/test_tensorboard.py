@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lossterm.engine.records import EpochRecord, RunResult
-from lossterm.errors import UsageError
-from lossterm.report.tensorboard import BoardRun, check_logdir, write_tensorboard
+from lossterm.core.errors import UsageError
+from lossterm.storage.tensorboard import BoardRun, check_logdir, write_tensorboard
+from lossterm.training.records import EpochRecord, RunResult
 
 
 def records(index: int, epochs: int, tanh: bool = False) -> list[EpochRecord]:
@@ -211,7 +211,7 @@ def test_a_board_run_from_a_run_result():
 def test_writing_needs_no_tensorflow(tmp_path):
     code = ("import sys\n"
             "from test_tensorboard import RUNS\n"
-            "from lossterm.report.tensorboard import write_tensorboard\n"
+            "from lossterm.storage.tensorboard import write_tensorboard\n"
             f"write_tensorboard({str(tmp_path / 'study')!r}, RUNS)\n"
             "assert 'tensorflow' not in sys.modules, 'tensorflow imported'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -13,25 +13,25 @@ import sys
 import numpy as np
 import pytest
 
-from lossterm.engine.losses import get_loss
-from lossterm.engine.population import Member, train_population
-from lossterm.engine.problems import get_problem
+from lossterm.data.problems import get_problem
+from lossterm.losses import get_loss
+from lossterm.training.population import Member, train_population
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SCRIPT = r"""
 import json, threading
 import numpy as np
-from lossterm.engine.backend import load_keras
+from lossterm.runtime.backend import load_keras
 keras = load_keras()
 assert keras.backend.backend() == "torch"
 import torch
-from lossterm.engine.losses import CATALOGUE, get_loss
-from lossterm.engine.population import OPTIMIZERS, Member, Population, train_population
-from lossterm.engine.population.torch import TORCH_OPS
-from lossterm.engine.problems import get_problem
-from lossterm.engine.records import RunConfig
-from lossterm.engine.training import Session, resolve
+from lossterm.losses import CATALOGUE, get_loss
+from lossterm.training.population import OPTIMIZERS, Member, Population, train_population
+from lossterm.training.population.torch import TORCH_OPS
+from lossterm.data.problems import get_problem
+from lossterm.training.records import RunConfig
+from lossterm.training.fit import Session, resolve
 
 out = {}
 

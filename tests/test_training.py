@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 import lossterm
-from lossterm.engine import CATALOGUE, RunConfig, train
-from lossterm.engine.problems import tutorial_problem_for
+from lossterm.data.problems import tutorial_problem_for
+from lossterm.losses import CATALOGUE
+from lossterm.training.fit import train
+from lossterm.training.records import RunConfig
 
 
 def _problem_for(spec, counts_problem):
@@ -56,8 +58,8 @@ def test_records_match_the_keras_style_history():
 
 
 def test_hinge_accuracy_reads_the_sign_and_reports_the_keras_readings():
-    from lossterm.engine.losses import get_loss
-    from lossterm.engine.metrics import metrics
+    from lossterm.losses import get_loss
+    from lossterm.metrics.fair import metrics
 
     y = np.array([[-1.0], [1.0], [1.0], [-1.0], [1.0]])
     f = np.array([[-0.2], [0.3], [0.7], [0.6], [-0.9]])
@@ -144,7 +146,7 @@ def test_overrides_change_the_model_and_loop():
     ("learning_rate", -1.0, "learning rate must be positive"),
 ])
 def test_bad_settings_are_usage_errors(field, value, message):
-    from lossterm.errors import UsageError
+    from lossterm.core.errors import UsageError
 
     with pytest.raises(UsageError, match=message):
         train(RunConfig("blobs", "cce", **{field: value}))
@@ -158,8 +160,8 @@ def test_training_does_not_depend_on_what_ran_before():
 
 
 def test_accuracy_reads_each_output_its_own_way():
-    from lossterm.engine.losses import get_loss
-    from lossterm.engine.metrics import metrics
+    from lossterm.losses import get_loss
+    from lossterm.metrics.fair import metrics
 
     p = np.array([[0.2], [0.6], [0.4]])
     assert metrics(get_loss("bce"), np.array([[0], [1], [1]]), p)["accuracy"] == pytest.approx(2 / 3)
@@ -169,8 +171,8 @@ def test_accuracy_reads_each_output_its_own_way():
 
 
 def test_regression_metrics():
-    from lossterm.engine.losses import get_loss
-    from lossterm.engine.metrics import metrics
+    from lossterm.losses import get_loss
+    from lossterm.metrics.fair import metrics
 
     logs = metrics(get_loss("mse"), np.array([[0.0], [1.0]]), np.array([[1.0], [3.0]]))
     assert logs == {"mse": 2.5, "rmse": pytest.approx(2.5 ** 0.5), "mae": 1.5}

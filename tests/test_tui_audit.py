@@ -18,7 +18,7 @@ from textual import events
 
 from lossterm.app.app import make_app
 from lossterm.app.screens.open_data import OpenDataScreen
-from lossterm.engine import RunConfig
+from lossterm.training.records import RunConfig
 
 
 def canned(scenario, *, size=(100, 30), trainer=canned_trainer, epochs=20, **options):

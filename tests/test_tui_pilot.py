@@ -6,7 +6,8 @@ import time
 
 from lossterm.app.app import engine_trainer, make_app
 from lossterm.app.screens.help import HelpScreen, key_table
-from lossterm.engine import RunConfig, losses_for_kind
+from lossterm.losses import losses_for_kind
+from lossterm.training.records import RunConfig
 
 
 def drive(scenario, *, epochs=4, size=(100, 30), trainer=None):
@@ -278,11 +279,11 @@ def test_perturbation_keys_train_on_perturbed_data():
 
 
 def test_earlier_runs_from_the_store_are_listed_and_can_be_overlaid(tmp_path):
-    from lossterm.engine.store import Store
+    from lossterm.storage.store import Store
 
     store = Store(tmp_path / "history.sqlite")
-    from lossterm.engine.store import Recorder
-    from lossterm.engine.sweep import sweep
+    from lossterm.storage.store import Recorder
+    from lossterm.training.scheduler import sweep
 
     recorder = Recorder(store)
     sweep([RunConfig("blobs", "cce", epochs=3)], on_start=recorder.on_start,
@@ -346,10 +347,10 @@ def test_clear_removes_finished_history_runs_including_incomplete_ones(tmp_path)
     import sqlite3
 
     from lossterm import pipeline
-    from lossterm.engine.store import Recorder, Store
-    from lossterm.engine.sweep import sweep
-    from lossterm.engine.training import new_result
     from lossterm.options import Options
+    from lossterm.storage.store import Recorder, Store
+    from lossterm.training.fit import new_result
+    from lossterm.training.scheduler import sweep
 
     store = Store(tmp_path / "history.sqlite")
     recorder = Recorder(store)

@@ -8,7 +8,7 @@ import pytest
 from canned import canned_loader, canned_trainer, exploding_trainer
 
 from lossterm.app.app import make_app
-from lossterm.engine import RunConfig
+from lossterm.training.records import RunConfig
 
 SIZES = [(100, 30), (80, 24), (140, 45)]
 PROBLEM_ROWS = {"regression": 0, "circles": 1, "blobs": 2}

@@ -4,11 +4,11 @@ import asyncio
 
 from test_tui_pilot import wait_until
 
+from lossterm.analysis.study import Protocol
 from lossterm.app.app import make_app
 from lossterm.app.screens.compare import CompareScreen
-from lossterm.engine import RunConfig
-from lossterm.engine.study import Protocol
 from lossterm.options import Options
+from lossterm.training.records import RunConfig
 
 
 def _app(epochs=12, **protocol):

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from lossterm.engine import get_loss
+from lossterm.losses import get_loss
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

@@ -10,17 +10,17 @@ import asyncio
 import pytest
 from test_tui_pilot import wait_until
 
+from lossterm.analysis.experiments import distinct, experiments
+from lossterm.analysis.study import Protocol
 from lossterm.app.app import make_app
 from lossterm.app.groups import RunGroup, difference, pick_group, settings_text
 from lossterm.app.screens.compare import CompareScreen
 from lossterm.app.state import RunBoard
-from lossterm.engine import RunConfig
-from lossterm.engine.experiments import distinct, experiments
-from lossterm.engine.perturb import Perturbation
-from lossterm.engine.store import Recorder, Store
-from lossterm.engine.study import Protocol
-from lossterm.engine.sweep import sweep
+from lossterm.data.perturb import Perturbation
 from lossterm.options import Options
+from lossterm.storage.store import Recorder, Store
+from lossterm.training.records import RunConfig
+from lossterm.training.scheduler import sweep
 
 LOSSES = ("binary_crossentropy", "hinge")
 

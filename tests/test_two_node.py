@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from sklearn import metrics as sk
 
-from lossterm.engine.losses import get_loss, losses_for_kind
-from lossterm.engine.losses.forms import fit_to
-from lossterm.engine.plan import plan_runs
-from lossterm.engine.problems import get_problem
-from lossterm.engine.records import RunConfig
-from lossterm.engine.scores import NOT_A_PROBABILITY, score
-from lossterm.engine.study import Protocol, run_study
-from lossterm.engine.training import run
-from lossterm.errors import UsageError
+from lossterm.analysis.study import Protocol, run_study
+from lossterm.core.errors import UsageError
+from lossterm.data.problems import get_problem
+from lossterm.losses import get_loss, losses_for_kind
+from lossterm.losses.forms import fit_to
+from lossterm.metrics.matrix import NOT_A_PROBABILITY, score
+from lossterm.training.fit import run
+from lossterm.training.plan import plan_runs
+from lossterm.training.records import RunConfig
 
 TWO_NODE = ("cce", "scce", "kl", "categorical_focal", "categorical_hinge")
 
@@ -46,7 +46,7 @@ def test_each_multiclass_loss_trains_circles_in_two_node_form(loss):
 
 
 def test_decision_regions_of_a_two_node_run_read_both_classes_by_argmax():
-    from lossterm.engine.training import train
+    from lossterm.training.fit import train
 
     result = train(RunConfig(problem="circles", loss="scce", epochs=40, learning_rate=0.05),
                    grid=True)
@@ -96,7 +96,7 @@ def test_the_metric_matrix_reads_class_one_off_column_one():
 
 
 def test_a_study_of_bce_and_cce_scores_cce_from_its_softmax_column_one():
-    from lossterm.engine.model import build_model
+    from lossterm.training.model import build_model
 
     plan = plan_runs(["circles"], ["bce", "cce", "categorical_hinge"],
                      RunConfig(problem="", loss="", epochs=20))
@@ -200,7 +200,7 @@ def test_the_exported_script_reproduces_a_two_node_run(lossterm_cli, tmp_path, l
 def test_an_own_multiclass_loss_has_no_two_node_form(tmp_path):
     from test_loss_file import GOOD
 
-    from lossterm.engine.losses.own import load_loss_file
+    from lossterm.losses.own import load_loss_file
 
     path = tmp_path / "losses.py"
     path.write_text(GOOD)

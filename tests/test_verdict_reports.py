@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from lossterm.engine.records import DONE, EpochRecord, RunResult
 from lossterm.report.render import render
+from lossterm.training.records import DONE, EpochRecord, RunResult
 
 COLLAPSED = [0.85, 0.504, 0.86, 0.85, 0.84, 0.504, 0.85, 0.852, 0.848, 0.85]
 STEADY = [0.852, 0.846, 0.858, 0.840, 0.850, 0.844, 0.856, 0.848, 0.842, 0.854]

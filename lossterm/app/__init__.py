@@ -6,6 +6,13 @@ import contextlib
 import os
 import sys
 import tempfile
+from dataclasses import replace
+
+from lossterm import service as pipeline
+from lossterm.data.perturb import Perturbation
+from lossterm.data.problems import canonical_problem_name, tutorial_problem_name
+from lossterm.losses import get_loss
+from lossterm.options import Options
 
 
 @contextlib.contextmanager
@@ -34,11 +41,7 @@ def terminal_on_private_fd():
 
 
 def launch(args) -> int:
-    from lossterm import pipeline
     from lossterm.app.app import make_app
-    from lossterm.engine import canonical_problem_name, get_loss
-    from lossterm.engine.problems import tutorial_problem_name
-    from lossterm.options import Options
 
     # Bad options exit 2 before the screen is taken; no built-in data is made for it.
     options = Options.from_args(args)
@@ -49,9 +52,6 @@ def launch(args) -> int:
         problem = tutorial_problem_name(loss.kind)  # `lossterm --loss hinge` opens on circles
     own = []
     if options.data is not None:  # own data: loaded (or refused) before the screen is taken
-        from dataclasses import replace
-
-        from lossterm.engine.perturb import Perturbation
 
         own = pipeline.load_problems(replace(options, perturbation=Perturbation()))
         problem = own[0].name

@@ -47,15 +47,17 @@ from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.app.widgets.scatter import DatasetScatter
-from lossterm.engine import Problem, RunConfig
-from lossterm.engine.losses.twonode import form_text, is_two_node
-from lossterm.engine.perturb import Perturbation
-from lossterm.engine.plan import ALL
-from lossterm.engine.types import Status
-from lossterm.errors import LosstermError
+from lossterm.core.errors import LosstermError
+from lossterm.core.types import Status
+from lossterm.data.perturb import Perturbation
+from lossterm.data.problems import Problem
+from lossterm.losses.twonode import form_text, is_two_node
 from lossterm.options import Options
+from lossterm.training.plan import ALL
+from lossterm.training.records import RunConfig
 
 __all__ = ["LosstermApp", "Trainer", "engine_trainer", "make_app"]
+
 
 class LosstermApp(VerdictActions, App):
     CSS_PATH = Path(__file__).parent / "app.tcss"

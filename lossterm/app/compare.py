@@ -14,9 +14,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from lossterm.engine.metric import is_share
-from lossterm.engine.records import DONE, RunResult
-from lossterm.engine.stats import T_TEST, summarize
+from lossterm.analysis.arms import untuned_protocol
+from lossterm.analysis.stats import T_TEST, summarize
+from lossterm.analysis.verdict import decide
+from lossterm.app.state import _short_name
+from lossterm.core.metric import higher_is_better, is_share
+from lossterm.training.records import DONE, RunResult
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Row:
     tied: bool  # tied for best
     lost: int = 0  # final seeds that diverged or failed
     test: str = T_TEST  # how the p against the best was made (or SIGN_TEST, IDENTICAL, ...)
-    bimodal: bool = False  # its seeds fall in two groups (lossterm.engine.stats.two_modes)
+    bimodal: bool = False  # its seeds fall in two groups (lossterm.analysis.stats.two_modes)
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def _rows(verdict, scores, rates, lost) -> tuple[Row, ...]:
 
 
 def from_study(study) -> CompareView:
-    """The view of a finished :class:`~lossterm.engine.study.ProblemStudy`."""
+    """The view of a finished :class:`~lossterm.analysis.study.ProblemStudy`."""
     v = study.verdict
     scores = {s.loss: dict(s.test) for s in study.losses}
     rates = {s.loss: s.chosen_learning_rate for s in study.losses
@@ -171,9 +174,6 @@ def from_runs(problem: str, results: list[RunResult], settings: str = ""
     over the seeds every loss trained to the end (None with fewer than two losses
     there). ``results`` are one experiment's (the TUI's ``v`` groups them:
     :mod:`lossterm.app.groups`); ``settings`` says which, in a protocol line."""
-    from lossterm.engine.compare import untuned_protocol
-    from lossterm.engine.metric import higher_is_better
-    from lossterm.engine.verdict import decide
 
     mine = [r for r in results if r.problem == problem]
     paired, lost = paired_runs(mine)
@@ -207,7 +207,7 @@ def from_runs(problem: str, results: list[RunResult], settings: str = ""
 
 
 def from_sweep(sweep) -> CompareView | None:
-    """The view of a :class:`~lossterm.engine.study.noise.NoiseSweep`: the robustness curves,
+    """The view of a :class:`~lossterm.analysis.study.noise.NoiseSweep`: the robustness curves,
     a verdict line per noise rate, and below them the highest rate's comparison (its
     ranked table, isolation plot, curves and metric matrix). None before any point ended."""
     if not sweep.points:
@@ -244,8 +244,6 @@ def from_sweep(sweep) -> CompareView | None:
 
 
 def _short(loss: str) -> str:
-    from lossterm.app.state import _short_name
-
     return _short_name(loss)
 
 

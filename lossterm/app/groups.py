@@ -4,7 +4,7 @@ The board holds this session's runs and the store's history: runs of other epoch
 learning rates, backends or data sit side by side, and a paired test over all of
 them would call those differences seed noise. So ``v`` takes the runs of one problem
 grouped by the rule ``lossterm report`` uses
-(:mod:`lossterm.engine.experiments`: every setting but the seed), judges one group
+(:mod:`lossterm.analysis.experiments`: every setting but the seed), judges one group
 (the selected run's, else the most recent run's), and says which settings those
 are and how many others it left out. A group that cannot be judged (one loss, or
 fewer than two seeds every loss trained to the end) gets a line saying what to
@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from lossterm.analysis.experiments import Entry, distinct, experiment_key, experiments
 from lossterm.app.runs import RunView
-from lossterm.engine.experiments import Entry, distinct, experiment_key, experiments
-from lossterm.engine.records import DONE, RunResult
+from lossterm.training.records import DONE, RunResult
 
 MIN_PAIRED_SEEDS = 2  # a paired test needs two differences to have a spread
 
@@ -106,7 +106,6 @@ def pick_group(runs: Iterable[RunView], problem: str,
     left_out = tuple(group[-1][1] for k, group in groups.items() if k != key)
     settings = {k: v for k, v in chosen.items() if k != "seed"}
     return RunGroup(problem, settings, tuple(results), left_out)
-
 
 # -- wording -------------------------------------------------------------------------
 

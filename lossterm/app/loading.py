@@ -6,34 +6,30 @@ while TensorFlow is still importing; each step reaches the screen as a message.
 
 from __future__ import annotations
 
+import gc
+import importlib
 import threading
 from collections.abc import Callable
 
 from textual.message import Message
 
 from lossterm.app.messages import BackendFailed, BackendReady, DataReady, HistoryLoaded
-from lossterm.engine import PROBLEM_NAMES, get_problem
-from lossterm.errors import LosstermError
+from lossterm.core.errors import LosstermError
+from lossterm.data.problems import PROBLEM_NAMES, get_problem
+from lossterm.runtime.backend import backend_name, describe_backend
 
 HISTORY_ROWS = 30  # earlier runs listed from the store at start
 
 
 def load_backend() -> str:
-    import importlib
-
-    from lossterm.engine.backend import backend_name, describe_backend
 
     line = describe_backend()
     # What S needs, imported now rather than on the UI's watch when a study starts
     # (an import holds the GIL: measured 0.26 s of frozen UI without this).
     engine = {"tensorflow": "tf"}.get(backend_name(), backend_name())
-    importlib.import_module(f"lossterm.engine.population.{engine}")
-    import gc
+    importlib.import_module(f"lossterm.training.population.{engine}")
 
     import sklearn.metrics  # noqa: F401  (the metric matrix scores the final models)
-
-    import lossterm.engine.scores
-    import lossterm.engine.study  # noqa: F401
 
     # TensorFlow and Keras leave a million objects behind; a full collection walks them
     # all, holding the GIL for 250-330 ms (measured during a study: the UI froze). They

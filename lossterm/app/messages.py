@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from lossterm.engine.records import EpochRecord, RunResult
+from lossterm.training.records import EpochRecord, RunResult
 
 
 @dataclass
@@ -72,7 +72,7 @@ class StudyDone(Message):
     """A study ended: its result, or why not (cancelled, refused)."""
 
     problem: str
-    study: object | None  # lossterm.engine.study.ProblemStudy
+    study: object | None  # lossterm.analysis.study.ProblemStudy
     error: str = ""
 
 
@@ -81,5 +81,5 @@ class SweepDone(Message):
     """A noise sweep ended: its result (perhaps with fewer points, if stopped), or why not."""
 
     problem: str
-    sweep: object | None  # lossterm.engine.study.noise.NoiseSweep
+    sweep: object | None  # lossterm.analysis.study.noise.NoiseSweep
     error: str = ""

@@ -12,9 +12,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from lossterm.engine.records import DONE, EpochRecord, Job, RunConfig, RunResult
-from lossterm.engine.stats import summarize
-from lossterm.engine.types import FINISHED, Status
+from lossterm.analysis.stats import curve_stats, summarize
+from lossterm.core.types import FINISHED, Status
+from lossterm.training.records import DONE, EpochRecord, Job, RunConfig, RunResult
 
 QUEUED, TRAINING = Status.QUEUED, Status.TRAINING
 
@@ -117,7 +117,6 @@ class RunView:
 
     def series(self, key: str) -> list[float]:
         """The per-epoch mean of ``key`` over seeds (one seed: its values)."""
-        from lossterm.engine.stats import curve_stats
 
         return curve_stats(self.all_series(key))[0]
 

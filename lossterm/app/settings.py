@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lossterm import pipeline
+from lossterm import service as pipeline
 from lossterm.app.keys import PERTURBATION_STEPS, SEED_CHOICES, next_step
-from lossterm.engine import Problem, get_problem
-from lossterm.engine.data import DataOptions
-from lossterm.engine.perturb import Perturbation
-from lossterm.engine.plan import Plan
+from lossterm.data.own import DataOptions
+from lossterm.data.perturb import Perturbation
+from lossterm.data.problems import Problem, get_problem
 from lossterm.options import Options
+from lossterm.training.plan import Plan
 
 
 class Settings:

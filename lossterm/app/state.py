@@ -23,13 +23,13 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from lossterm.analysis.experiments import run_settings
 from lossterm.app.runs import TRAINING, RunView
-from lossterm.engine import RunConfig, get_loss
-from lossterm.engine.absurd import absurd_reason
-from lossterm.engine.experiments import run_settings
-from lossterm.engine.records import EpochRecord, Job, RunResult
-from lossterm.engine.types import Status
-from lossterm.errors import UsageError
+from lossterm.core.errors import UsageError
+from lossterm.core.types import Status
+from lossterm.losses import get_loss
+from lossterm.training.absurd import absurd_reason
+from lossterm.training.records import EpochRecord, Job, RunConfig, RunResult
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,13 @@ from dataclasses import replace
 
 from textual.message import Message
 
-from lossterm import pipeline
+from lossterm import service as pipeline
+from lossterm.analysis.study import run_study as study_jobs
+from lossterm.analysis.study.noise import run_noise_sweep
+from lossterm.analysis.study.run import default_trainer
 from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
-from lossterm.engine.problems import Problem
-from lossterm.errors import LosstermError
+from lossterm.core.errors import LosstermError
+from lossterm.data.problems import Problem
 
 
 class StudyCancelled(Exception):
@@ -29,7 +32,6 @@ class StudyCancelled(Exception):
 def run_study(problem: Problem, losses: list[str], options, stop: threading.Event,
               post: Callable[[Message], object]) -> None:
     """Study ``losses`` on ``problem`` with the options' settings; report by ``post``."""
-    from lossterm.engine.study import run_study as study_jobs
 
     counting = _counting_trainer(problem.name, lambda phase: phase.name, stop, post)
 
@@ -60,7 +62,6 @@ def run_sweep(problem: Problem, losses: list[str], options, perturbation, stop: 
     (a study unless ``--no-tune``) at each rate of ``--noise-sweep`` (default 0, 0.2, 0.4,
     0.6), label noise of ``perturbation``'s kind; report by ``post``. Stopped, it ends with
     the points done."""
-    from lossterm.engine.study.noise import run_noise_sweep
 
     rates = options.noise_rates or DEFAULT_RATES
     now = {"rate": rates[0]}
@@ -102,7 +103,6 @@ def _counting_trainer(problem: str, label: Callable[[object], str], stop: thread
                       post: Callable[[Message], object]):
     """A study's trainer that posts each phase's progress (runs done of total), the phase
     worded by ``label``."""
-    from lossterm.engine.study.run import default_trainer
 
     def trainer(jobs, phase):
         total, done, where = len(jobs), [0], label(phase)

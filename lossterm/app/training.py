@@ -14,12 +14,12 @@ from typing import Protocol
 
 from textual.message import Message
 
-from lossterm import pipeline
+from lossterm import service as pipeline
 from lossterm.app.messages import EpochDone, RunFinished, SeedFinished, SeedStarted
 from lossterm.app.runs import RunView
-from lossterm.engine.records import EpochRecord, Job, RunResult
-from lossterm.engine.store import Recorder
-from lossterm.errors import LosstermError
+from lossterm.core.errors import LosstermError
+from lossterm.storage.store import Recorder
+from lossterm.training.records import EpochRecord, Job, RunResult
 
 # How the TUI names the engine's fields in its messages: by the key that sets them.
 _FIELD_NAMES = {"label_noise": "label noise (L)", "outliers": "outliers (O)",

@@ -16,10 +16,13 @@ from dataclasses import replace
 
 from textual import work
 
+from lossterm.analysis.study.sweep_result import NoiseSweep
+from lossterm.app.compare import from_runs, from_study, from_sweep
+from lossterm.app.groups import pick_group
 from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
-from lossterm.engine import Problem, get_problem
-from lossterm.engine.plan import ALL
-from lossterm.errors import LosstermError
+from lossterm.core.errors import LosstermError
+from lossterm.data.problems import Problem, get_problem
+from lossterm.training.plan import ALL
 
 
 class VerdictActions:
@@ -129,9 +132,7 @@ class VerdictActions:
     def _open_compare(self, problem: str, selected=None) -> None:
         """The problem's study or sweep if one ended, else one group of its runs (the
         selected run's, else the latest's: :func:`~lossterm.app.groups.pick_group`)."""
-        from lossterm.app.compare import from_study, from_sweep
         from lossterm.app.screens.compare import CompareScreen
-        from lossterm.engine.study.sweep_result import NoiseSweep
 
         if problem in self.studies:
             done = self.studies[problem]
@@ -144,8 +145,6 @@ class VerdictActions:
     def _runs_view(self, problem: str, selected):
         """The compare view of one group of ``problem``'s runs, or None after a
         notification saying why there is none and what to press."""
-        from lossterm.app.compare import from_runs
-        from lossterm.app.groups import pick_group
 
         group = pick_group(self.board, problem, selected)
         why = (f"no verdict for {problem} yet: S runs a fair study, or train two or more "

@@ -1,14 +1,15 @@
 """Calibration reports: the protocol calibrated, the observed false-claim rate beside the
 stated level, and each A/A study, as text, Markdown and JSON, from
-:class:`lossterm.engine.study.calibration.Calibration` values."""
+:class:`lossterm.analysis.study.calibration.Calibration` values."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 
-from lossterm.engine.study.calibration import Calibration
-from lossterm.engine.types import Format
+from lossterm.analysis.study.calibration import Calibration
+from lossterm.core.types import Format
 
 
 def render_calibration(c: Calibration, fmt: str = "text", *, header: str = "") -> str:
@@ -56,8 +57,6 @@ def _p(p: float) -> str:
 
 
 def _text(c: Calibration, header: str) -> str:
-    import io
-
     from rich.console import Console
     from rich.table import Table
 

@@ -1,6 +1,6 @@
 """Robustness-curve reports: the protocol block, the table of each loss's clean-test metric
 at each noise rate, a text plot of the curves, each point's verdict, as text (Rich),
-Markdown and JSON, from :class:`lossterm.engine.study.noise.NoiseSweep` values."""
+Markdown and JSON, from :class:`lossterm.analysis.study.noise.NoiseSweep` values."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import io
 import json
 import math
 
-from lossterm.engine.metric import get_metric
-from lossterm.engine.perturb import NOISE_DEFINITIONS
-from lossterm.engine.study.sweep_result import NoiseSweep, SeriesPoint, SweepPoint
-from lossterm.engine.types import Format
+from lossterm.analysis.study.sweep_result import NoiseSweep, SeriesPoint, SweepPoint
+from lossterm.core.metric import get_metric
+from lossterm.core.types import Format
+from lossterm.data.perturb import NOISE_DEFINITIONS
+from lossterm.report.study import _md_table, _table, study_to_dict
+from lossterm.report.summary import analyse, comparisons_json
 
 MARKERS = "ox+*#@%&=~"  # one per loss in the plot, in the request's order
 PLOT_SIZE = (72, 18)  # columns, rows of the text plot
@@ -24,7 +26,6 @@ def render_noise_sweep(sweeps: list[NoiseSweep], fmt: str = "text", *, width: in
     if fmt == Format.MARKDOWN:
         return sweep_markdown(sweeps, header=header)
     return sweep_text(sweeps, width=width, header=header)
-
 
 # --- figures -------------------------------------------------------------------------------
 
@@ -57,7 +58,6 @@ def title(sweep: NoiseSweep) -> str:
 
 def rate_label(rate: float) -> str:
     return f"noise {rate:g}"
-
 
 # --- rows ----------------------------------------------------------------------------------
 
@@ -135,14 +135,11 @@ def text_plot(sweep: NoiseSweep, size: tuple[int, int] = PLOT_SIZE) -> str:
     plt.clear_figure()
     return "\n".join(line.rstrip() for line in text.splitlines())
 
-
 # --- text ----------------------------------------------------------------------------------
 
 
 def sweep_text(sweeps: list[NoiseSweep], *, width: int = 160, header: str = "") -> str:
     from rich.console import Console
-
-    from lossterm.report.study import _table
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, soft_wrap=False)
@@ -178,13 +175,10 @@ def sweep_text(sweeps: list[NoiseSweep], *, width: int = 160, header: str = "") 
             say(f"warning: {line}")
     return buffer.getvalue()
 
-
 # --- Markdown ------------------------------------------------------------------------------
 
 
 def sweep_markdown(sweeps: list[NoiseSweep], header: str = "") -> str:
-    from lossterm.report.study import _md_table
-
     out = [f"# {header}", ""] if header else []
     for sweep in sweeps:
         out += [f"## Robustness of {sweep.problem} to {sweep.noise_kind} label noise", "",
@@ -205,7 +199,6 @@ def sweep_markdown(sweeps: list[NoiseSweep], header: str = "") -> str:
         out += [f"- **warning:** {line}" for line in warning_lines(sweep)]
         out.append("")
     return "\n".join(out)
-
 
 # --- JSON ----------------------------------------------------------------------------------
 
@@ -257,13 +250,9 @@ def point_json(point: SweepPoint) -> dict:
                             for loss, scores in point.scores().items()},
            "seconds": round(point.seconds, 3)}
     if point.study is not None:
-        from lossterm.report.study import study_to_dict
-
         out["chosen_learning_rates"] = point.chosen_learning_rates()
         out["study"] = study_to_dict(point.study)
     else:
-        from lossterm.report.summary import analyse, comparisons_json
-
         out["comparisons"] = comparisons_json(analyse(point.results))
     return out
 

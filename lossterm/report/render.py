@@ -6,9 +6,8 @@ import io
 import json
 import math
 
-from lossterm.engine.records import RunResult
-from lossterm.engine.stats import interval_words
-from lossterm.engine.types import Format
+from lossterm.analysis.stats import interval_words
+from lossterm.core.types import Format
 from lossterm.report.rows import COLUMNS, figure_lines, remarks, row
 from lossterm.report.summary import (
     SUMMARY_COLUMNS,
@@ -22,6 +21,7 @@ from lossterm.report.summary import (
     verdict_notes,
 )
 from lossterm.report.verdict import PAIR_COLUMNS
+from lossterm.training.records import RunResult
 
 FORMATS = tuple(Format)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from lossterm.engine.records import DONE, RunResult
+from lossterm.training.records import DONE, RunResult
 
 COLUMNS = ("problem", "loss", "output layer", "targets", "metric",
            "Train", "Test", "epochs", "seconds", "status")

@@ -7,13 +7,15 @@ import io
 import json
 import math
 
-from lossterm.engine.metric import get_metric
-from lossterm.engine.stats import interval_words, summarize
-from lossterm.engine.study import LossStudy, ProblemStudy
-from lossterm.engine.types import Format
+from lossterm.analysis.stats import interval_words, summarize
+from lossterm.analysis.study import LossStudy, ProblemStudy
+from lossterm.core.metric import get_metric, metric_names_for, metric_title
+from lossterm.core.types import Format
 from lossterm.report.render import run_to_dict
+from lossterm.report.rows import remarks
 from lossterm.report.verdict import PAIR_COLUMNS, PAIR_TEST, mean_flag, modes_json, pairs_json
 from lossterm.report.verdict import pair_rows as verdict_pair_rows
+from lossterm.storage.tensorboard import BoardRun
 
 SPARKS = "▁▂▃▄▅▆▇█"
 NO_SCORE = "×"  # a grid point where some tuning run diverged
@@ -26,7 +28,6 @@ def render_study(studies: list[ProblemStudy], fmt: str = "text", *, width: int =
     if fmt == Format.MARKDOWN:
         return study_markdown(studies, header=header)
     return study_text(studies, width=width, header=header)
-
 
 # --- figures -------------------------------------------------------------------------------
 
@@ -67,7 +68,6 @@ def test_summary(study: ProblemStudy, loss: LossStudy):
 
 def validation_mean(loss: LossStudy) -> float | None:
     return (sum(loss.validation.values()) / len(loss.validation)) if loss.validation else None
-
 
 # --- the protocol block --------------------------------------------------------------------
 
@@ -163,8 +163,8 @@ def chosen_words(s: LossStudy) -> str:
 def _seeds(seeds: list[int]) -> str:
     return str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}–{seeds[-1]}"
 
-
 # --- rows ----------------------------------------------------------------------------------
+
 
 LOSS_COLUMNS = ("rank", "loss", "chosen lr", "validation", "test mean ± sd", "test 95% CI",
                 "seeds", "tied for best")
@@ -194,7 +194,6 @@ def pair_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
 
 def matrix_columns(study: ProblemStudy) -> tuple[str, ...]:
     """The kind's metrics, then any per-target ones the scores hold (``mse[a]``, ...)."""
-    from lossterm.engine.metric import metric_names_for
 
     names = metric_names_for(study.kind)
     extra = dict.fromkeys(k for s in study.losses for m in s.test_metrics.values() for k in m
@@ -210,7 +209,6 @@ def matrix_means(s: LossStudy, name: str) -> float | None:
 def matrix_rows(study: ProblemStudy) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
     """The metric matrix: each loss's final models on every metric of the kind (test,
     mean over seeds), and each reason a figure is missing, said once."""
-    from lossterm.engine.metric import metric_title
 
     names = matrix_columns(study)
     rows, reasons = [], {}
@@ -232,7 +230,6 @@ def matrix_rows(study: ProblemStudy) -> tuple[tuple[str, ...], list[tuple[str, .
 def run_remarks(study: ProblemStudy) -> tuple[list[str], list[str]]:
     """The final runs' warnings and notes (what the checks say of a loss on this data, and
     why a run diverged), each once, as the plain report gives them."""
-    from lossterm.report.rows import remarks
 
     return remarks([r for s in study.losses for r in s.final])
 
@@ -248,7 +245,6 @@ def isolation_rows(study: ProblemStudy) -> list[tuple[str, str, str]]:
         rows.append((s.loss, sparkline([v for _, v in s.validation_curve], study.higher),
                      "  ".join(cells)))
     return rows
-
 
 # --- text ----------------------------------------------------------------------------------
 
@@ -302,7 +298,6 @@ def _table(Table, columns, rows, title):
         table.add_row(*cells)
     return table
 
-
 # --- Markdown ------------------------------------------------------------------------------
 
 
@@ -341,7 +336,6 @@ def study_markdown(studies: list[ProblemStudy], header: str = "") -> str:
         out += [f"- note: {n}" for n in notes]
         out.append("")
     return "\n".join(out)
-
 
 # --- JSON ----------------------------------------------------------------------------------
 
@@ -436,16 +430,14 @@ def study_json(studies: list[ProblemStudy], header: str = "") -> str:
         payload["header"] = header
     return json.dumps(payload, indent=2) + "\n"
 
-
 # --- TensorBoard ---------------------------------------------------------------------------
 
 
 def board_runs(studies: list[ProblemStudy]) -> list:
-    """Every run of the studies for :func:`lossterm.report.tensorboard.write_tensorboard`:
+    """Every run of the studies for :func:`lossterm.storage.tensorboard.write_tensorboard`:
     tuning and final runs with their validation curves and checkpoint score, and each
     final model's test scores as a run of its own (``PROBLEM/test/LOSS/seed=N``, no
     curves), so no figure is labelled with a split it was not measured on."""
-    from lossterm.report.tensorboard import BoardRun
 
     out = []
     for st in studies:

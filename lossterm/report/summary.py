@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from lossterm.engine.compare import Arm, Comparison, arms, compare
-from lossterm.engine.records import RunResult
-from lossterm.engine.stats import interval_words, two_modes
+from lossterm.analysis.arms import Arm, Comparison, arms, compare
+from lossterm.analysis.stats import interval_words, two_modes
 from lossterm.report.rows import figure
 from lossterm.report.verdict import PAIR_TEST, mean_flag, modes_json, pair_rows, pairs_json
+from lossterm.training.records import RunResult
 
 SUMMARY_COLUMNS = ("problem", "rank", "loss", "metric", "seeds", "diverged",
                    "Train mean ± std", "Test mean ± std", "Test 95% CI")

@@ -1,6 +1,6 @@
 """The verdict's pairs as every report shows them: one table and one JSON form, for studies
 and for untuned multi-seed runs alike, with p-values written by
-:func:`lossterm.engine.verdict.p_value`. A pair identical on every seed says so where its
+:func:`lossterm.analysis.verdict.p_value`. A pair identical on every seed says so where its
 p-value would be; a constant difference says its p is an exact sign test's; a loss whose
 replicates fall in two groups is flagged beside its mean (:func:`mean_flag`)."""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 
-from lossterm.engine.metric import get_metric
-from lossterm.engine.stats import IDENTICAL, NO_TEST, SIGN_TEST, T_TEST, Modes, two_modes
-from lossterm.engine.verdict import Pair, Verdict, p_value
+from lossterm.analysis.stats import IDENTICAL, NO_TEST, SIGN_TEST, T_TEST, Modes, two_modes
+from lossterm.analysis.verdict import Pair, Verdict, p_value
+from lossterm.core.metric import get_metric
 
 PAIR_COLUMNS = ("a", "b", "a − b", "95% CI", "p", "p (Holm)", "a better on",
                 "detectable (80% power)")
@@ -43,7 +43,7 @@ def _p_cells(p: Pair) -> tuple[str, str]:
 
 def mean_flag(values) -> str:
     """Beside a mean: " (bimodal)" when the figures fall in two groups
-    (:func:`lossterm.engine.stats.two_modes`, the rule the verdict's notes use)."""
+    (:func:`lossterm.analysis.stats.two_modes`, the rule the verdict's notes use)."""
     return f" ({BIMODAL})" if two_modes(list(values)) is not None else ""
 
 

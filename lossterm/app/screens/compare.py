@@ -21,11 +21,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
+from lossterm.analysis.stats import IDENTICAL, SIGN_TEST
+from lossterm.analysis.verdict import p_value
 from lossterm.app.compare import CompareView
+from lossterm.app.state import _short_name
 from lossterm.app.widgets.curves import RUN_COLORS, RUN_RGB, CurvesPlot, Line
-from lossterm.engine.metric import is_share
-from lossterm.engine.stats import IDENTICAL, SIGN_TEST
-from lossterm.engine.verdict import p_value
+from lossterm.core.metric import is_share
 
 SHORT_METRICS = {"accuracy": "acc", "balanced_accuracy": "bal acc", "macro_f1": "macro f1",
                  "roc_auc": "auc", "log_loss": "log loss", "median_absolute_error": "med ae"}
@@ -34,7 +35,6 @@ COLORS = RUN_RGB  # the plots' line colours; RUN_COLORS the same for the legend
 
 def short(loss: str) -> str:
     """The catalogue's short name (bce, focal, ...), so the tables fit 80 columns."""
-    from lossterm.app.state import _short_name
 
     return _short_name(loss)
 
@@ -49,7 +49,7 @@ def figure(metric: str, value: float | None) -> str:
 
 
 def p_text(p: float | None, test: str = "t") -> str:
-    """The table's p cell: the verdict's own format (:func:`lossterm.engine.verdict.p_value`);
+    """The table's p cell: the verdict's own format (:func:`lossterm.analysis.verdict.p_value`);
     "identical" for a loss identical to the best on every seed, "(sign)" after an exact
     sign test's p (the same difference on every seed)."""
     if p is None:

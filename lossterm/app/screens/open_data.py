@@ -21,9 +21,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
-from lossterm.engine.data import DataOptions
-from lossterm.engine.types import Kind
-from lossterm.errors import LosstermError
+from lossterm.core.errors import LosstermError
+from lossterm.core.types import Kind
+from lossterm.data.own import DataOptions
 
 
 class FormInput(Input):

@@ -16,9 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from lossterm.engine import get_loss
-from lossterm.engine.losses.theory import explain, shape, shape_axis
-from lossterm.engine.types import Kind
+from lossterm.core.types import Kind
+from lossterm.losses import get_loss
+from lossterm.losses.theory import explain, shape, shape_axis
 
 OTHERS_COLOR, SELECTED_COLOR = "gray", "orange"
 

@@ -19,14 +19,14 @@ from textual.message import Message
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from lossterm.engine import CATALOGUE, PROBLEM_NAMES, check, get_loss, get_problem
-from lossterm.engine.losses import LossSpec
-from lossterm.engine.losses.catalogue import own_losses
-from lossterm.engine.losses.forms import fit_to
-from lossterm.engine.losses.twonode import is_two_node
-from lossterm.engine.perturb import Perturbation
-from lossterm.engine.problems import PROBLEM_KIND
-from lossterm.errors import UsageError
+from lossterm.core.errors import UsageError
+from lossterm.data.perturb import Perturbation
+from lossterm.data.problems import PROBLEM_KIND, PROBLEM_NAMES, get_problem
+from lossterm.losses import CATALOGUE, LossSpec, get_loss
+from lossterm.losses.catalogue import own_losses
+from lossterm.losses.checks import check
+from lossterm.losses.forms import fit_to
+from lossterm.losses.twonode import is_two_node
 
 
 class VimOptionList(OptionList):

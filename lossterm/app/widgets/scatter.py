@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from lossterm.app.state import RunBoard
-from lossterm.engine.problems import REGRESSION, Problem
+from lossterm.data.problems import REGRESSION, Problem
 
 CLASS_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")
 

@@ -1,0 +1,109 @@
+"""The Python API: ``lossterm.run``, ``lossterm.train``, ``lossterm.study``,
+``lossterm.noise_sweep`` and ``lossterm.calibrate`` — the calls the command line and the
+TUI make, as plain functions returning plain results."""
+
+from lossterm.analysis.study.calibration import calibrate as run_calibration
+from lossterm.analysis.study.noise import run_noise_sweep
+from lossterm.analysis.study.protocol import Protocol, parse_lr_grid
+from lossterm.analysis.study.run import run_study
+from lossterm.core.errors import UsageError
+from lossterm.data.perturb import Perturbation
+from lossterm.training.fit import run, train
+from lossterm.training.plan import plan_runs
+from lossterm.training.records import RunConfig, RunResult
+
+__all__ = ["RunConfig", "RunResult", "calibrate", "noise_sweep", "run", "study", "train"]
+
+
+def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 1, lr_grid=None,
+          val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
+          seed: int = 0, data_seed: int = 0, trainer=None, selection: str = "replicate",
+          **settings):
+    """A fair study of ``losses`` on ``problem`` (a name or :class:`Problem`, or a list of
+    them: then a list of studies comes back).
+
+    ``lr_grid``: a sequence of rates or ``"LOW:HIGH:N"`` (default: 9 over 4 decades
+    around the optimizer's usual rate). ``settings`` go to every run (``epochs``,
+    ``batch_size``, ``hidden_units``, ...). ``trainer(jobs, phase)`` trains a phase's
+    runs and returns their results (default: the population engine; the tests and
+    benchmarks inject their own). ``selection``: ``"replicate"`` (each paired replicate
+    runs the whole selection; the default) or ``"shared"`` (one tuning, then final seeds
+    at the chosen rate: the earlier protocol, kept for comparison). Render with
+    ``lossterm.report.study.render_study([result], "text")``.
+
+        >>> s = lossterm.study("circles", ["bce", "hinge", "squared_hinge"])
+        >>> s.verdict.line, s.loss("hinge").chosen_learning_rate
+    """
+    many, jobs, protocol = _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size,
+                                    checkpoint, metric, seed, settings, selection)
+    studies = run_study(jobs, protocol, data_seed=data_seed, trainer=trainer)
+    return studies if many else studies[0]
+
+
+def _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, metric, seed,
+             settings, selection="replicate"):
+    """(a list was given?, the jobs, the protocol) of a study or sweep's arguments."""
+
+    many = isinstance(problem, (list, tuple))
+    grid = parse_lr_grid(lr_grid) if isinstance(lr_grid, str) else lr_grid
+    protocol = Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
+                        validation_share=val_size, checkpoint=checkpoint, metric=metric,
+                        selection=selection)
+    base = RunConfig(problem="", loss="", seed=seed, **settings)
+    plan = plan_runs(list(problem) if many else [problem], list(losses), base)
+    return many, plan.runs, protocol
+
+
+def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str = "symmetric",
+                tune: bool = True, seeds: int = 10, tune_seeds: int = 1, lr_grid=None,
+                val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
+                seed: int = 0, data_seed: int = 0, trainer=None, stop=None, on_start=None,
+                on_point=None, **settings):
+    """Robustness curves: ``losses`` compared on ``problem`` (a classification problem's
+    name or :class:`Problem`, or a list of them: then a list comes back) at each label-noise
+    ``rate``, test split clean; each point a fair study (as :func:`study`) unless
+    ``tune=False`` (then every loss at one learning rate, ``settings['learning_rate']``
+    or the optimizer's usual one, over ``seeds`` paired seeds).
+
+    ``noise_kind``: ``"symmetric"`` (a flipped label goes to a uniformly drawn other
+    class) or ``"asymmetric"`` (class i to class i + 1 mod K); see
+    :mod:`lossterm.data.perturb`. ``stop``: a ``threading.Event`` that ends the sweep
+    after the current epoch, keeping the points done; ``on_start``: called with (problem,
+    rate) as each point starts; ``on_point``: called with the sweep so far after each
+    point. Render with
+    ``lossterm.report.noise.render_noise_sweep([result], "text")``.
+
+        >>> s = lossterm.noise_sweep("digits", ["cce", "gce"], [0, 0.4], seeds=5)
+        >>> [(c.loss, c.means) for c in s.series()]
+    """
+
+    many, jobs, protocol = _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size,
+                                    checkpoint, metric, seed, settings)
+    sweeps = run_noise_sweep(jobs, rates, protocol,
+                             base=Perturbation(seed=data_seed, noise_kind=noise_kind),
+                             tune=tune, seeds=seeds, trainer=trainer, stop=stop,
+                             on_start=on_start, on_point=on_point)
+    return sweeps if many else sweeps[0]
+
+
+def calibrate(problem, loss, studies: int = 20, *, seeds: int = 10, tune_seeds: int = 1,
+              lr_grid=None, val_size: float = 0.2, checkpoint: str = "best",
+              metric: str | None = None, seed: int = 0, data_seed: int = 0, trainer=None,
+              on_study=None, selection: str = "replicate", **settings):
+    """How often a study of ``problem`` (a name or :class:`Problem`) would claim a
+    difference where there is none: ``studies`` A/A studies of ``loss`` against a copy of
+    itself, each arm from its own seeds, under the protocol :func:`study` runs with these
+    arguments. Returns a :class:`~lossterm.analysis.study.calibration.Calibration` (``claims``,
+    ``rate``, ``interval``: the Clopper-Pearson 95% interval, ``line``).
+
+        >>> c = lossterm.calibrate("circles", "bce", 40)
+        >>> c.claims, c.interval
+    """
+
+    if isinstance(problem, (list, tuple)) or isinstance(loss, (list, tuple)):
+        raise UsageError("calibrate takes one problem and one loss")
+    _, jobs, protocol = _planned(problem, [loss], seeds, tune_seeds, lr_grid, val_size,
+                                 checkpoint, metric, seed, settings, selection)
+    (job,) = jobs
+    return run_calibration(job, protocol, studies, data_seed=data_seed, trainer=trainer,
+                           on_study=on_study)

@@ -1,0 +1,60 @@
+"""Progress as one object: what a run, an epoch and a phase of many runs tell whoever watches.
+
+Training used to hand three loose callables (``on_start``, ``on_epoch``, ``on_done``) down
+six layers, each layer wrapping them again. A :class:`RunListener` is the one thing that
+travels now; :class:`ListenerList` fans one call out to several, as Keras's
+``CallbackList`` does for callbacks. Every method has a default that does nothing, so a
+listener writes only the calls it cares about.
+
+``index`` is the run's place in the list of jobs being trained, so a listener can keep
+per-run state in a list; the job itself is passed at ``run_started``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lossterm.training.records import EpochRecord, Job, RunResult
+
+
+class RunListener:
+    """Told what training does, from whichever thread trains (a listener that touches a
+    UI posts to it rather than drawing)."""
+
+    def phase_started(self, label: str, jobs: list[Job]) -> None:
+        """A batch of runs begins (a study's phase, a sweep's point): its label and jobs."""
+
+    def run_started(self, index: int, job: Job) -> None:
+        """Run ``index`` (of the jobs being trained) starts."""
+
+    def epoch_ended(self, index: int, record: EpochRecord) -> None:
+        """Run ``index`` finished an epoch."""
+
+    def run_ended(self, index: int, result: RunResult) -> None:
+        """Run ``index`` ended: done, stopped, diverged or failed."""
+
+
+class ListenerList(RunListener):
+    """Several listeners as one: each call goes to each, in order."""
+
+    def __init__(self, listeners: Iterable[RunListener | None] = ()):
+        self.listeners = [listener for listener in listeners if listener is not None]
+
+    def phase_started(self, label: str, jobs: list[Job]) -> None:
+        for listener in self.listeners:
+            listener.phase_started(label, jobs)
+
+    def run_started(self, index: int, job: Job) -> None:
+        for listener in self.listeners:
+            listener.run_started(index, job)
+
+    def epoch_ended(self, index: int, record: EpochRecord) -> None:
+        for listener in self.listeners:
+            listener.epoch_ended(index, record)
+
+    def run_ended(self, index: int, result: RunResult) -> None:
+        for listener in self.listeners:
+            listener.run_ended(index, result)
+
+
+SILENT = RunListener()
