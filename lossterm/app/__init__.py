@@ -29,13 +29,14 @@ def terminal_on_private_fd():
     terminal = os.fdopen(terminal_fd, "w", buffering=1, encoding="utf-8")
     log = tempfile.TemporaryFile()  # noqa: SIM115 (open while stderr points at it)
     os.dup2(log.fileno(), 2)
-    sys.stderr = sys.__stderr__ = terminal
+    # typeshed marks sys.__stderr__ Final; Textual draws on it, so it is swapped on purpose
+    sys.stderr = sys.__stderr__ = terminal  # type: ignore[misc]
     try:
         yield
     finally:
         terminal.flush()
         os.dup2(terminal_fd, 2)
-        sys.stderr, sys.__stderr__ = saved_stderr, saved_dunder
+        sys.stderr, sys.__stderr__ = saved_stderr, saved_dunder  # type: ignore[misc]
         terminal.close()
         log.close()
 

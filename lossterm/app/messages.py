@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from lossterm.analysis.study.run import ProblemStudy
+from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.training.records import EpochRecord, RunResult
 
 
@@ -72,7 +74,7 @@ class StudyDone(Message):
     """A study ended: its result, or why not (cancelled, refused)."""
 
     problem: str
-    study: object | None  # lossterm.analysis.study.ProblemStudy
+    study: ProblemStudy | None
     error: str = ""
 
 
@@ -81,5 +83,5 @@ class SweepDone(Message):
     """A noise sweep ended: its result (perhaps with fewer points, if stopped), or why not."""
 
     problem: str
-    sweep: object | None  # lossterm.analysis.study.noise.NoiseSweep
+    sweep: NoiseSweep | None
     error: str = ""

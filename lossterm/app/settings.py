@@ -8,7 +8,9 @@ can find a run's regions by identity (``RunBoard.regions_run``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from lossterm import service as pipeline
 from lossterm.app.keys import PERTURBATION_STEPS, SEED_CHOICES, next_step
@@ -20,7 +22,7 @@ from lossterm.training.plan import Plan
 
 
 class Settings:
-    def __init__(self, options: Options, seeds: int, own: list[Problem] = (),
+    def __init__(self, options: Options, seeds: int, own: Sequence[Problem] = (),
                  perturbation: Perturbation | None = None):
         self.options = options
         self.seeds = seeds
@@ -50,8 +52,8 @@ class Settings:
     def cycle(self, name: str) -> None:
         """The next step of one perturbation (``label_noise``, ``outliers``, ``imbalance``)."""
         now = getattr(self.perturbation, name)
-        self.perturbation = replace(self.perturbation,
-                                    **{name: next_step(PERTURBATION_STEPS[name], now)})
+        step: dict[str, Any] = {name: next_step(PERTURBATION_STEPS[name], now)}  # name: any field
+        self.perturbation = replace(self.perturbation, **step)
 
     def read_own(self, data: DataOptions) -> tuple[Options, Problem]:
         """Read own data, changing nothing here: safe on a worker thread."""

@@ -38,6 +38,16 @@ class RunConfig:
     checkpoint: str = "last"  # "last" epoch's weights, or the "best" epoch's on the test split
     checkpoint_metric: str | None = None  # what "best" means; None: the loss's fair metric
 
+    @property
+    def problem_name(self) -> str:
+        """The problem's name, whether the request named it or handed the Problem itself."""
+        return self.problem if isinstance(self.problem, str) else self.problem.name
+
+    @property
+    def loss_name(self) -> str:
+        """The loss's name, whether the request named it or handed the LossSpec itself."""
+        return self.loss if isinstance(self.loss, str) else self.loss.name
+
 
 @dataclass(frozen=True, eq=False)
 class Job:
