@@ -36,7 +36,7 @@ class Arm:
         return summarize([getattr(r, f"{split}_metric") for r in self.good], self.metric)
 
     def by_seed(self) -> dict[int, float]:
-        return {r.seed: r.test_metric for r in self.good}
+        return {r.seed: r.records[-1].test_metric for r in self.good}  # good runs have epochs
 
     def curves(self) -> dict[str, dict[str, list[float]]]:
         keys = self.good[0].history.keys() if self.good else ()

@@ -75,8 +75,8 @@ def pair_tables(comparisons: list[Comparison]) -> list[tuple[str, list[tuple[str
              pair_rows(c.verdict, c.metric)) for c in comparisons if c.verdict.pairs]
 
 
-def _num(x: float):
-    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
+def _num(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else x
 
 
 def _summary_json(s, metric: str) -> dict:

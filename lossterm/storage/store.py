@@ -63,7 +63,8 @@ class Store:
         with self._lock:
             self._db.close()
 
-    def _write(self, sql: str, args: tuple) -> int:
+    def _write(self, sql: str, args: tuple[object, ...]) -> int | None:
+        """Run one statement and commit; the new row's id after an INSERT."""
         with self._lock:
             cursor = self._db.execute(sql, args)
             self._db.commit()
@@ -72,7 +73,7 @@ class Store:
     def start_run(self, result: RunResult, job: Job) -> int:
         """A row for a run about to train; its status stays ``running`` until it ends."""
         settings = run_settings(job)
-        return self._write(
+        run_id = self._write(
             "INSERT INTO runs (started, pid, problem, loss, kind, seed, config, output_activation,"
             " output_layer, target_encoding, metric, epochs, status, warnings, notes)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -80,6 +81,8 @@ class Store:
              json.dumps(settings), result.output_activation, result.output_layer,
              result.target_encoding, result.metric, result.epochs, RUNNING,
              json.dumps(list(result.warnings)), json.dumps(list(result.notes))))
+        assert run_id is not None  # sqlite gives an INSERT's row id
+        return run_id
 
     def add_epoch(self, run_id: int, record: EpochRecord) -> None:
         self._write("INSERT OR REPLACE INTO epochs (run_id, epoch, seconds, logs) VALUES (?,?,?,?)",
@@ -106,7 +109,7 @@ class Store:
                 (-1 if limit is None else limit,))
             names = [d[0] for d in cursor.description]
             rows = cursor.fetchall()
-            epochs = {}
+            epochs: dict[int, list[tuple[int, float, dict[str, float]]]] = {}
             for run_id, epoch, seconds, logs in self._db.execute(
                     "SELECT run_id, epoch, seconds, logs FROM epochs ORDER BY run_id, epoch"):
                 epochs.setdefault(run_id, []).append((epoch, seconds, json.loads(logs)))
