@@ -15,7 +15,7 @@ the TUI cannot disagree on what "the same settings" means.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from lossterm.runtime.backend import running_backend
 from lossterm.training.records import Job, RunResult
@@ -44,7 +44,7 @@ def experiments(entries: list[Entry]) -> dict[tuple[str, str], list[Entry]]:
     return grouped
 
 
-def distinct(entries: list[Entry]) -> tuple[list[RunResult], list[str]]:
+def distinct(entries: Sequence[Entry]) -> tuple[list[RunResult], list[str]]:
     """The runs a report may compare, and a line for each thing left out.
 
     A report treats the runs of one (problem, loss) as seeds of one experiment and

@@ -6,7 +6,13 @@ thread-safe.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lossterm.training.records import EpochRecord, Job, RunResult
+
+if TYPE_CHECKING:  # Rich is imported when a bar is shown
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 
 class Progress:
@@ -14,8 +20,8 @@ class Progress:
         self.enabled = enabled
         self.runs = runs
         self.total = sum(c.epochs for c in runs)
-        self._bar = None
-        self._tasks: dict[int, int] = {}  # run index -> its task
+        self._bar: RichProgress | None = None
+        self._tasks: dict[int, TaskID] = {}  # run index -> its task
         self._done: dict[int, int] = {}  # run index -> epochs done
 
     def __enter__(self):
@@ -69,8 +75,8 @@ class StudyProgress:
 
     def __init__(self, *, enabled: bool):
         self.enabled = enabled
-        self._bar = None
-        self._task = None
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
         self._label, self._runs, self._done = "", 0, 0
 
     def __enter__(self):
@@ -102,12 +108,12 @@ class StudyProgress:
         return f"{self._label}: {self._done}/{self._runs} runs"
 
     def epoch(self, index: int, record: EpochRecord) -> None:
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:  # a phase has begun
             self._bar.advance(self._task)
 
     def finish(self, index: int, result: RunResult) -> None:
         self._done += 1
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.update(self._task, description=self._describe(),
                              advance=result.epochs - result.epochs_run,
                              refresh=self._done == self._runs)  # the phase's end is drawn

@@ -173,7 +173,7 @@ LOSS_COLUMNS = ("rank", "loss", "chosen lr", "validation", "test mean ± sd", "t
 def loss_rows(study: ProblemStudy) -> list[tuple[str, ...]]:
     order = study.verdict.ranking + [s.loss for s in study.losses
                                      if s.loss not in study.verdict.ranking]
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for loss in order:
         s = study.loss(loss)
         t = test_summary(study, s)
@@ -202,7 +202,7 @@ def matrix_columns(study: ProblemStudy) -> tuple[str, ...]:
 
 
 def matrix_means(s: LossStudy, name: str) -> float | None:
-    values = [m[name] for m in s.test_metrics.values() if m.get(name) is not None]
+    values = [v for m in s.test_metrics.values() if (v := m.get(name)) is not None]
     return float(sum(values) / len(values)) if values else None
 
 
@@ -211,7 +211,8 @@ def matrix_rows(study: ProblemStudy) -> tuple[tuple[str, ...], list[tuple[str, .
     mean over seeds), and each reason a figure is missing, said once."""
 
     names = matrix_columns(study)
-    rows, reasons = [], {}
+    rows: list[tuple[str, ...]] = []
+    reasons: dict[str, list[str]] = {}  # why a figure is missing -> the losses it is missing for
     for s in study.losses:
         cells = [s.loss]
         for name in names:
@@ -422,7 +423,7 @@ def final_run_json(study: ProblemStudy, s: LossStudy, run) -> dict:
 
 
 def study_json(studies: list[ProblemStudy], header: str = "") -> str:
-    payload = {
+    payload: dict[str, object] = {
         "runs": [final_run_json(st, s, r) for st in studies for s in st.losses for r in s.final],
         "studies": [{"problem": st.problem, "study": study_to_dict(st)} for st in studies],
     }

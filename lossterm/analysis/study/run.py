@@ -328,13 +328,15 @@ def _loss_of_replicates(c: _Context, job: Job, reps: list[Replicate]) -> LossStu
         s.tuning += rep.runs
         s.tuning_scores += [run_score(r, c.scoring[name])[0] for r in rep.runs]
         chosen = [r for r in rep.chosen_runs if r.weights is not None]
+        weights = {r.seed: r.weights for r in rep.chosen_runs if r.weights is not None}
         if rep.chosen is None or len(chosen) < len(rep.seeds):
             continue
         s.final += chosen
         for run in chosen:
-            s.run_tests[run.seed] = evaluate(c.problem, job, run.weights)
+            s.run_tests[run.seed] = evaluate(c.problem, job, weights[run.seed])
         rep.test_metrics = mean_metrics([s.run_tests[r.seed] for r in chosen])
-        s.validation[rep.seed], s.checkpoints[rep.seed] = rep.validation, rep.checkpoint
+        if rep.validation is not None and rep.checkpoint is not None:  # a chosen rate has both
+            s.validation[rep.seed], s.checkpoints[rep.seed] = rep.validation, rep.checkpoint
         s.test_metrics[rep.seed] = rep.test_metrics
         value = rep.test_metrics.get(c.metric)
         if value is not None:  # e.g. ROC AUC of a test split with one class
@@ -445,7 +447,7 @@ def _final(studies, c: _Context) -> None:
         s.final = results[k * per_loss:(k + 1) * per_loss]
         for run in s.final:
             score, epoch = run_score(run, c.scoring[s.loss])
-            if score is None or run.weights is None:
+            if score is None or epoch is None or run.weights is None:
                 continue
             s.validation[run.seed], s.checkpoints[run.seed] = score, epoch
             s.test_metrics[run.seed] = evaluate(c.problem, job, run.weights)
