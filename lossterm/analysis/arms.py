@@ -6,6 +6,7 @@ its seeds, and per problem with two or more losses a :class:`Comparison` whose v
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lossterm.analysis.stats import Summary, curve_stats, summarize
@@ -70,7 +71,7 @@ def arms(results: list[RunResult]) -> list[Arm]:
     return list(grouped.values())
 
 
-def untuned_protocol(learning_rates, seeds: int) -> str:
+def untuned_protocol(learning_rates: Iterable[float], seeds: int) -> str:
     """What untuned runs were, in the words a verdict line carries beside its claim."""
     rates = ", ".join(f"{lr:g}" for lr in sorted(set(learning_rates))) or "one rate"
     return (f"every loss at learning rate {rates}, not tuned; {seeds} paired seeds; ranked "

@@ -20,16 +20,16 @@ from collections.abc import Mapping, Sequence
 from lossterm.runtime.backend import running_backend
 from lossterm.training.records import Job, RunResult
 
-Entry = tuple[int, Mapping, RunResult]  # (order, settings, result), as the store lists runs
+Entry = tuple[int, Mapping[str, object], RunResult]  # (order, settings, result), as the store lists runs
 
 
-def run_settings(job: Job) -> dict:
+def run_settings(job: Job) -> dict[str, object]:
     """Everything ``job`` trains with, as the store records it: the job's settings, its
     data's fingerprint and the backend of this process."""
     return {**job.settings, "data": job.problem.fingerprint, "backend": running_backend()}
 
 
-def experiment_key(settings: Mapping) -> str:
+def experiment_key(settings: Mapping[str, object]) -> str:
     """What runs share when they are seeds of one experiment: every setting but the seed."""
     return json.dumps({k: v for k, v in settings.items() if k != "seed"}, sort_keys=True,
                       default=str)

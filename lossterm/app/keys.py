@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from typing import TypeVar
 
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+
+T = TypeVar("T")
 
 SEED_CHOICES = (1, 3, 5, 10)
 PERTURBATION_STEPS = {"label_noise": (0.0, 0.1, 0.2, 0.3), "outliers": (0.0, 0.05, 0.1, 0.2),
@@ -62,7 +65,7 @@ EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
               Binding("up,down,j,k", "", "Move", key_display="↑ ↓ j k", tooltip="move in a list")]
 
 
-def next_step(steps: tuple, now) -> object:
+def next_step(steps: tuple[T, ...], now: object) -> T:
     """The step after ``now``, wrapping round; the first if ``now`` is not a step."""
     return steps[(steps.index(now) + 1) % len(steps)] if now in steps else steps[0]
 

@@ -56,7 +56,7 @@ class HistoryLoaded(Message):
     """Earlier runs read from the store, oldest first, each with what it trained with."""
 
     results: list[RunResult]
-    settings: list[dict] = field(default_factory=list)  # one per result, as stored
+    settings: list[dict[str, object]] = field(default_factory=list)  # one per result, as stored
 
 
 @dataclass

@@ -90,7 +90,7 @@ def summaries_json(analysis: Analysis) -> list[dict]:
         "seeds": [r.seed for r in arm.results], "diverged": arm.diverged,
         "train": _summary_json(arm.summary("train"), arm.metric),
         "test": _summary_json(arm.summary("test"), arm.metric),
-        "test_bimodal": modes_json(two_modes([r.test_metric for r in arm.good])),
+        "test_bimodal": modes_json(two_modes([r.records[-1].test_metric for r in arm.good])),
         "curves": {k: {"mean": [_num(v) for v in c["mean"]], "std": [_num(v) for v in c["std"]]}
                    for k, c in arm.curves().items()},
     } for rank, arm in analysis.order]
