@@ -513,14 +513,16 @@ def test_the_progress_bar_says_which_phase_it_is_in(monkeypatch, capsys):
     """The headless study's progress bar (stderr) names each phase and counts its runs."""
     import re
 
-    from lossterm.cli.headless import study_trainer
+    from lossterm import service
     from lossterm.cli.progress import StudyProgress
+    from lossterm.options import Options
 
     monkeypatch.setenv("FORCE_COLOR", "1")  # draw as on a terminal, into the captured stderr
-    plan = plan_runs(["circles"], ["bce", "hinge"], RunConfig(problem="", loss="", epochs=3))
+    options = Options(problems=("circles",), losses=("bce", "hinge"),
+                      base=RunConfig(problem="", loss="", epochs=3),
+                      protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2))
     with StudyProgress(enabled=True) as progress:
-        run_study(plan.runs, Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2),
-                  trainer=study_trainer(progress, None))
+        service.run_study(service.study_work(options), listener=progress)
     drawn = re.findall(r"(tuning|final) circles: (\d+)/8 runs", capsys.readouterr().err)
     assert ("tuning", "0") in drawn and ("tuning", "8") in drawn  # 2 losses x 2 x 2 rates
     assert drawn.index(("tuning", "0")) < drawn.index(("tuning", "8"))

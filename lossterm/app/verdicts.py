@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from textual import work
 
+from lossterm import service
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app.compare import from_runs, from_study, from_sweep
 from lossterm.app.groups import pick_group
@@ -63,11 +64,9 @@ class VerdictActions:
     def action_robustness(self) -> None:
         if self._study_running():
             return
-        from lossterm.app.study import DEFAULT_RATES
-
         name = self._picked().problem
         problem = self.settings.own.get(name) or get_problem(name)  # clean: the sweep adds noise
-        rates = self.settings.options.noise_rates or DEFAULT_RATES
+        rates = self.settings.options.noise_rates or service.DEFAULT_NOISE_RATES
         self.study_stop = threading.Event()
         self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
                     f"({', '.join(f'{r:g}' for r in rates)}; "
