@@ -39,7 +39,7 @@ class Candidate:
     and the result trained from it give the same candidate."""
 
     loss: str
-    learning_rate: float
+    learning_rate: float | None  # None only from a result that does not say its rate
     seed: int
     phase: str
 
@@ -49,7 +49,8 @@ class Candidate:
 
     @classmethod
     def of_result(cls, result: RunResult, phase: str) -> Candidate:
-        return cls(result.loss, float(result.learning_rate), int(result.seed), phase)
+        lr = result.learning_rate
+        return cls(result.loss, None if lr is None else float(lr), int(result.seed), phase)
 
     def __str__(self) -> str:
         return (f"{self.loss} at learning rate {self.learning_rate:g}, seed {self.seed} "
@@ -59,7 +60,9 @@ class Candidate:
 class Trained:
     """One phase's results, keyed by candidate: :meth:`of` hands back the results of given
     jobs in the jobs' order, whatever order the trainer returned them in. Two jobs with
-    one candidate (identical runs) each take one of its results."""
+    one candidate (identical runs) each take one of its results; a result no job asks
+    for is left unused, and a job with no result is said (a :class:`LosstermError`, one
+    line), never filled with another job's run."""
 
     def __init__(self, phase: str, results: Iterable[RunResult]):
         self.phase = phase
