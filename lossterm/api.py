@@ -1,15 +1,15 @@
 """The Python API: ``lossterm.run``, ``lossterm.train``, ``lossterm.study``,
-``lossterm.noise_sweep`` and ``lossterm.calibrate`` — the calls the command line and the
-TUI make, as plain functions returning plain results."""
+``lossterm.noise_sweep`` and ``lossterm.calibrate``. Studies, sweeps and calibrations go
+through :mod:`lossterm.service`, the same path the command line and the TUI take: the
+arguments become :class:`~lossterm.options.Options`, the service plans and checks them,
+then trains and judges."""
 
-from lossterm.analysis.study.calibration import calibrate as run_calibration
-from lossterm.analysis.study.noise import run_noise_sweep
+from lossterm import service
 from lossterm.analysis.study.protocol import Protocol, parse_lr_grid
-from lossterm.analysis.study.run import run_study
 from lossterm.core.errors import UsageError
 from lossterm.data.perturb import Perturbation
+from lossterm.options import Options
 from lossterm.training.fit import run, train
-from lossterm.training.plan import plan_runs
 from lossterm.training.records import RunConfig, RunResult
 
 __all__ = ["RunConfig", "RunResult", "calibrate", "noise_sweep", "run", "study", "train"]
@@ -34,24 +34,27 @@ def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 1, lr_grid=None
         >>> s = lossterm.study("circles", ["bce", "hinge", "squared_hinge"])
         >>> s.verdict.line, s.loss("hinge").chosen_learning_rate
     """
-    many, jobs, protocol = _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size,
-                                    checkpoint, metric, seed, settings, selection)
-    studies = run_study(jobs, protocol, data_seed=data_seed, trainer=trainer)
+    many, problems, options = _options(problem, losses, seeds, tune_seeds, lr_grid, val_size,
+                                       checkpoint, metric, seed, data_seed, settings, selection)
+    studies = service.run_study(service.study_work(options, problems), trainer=trainer)
     return studies if many else studies[0]
 
 
-def _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, metric, seed,
-             settings, selection="replicate"):
-    """(a list was given?, the jobs, the protocol) of a study or sweep's arguments."""
-
+def _options(problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, metric, seed,
+             data_seed, settings, selection="replicate", **more):
+    """(a list was given?, the problems, the options) of a study, sweep or calibration's
+    arguments: the options every front end hands the service."""
     many = isinstance(problem, (list, tuple))
     grid = parse_lr_grid(lr_grid) if isinstance(lr_grid, str) else lr_grid
     protocol = Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
                         validation_share=val_size, checkpoint=checkpoint, metric=metric,
                         selection=selection)
-    base = RunConfig(problem="", loss="", seed=seed, **settings)
-    plan = plan_runs(list(problem) if many else [problem], list(losses), base)
-    return many, plan.runs, protocol
+    options = Options(losses=tuple(losses), base=RunConfig(problem="", loss="", seed=seed,
+                                                           **settings),
+                      protocol=protocol, perturbation=more.pop("perturbation",
+                                                               Perturbation(seed=data_seed)),
+                      **more)
+    return many, list(problem) if many else [problem], options
 
 
 def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str = "symmetric",
@@ -77,12 +80,12 @@ def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str 
         >>> [(c.loss, c.means) for c in s.series()]
     """
 
-    many, jobs, protocol = _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size,
-                                    checkpoint, metric, seed, settings)
-    sweeps = run_noise_sweep(jobs, rates, protocol,
-                             base=Perturbation(seed=data_seed, noise_kind=noise_kind),
-                             tune=tune, seeds=seeds, trainer=trainer, stop=stop,
-                             on_start=on_start, on_point=on_point)
+    many, problems, options = _options(
+        problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, metric, seed,
+        data_seed, settings, noise_rates=tuple(rates), tune=None if tune else False,
+        perturbation=Perturbation(seed=data_seed, noise_kind=noise_kind))
+    sweeps = service.run_sweep(service.sweep_work(options, problems), trainer=trainer,
+                               stop=stop, on_start=on_start, on_point=on_point)
     return sweeps if many else sweeps[0]
 
 
@@ -102,8 +105,8 @@ def calibrate(problem, loss, studies: int = 20, *, seeds: int = 10, tune_seeds: 
 
     if isinstance(problem, (list, tuple)) or isinstance(loss, (list, tuple)):
         raise UsageError("calibrate takes one problem and one loss")
-    _, jobs, protocol = _planned(problem, [loss], seeds, tune_seeds, lr_grid, val_size,
-                                 checkpoint, metric, seed, settings, selection)
-    (job,) = jobs
-    return run_calibration(job, protocol, studies, data_seed=data_seed, trainer=trainer,
-                           on_study=on_study)
+    _, problems, options = _options(problem, [loss], seeds, tune_seeds, lr_grid, val_size,
+                                    checkpoint, metric, seed, data_seed, settings, selection,
+                                    calibrate=studies)
+    return service.run_calibration(service.plan_work(options, problems), trainer=trainer,
+                                   on_study=on_study)

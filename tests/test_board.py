@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from lossterm import pipeline
+from lossterm import service
 from lossterm.app.state import OverlayRefused, RunBoard, base_problem, overall_status
 from lossterm.core.types import Status
 from lossterm.options import Options
@@ -15,7 +15,7 @@ from lossterm.training.records import EpochRecord, RunConfig
 def _jobs(problem="circles", losses=("bce",), seeds=1):
     options = Options(problems=(problem,), losses=losses, seeds=seeds,
                       base=RunConfig("", "", epochs=3))
-    return pipeline.plan(options).runs
+    return service.plan(options).runs
 
 
 def _result(job, status=Status.DONE, epochs=3):

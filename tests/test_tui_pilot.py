@@ -346,7 +346,7 @@ def test_clear_removes_finished_history_runs_including_incomplete_ones(tmp_path)
     clears it with the others."""
     import sqlite3
 
-    from lossterm import pipeline
+    from lossterm import service
     from lossterm.options import Options
     from lossterm.storage.store import Recorder, Store
     from lossterm.training.fit import new_result
@@ -356,7 +356,7 @@ def test_clear_removes_finished_history_runs_including_incomplete_ones(tmp_path)
     recorder = Recorder(store)
     sweep([RunConfig("blobs", "cce", epochs=2)], on_start=recorder.on_start,
           on_epoch=recorder.on_epoch, on_done=recorder.on_done)
-    (job,) = pipeline.plan(Options(problems=("circles",), losses=("bce",),
+    (job,) = service.plan(Options(problems=("circles",), losses=("bce",),
                                    base=RunConfig("", "", epochs=2))).runs
     dead = store.start_run(new_result(job), job)
     with sqlite3.connect(store.path) as db:

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from dataclasses import replace
 
-from lossterm import service as pipeline
+from lossterm import service
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import canonical_problem_name, tutorial_problem_name
 from lossterm.losses import get_loss
@@ -54,10 +54,10 @@ def launch(args) -> int:
     own = []
     if options.data is not None:  # own data: loaded (or refused) before the screen is taken
 
-        own = pipeline.load_problems(replace(options, perturbation=Perturbation()))
+        own = service.load_problems(replace(options, perturbation=Perturbation()))
         problem = own[0].name
     app = make_app(problem=problem, loss=loss.name if loss else None, seeds=options.seeds,
-                   store=pipeline.open_store(options), own_problems=own, options=options)
+                   store=service.open_store(options), own_problems=own, options=options)
     with terminal_on_private_fd():
         app.run()
     return app.return_code or 0

@@ -22,7 +22,7 @@ from textual.reactive import var
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from lossterm.analysis.study.run import ProblemStudy
+from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app import keys
 from lossterm.app.loading import load_backend, load_until_cancelled

@@ -16,7 +16,7 @@ import numpy as np
 
 from lossterm.analysis.arms import untuned_protocol
 from lossterm.analysis.stats import T_TEST, summarize
-from lossterm.analysis.study.run import ProblemStudy
+from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.analysis.verdict import decide
 from lossterm.app.state import _short_name

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from lossterm.analysis.study.run import ProblemStudy
+from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.training.records import EpochRecord, RunResult
 

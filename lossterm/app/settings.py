@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from lossterm import service as pipeline
+from lossterm import service
 from lossterm.app.keys import PERTURBATION_STEPS, SEED_CHOICES, next_step
 from lossterm.data.own import DataOptions
 from lossterm.data.perturb import Perturbation
@@ -37,13 +37,13 @@ class Settings:
         if key not in self._made:
             base = self.own.get(name) or get_problem(name)
             options = replace(self.options, perturbation=self.perturbation)
-            self._made[key] = pipeline.perturbed(base, options)
+            self._made[key] = service.perturbed(base, options)
         return self._made[key]
 
     def plan(self, problem: str, losses: list[str]) -> Plan:
         """The jobs ``losses`` on ``problem`` make now; raises LosstermError if none can."""
         options = replace(self.options, losses=tuple(losses), seeds=self.seeds)
-        return pipeline.plan(options, problems=[self.problem(problem)])
+        return service.plan(options, problems=[self.problem(problem)])
 
     def next_seeds(self) -> None:
         later = [n for n in self.seed_choices if n > self.seeds]
@@ -58,7 +58,7 @@ class Settings:
     def read_own(self, data: DataOptions) -> tuple[Options, Problem]:
         """Read own data, changing nothing here: safe on a worker thread."""
         options = self.options.with_data(data)
-        [problem] = pipeline.load_problems(replace(options, perturbation=Perturbation()))
+        [problem] = service.load_problems(replace(options, perturbation=Perturbation()))
         return options, problem
 
     def use_own(self, options: Options, problem: Problem) -> Problem:

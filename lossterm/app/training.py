@@ -14,7 +14,7 @@ from typing import Protocol
 
 from textual.message import Message
 
-from lossterm import service as pipeline
+from lossterm import service
 from lossterm.app.messages import EpochDone, RunFinished, SeedFinished, SeedStarted
 from lossterm.app.runs import RunView
 from lossterm.core.errors import LosstermError
@@ -40,8 +40,8 @@ class Trainer(Protocol):
 
 
 def engine_trainer(jobs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:
-    """The pipeline's training, one thread: the seeds of a run share one traced graph."""
-    return pipeline.train(jobs, threads=1, stop=stop, on_start=on_start, on_epoch=on_epoch,
+    """The service's training, one thread: the seeds of a run share one traced graph."""
+    return service.train(jobs, threads=1, stop=stop, on_start=on_start, on_epoch=on_epoch,
                           on_done=on_done, grid=True)
 
 

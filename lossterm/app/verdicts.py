@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from textual import work
 
-from lossterm.analysis.study.run import ProblemStudy
+from lossterm import service
+from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app.compare import CompareView, from_runs, from_study, from_sweep
 from lossterm.app.groups import pick_group
@@ -102,11 +103,9 @@ class VerdictActions(_Host):
     def action_robustness(self) -> None:
         if self._study_running():
             return
-        from lossterm.app.study import DEFAULT_RATES
-
         name = self._picked().problem
         problem = self.settings.own.get(name) or get_problem(name)  # clean: the sweep adds noise
-        rates = self.settings.options.noise_rates or DEFAULT_RATES
+        rates = self.settings.options.noise_rates or service.DEFAULT_NOISE_RATES
         self.study_stop = threading.Event()
         self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
                     f"({', '.join(f'{r:g}' for r in rates)}; "

@@ -12,7 +12,8 @@ from lossterm.analysis.study.sweep_result import NoiseSweep, SeriesPoint, SweepP
 from lossterm.core.metric import get_metric
 from lossterm.core.types import Format
 from lossterm.data.perturb import NOISE_DEFINITIONS
-from lossterm.report.study import _md_table, _table, study_to_dict
+from lossterm.report.study import _md_table, _table
+from lossterm.report.study_data import study_to_dict
 from lossterm.report.summary import analyse, comparisons_json
 
 MARKERS = "ox+*#@%&=~"  # one per loss in the plot, in the request's order

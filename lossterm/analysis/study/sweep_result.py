@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lossterm.analysis.arms import Comparison, arms
 from lossterm.analysis.stats import interval_words, summarize
 from lossterm.analysis.study.protocol import REPLICATE, Protocol
-from lossterm.analysis.study.run import ProblemStudy
+from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.verdict import Verdict
 from lossterm.data.perturb import NOISE_DEFINITIONS
 from lossterm.training.records import RunResult
