@@ -4,21 +4,35 @@ through :mod:`lossterm.service`, the same path the command line and the TUI take
 arguments become :class:`~lossterm.options.Options`, the service plans and checks them,
 then trains and judges."""
 
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
 from lossterm import service
+from lossterm.analysis.study.calibration import Calibration
 from lossterm.analysis.study.protocol import Protocol, parse_lr_grid
+from lossterm.analysis.study.results import ProblemStudy
+from lossterm.analysis.study.run import Trainer
+from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.core.errors import UsageError
 from lossterm.data.perturb import Perturbation
+from lossterm.data.problems import Problem
 from lossterm.options import Options
 from lossterm.training.fit import run, train
 from lossterm.training.records import RunConfig, RunResult
 
 __all__ = ["RunConfig", "RunResult", "calibrate", "noise_sweep", "run", "study", "train"]
 
+# What a study or sweep takes as its problem: a built-in name or a Problem, or a list of them.
+Problems = str | Problem | Sequence[str | Problem]
+Grid = str | Sequence[float] | None  # "LOW:HIGH:N", or the rates themselves
 
-def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 1, lr_grid=None,
-          val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
-          seed: int = 0, data_seed: int = 0, trainer=None, selection: str = "replicate",
-          **settings):
+
+def study(problem: Problems, losses: Iterable[str], *, seeds: int = 10, tune_seeds: int = 1,
+          lr_grid: Grid = None, val_size: float = 0.2, checkpoint: str = "best",
+          metric: str | None = None, seed: int = 0, data_seed: int = 0,
+          trainer: Trainer | None = None, selection: str = "replicate",
+          **settings: Any) -> ProblemStudy | list[ProblemStudy]:
     """A fair study of ``losses`` on ``problem`` (a name or :class:`Problem`, or a list of
     them: then a list of studies comes back).
 
@@ -40,12 +54,16 @@ def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 1, lr_grid=None
     return studies if many else studies[0]
 
 
-def _options(problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, metric, seed,
-             data_seed, settings, selection="replicate", **more):
+def _options(problem: Problems, losses: Iterable[str], seeds: int, tune_seeds: int,
+             lr_grid: Grid, val_size: float, checkpoint: str, metric: str | None, seed: int,
+             data_seed: int, settings: dict[str, Any], selection: str = "replicate",
+             **more: Any) -> tuple[bool, list[str | Problem], Options]:
     """(a list was given?, the problems, the options) of a study, sweep or calibration's
     arguments: the options every front end hands the service."""
-    many = isinstance(problem, (list, tuple))
-    grid = parse_lr_grid(lr_grid) if isinstance(lr_grid, str) else lr_grid
+    many = not isinstance(problem, (str, Problem))  # a list of them
+    problems = [problem] if isinstance(problem, (str, Problem)) else list(problem)
+    grid = (parse_lr_grid(lr_grid) if isinstance(lr_grid, str)
+            else None if lr_grid is None else tuple(lr_grid))
     protocol = Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
                         validation_share=val_size, checkpoint=checkpoint, metric=metric,
                         selection=selection)
@@ -54,14 +72,18 @@ def _options(problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, 
                       protocol=protocol, perturbation=more.pop("perturbation",
                                                                Perturbation(seed=data_seed)),
                       **more)
-    return many, list(problem) if many else [problem], options
+    return many, problems, options
 
 
-def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str = "symmetric",
-                tune: bool = True, seeds: int = 10, tune_seeds: int = 1, lr_grid=None,
+def noise_sweep(problem: Problems, losses: Iterable[str],
+                rates: Sequence[float] = (0.0, 0.2, 0.4, 0.6), *, noise_kind: str = "symmetric",
+                tune: bool = True, seeds: int = 10, tune_seeds: int = 1, lr_grid: Grid = None,
                 val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
-                seed: int = 0, data_seed: int = 0, trainer=None, stop=None, on_start=None,
-                on_point=None, **settings):
+                seed: int = 0, data_seed: int = 0, trainer: Trainer | None = None,
+                stop: threading.Event | None = None,
+                on_start: Callable[[str, float], None] | None = None,
+                on_point: Callable[[NoiseSweep], None] | None = None,
+                **settings: Any) -> NoiseSweep | list[NoiseSweep]:
     """Robustness curves: ``losses`` compared on ``problem`` (a classification problem's
     name or :class:`Problem`, or a list of them: then a list comes back) at each label-noise
     ``rate``, test split clean; each point a fair study (as :func:`study`) unless
@@ -89,10 +111,12 @@ def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str 
     return sweeps if many else sweeps[0]
 
 
-def calibrate(problem, loss, studies: int = 20, *, seeds: int = 10, tune_seeds: int = 1,
-              lr_grid=None, val_size: float = 0.2, checkpoint: str = "best",
-              metric: str | None = None, seed: int = 0, data_seed: int = 0, trainer=None,
-              on_study=None, selection: str = "replicate", **settings):
+def calibrate(problem: str | Problem, loss: str, studies: int = 20, *, seeds: int = 10,
+              tune_seeds: int = 1, lr_grid: Grid = None, val_size: float = 0.2,
+              checkpoint: str = "best", metric: str | None = None, seed: int = 0,
+              data_seed: int = 0, trainer: Trainer | None = None,
+              on_study: Callable[[Calibration], None] | None = None,
+              selection: str = "replicate", **settings: Any) -> Calibration:
     """How often a study of ``problem`` (a name or :class:`Problem`) would claim a
     difference where there is none: ``studies`` A/A studies of ``loss`` against a copy of
     itself, each arm from its own seeds, under the protocol :func:`study` runs with these

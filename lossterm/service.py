@@ -13,7 +13,7 @@ report draws progress bars and prints a report, the TUI posts messages to its sc
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -72,7 +72,7 @@ def perturbed(problem: Problem, options: Options) -> Problem:
     return perturb(problem, part) if part.active else problem
 
 
-def plan(options: Options, problems: list[Problem] | None = None) -> Plan:
+def plan(options: Options, problems: Sequence[str | Problem] | None = None) -> Plan:
     """Every job the options ask for, seeds expanded, resolved and checked.
 
     ``problems`` overrides loading (the TUI passes the problem on screen).
@@ -139,7 +139,7 @@ class Work:
         return self.options.protocol
 
 
-def plan_work(options: Options, problems: list[Problem] | None = None) -> Work:
+def plan_work(options: Options, problems: Sequence[str | Problem] | None = None) -> Work:
     """The work ``options`` ask for: a calibration (``calibrate``), a robustness sweep
     (``noise_rates``), a fair study (forced by ``tune``, or two or more losses of a problem
     over several seeds) or plain runs. ``problems`` overrides loading."""
@@ -157,7 +157,7 @@ def plan_work(options: Options, problems: list[Problem] | None = None) -> Work:
     return Work(RUNS, options, runs.runs, skipped=runs.skipped)
 
 
-def study_work(options: Options, problems: list[Problem] | None = None) -> Work:
+def study_work(options: Options, problems: Sequence[str | Problem] | None = None) -> Work:
     """A fair study of the options' losses, asked for by name (the TUI's ``S``, the API's
     ``study``): whatever ``tune`` and the seeds say. The options' ``seeds``, when more
     than one, are the study's paired replicates."""
@@ -175,7 +175,7 @@ def _seeds_as_replicates(options: Options) -> Options:
     return options
 
 
-def sweep_work(options: Options, problems: list[Problem] | None = None) -> Work:
+def sweep_work(options: Options, problems: Sequence[str | Problem] | None = None) -> Work:
     """Robustness curves: the comparison at each of the options' ``noise_rates`` (default
     :data:`DEFAULT_NOISE_RATES`), on the clean problems (each rate's noise is the sweep's to
     add; the test split never gets any). With no problem named, the tutorial's
@@ -203,7 +203,7 @@ def sweep_work(options: Options, problems: list[Problem] | None = None) -> Work:
     return Work(SWEEP, options, jobs, held, planned.skipped, warnings)
 
 
-def _calibration_work(options: Options, problems: list[Problem] | None) -> Work:
+def _calibration_work(options: Options, problems: Sequence[str | Problem] | None) -> Work:
     if len(options.losses) != 1 or options.losses[0] == "all":
         raise UsageError("--calibrate compares one loss with itself: name exactly one --loss")
     loaded, held = study_problems(options) if problems is None else (problems, {})
@@ -224,7 +224,7 @@ def study_problems(options: Options) -> tuple[list[Problem], dict[int, np.ndarra
                              "--split-column marks for validation; use one or the other")
         if options.perturbation.active:
             problem = perturb(problem, options.perturbation)
-        return [problem], {id(problem): rows}
+        return [problem], {} if rows is None else {id(problem): rows}  # None: no split column
     return load_problems(options), {}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from lossterm.core.errors import UsageError
@@ -46,7 +46,7 @@ def default_jobs() -> int:
 
 
 def sweep(
-    configs: list[RunConfig | Job],
+    configs: Sequence[RunConfig | Job],
     *,
     jobs: int | None = None,
     stop: threading.Event | None = None,
