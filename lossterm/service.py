@@ -1,27 +1,23 @@
 """The one path from options to results, for ``--headless`` and the TUI alike:
 load the problems, plan and check the jobs, train them (recording each epoch).
 
-The front ends differ only in what they do with the handlers' calls: the
-headless report draws a progress bar, the TUI posts messages to its screen.
+The front ends differ only in the listener they pass: the headless report's
+draws a progress bar, the TUI's posts messages to its screen.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 from lossterm.data.own import load_csv
 from lossterm.data.perturb import perturb
 from lossterm.data.problems import PROBLEM_NAMES, Problem, get_problem
 from lossterm.options import Options
 from lossterm.storage.store import Recorder, Store, default_store_path
+from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.plan import Plan, plan_runs
-from lossterm.training.records import EpochRecord, Job, RunResult
+from lossterm.training.records import Job, RunResult
 from lossterm.training.scheduler import expand_seeds, sweep
-
-StartHandler = Callable[[int, Job], None]
-EpochHandler = Callable[[int, EpochRecord], None]
-DoneHandler = Callable[[int, RunResult], None]
 
 
 def load_problems(options: Options) -> list[Problem]:
@@ -75,14 +71,12 @@ def open_store(options: Options):
 
 
 def train(jobs: list[Job], *, store=None, threads: int | None = None,
-          stop: threading.Event | None = None, on_start: StartHandler | None = None,
-          on_epoch: EpochHandler | None = None, on_done: DoneHandler | None = None,
+          stop: threading.Event | None = None, listener: RunListener = SILENT,
           grid: bool = False) -> list[RunResult]:
-    """Train ``jobs``, recording each epoch in ``store``; results in the jobs' order.
+    """Train ``jobs``, recording each epoch in ``store`` before ``listener`` hears of it;
+    results in the jobs' order.
 
     Raises ``SweepInterrupted`` (holding the finished runs) on Ctrl+C.
     """
 
-    recorder = Recorder(store, on_start, on_epoch, on_done)
-    return sweep(jobs, jobs=threads, stop=stop, on_start=recorder.on_start,
-                 on_epoch=recorder.on_epoch, on_done=recorder.on_done, grid=grid)
+    return sweep(jobs, jobs=threads, stop=stop, listener=Recorder(store, listener), grid=grid)

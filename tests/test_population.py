@@ -13,6 +13,7 @@ from lossterm.core.errors import UsageError
 from lossterm.data.problems import get_problem
 from lossterm.losses import get_loss
 from lossterm.training.fit import train
+from lossterm.training.listener import RunListener
 from lossterm.training.model import build_model
 from lossterm.training.population import (
     OPTIMIZERS,
@@ -126,14 +127,15 @@ def test_a_diverging_member_is_dropped_and_the_others_are_unchanged():
 def test_stop_ends_the_population_at_an_epoch_boundary_and_callbacks_see_every_record():
     stop, seen = threading.Event(), []
 
-    def on_epoch(index, record):
-        seen.append((index, record))
-        if record.epoch == 3 and index == 1:
-            stop.set()
+    class Watching(RunListener):
+        def epoch_ended(self, index, record):
+            seen.append((index, record))
+            if record.epoch == 3 and index == 1:
+                stop.set()
 
     outcomes = train_population(get_problem("blobs"), get_loss("cce"),
                                 [Member(0, 0.01), Member(1, 0.02)], epochs=50,
-                                stop=stop, on_epoch=on_epoch)
+                                stop=stop, listener=Watching())
     for index, outcome in enumerate(outcomes):
         assert outcome.status == STOPPED and outcome.message == "stopped before epoch 4"
         assert [r.epoch for r in outcome.records] == [1, 2, 3]

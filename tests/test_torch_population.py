@@ -31,7 +31,8 @@ from lossterm.training.population import OPTIMIZERS, Member, Population, train_p
 from lossterm.training.population.torch import TORCH_OPS
 from lossterm.data.problems import get_problem
 from lossterm.training.records import RunConfig
-from lossterm.training.fit import Session, resolve
+from lossterm.training.fit import resolve
+from oracles import Session
 
 out = {}
 
@@ -106,11 +107,13 @@ out["divergence"] = {"statuses": [o.status for o in mixed], "message": mixed[1].
 
 # 5. the stop event ends the whole population at the next epoch
 stop = threading.Event()
-def on_epoch(index, record):
-    if record.epoch == 3 and index == 1:
-        stop.set()
+from lossterm.training.listener import RunListener
+class Stopping(RunListener):
+    def epoch_ended(self, index, record):
+        if record.epoch == 3 and index == 1:
+            stop.set()
 stopped = train_population(get_problem("blobs"), get_loss("cce"), [Member(0, 0.01), Member(1, 0.02)],
-                           epochs=50, stop=stop, on_epoch=on_epoch)
+                           epochs=50, stop=stop, listener=Stopping())
 out["stop"] = [[o.status, o.message, [r.epoch for r in o.records]] for o in stopped]
 
 # 6. the traced step equals the same step run eagerly: fully traced (bce, scce; hinge,
@@ -178,7 +181,8 @@ print(json.dumps(out))
 @pytest.fixture(scope="module")
 def torch_results():
     pytest.importorskip("torch")  # CI installs it (the test extra); say so if it is missing
-    env = {**os.environ, "KERAS_BACKEND": "torch", "PYTHONPATH": ROOT}
+    env = {**os.environ, "KERAS_BACKEND": "torch",
+           "PYTHONPATH": os.pathsep.join([ROOT, os.path.join(ROOT, "tests")])}
     done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
                           check=False, env=env, timeout=600, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]

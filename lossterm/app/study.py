@@ -23,6 +23,8 @@ from lossterm.analysis.study.run import default_trainer
 from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
 from lossterm.core.errors import LosstermError
 from lossterm.data.problems import Problem
+from lossterm.training.listener import RunListener
+from lossterm.training.records import RunResult
 
 
 class StudyCancelled(Exception):
@@ -105,13 +107,20 @@ def _counting_trainer(problem: str, label: Callable[[object], str], stop: thread
     worded by ``label``."""
 
     def trainer(jobs, phase):
-        total, done, where = len(jobs), [0], label(phase)
-        post(StudyProgress(problem, where, 0, total))
-
-        def finished(i, result):
-            done[0] += 1
-            post(StudyProgress(problem, where, done[0], total))
-
-        return default_trainer(jobs, phase, stop=stop, on_done=finished)
+        counting = _Counting(problem, label(phase), len(jobs), post)
+        post(StudyProgress(problem, counting.where, 0, counting.total))
+        return default_trainer(jobs, phase, stop=stop, listener=counting)
 
     return trainer
+
+
+class _Counting(RunListener):
+    """Posts a phase's runs done out of ``total`` as each ends."""
+
+    def __init__(self, problem: str, where: str, total: int, post: Callable[[Message], object]):
+        self.problem, self.where, self.total, self.post = problem, where, total, post
+        self.done = 0
+
+    def run_ended(self, index: int, result: RunResult) -> None:
+        self.done += 1
+        self.post(StudyProgress(self.problem, self.where, self.done, self.total))

@@ -140,9 +140,7 @@ def train_all(jobs: list[Job], show_progress: bool, threads: int | None = None,
 
     with Progress(enabled=show_progress, runs=jobs) as progress:
         try:
-            results = pipeline.train(jobs, store=store, threads=threads,
-                                     on_start=progress.start, on_epoch=progress.epoch,
-                                     on_done=progress.finish)
+            results = pipeline.train(jobs, store=store, threads=threads, listener=progress)
         except SweepInterrupted as stopped:
             return stopped.results, True
     return results, False
@@ -237,9 +235,8 @@ def study_trainer(progress, threads, label=None):
     which phase it is in (``label(phase)``; default: its name and problem)."""
 
     def train(jobs, phase):
-        progress.phase(label(phase) if label else f"{phase.name} {phase.problem}", jobs)
-        return default_trainer(jobs, phase, threads=threads, on_epoch=progress.epoch,
-                               on_done=progress.finish)
+        progress.phase_started(label(phase) if label else f"{phase.name} {phase.problem}", jobs)
+        return default_trainer(jobs, phase, threads=threads, listener=progress)
 
     return train
 
