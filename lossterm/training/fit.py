@@ -227,9 +227,10 @@ def _callback_list(callbacks, model, config: Job, n_train: int):
     )
 
 
-def run(problem: str, loss: str, *, seed: int = 0, epochs: int | None = None,
-        callbacks: Iterable = (), stop: threading.Event | None = None,
-        listener: RunListener = SILENT, **overrides) -> RunResult:
-    """Train ``loss`` on ``problem`` the tutorial's way; see :class:`RunConfig` for overrides."""
-    config = RunConfig(problem=problem, loss=loss, seed=seed, epochs=epochs, **overrides)
+def run(problem: str, loss: str, *, callbacks: Iterable = (),
+        stop: threading.Event | None = None, listener: RunListener = SILENT,
+        **overrides) -> RunResult:
+    """Train ``loss`` on ``problem`` the tutorial's way; ``overrides`` are
+    :class:`RunConfig`'s fields (``seed=0``, ``epochs=None``: the problem's, ...)."""
+    config = RunConfig(problem=problem, loss=loss, **overrides)
     return train(config, callbacks=callbacks, stop=stop, listener=listener)
