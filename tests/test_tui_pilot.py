@@ -345,7 +345,7 @@ def test_clear_removes_finished_history_runs_including_incomplete_ones(tmp_path)
     clears it with the others."""
     import sqlite3
 
-    from lossterm import pipeline
+    from lossterm import service as pipeline
     from lossterm.options import Options
     from lossterm.storage.store import Recorder, Store
     from lossterm.training.fit import new_result
