@@ -34,12 +34,8 @@ from lossterm.options import Options
 from lossterm.storage.store import Recorder, Store, default_store_path
 from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.plan import Plan, plan_runs
-from lossterm.training.records import EpochRecord, Job, RunResult
+from lossterm.training.records import Job, RunResult
 from lossterm.training.scheduler import expand_seeds, sweep
-
-StartHandler = Callable[[int, Job], None]
-EpochHandler = Callable[[int, EpochRecord], None]
-DoneHandler = Callable[[int, RunResult], None]
 
 
 def load_problems(options: Options) -> list[Problem]:
@@ -93,17 +89,15 @@ def open_store(options: Options):
 
 
 def train(jobs: list[Job], *, store=None, threads: int | None = None,
-          stop: threading.Event | None = None, on_start: StartHandler | None = None,
-          on_epoch: EpochHandler | None = None, on_done: DoneHandler | None = None,
+          stop: threading.Event | None = None, listener: RunListener = SILENT,
           grid: bool = False) -> list[RunResult]:
-    """Train ``jobs``, recording each epoch in ``store``; results in the jobs' order.
+    """Train ``jobs``, recording each epoch in ``store`` before ``listener`` hears of it;
+    results in the jobs' order.
 
     Raises ``SweepInterrupted`` (holding the finished runs) on Ctrl+C.
     """
 
-    recorder = Recorder(store, on_start, on_epoch, on_done)
-    return sweep(jobs, jobs=threads, stop=stop, on_start=recorder.on_start,
-                 on_epoch=recorder.on_epoch, on_done=recorder.on_done, grid=grid)
+    return sweep(jobs, jobs=threads, stop=stop, listener=Recorder(store, listener), grid=grid)
 
 
 # --- studies, sweeps and calibration ----------------------------------------------------------
@@ -302,8 +296,7 @@ def _phases(work: Work, listener: RunListener | None, stop: threading.Event | No
             results = trainer(jobs, phase)
         else:
             results = default_trainer(jobs, phase, threads=threads, stop=stop,
-                                      on_epoch=listener.epoch_ended,
-                                      on_done=listener.run_ended)
+                                      listener=listener)
         if raises and stop is not None and stop.is_set():
             raise StudyStopped
         return results

@@ -152,10 +152,7 @@ def train_all(jobs: list[Job], show_progress: bool, threads: int | None = None,
 
     with Progress(enabled=show_progress, runs=jobs) as progress:
         try:
-            results = service.train(jobs, store=store, threads=threads,
-                                     on_start=progress.run_started,
-                                     on_epoch=progress.epoch_ended,
-                                     on_done=progress.run_ended)
+            results = service.train(jobs, store=store, threads=threads, listener=progress)
         except SweepInterrupted as stopped:
             return stopped.results, True
     return results, False

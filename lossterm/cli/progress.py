@@ -1,7 +1,7 @@
 """Progress on stderr for headless runs (Rich): the whole sweep, and each run in flight.
 
-Handlers are called from the sweep's worker threads; Rich's Progress is
-thread-safe.
+Both bars are run listeners, called from the sweep's worker threads; Rich's
+Progress is thread-safe.
 """
 
 from __future__ import annotations

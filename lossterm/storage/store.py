@@ -19,6 +19,7 @@ from lossterm.analysis.experiments import run_settings
 from lossterm.core.errors import UsageError
 from lossterm.core.types import Status
 from lossterm.training.fit import new_result
+from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.records import EpochRecord, Job, RunResult
 
 RUNNING, INCOMPLETE = Status.RUNNING, Status.INCOMPLETE
@@ -152,28 +153,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class Recorder:
-    """Sweep handlers that write to a store; chain other handlers after them."""
+class Recorder(RunListener):
+    """A listener that writes each run to ``store`` as it goes (none when ``store`` is
+    None), then tells ``listener``: a run is in the store before anyone is told of it."""
 
-    def __init__(self, store: Store | None, start=None, epoch=None, done=None):
-        self.store = store
-        self._next = (start, epoch, done)
+    def __init__(self, store: Store | None, listener: RunListener = SILENT):
+        self.store, self.listener = store, listener
         self._ids: dict[int, int] = {}
 
-    def on_start(self, index: int, job: Job) -> None:
+    def phase_started(self, label: str, jobs: list[Job]) -> None:
+        self.listener.phase_started(label, jobs)
+
+    def run_started(self, index: int, job: Job) -> None:
         if self.store is not None:
             self._ids[index] = self.store.start_run(new_result(job), job)
-        if self._next[0]:
-            self._next[0](index, job)
+        self.listener.run_started(index, job)
 
-    def on_epoch(self, index: int, record: EpochRecord) -> None:
+    def epoch_ended(self, index: int, record: EpochRecord) -> None:
         if self.store is not None:
             self.store.add_epoch(self._ids[index], record)
-        if self._next[1]:
-            self._next[1](index, record)
+        self.listener.epoch_ended(index, record)
 
-    def on_done(self, index: int, result: RunResult) -> None:
+    def run_ended(self, index: int, result: RunResult) -> None:
         if self.store is not None:
             self.store.finish_run(self._ids.pop(index), result)
-        if self._next[2]:
-            self._next[2](index, result)
+        self.listener.run_ended(index, result)

@@ -26,6 +26,7 @@ trained result finds its candidate, :mod:`.context`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -48,6 +49,7 @@ from lossterm.core.errors import UsageError
 from lossterm.data.problems import Problem
 from lossterm.data.split import validation_rows
 from lossterm.metrics.matrix import METRICS, metric_names_for
+from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.records import Job, RunResult
 from lossterm.training.scheduler import sweep
 
@@ -58,12 +60,15 @@ __all__ = ["EXTENDED", "FINAL", "TUNING", "LossStudy", "Phase", "ProblemStudy", 
 
 
 def default_trainer(jobs: list[Job], phase: Phase, *, threads: int | None = None,
-                    on_epoch=None, on_done=None, stop=None) -> list[RunResult]:
+                    listener: RunListener = SILENT,
+                    stop: threading.Event | None = None) -> list[RunResult]:
     """A phase through :func:`lossterm.training.scheduler.sweep`: each loss's rates x seeds train
-    as one population. (Runs of a study are not put in the run store: their "test"
-    figures are validation figures, which a later ``lossterm report`` would misread.)"""
+    as one population; ``listener`` is told each run (the caller says which phase it is,
+    in its own words: ``listener.phase_started``). (Runs of a study are not put in the
+    run store: their "test" figures are validation figures, which a later
+    ``lossterm report`` would misread.)"""
 
-    return sweep(jobs, jobs=threads, on_epoch=on_epoch, on_done=on_done, stop=stop)
+    return sweep(jobs, jobs=threads, listener=listener, stop=stop)
 
 
 def run_study(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
