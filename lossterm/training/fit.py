@@ -18,6 +18,7 @@ from lossterm.training.absurd import absurd_reason
 from lossterm.training.listener import SILENT, ListenerList, RunListener
 from lossterm.training.model import build_model
 from lossterm.training.population import Member, Population
+from lossterm.training.population.core import StopSignal
 from lossterm.training.records import (
     DIVERGED,
     DONE,
@@ -119,7 +120,7 @@ def train(
     return _train_with_callbacks(job, callbacks, stop, listener, grid)
 
 
-def train_population(jobs: list[Job], *, stop: threading.Event | _Either | None = None,
+def train_population(jobs: list[Job], *, stop: StopSignal | None = None,
                      listener: RunListener = SILENT, grid: bool = False) -> list[RunResult]:
     """Train ``jobs`` -- which differ only in seed and learning rate -- together, as one
     population in one compiled program; results in the jobs' order.

@@ -24,7 +24,6 @@ Each backend's engine implements :class:`core.PopulationEngine` and is found in
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -42,6 +41,7 @@ from lossterm.training.population.core import (
     Member,
     MemberOutcome,
     PopulationEngine,
+    StopSignal,
     mlp,
 )
 from lossterm.training.population.jax import JaxEngine
@@ -107,7 +107,7 @@ class Population:
         return self.program.engine
 
     def run(self, members: Sequence[Member], *, epochs: int,
-            stop: threading.Event | None = None, listener: RunListener = SILENT,
+            stop: StopSignal | None = None, listener: RunListener = SILENT,
             checkpoint: str = "last", checkpoint_metric: str | None = None,
             ) -> list[MemberOutcome]:
         """Train ``members`` from their seeded start for ``epochs``; outcomes in their order.
@@ -175,7 +175,7 @@ def evaluate(problem, spec: LossSpec, weights: Sequence[np.ndarray], X, y,
 def train_population(problem, spec: LossSpec, members: Sequence[Member], *, epochs: int,
                      batch_size: int = 32, hidden_units: int | Sequence[int] | None = None,
                      momentum: float = 0.9, optimizer: str = "sgd",
-                     stop: threading.Event | None = None, listener: RunListener = SILENT,
+                     stop: StopSignal | None = None, listener: RunListener = SILENT,
                      checkpoint: str = "last", checkpoint_metric: str | None = None,
                      **hyper) -> list[MemberOutcome]:
     """Train ``members`` together once (see :class:`Population` to reuse the program).

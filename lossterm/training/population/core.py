@@ -22,10 +22,18 @@ import numpy as np
 from lossterm.core.errors import UsageError
 from lossterm.core.metric import higher_is_better
 from lossterm.core.types import Checkpoint as CheckpointPolicy
+from lossterm.core.types import Status
 from lossterm.losses import LossSpec, encode_targets
 from lossterm.metrics.fair import metric_names, metrics_rows
 from lossterm.runtime.backend import load_keras
 from lossterm.training.records import DONE, EpochRecord
+
+
+class StopSignal(Protocol):
+    """What ends a population at the next epoch: a ``threading.Event``, or anything with
+    its ``is_set`` (fit's either-of-two events)."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class MemberOutcome:
 
     member: Member
     records: list[EpochRecord] = field(default_factory=list)
-    status: str = DONE  # DONE | DIVERGED | STOPPED
+    status: Status = DONE  # DONE | DIVERGED | STOPPED
     message: str = ""  # why it diverged or stopped
     weights: list[np.ndarray] | None = None
     best_epoch: int | None = None
@@ -68,7 +76,8 @@ class Layout:
     def of(cls, spec: LossSpec, problem, hidden_units: int | Sequence[int] | None) -> Layout:
         """The tutorial's MLP; ``hidden_units`` may be one width or one per hidden layer."""
         hidden = problem.hidden_units if hidden_units is None else hidden_units
-        hidden = (int(hidden),) if np.isscalar(hidden) else tuple(int(h) for h in hidden)
+        hidden = ((int(hidden),) if isinstance(hidden, (int, float, np.number))
+                  else tuple(int(h) for h in hidden))
         if not hidden or min(hidden) < 1:
             raise UsageError("hidden units must be at least 1 per layer")
         units = spec.output_units(problem.n_classes, problem.n_targets)

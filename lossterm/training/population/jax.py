@@ -37,7 +37,8 @@ def enable_compilation_cache() -> None:
     """Point JAX's persistent cache at :func:`cache_dir` unless the user set one."""
     import jax
 
-    if jax.config.jax_compilation_cache_dir is None:
+    # jax declares its flags at run time, so its Config's type does not list them
+    if jax.config.jax_compilation_cache_dir is None:  # type: ignore[attr-defined]
         cache_dir().mkdir(parents=True, exist_ok=True)
         jax.config.update("jax_compilation_cache_dir", str(cache_dir()))
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)

@@ -20,7 +20,6 @@ Copies shuffle as the member in row 0, the one they copy, and are never reported
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from lossterm.training.population.core import (
     Member,
     MemberOutcome,
     PopulationEngine,
+    StopSignal,
     epoch_logs,
     start_weights,
     unstack,
@@ -79,7 +79,7 @@ class _Live:
 
 
 def run_members(program: Program, members: Sequence[Member], *, epochs: int,
-                stop: threading.Event | None = None, listener: RunListener = SILENT,
+                stop: StopSignal | None = None, listener: RunListener = SILENT,
                 checkpoint: Checkpoint = LAST) -> list[MemberOutcome]:
     """Start ``program``'s engine for ``members`` and train them for ``epochs``.
 

@@ -243,7 +243,7 @@ class TorchEngine:
 
         *state, x_train, idx, gp = state_and_batch
         xb = x_train[idx]
-        _, back = vjp(lambda w: self._forward(w, xb), list(state[:self._weights]))
+        back = vjp(lambda w: self._forward(w, xb), list(state[:self._weights]))[1]
         return self._apply(state, back(gp)[0])
 
     def _apply(self, state, grads):
