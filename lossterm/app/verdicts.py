@@ -37,8 +37,10 @@ if TYPE_CHECKING:
 
 class VerdictHost(Protocol):
     """What these actions need of the App they are mixed into, besides Textual's own
-    App (notify, push_screen, post_message, focused, sub_title). LosstermApp declares
-    it, so mypy checks both sides: every use here, and that the App provides each."""
+    App (notify, push_screen, post_message, focused, sub_title). The mixin derives from
+    it for the type checker, so mypy checks every use here against it, and the App's own
+    definitions against it (a method or property missing from the App leaves it
+    abstract: ``make_app`` would not type-check)."""
 
     settings: Settings
     studies: dict[str, ProblemStudy | NoiseSweep]  # what ended last per problem (v shows it)
