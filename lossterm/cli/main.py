@@ -14,6 +14,7 @@ import sys
 import threading
 
 from lossterm.app import launch
+from lossterm.cli.ascii import tolerate_narrow_encodings
 from lossterm.cli.catalogue_table import catalogue_text
 from lossterm.cli.headless import run_headless
 from lossterm.cli.problems_table import problems_text
@@ -272,8 +273,10 @@ def entry() -> None:
     TensorFlow's own teardown at interpreter exit takes about a second on a
     2-core machine, and an import still running in a daemon thread (the TUI
     quit while TensorFlow was loading) cannot be interrupted. Everything
-    lossterm writes is flushed by then, so the process leaves at once.
+    lossterm writes is flushed by then, so the process leaves at once. A terminal that
+    takes only ASCII gets ASCII (:mod:`lossterm.cli.ascii`), not a UnicodeEncodeError.
     """
+    tolerate_narrow_encodings()
     code = main()
     loading = any(t.daemon and t.is_alive() for t in threading.enumerate())
     if loading or "tensorflow" in sys.modules:
