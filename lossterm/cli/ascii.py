@@ -33,12 +33,14 @@ def ascii_for(char: str) -> str | None:
         return SYMBOLS[char]
     name = unicodedata.name(char, "")
     if name.startswith("BOX DRAWINGS"):
-        vertical, horizontal = "VERTICAL" in name, "HORIZONTAL" in name
+        words = set(name.split())
+        vertical = bool(words & {"VERTICAL", "UP", "DOWN"})
+        horizontal = bool(words & {"HORIZONTAL", "LEFT", "RIGHT"})
         if horizontal and not vertical:
-            return "=" if "HEAVY" in name or "DOUBLE" in name else "-"
-        if vertical and not horizontal and "AND" not in name:
+            return "=" if words & {"HEAVY", "DOUBLE"} else "-"
+        if vertical and not horizontal:
             return "|"
-        return "+"
+        return "+"  # corners and junctions
     if name.startswith(("LOWER ", "UPPER ")) and "BLOCK" in name:  # sparkline bars
         return "#"
     return None
