@@ -312,7 +312,10 @@ def test_a_text_cell_late_in_a_long_file(tmp_path):
     path.write_text("x,c,t\n" + "\n".join(lines) + "\n")
     p = _no_warnings(DataOptions(str(path), "t"))
     assert p.feature_names == ("x", "c=0", "c=1", "c=2", "c=blue")
-    assert p.warnings == (f"dropped 1 of {n} rows with an empty, NaN or infinite value",)
+    assert p.warnings == (f"dropped 1 of {n} rows with an empty, NaN or infinite value",
+                          # the late label's row was the one dropped: its level is all zeros
+                          "1 feature(s) hold one value in every row and teach nothing: "
+                          "'c=blue'")
 
 
 def test_a_feature_that_is_the_target_in_disguise_is_warned_about(tmp_path):

@@ -54,7 +54,8 @@ def constant_features(X: np.ndarray, names: list[str]) -> list[str]:
     """One line naming the features that hold a single value in every row, if any."""
     if len(X) == 0:
         return []
-    constant = [name for j, name in enumerate(names) if np.ptp(X[:, j]) == 0]
+    same = X.min(axis=0) == X.max(axis=0)  # not np.ptp: max - min overflows near 1e308
+    constant = [name for name, flat in zip(names, same) if flat]
     if not constant:
         return []
     if len(constant) == len(names):

@@ -16,6 +16,7 @@ import io
 import stat
 import warnings as _warnings
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,10 +107,10 @@ def _header(raw: bytes, delimiter: str) -> list[str]:
 def _refuse_duplicate_names(path: str, names) -> None:
     """Two columns of one name: pandas would call the second 'name.1', and a repeated target
     would silently train as a feature."""
-    seen: set[str] = set()
-    twice = [n for n in (str(name).strip() for name in names) if n in seen or seen.add(n)]
+    counts = Counter(str(name).strip() for name in names)
+    twice = [name for name, count in counts.items() if count > 1]
     if twice:
-        listed = ", ".join(repr(n) for n in dict.fromkeys(twice))
+        listed = ", ".join(repr(n) for n in twice)
         raise UsageError(f"{path} has more than one column named {listed}; rename them so "
                          "that every column has its own name")
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
+
+if sys.platform != "win32":
+    import pwd  # the password database: POSIX only
 
 from lossterm.analysis.experiments import run_settings
 from lossterm.core.errors import UsageError
@@ -59,12 +63,10 @@ def _home() -> Path:
     """$HOME when it is an existing directory; when it is unset or empty, the account's
     home from the password database, if that exists."""
     home = os.environ.get("HOME", "")
-    if not home:
+    if not home and sys.platform != "win32":
         try:
-            import pwd  # POSIX only
-
             home = pwd.getpwuid(os.getuid()).pw_dir
-        except (ImportError, KeyError, AttributeError):
+        except KeyError:  # a uid with no entry (a container's arbitrary user)
             home = ""
     if home and os.path.isabs(home) and os.path.isdir(home):
         return Path(home)
