@@ -24,7 +24,7 @@ from lossterm.training.population import (
 from lossterm.training.population.core import Layout, start_weights
 from lossterm.training.records import DIVERGED, DONE, STOPPED, RunConfig
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def histories(outcome):

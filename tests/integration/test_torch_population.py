@@ -17,7 +17,7 @@ from lossterm.data.problems import get_problem
 from lossterm.losses import get_loss
 from lossterm.training.population import Member, train_population
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 SCRIPT = r"""
 import json, threading
