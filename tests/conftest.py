@@ -1,14 +1,39 @@
+"""Fixtures every kind of test uses (unit/, integration/, tui/), and the markers by folder.
+
+Shared code that is not a fixture lives in ``tests.helpers``; this file is found by pytest
+before any test module, so the environment set here holds for the whole session.
+"""
+
 import os
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.helpers.files import write_csv
+from tests.helpers.loss_files import GOOD
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # Runs are recorded by default: keep the suite's history out of the user's data folder.
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lossterm-tests-")
+
+TESTS = Path(__file__).parent
+KINDS = ("unit", "integration", "tui")  # folders, and the markers their tests get
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test with its folder's kind, so ``-m unit`` (or ``-m "not tui"``) selects by
+    kind; a test module outside the three folders has no kind and is refused, by name."""
+    for item in items:
+        kind = item.path.relative_to(TESTS).parts[0]
+        if kind not in KINDS:
+            raise pytest.UsageError(
+                f"{item.path.relative_to(TESTS.parent)} is in no kind's folder: move it to "
+                "tests/unit (no training, process or app), tests/integration or tests/tui")
+        item.add_marker(getattr(pytest.mark, kind))
 
 
 @pytest.fixture
@@ -37,14 +62,6 @@ def counts_problem():
                                          epochs=5, hidden_units=8))
 
 
-sys.path.insert(0, os.path.dirname(__file__))  # tests/canned.py for the TUI tests
-
-
-def write_csv(path, header, rows):
-    path.write_text(",".join(header) + "\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n")
-    return path
-
-
 @pytest.fixture
 def labelled_csv(tmp_path):
     """A binary problem with string labels and a text feature: 'yes' when x1 + x2 > 0."""
@@ -65,3 +82,11 @@ def numeric_csv(tmp_path):
     y = 3 * X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=200)
     return write_csv(tmp_path / "numeric.csv", ["x1", "x2", "y"],
                      [[f"{a:.4f}", f"{b:.4f}", f"{c:.4f}"] for (a, b), c in zip(X, y)])
+
+
+@pytest.fixture
+def losses_py(tmp_path):
+    """A user's loss file (tests.helpers.loss_files.GOOD) written where --loss-file can read it."""
+    path = tmp_path / "losses.py"
+    path.write_text(GOOD)
+    return path
