@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from tests.helpers.files import write_csv
+from tests.helpers.guard import DEADLOCK_GUARD
 from tests.helpers.loss_files import GOOD
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -38,9 +39,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def lossterm_cli():
-    """Run the installed command line in a subprocess, as a user would."""
+    """Run the installed command line in a subprocess, as a user would; it returns when the
+    process ends (the timeout is a deadlock guard)."""
 
-    def run(*args, timeout=300, env=None):
+    def run(*args, timeout=DEADLOCK_GUARD, env=None):
         return subprocess.run(
             [sys.executable, "-m", "lossterm", *args],
             capture_output=True, text=True, timeout=timeout,

@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+from tests.helpers.guard import DEADLOCK_GUARD
+
 
 def one_line_exit_2(done, expected: str) -> None:
     assert done.returncode == 2, (done.returncode, done.stderr)
@@ -25,7 +27,7 @@ def reproduce(lossterm_cli, tmp_path, *run_args):
     (run,) = json.loads(done.stdout)["runs"]
     # a shell's KERAS_BACKEND must not move the script off the run's backend
     rerun = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                           cwd=tmp_path, timeout=300,
+                           cwd=tmp_path, timeout=DEADLOCK_GUARD,
                            env={**os.environ, "KERAS_BACKEND": "tensorflow"})
     assert rerun.returncode == 0, rerun.stderr
     printed = float(re.search(r"test (?:accuracy|MSE): (\S+)", rerun.stdout).group(1))

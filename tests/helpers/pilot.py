@@ -19,7 +19,8 @@ from collections.abc import AsyncIterator, Callable
 from textual.app import App
 from textual.pilot import Pilot
 
-DEADLOCK_GUARD = 900.0  # seconds: a hang, not a slow machine (the suite under load: minutes)
+from tests.helpers.guard import DEADLOCK_GUARD
+
 RECHECK = 0.5  # seconds: a condition a handler sets after its message was noted is seen anyway
 
 _changed: weakref.WeakKeyDictionary[App, asyncio.Event] = weakref.WeakKeyDictionary()

@@ -8,6 +8,7 @@ import pytest
 
 from tests.helpers.cli import one_line_exit_2
 from tests.helpers.files import write_csv
+from tests.helpers.guard import DEADLOCK_GUARD
 
 
 def _csv_cases(tmp_path):
@@ -118,7 +119,7 @@ def test_a_diverging_learning_rate_marks_runs_and_the_rest_finish(lossterm_cli):
 
 
 def test_a_bad_csv_stops_the_tui_before_it_starts(lossterm_cli, tmp_path):
-    done = lossterm_cli("--data", str(tmp_path / "nope.csv"), "--target", "t", timeout=60)
+    done = lossterm_cli("--data", str(tmp_path / "nope.csv"), "--target", "t")
     one_line_exit_2(done, "no such file:")
 
 
@@ -131,7 +132,7 @@ def test_parquet_without_pyarrow_names_the_install(tmp_path):
                   "from lossterm.cli.main import main; sys.exit(main())")
     done = subprocess.run([sys.executable, "-c", no_pyarrow, "--headless", "--data", str(path),
                            "--target", "t", "--no-store"], capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=DEADLOCK_GUARD, check=False)
     one_line_exit_2(done, "reading it needs pyarrow: pip install pyarrow")
 
 

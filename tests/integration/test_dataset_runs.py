@@ -1,10 +1,12 @@
-"""scikit-learn's bundled datasets as built-in problems; the tutorial's three untouched."""
+"""The bundled scikit-learn datasets train: default runs learn, diabetes beats the mean, and an
+exported script reproduces a dataset run."""
 
 import pytest
 
 from lossterm.data.problems import (
     get_problem,
 )
+from tests.helpers.guard import DEADLOCK_GUARD
 
 # name: kind, rows, features, classes, train rows, test rows
 
@@ -41,7 +43,7 @@ def test_exported_script_reproduces_a_dataset_run(lossterm_cli, tmp_path):
     (run,) = json.loads(done.stdout)["runs"]
     assert not (tmp_path / "again.npz").exists()  # regenerated from scikit-learn, not saved
     rerun = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                           cwd=tmp_path, timeout=300, check=False)
+                           cwd=tmp_path, timeout=DEADLOCK_GUARD, check=False)
     assert rerun.returncode == 0, rerun.stderr
     printed = float(re.search(r"test accuracy: (\S+)", rerun.stdout).group(1))
     assert printed == pytest.approx(run["test_metric"], abs=1e-6)

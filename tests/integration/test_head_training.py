@@ -1,6 +1,5 @@
-"""One head reads classes for everyone: the metric, the decision regions and the
-exported script all agree with ``head.classes`` on the same predictions; and
-categorical hinge, on its linear scores head, trains as well as cross-entropy."""
+"""Categorical hinge on its linear-scores head trains as well as cross-entropy (the head's
+readings without training: tests/unit/test_heads.py)."""
 
 import statistics
 

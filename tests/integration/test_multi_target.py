@@ -16,6 +16,7 @@ from lossterm.metrics.matrix import score
 from lossterm.training.fit import train
 from lossterm.training.records import RunConfig
 from tests.helpers.files import write_csv
+from tests.helpers.guard import DEADLOCK_GUARD
 
 N = 240
 
@@ -142,7 +143,7 @@ def test_multilabel_headless_json_and_export_reproduces_it(lossterm_cli, labels_
     assert figures["subset_accuracy"] == run["test_metric"]
     assert 0 <= figures["hamming_loss"] <= 1 - figures["subset_accuracy"] + 1e-12
     rerun = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                           cwd=tmp_path, timeout=300)
+                           cwd=tmp_path, timeout=DEADLOCK_GUARD)
     assert rerun.returncode == 0, rerun.stderr
     printed = float(re.search(r"test subset accuracy \(every label right\): (\S+)",
                               rerun.stdout).group(1))

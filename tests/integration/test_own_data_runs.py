@@ -1,4 +1,5 @@
-"""Own CSV data: kinds inferred, labels as strings, splits, standardization, perturbations."""
+"""Own CSV data through the command line: headless runs name the file, regression trains, and
+outliers alone apply to regression and show in the report."""
 
 import json
 

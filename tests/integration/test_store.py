@@ -9,6 +9,7 @@ import sys
 import time
 
 from lossterm.storage.store import Store
+from tests.helpers.guard import DEADLOCK_GUARD
 
 
 def test_every_run_and_epoch_is_stored_and_reported(lossterm_cli, tmp_path):
@@ -49,6 +50,15 @@ def test_no_store_writes_nothing(lossterm_cli, tmp_path):
     assert (tmp_path / "lossterm" / "runs.sqlite").exists()  # the default place
 
 
+def _epochs_stored(store) -> int:
+    """Epochs in the store so far (0 while the file or its tables are not there yet)."""
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+            return db.execute("SELECT COUNT(*) FROM epochs").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
 def test_kill_9_mid_run_leaves_a_store_that_opens_with_the_epochs_kept(tmp_path):
     store = tmp_path / "killed.sqlite"
     proc = subprocess.Popen(
@@ -56,18 +66,14 @@ def test_kill_9_mid_run_leaves_a_store_that_opens_with_the_epochs_kept(tmp_path)
          "--epochs", "100000", "--store", str(store), "--no-progress"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if store.exists():
-                try:
-                    with sqlite3.connect(store) as db:
-                        if db.execute("SELECT COUNT(*) FROM epochs").fetchone()[0] >= 5:
-                            break
-                except sqlite3.Error:
-                    pass
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the run never recorded 5 epochs")
+        give_up = time.monotonic() + DEADLOCK_GUARD
+        while _epochs_stored(store) < 5:
+            assert time.monotonic() < give_up, "no 5 epochs stored (a deadlock guard, not a time limit)"
+            try:
+                proc.wait(timeout=0.1)  # between looks at the store; returns at once if the run ends
+            except subprocess.TimeoutExpired:
+                continue
+            raise AssertionError(f"the run ended (exit {proc.returncode}) before storing 5 epochs")
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()

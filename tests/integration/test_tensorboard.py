@@ -1,4 +1,5 @@
-"""A study's TensorBoard log directory, read back the ways TensorBoard reads it."""
+"""A study's TensorBoard log directory served by the real TensorBoard, and written without
+importing TensorFlow (the files read back: tests/unit/test_tensorboard_files.py)."""
 
 import json
 import subprocess
@@ -10,6 +11,7 @@ import pytest
 
 from lossterm.storage.tensorboard import write_tensorboard
 from tests.helpers.boards import RUNS
+from tests.helpers.guard import DEADLOCK_GUARD
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def test_tensorboard_serves_the_study_on_its_hparams_dashboard(board):
         request = urllib.request.Request(url + "data/plugin/hparams/" + path,
                                          json.dumps(body).encode(),
                                          {"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as reply:
+        with urllib.request.urlopen(request, timeout=DEADLOCK_GUARD) as reply:
             return json.load(reply)
 
     experiment = ask("experiment", {"experimentName": ""})
@@ -58,6 +60,6 @@ def test_writing_needs_no_tensorflow(tmp_path):
             f"write_tensorboard({str(tmp_path / 'study')!r}, RUNS)\n"
             "assert 'tensorflow' not in sys.modules, 'tensorflow imported'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False, cwd=str(Path(__file__).resolve().parents[2]), timeout=120)
+                          check=False, cwd=str(Path(__file__).resolve().parents[2]), timeout=DEADLOCK_GUARD)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "study" / "circles").is_dir()

@@ -18,11 +18,15 @@ from lossterm.app.app import make_app
 from lossterm.app.screens.open_data import OpenDataScreen
 from lossterm.training.records import RunConfig
 from tests.helpers.canned import canned_loader, canned_trainer, exploding_trainer
+from tests.helpers.guard import DEADLOCK_GUARD
 from tests.helpers.pilot import cells, running, settled, wait_until
 
 
-def canned(scenario, *, size=(100, 30), trainer=canned_trainer, epochs=20, **options):
-    """Run ``scenario(app, pilot)`` in the app with a canned trainer; return the app."""
+def canned(scenario, *, size=(100, 30), trainer=canned_trainer, epochs=20, gates=(), **options):
+    """Run ``scenario(app, pilot)`` in the app with a canned trainer; return the app.
+
+    ``gates`` are events a trainer waits on until the scenario opens them; they are opened
+    when the scenario ends either way, so a failed assertion never leaves a trainer waiting."""
     app = make_app(trainer=trainer, loader=canned_loader,
                    base=RunConfig(problem="", loss="", epochs=epochs), **options)
 
@@ -30,7 +34,11 @@ def canned(scenario, *, size=(100, 30), trainer=canned_trainer, epochs=20, **opt
         async with running(app, size) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            await scenario(app, pilot)
+            try:
+                await scenario(app, pilot)
+            finally:
+                for gate in gates:
+                    gate.set()
 
     asyncio.run(main())
     return app
@@ -207,7 +215,7 @@ def test_8_the_scatter_names_the_run_its_regions_come_from_and_drops_them_on_cle
     def trainer(jobs, **handlers):
         if jobs[0].loss.name == "hinge":  # the second run trains until released
             handlers["on_start"](0, jobs[0])
-            release.wait(30)
+            release.wait(DEADLOCK_GUARD)
         return canned_trainer(jobs, **handlers)
 
     async def scenario(app, pilot):
@@ -225,7 +233,7 @@ def test_8_the_scatter_names_the_run_its_regions_come_from_and_drops_them_on_cle
         await settled(app, pilot)
         assert scatter.regions_label == "#2 hinge"
 
-    canned(scenario, trainer=trainer)
+    canned(scenario, trainer=trainer, gates=(release,))
 
 
 # 9 ---------------------------------------------------------------------------
@@ -236,7 +244,7 @@ def test_9_the_run_training_joins_the_overlay_on_the_curves():
     def trainer(jobs, **handlers):
         if jobs[0].loss.name == "hinge":
             handlers["on_start"](0, jobs[0])
-            release.wait(30)
+            release.wait(DEADLOCK_GUARD)
         return canned_trainer(jobs, **handlers)
 
     async def scenario(app, pilot):
@@ -255,7 +263,7 @@ def test_9_the_run_training_joins_the_overlay_on_the_curves():
         await settled(app, pilot)
         assert [line.label for line in plot.lines] == ["#1 bce"]  # done, not overlaid
 
-    canned(scenario, trainer=trainer)
+    canned(scenario, trainer=trainer, gates=(release,))
 
 
 # 10 --------------------------------------------------------------------------
@@ -322,7 +330,7 @@ def test_12_a_long_problem_name_is_cut_and_the_cursor_follows_training():
     def trainer(jobs, **handlers):
         if jobs[0].loss.name == "squared_hinge":
             handlers["on_start"](0, jobs[0])
-            release.wait(30)
+            release.wait(DEADLOCK_GUARD)
         return canned_trainer(jobs, **handlers)
 
     async def scenario(app, pilot):
@@ -341,7 +349,7 @@ def test_12_a_long_problem_name_is_cut_and_the_cursor_follows_training():
         release.set()
         await settled(app, pilot)
 
-    canned(scenario, size=(80, 24), trainer=trainer)
+    canned(scenario, size=(80, 24), trainer=trainer, gates=(release,))
 
 
 # 13 --------------------------------------------------------------------------
@@ -352,7 +360,7 @@ def test_13_a_multi_seed_run_stopped_mid_way_says_how_many_seeds_its_figures_hol
     def trainer(jobs, *, stop, on_start, on_epoch, on_done):
         results = canned_trainer(jobs[:1], stop=stop, on_start=on_start, on_epoch=on_epoch,
                                  on_done=on_done)
-        release.wait(30)  # the person presses s during the second seed
+        release.wait(DEADLOCK_GUARD)  # the person presses s during the second seed
         return results + canned_trainer(jobs[1:], stop=stop, on_start=lambda i, j: on_start(
             i + 1, j), on_epoch=on_epoch, on_done=on_done)
 
@@ -367,7 +375,7 @@ def test_13_a_multi_seed_run_stopped_mid_way_says_how_many_seeds_its_figures_hol
         assert row[4] == "stopped 1/3"
         assert math.isclose(float(row[7]), app.runs[1].results[0].test_metric, abs_tol=1e-3)
 
-    canned(scenario, trainer=trainer)
+    canned(scenario, trainer=trainer, gates=(release,))
 
 
 # the curves ----------------------------------------------------------------

@@ -1,7 +1,5 @@
-"""Robustness curves: how labels flip, that each point of a sweep is a real study on noisy
-training and validation labels with a clean test split, and what the command line says."""
-
-
+"""Robustness curves in the TUI: `R` sweeps label noise and opens the curves; `s` stops the
+sweep before its first rate without a verdict."""
 
 from lossterm.analysis.study import Protocol
 from lossterm.training.records import RunConfig

@@ -7,6 +7,7 @@ from lossterm.app.app import engine_trainer, make_app
 from lossterm.app.screens.help import HelpScreen, key_table
 from lossterm.losses import losses_for_kind
 from lossterm.training.records import RunConfig
+from tests.helpers.guard import DEADLOCK_GUARD
 from tests.helpers.pilot import cells, next_message, running, wait_until
 
 
@@ -29,16 +30,18 @@ def test_first_frame_says_the_backend_is_loading_then_names_it():
     seen = {}
 
     def slow_loader():
-        release.wait(30)
+        release.wait(DEADLOCK_GUARD)  # until the first frame has been read
         return "Keras 3 (test), tensorflow backend, training on CPU"
 
     app = make_app(loader=slow_loader)
 
     async def main():
         async with running(app, (100, 30)) as pilot:
-            await pilot.pause()
-            seen["loading"] = app.sub_title
-            release.set()
+            try:
+                await pilot.pause()
+                seen["loading"] = app.sub_title
+            finally:
+                release.set()
             await app.workers.wait_for_complete()
             await pilot.pause()
             seen["ready"] = app.sub_title

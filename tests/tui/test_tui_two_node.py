@@ -1,6 +1,4 @@
-"""Multiclass losses on binary problems in their two-node form (issue 13's "two-node
-outputs"): 2 softmax units (or 2 linear scores) trained by the multiclass loss, the class
-read by argmax, compared beside the one-unit binary losses."""
+"""The picker lets a multiclass loss be chosen and trained on circles in its two-node form."""
 
 import asyncio
 

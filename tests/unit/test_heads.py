@@ -1,6 +1,6 @@
 """One head reads classes for everyone: the metric, the decision regions and the
-exported script all agree with ``head.classes`` on the same predictions; and
-categorical hinge, on its linear scores head, trains as well as cross-entropy."""
+exported script all agree with ``head.classes`` on the same predictions (categorical
+hinge training as well as cross-entropy: tests/integration/test_head_training.py)."""
 
 import re
 

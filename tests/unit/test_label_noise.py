@@ -1,6 +1,6 @@
-"""Robustness curves: how labels flip, that each point of a sweep is a real study on noisy
-training and validation labels with a clean test split, and what the command line says."""
-
+"""Label noise for robustness curves, without training: how labels flip (symmetric, asymmetric,
+nested across rates) and which rates are warned of as unlearnable. The sweeps themselves
+train: tests/integration/test_noise_sweep.py; the `R` key: tests/tui/test_tui_noise_sweep.py."""
 
 import numpy as np
 import pytest

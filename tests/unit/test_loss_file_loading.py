@@ -1,6 +1,6 @@
-"""--loss-file: a user's own keras.ops loss trains, sweeps and exports like a built-in one;
-a file that would not train is one line and exit 2 before any training."""
-
+"""--loss-file, without training: a file that would not train is refused in one line naming
+it, and stacked (member-axis) inputs are taken as the population engine hands them. Training
+with it: tests/integration/test_loss_file.py."""
 
 import numpy as np
 import pytest

@@ -1,5 +1,7 @@
-"""Several target columns: multi-output regression and multilabel classification, from the
-file to the report, the study, the export and the usage errors."""
+"""Several target columns, without training: the command line's repeated --target, loading
+(each regression target standardized alone, two-valued columns as multilabel), refusals, and
+the per-label and per-target figures against scikit-learn. Training on them:
+tests/integration/test_multi_target.py."""
 
 import re
 

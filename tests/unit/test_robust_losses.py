@@ -1,5 +1,6 @@
 """The noise-robust losses: references = Keras forms, the papers' formulas by hand,
-parameters parsed and applied, stacked (member-axis) inputs, and real training."""
+parameters parsed and applied, stacked (member-axis) inputs (their real training:
+tests/integration/test_robust_loss_training.py)."""
 
 import math
 

@@ -1,5 +1,7 @@
-"""Fair studies: the test split never chooses, the statistics are the textbook's, the
-verdict survives moving the grid, and the command line says what it did."""
+"""The rules of a fair study, without training it: Holm's adjustment and the tied set by hand,
+the verdict's ranking, the learning-rate grid and its extension, the checkpoint, the
+validation split and the split column, and the usage errors. Studies that train:
+tests/integration/test_study.py."""
 
 import math
 

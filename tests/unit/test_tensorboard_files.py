@@ -1,5 +1,6 @@
-"""A study's TensorBoard log directory, read back the ways TensorBoard reads it."""
-
+"""A study's TensorBoard log directory, written from known runs and read back the ways
+TensorBoard reads it (scalars, HParams session and experiment); names and refusals. The real
+server and the no-TensorFlow import check: tests/integration/test_tensorboard.py."""
 
 import numpy as np
 import pytest

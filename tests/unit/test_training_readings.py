@@ -1,5 +1,6 @@
-"""The engine trains real Keras models: every loss, callbacks, stop, divergence, seeds."""
-
+"""How a run's figures are read, without training: accuracy per output kind (hinge reads the
+sign), the regression metrics, and settings refused before training starts. Training itself:
+tests/integration/test_training.py."""
 
 import numpy as np
 import pytest

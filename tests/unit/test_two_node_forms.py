@@ -1,7 +1,6 @@
-"""Multiclass losses on binary problems in their two-node form (issue 13's "two-node
-outputs"): 2 softmax units (or 2 linear scores) trained by the multiclass loss, the class
-read by argmax, compared beside the one-unit binary losses."""
-
+"""Two-node forms without training: a multiclass loss on a binary problem keeps its loss, reads
+classes by argmax and column one; what has no two-node form is one line. Training them:
+tests/integration/test_two_node.py; the picker: tests/tui/test_tui_two_node.py."""
 
 import numpy as np
 import pytest

@@ -1,6 +1,6 @@
-"""The one verdict as every front end shows it: lossterm report (text, Markdown, JSON), the
-TUI's compare view built from runs, and a study's reports; no training here but one tiny
-study."""
+"""The one verdict as every front end shows it: lossterm report (text, Markdown, JSON) and the
+TUI's compare view built from runs; no training here (a tiny study's reports:
+tests/integration/test_study.py)."""
 
 import json
 
