@@ -4,7 +4,9 @@ belongs, so the fast lane (``pytest tests/unit``, under a minute) stays fast as 
 added. Training started on a worker thread is caught too: the refusal is recorded, and the
 test fails at teardown even if the thread swallowed the exception."""
 
+import os
 import subprocess
+import sys
 
 import pytest
 from textual.app import App
@@ -13,6 +15,19 @@ from lossterm.training.fit import Session
 from lossterm.training.population.jax import JaxEngine
 from lossterm.training.population.tf import TensorFlowEngine
 from lossterm.training.population.torch import TorchEngine
+
+OURS = {"lossterm", "tmux", "ruff", "bash", "sh"}  # besides Python: the app, a terminal, a shell
+
+
+def _ours(args) -> bool:
+    """A process a test starts: Python (the command line, a script), lossterm, tmux, a shell.
+    Libraries probing the machine on first import (platform's ``uname -p``, ctypes'
+    ``ldconfig``) are not the test's doing and go through."""
+    if isinstance(args, (str, bytes, os.PathLike)):
+        args = os.fsdecode(args).split() if isinstance(args, (str, bytes)) else [args]
+    program = os.fsdecode(args[0]) if args else ""
+    name = os.path.basename(program)
+    return program == sys.executable or name.startswith("python") or name in OURS
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +41,15 @@ def unit_test_contract(monkeypatch):
 
         return refusal
 
-    monkeypatch.setattr(subprocess.Popen, "__init__", refuse("started a process", "tests/integration"))
+    start = subprocess.Popen.__init__
+    refused_start = refuse("started a process", "tests/integration")
+
+    def starting(self, args, *rest, **kwargs):
+        if _ours(args):
+            refused_start()
+        start(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", starting)
     monkeypatch.setattr(Session, "_loop", refuse("trained a model", "tests/integration"))
     for engine in (TensorFlowEngine, JaxEngine, TorchEngine):
         monkeypatch.setattr(engine, "epoch", refuse("trained a population", "tests/integration"))
