@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.helpers.files import write_csv
+from tests.helpers.files import MULTI_ROWS, features, write_csv
 from tests.helpers.guard import DEADLOCK_GUARD
 from tests.helpers.loss_files import GOOD
 
@@ -92,3 +92,33 @@ def losses_py(tmp_path):
     path = tmp_path / "losses.py"
     path.write_text(GOOD)
     return path
+
+
+
+
+@pytest.fixture(scope="module")
+def two_targets_csv(tmp_path_factory):
+    """Two numeric targets on very different scales: a (about 1) and b (about 1000)."""
+    rng = np.random.default_rng(1)
+    X = features(rng)
+    a = X[:, 0] + 0.5 * X[:, 1] + 0.1 * rng.normal(size=MULTI_ROWS)
+    b = 1000 * (X[:, 2] ** 2 - X[:, 3]) + 50 * rng.normal(size=MULTI_ROWS)
+    rows = [[*(f"{v:.6f}" for v in X[i]), f"{a[i]:.6f}", f"{b[i]:.3f}"] for i in range(MULTI_ROWS)]
+    return write_csv(tmp_path_factory.mktemp("multi") / "two.csv",
+                     ["x1", "x2", "x3", "x4", "a", "b"], rows)
+
+
+@pytest.fixture(scope="module")
+def labels_csv(tmp_path_factory):
+    """Three labels, not exclusive: a and b 0/1, c 'yes'/'no'; plus a numeric column r."""
+    rng = np.random.default_rng(2)
+    X = features(rng)
+    a = (X[:, 0] > 0).astype(int)
+    b = (X[:, 1] + X[:, 2] > 0.3).astype(int)
+    c = np.where(X[:, 3] > -0.5, "yes", "no")
+    r = X[:, 0] * 3.7 + rng.normal(size=MULTI_ROWS)
+    rows = [[*(f"{v:.6f}" for v in X[i]), a[i], b[i], c[i], f"{r[i]:.4f}"] for i in range(MULTI_ROWS)]
+    return write_csv(tmp_path_factory.mktemp("labels") / "labels.csv",
+                     ["x1", "x2", "x3", "x4", "a", "b", "c", "r"], rows)
+
+

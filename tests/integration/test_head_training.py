@@ -3,29 +3,11 @@ readings without training: tests/unit/test_heads.py)."""
 
 import statistics
 
-import numpy as np
 import pytest
 
-from lossterm.losses import (
-    SIGMOID,
-    SOFTMAX,
-    TANH,
-)
 from lossterm.training.records import RunConfig
 
 # One loss per classification head, on a problem of its kind.
-
-
-def predictions(spec, rng, n: int, k: int) -> np.ndarray:
-    """Outputs a model with this head could give, straddling its decision boundary."""
-    raw = rng.normal(0, 2, (n, spec.output_units(k)))
-    if spec.head is SIGMOID:
-        return 1 / (1 + np.exp(-raw))
-    if spec.head is TANH:
-        return np.tanh(raw)
-    if spec.head is SOFTMAX:
-        return np.exp(raw) / np.exp(raw).sum(axis=1, keepdims=True)
-    return raw
 
 
 @pytest.mark.slow

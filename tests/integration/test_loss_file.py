@@ -11,7 +11,7 @@ import lossterm
 from lossterm.core.types import Encoding, Kind
 from lossterm.losses.own import load_loss_file
 from tests.helpers.cli import one_line_exit_2, reproduce
-from tests.helpers.loss_files import GOOD
+from tests.helpers.loss_files import GOOD, bad_loss_files
 
 
 def test_a_squared_error_file_trains_exactly_as_mse(losses_py):
@@ -73,33 +73,9 @@ def test_the_exported_script_carries_the_function_and_reproduces_the_run(
     assert "def my_bce(" not in script and "def raises(" not in script
 
 
-def _bad(tmp_path, losses_py):
-    syntax = tmp_path / "syntax.py"
-    syntax.write_text("def broken(y_true, y_pred)\n    return y_pred\n")
-    failing = tmp_path / "failing.py"
-    failing.write_text("import no_such_module_here\n")
-    return [
-        (f"{tmp_path / 'missing.py'}:my_loss", "missing.py: no such file"),
-        (f"{losses_py}:nowhere", "no function 'nowhere' in it"),
-        (f"{syntax}:broken", "syntax.py: syntax error on line 1"),
-        (f"{failing}:f", "importing it raised ModuleNotFoundError"),
-        (f"{losses_py}:whole_batch", ("returned shape () for predictions of shape (8, 1); it "
-                                      "must return one value per sample, shape (8,)")),
-        (f"{losses_py}:not_a_number", "returned NaN or infinite values"),
-        (f"{losses_py}:raises", ("raises failed on a probe batch of shape (8, 1): "
-                                 "ValueError: my mistake")),
-        (f"{losses_py}:with_numpy", "with_numpy failed on a probe batch"),  # not keras.ops: no graph
-        (f"{losses_py}:unlabelled", "unlabelled does not say its kind; set unlabelled.kind"),
-        (f"{losses_py}:margin:kind=binary,head=softmax",
-         "a softmax head does not fit a binary loss; use sigmoid or tanh"),
-        (f"{losses_py}:squared:colour=red", "'colour=red' is not an option"),
-        (f"{losses_py}", "give FILE.py:FUNCTION"),
-    ]
-
-
 @pytest.mark.parametrize("case", [0, 4])  # a missing file (no Keras) and a wrong shape
 def test_bad_loss_file_on_the_command_line_exits_2(lossterm_cli, tmp_path, losses_py, case):
-    text, expected = _bad(tmp_path, losses_py)[case]
+    text, expected = bad_loss_files(tmp_path, losses_py)[case]
     one_line_exit_2(lossterm_cli("--headless", "--loss-file", text), expected)
 
 

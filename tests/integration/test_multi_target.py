@@ -15,41 +15,8 @@ from lossterm.losses import get_loss
 from lossterm.metrics.matrix import score
 from lossterm.training.fit import train
 from lossterm.training.records import RunConfig
-from tests.helpers.files import write_csv
+from tests.helpers.files import MULTI_ROWS, features, write_csv
 from tests.helpers.guard import DEADLOCK_GUARD
-
-N = 240
-
-
-def _features(rng, n=N):
-    return rng.normal(size=(n, 4))
-
-
-@pytest.fixture(scope="module")
-def two_targets_csv(tmp_path_factory):
-    """Two numeric targets on very different scales: a (about 1) and b (about 1000)."""
-    rng = np.random.default_rng(1)
-    X = _features(rng)
-    a = X[:, 0] + 0.5 * X[:, 1] + 0.1 * rng.normal(size=N)
-    b = 1000 * (X[:, 2] ** 2 - X[:, 3]) + 50 * rng.normal(size=N)
-    rows = [[*(f"{v:.6f}" for v in X[i]), f"{a[i]:.6f}", f"{b[i]:.3f}"] for i in range(N)]
-    return write_csv(tmp_path_factory.mktemp("multi") / "two.csv",
-                     ["x1", "x2", "x3", "x4", "a", "b"], rows)
-
-
-@pytest.fixture(scope="module")
-def labels_csv(tmp_path_factory):
-    """Three labels, not exclusive: a and b 0/1, c 'yes'/'no'; plus a numeric column r."""
-    rng = np.random.default_rng(2)
-    X = _features(rng)
-    a = (X[:, 0] > 0).astype(int)
-    b = (X[:, 1] + X[:, 2] > 0.3).astype(int)
-    c = np.where(X[:, 3] > -0.5, "yes", "no")
-    r = X[:, 0] * 3.7 + rng.normal(size=N)
-    rows = [[*(f"{v:.6f}" for v in X[i]), a[i], b[i], c[i], f"{r[i]:.4f}"] for i in range(N)]
-    return write_csv(tmp_path_factory.mktemp("labels") / "labels.csv",
-                     ["x1", "x2", "x3", "x4", "a", "b", "c", "r"], rows)
-
 
 # --- loading ------------------------------------------------------------------------------
 
@@ -244,9 +211,9 @@ def test_several_targets_train_on_jax_as_on_tensorflow(lossterm_cli, two_targets
 def leak_csv(tmp_path_factory):
     """y1 is half signal, half noise; y2 = 2 * y1 is the same target in other units."""
     rng = np.random.default_rng(0)
-    X = _features(rng)
-    y1 = 0.7 * X[:, 0] + rng.normal(size=N)
-    rows = [[*(f"{v:.6f}" for v in X[i]), f"{y1[i]:.6f}", f"{2 * y1[i]:.6f}"] for i in range(N)]
+    X = features(rng)
+    y1 = 0.7 * X[:, 0] + rng.normal(size=MULTI_ROWS)
+    rows = [[*(f"{v:.6f}" for v in X[i]), f"{y1[i]:.6f}", f"{2 * y1[i]:.6f}"] for i in range(MULTI_ROWS)]
     return write_csv(tmp_path_factory.mktemp("leak") / "leak.csv",
                      ["x1", "x2", "x3", "x4", "y1", "y2"], rows)
 

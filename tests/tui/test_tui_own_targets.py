@@ -1,32 +1,8 @@
 """Several target columns in the TUI: a multilabel file loads and trains without a crash."""
 
-import numpy as np
-import pytest
 
 from lossterm.training.records import RunConfig
-from tests.helpers.files import write_csv
 from tests.helpers.pilot import running
-
-N = 240
-
-
-def _features(rng, n=N):
-    return rng.normal(size=(n, 4))
-
-
-@pytest.fixture(scope="module")
-def labels_csv(tmp_path_factory):
-    """Three labels, not exclusive: a and b 0/1, c 'yes'/'no'; plus a numeric column r."""
-    rng = np.random.default_rng(2)
-    X = _features(rng)
-    a = (X[:, 0] > 0).astype(int)
-    b = (X[:, 1] + X[:, 2] > 0.3).astype(int)
-    c = np.where(X[:, 3] > -0.5, "yes", "no")
-    r = X[:, 0] * 3.7 + rng.normal(size=N)
-    rows = [[*(f"{v:.6f}" for v in X[i]), a[i], b[i], c[i], f"{r[i]:.4f}"] for i in range(N)]
-    return write_csv(tmp_path_factory.mktemp("labels") / "labels.csv",
-                     ["x1", "x2", "x3", "x4", "a", "b", "c", "r"], rows)
-
 
 # --- loading ------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from lossterm.losses import (
 from lossterm.metrics.fair import metrics
 from lossterm.training.fit import resolve
 from lossterm.training.records import RunConfig
+from tests.helpers.heads import predictions
 
 # One loss per classification head, on a problem of its kind.
 CLASSIFIERS = [("binary_crossentropy", "circles"), ("hinge", "circles"),
@@ -34,18 +35,6 @@ def test_each_head_reads_classes_its_own_way():
     assert SCORES.classes(np.array([[-3.0, -1.0, -2.0], [4.0, 7.0, 9.0]])).tolist() == [1, 2]
     with pytest.raises(ValueError, match="predicts values"):
         LINEAR.classes(np.zeros((2, 1)))
-
-
-def predictions(spec, rng, n: int, k: int) -> np.ndarray:
-    """Outputs a model with this head could give, straddling its decision boundary."""
-    raw = rng.normal(0, 2, (n, spec.output_units(k)))
-    if spec.head is SIGMOID:
-        return 1 / (1 + np.exp(-raw))
-    if spec.head is TANH:
-        return np.tanh(raw)
-    if spec.head is SOFTMAX:
-        return np.exp(raw) / np.exp(raw).sum(axis=1, keepdims=True)
-    return raw
 
 
 def score_expression(script: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 from lossterm.core.errors import UsageError
 from lossterm.losses.own import load_loss_file
 from lossterm.losses.probe import probe_batch
+from tests.helpers.loss_files import bad_loss_files
 
 
 def test_it_takes_stacked_members_as_the_population_engine_hands_them(losses_py):
@@ -23,32 +24,8 @@ def test_it_takes_stacked_members_as_the_population_engine_hands_them(losses_py)
         np.testing.assert_allclose(stacked[member], alone, rtol=1e-6)
 
 
-def _bad(tmp_path, losses_py):
-    syntax = tmp_path / "syntax.py"
-    syntax.write_text("def broken(y_true, y_pred)\n    return y_pred\n")
-    failing = tmp_path / "failing.py"
-    failing.write_text("import no_such_module_here\n")
-    return [
-        (f"{tmp_path / 'missing.py'}:my_loss", "missing.py: no such file"),
-        (f"{losses_py}:nowhere", "no function 'nowhere' in it"),
-        (f"{syntax}:broken", "syntax.py: syntax error on line 1"),
-        (f"{failing}:f", "importing it raised ModuleNotFoundError"),
-        (f"{losses_py}:whole_batch", ("returned shape () for predictions of shape (8, 1); it "
-                                      "must return one value per sample, shape (8,)")),
-        (f"{losses_py}:not_a_number", "returned NaN or infinite values"),
-        (f"{losses_py}:raises", ("raises failed on a probe batch of shape (8, 1): "
-                                 "ValueError: my mistake")),
-        (f"{losses_py}:with_numpy", "with_numpy failed on a probe batch"),  # not keras.ops: no graph
-        (f"{losses_py}:unlabelled", "unlabelled does not say its kind; set unlabelled.kind"),
-        (f"{losses_py}:margin:kind=binary,head=softmax",
-         "a softmax head does not fit a binary loss; use sigmoid or tanh"),
-        (f"{losses_py}:squared:colour=red", "'colour=red' is not an option"),
-        (f"{losses_py}", "give FILE.py:FUNCTION"),
-    ]
-
-
 def test_a_file_that_would_not_train_is_one_line_naming_it(tmp_path, losses_py):
-    for text, expected in _bad(tmp_path, losses_py):
+    for text, expected in bad_loss_files(tmp_path, losses_py):
         with pytest.raises(UsageError) as caught:
             load_loss_file(text)
         message = str(caught.value)

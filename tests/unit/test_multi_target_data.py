@@ -19,40 +19,7 @@ from lossterm.metrics.matrix import score
 from lossterm.options import Options
 from lossterm.training.fit import train
 from lossterm.training.records import RunConfig
-from tests.helpers.files import write_csv
-
-N = 240
-
-
-def _features(rng, n=N):
-    return rng.normal(size=(n, 4))
-
-
-@pytest.fixture(scope="module")
-def two_targets_csv(tmp_path_factory):
-    """Two numeric targets on very different scales: a (about 1) and b (about 1000)."""
-    rng = np.random.default_rng(1)
-    X = _features(rng)
-    a = X[:, 0] + 0.5 * X[:, 1] + 0.1 * rng.normal(size=N)
-    b = 1000 * (X[:, 2] ** 2 - X[:, 3]) + 50 * rng.normal(size=N)
-    rows = [[*(f"{v:.6f}" for v in X[i]), f"{a[i]:.6f}", f"{b[i]:.3f}"] for i in range(N)]
-    return write_csv(tmp_path_factory.mktemp("multi") / "two.csv",
-                     ["x1", "x2", "x3", "x4", "a", "b"], rows)
-
-
-@pytest.fixture(scope="module")
-def labels_csv(tmp_path_factory):
-    """Three labels, not exclusive: a and b 0/1, c 'yes'/'no'; plus a numeric column r."""
-    rng = np.random.default_rng(2)
-    X = _features(rng)
-    a = (X[:, 0] > 0).astype(int)
-    b = (X[:, 1] + X[:, 2] > 0.3).astype(int)
-    c = np.where(X[:, 3] > -0.5, "yes", "no")
-    r = X[:, 0] * 3.7 + rng.normal(size=N)
-    rows = [[*(f"{v:.6f}" for v in X[i]), a[i], b[i], c[i], f"{r[i]:.4f}"] for i in range(N)]
-    return write_csv(tmp_path_factory.mktemp("labels") / "labels.csv",
-                     ["x1", "x2", "x3", "x4", "a", "b", "c", "r"], rows)
-
+from tests.helpers.files import MULTI_ROWS
 
 # --- loading ------------------------------------------------------------------------------
 
@@ -67,7 +34,7 @@ def test_target_repeats_on_the_command_line():
 
 def test_each_regression_target_is_standardized_on_its_own(two_targets_csv):
     p = load_csv(DataOptions(str(two_targets_csv), ("a", "b")))
-    assert p.y_train.shape == (N // 2, 2) and p.y_test.shape == (N // 2, 2)
+    assert p.y_train.shape == (MULTI_ROWS // 2, 2) and p.y_test.shape == (MULTI_ROWS // 2, 2)
     assert np.allclose(p.y_train.mean(axis=0), 0, atol=1e-5)
     assert np.allclose(p.y_train.std(axis=0), 1, atol=1e-4)
     raw = load_csv(DataOptions(str(two_targets_csv), ("a", "b"), raw_target=True))
