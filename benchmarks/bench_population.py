@@ -15,7 +15,7 @@ Phases, per backend (tensorflow, jax, torch where installed):
    compiled program per experiment reused across seeds (the shape of the old
    ``Session`` path, through today's kernels). Against phase 1: the ratio,
    and the largest difference of any final test figure (0 means bit-identical).
-3. ``session`` (while ``engine.training.Session`` exists): the old
+3. ``session`` (``Session`` in ``tests/helpers/oracles/``): the old
    one-run-at-a-time engine, for the ratio against what it replaced: with
    TensorFlow one traced graph per run (the nine x N); with JAX and PyTorch
    Keras's own train step per mini-batch, so slow that it is timed on the
@@ -126,8 +126,10 @@ def phase_alone(seeds: int) -> dict:
 
 
 def phase_session(seeds: int) -> dict:
-    from lossterm.training.fit import Session, resolve
+    sys.path.insert(0, ROOT)  # the old engine is a test oracle now (tests/helpers/oracles)
+    from lossterm.training.fit import resolve
     from lossterm.training.records import RunConfig
+    from tests.helpers.oracles import Session
 
     finals = {}
     with Clock() as clock:
@@ -286,7 +288,7 @@ def report(backend: str, seeds: int, skip_session: bool, skip_cli: bool, env: di
         against = pop if backend == "tensorflow" else single
         try:
             ses = spawn("session", backend, n, env)
-        except SystemExit as failed:  # the Session path may be gone: say so, go on
+        except SystemExit as failed:  # the Session oracle failed: say so, go on
             print(f"Session path not measured: {str(failed).splitlines()[-1]}")
         else:
             print(f"Session (the old engine) one at a time, nine x {n}: {seconds(ses)}, "

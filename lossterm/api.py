@@ -1,24 +1,38 @@
 """The Python API: ``lossterm.run``, ``lossterm.train``, ``lossterm.study``,
-``lossterm.noise_sweep`` and ``lossterm.calibrate`` — the calls the command line and the
-TUI make, as plain functions returning plain results."""
+``lossterm.noise_sweep`` and ``lossterm.calibrate``. Studies, sweeps and calibrations go
+through :mod:`lossterm.service`, the same path the command line and the TUI take: the
+arguments become :class:`~lossterm.options.Options`, the service plans and checks them,
+then trains and judges."""
 
-from lossterm.analysis.study.calibration import calibrate as run_calibration
-from lossterm.analysis.study.noise import run_noise_sweep
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from lossterm import service
+from lossterm.analysis.study.calibration import Calibration
 from lossterm.analysis.study.protocol import Protocol, parse_lr_grid
-from lossterm.analysis.study.run import run_study
+from lossterm.analysis.study.results import ProblemStudy
+from lossterm.analysis.study.run import Trainer
+from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.core.errors import UsageError
 from lossterm.data.perturb import Perturbation
+from lossterm.data.problems import Problem
+from lossterm.options import Options
 from lossterm.training.fit import run, train
-from lossterm.training.plan import plan_runs
 from lossterm.training.records import RunConfig, RunResult
 
 __all__ = ["RunConfig", "RunResult", "calibrate", "noise_sweep", "run", "study", "train"]
 
+# What a study or sweep takes as its problem: a built-in name or a Problem, or a list of them.
+Problems = str | Problem | Sequence[str | Problem]
+Grid = str | Sequence[float] | None  # "LOW:HIGH:N", or the rates themselves
 
-def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 1, lr_grid=None,
-          val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
-          seed: int = 0, data_seed: int = 0, trainer=None, selection: str = "replicate",
-          **settings):
+
+def study(problem: Problems, losses: Iterable[str], *, seeds: int = 10, tune_seeds: int = 1,
+          lr_grid: Grid = None, val_size: float = 0.2, checkpoint: str = "best",
+          metric: str | None = None, seed: int = 0, data_seed: int = 0,
+          trainer: Trainer | None = None, selection: str = "replicate",
+          **settings: Any) -> ProblemStudy | list[ProblemStudy]:
     """A fair study of ``losses`` on ``problem`` (a name or :class:`Problem`, or a list of
     them: then a list of studies comes back).
 
@@ -34,31 +48,42 @@ def study(problem, losses, *, seeds: int = 10, tune_seeds: int = 1, lr_grid=None
         >>> s = lossterm.study("circles", ["bce", "hinge", "squared_hinge"])
         >>> s.verdict.line, s.loss("hinge").chosen_learning_rate
     """
-    many, jobs, protocol = _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size,
-                                    checkpoint, metric, seed, settings, selection)
-    studies = run_study(jobs, protocol, data_seed=data_seed, trainer=trainer)
+    many, problems, options = _options(problem, losses, seeds, tune_seeds, lr_grid, val_size,
+                                       checkpoint, metric, seed, data_seed, settings, selection)
+    studies = service.run_study(service.study_work(options, problems), trainer=trainer)
     return studies if many else studies[0]
 
 
-def _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, metric, seed,
-             settings, selection="replicate"):
-    """(a list was given?, the jobs, the protocol) of a study or sweep's arguments."""
-
-    many = isinstance(problem, (list, tuple))
-    grid = parse_lr_grid(lr_grid) if isinstance(lr_grid, str) else lr_grid
+def _options(problem: Problems, losses: Iterable[str], seeds: int, tune_seeds: int,
+             lr_grid: Grid, val_size: float, checkpoint: str, metric: str | None, seed: int,
+             data_seed: int, settings: dict[str, Any], selection: str = "replicate",
+             **more: Any) -> tuple[bool, list[str | Problem], Options]:
+    """(a list was given?, the problems, the options) of a study, sweep or calibration's
+    arguments: the options every front end hands the service."""
+    many = not isinstance(problem, (str, Problem))  # a list of them
+    problems = [problem] if isinstance(problem, (str, Problem)) else list(problem)
+    grid = (parse_lr_grid(lr_grid) if isinstance(lr_grid, str)
+            else None if lr_grid is None else tuple(lr_grid))
     protocol = Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
                         validation_share=val_size, checkpoint=checkpoint, metric=metric,
                         selection=selection)
-    base = RunConfig(problem="", loss="", seed=seed, **settings)
-    plan = plan_runs(list(problem) if many else [problem], list(losses), base)
-    return many, plan.runs, protocol
+    options = Options(losses=tuple(losses), base=RunConfig(problem="", loss="", seed=seed,
+                                                           **settings),
+                      protocol=protocol, perturbation=more.pop("perturbation",
+                                                               Perturbation(seed=data_seed)),
+                      **more)
+    return many, problems, options
 
 
-def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str = "symmetric",
-                tune: bool = True, seeds: int = 10, tune_seeds: int = 1, lr_grid=None,
+def noise_sweep(problem: Problems, losses: Iterable[str],
+                rates: Sequence[float] = (0.0, 0.2, 0.4, 0.6), *, noise_kind: str = "symmetric",
+                tune: bool = True, seeds: int = 10, tune_seeds: int = 1, lr_grid: Grid = None,
                 val_size: float = 0.2, checkpoint: str = "best", metric: str | None = None,
-                seed: int = 0, data_seed: int = 0, trainer=None, stop=None, on_start=None,
-                on_point=None, **settings):
+                seed: int = 0, data_seed: int = 0, trainer: Trainer | None = None,
+                stop: threading.Event | None = None,
+                on_start: Callable[[str, float], None] | None = None,
+                on_point: Callable[[NoiseSweep], None] | None = None,
+                **settings: Any) -> NoiseSweep | list[NoiseSweep]:
     """Robustness curves: ``losses`` compared on ``problem`` (a classification problem's
     name or :class:`Problem`, or a list of them: then a list comes back) at each label-noise
     ``rate``, test split clean; each point a fair study (as :func:`study`) unless
@@ -77,19 +102,21 @@ def noise_sweep(problem, losses, rates=(0.0, 0.2, 0.4, 0.6), *, noise_kind: str 
         >>> [(c.loss, c.means) for c in s.series()]
     """
 
-    many, jobs, protocol = _planned(problem, losses, seeds, tune_seeds, lr_grid, val_size,
-                                    checkpoint, metric, seed, settings)
-    sweeps = run_noise_sweep(jobs, rates, protocol,
-                             base=Perturbation(seed=data_seed, noise_kind=noise_kind),
-                             tune=tune, seeds=seeds, trainer=trainer, stop=stop,
-                             on_start=on_start, on_point=on_point)
+    many, problems, options = _options(
+        problem, losses, seeds, tune_seeds, lr_grid, val_size, checkpoint, metric, seed,
+        data_seed, settings, noise_rates=tuple(rates), tune=None if tune else False,
+        perturbation=Perturbation(seed=data_seed, noise_kind=noise_kind))
+    sweeps = service.run_sweep(service.sweep_work(options, problems), trainer=trainer,
+                               stop=stop, on_start=on_start, on_point=on_point)
     return sweeps if many else sweeps[0]
 
 
-def calibrate(problem, loss, studies: int = 20, *, seeds: int = 10, tune_seeds: int = 1,
-              lr_grid=None, val_size: float = 0.2, checkpoint: str = "best",
-              metric: str | None = None, seed: int = 0, data_seed: int = 0, trainer=None,
-              on_study=None, selection: str = "replicate", **settings):
+def calibrate(problem: str | Problem, loss: str, studies: int = 20, *, seeds: int = 10,
+              tune_seeds: int = 1, lr_grid: Grid = None, val_size: float = 0.2,
+              checkpoint: str = "best", metric: str | None = None, seed: int = 0,
+              data_seed: int = 0, trainer: Trainer | None = None,
+              on_study: Callable[[Calibration], None] | None = None,
+              selection: str = "replicate", **settings: Any) -> Calibration:
     """How often a study of ``problem`` (a name or :class:`Problem`) would claim a
     difference where there is none: ``studies`` A/A studies of ``loss`` against a copy of
     itself, each arm from its own seeds, under the protocol :func:`study` runs with these
@@ -102,8 +129,8 @@ def calibrate(problem, loss, studies: int = 20, *, seeds: int = 10, tune_seeds: 
 
     if isinstance(problem, (list, tuple)) or isinstance(loss, (list, tuple)):
         raise UsageError("calibrate takes one problem and one loss")
-    _, jobs, protocol = _planned(problem, [loss], seeds, tune_seeds, lr_grid, val_size,
-                                 checkpoint, metric, seed, settings, selection)
-    (job,) = jobs
-    return run_calibration(job, protocol, studies, data_seed=data_seed, trainer=trainer,
-                           on_study=on_study)
+    _, problems, options = _options(problem, [loss], seeds, tune_seeds, lr_grid, val_size,
+                                    checkpoint, metric, seed, data_seed, settings, selection,
+                                    calibrate=studies)
+    return service.run_calibration(service.plan_work(options, problems), trainer=trainer,
+                                   on_study=on_study)

@@ -66,7 +66,7 @@ class Options:
             raise UsageError("--split-column goes with --data FILE.csv")
         elif args.target or args.kind or args.raw_target:
             raise UsageError("--target, --kind and --raw-target go with --data FILE.csv")
-        noise_rates = ()
+        noise_rates: tuple[float, ...] = ()
         if args.noise_sweep is not None:
             noise_rates = parse_rates(args.noise_sweep)
             if args.label_noise:

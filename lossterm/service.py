@@ -1,27 +1,41 @@
-"""The one path from options to results, for ``--headless`` and the TUI alike:
-load the problems, plan and check the jobs, train them (recording each epoch).
+"""The one path from options to results, for ``--headless``, the TUI and the Python API:
+``options → plan → train → analyse``.
 
-The front ends differ only in what they do with the handlers' calls: the
-headless report draws a progress bar, the TUI posts messages to its screen.
+:func:`plan_work` turns options into :class:`Work` — plain runs, a fair study, a
+robustness sweep or a calibration, with every job resolved and checked and everything
+that can be refused refused before anything trains. :func:`run_study`,
+:func:`run_sweep`, :func:`run_calibration` and :func:`train` carry it out, telling one
+:class:`~lossterm.training.listener.RunListener` how far they got. The front ends differ
+only in what they do with what the listener hears and with the result: the headless
+report draws progress bars and prints a report, the TUI posts messages to its screen.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
-from lossterm.data.own import load_csv
-from lossterm.data.perturb import perturb
-from lossterm.data.problems import PROBLEM_NAMES, Problem, get_problem
+import numpy as np
+
+from lossterm.analysis.study.calibration import Calibration
+from lossterm.analysis.study.calibration import calibrate as _calibrate
+from lossterm.analysis.study.noise import noise_warnings
+from lossterm.analysis.study.noise import run_noise_sweep as _noise_sweep
+from lossterm.analysis.study.protocol import Protocol
+from lossterm.analysis.study.run import TUNING, Phase, ProblemStudy, Trainer, default_trainer
+from lossterm.analysis.study.run import run_study as _study
+from lossterm.analysis.study.sweep_result import NoiseSweep
+from lossterm.core.errors import UsageError
+from lossterm.data.own import load_csv, load_csv_split
+from lossterm.data.perturb import Perturbation, perturb
+from lossterm.data.problems import PROBLEM_NAMES, REGRESSION, Problem, get_problem
 from lossterm.options import Options
 from lossterm.storage.store import Recorder, Store, default_store_path
+from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.plan import Plan, plan_runs
-from lossterm.training.records import EpochRecord, Job, RunResult
+from lossterm.training.records import Job, RunResult
 from lossterm.training.scheduler import expand_seeds, sweep
-
-StartHandler = Callable[[int, Job], None]
-EpochHandler = Callable[[int, EpochRecord], None]
-DoneHandler = Callable[[int, RunResult], None]
 
 
 def load_problems(options: Options) -> list[Problem]:
@@ -54,7 +68,7 @@ def perturbed(problem: Problem, options: Options) -> Problem:
     return perturb(problem, part) if part.active else problem
 
 
-def plan(options: Options, problems: list[Problem] | None = None) -> Plan:
+def plan(options: Options, problems: Sequence[str | Problem] | None = None) -> Plan:
     """Every job the options ask for, seeds expanded, resolved and checked.
 
     ``problems`` overrides loading (the TUI passes the problem on screen).
@@ -75,14 +89,220 @@ def open_store(options: Options):
 
 
 def train(jobs: list[Job], *, store=None, threads: int | None = None,
-          stop: threading.Event | None = None, on_start: StartHandler | None = None,
-          on_epoch: EpochHandler | None = None, on_done: DoneHandler | None = None,
+          stop: threading.Event | None = None, listener: RunListener = SILENT,
           grid: bool = False) -> list[RunResult]:
-    """Train ``jobs``, recording each epoch in ``store``; results in the jobs' order.
+    """Train ``jobs``, recording each epoch in ``store`` before ``listener`` hears of it;
+    results in the jobs' order.
 
     Raises ``SweepInterrupted`` (holding the finished runs) on Ctrl+C.
     """
 
-    recorder = Recorder(store, on_start, on_epoch, on_done)
-    return sweep(jobs, jobs=threads, stop=stop, on_start=recorder.on_start,
-                 on_epoch=recorder.on_epoch, on_done=recorder.on_done, grid=grid)
+    return sweep(jobs, jobs=threads, stop=stop, listener=Recorder(store, listener), grid=grid)
+
+
+# --- studies, sweeps and calibration ----------------------------------------------------------
+
+RUNS, STUDY, SWEEP, CALIBRATION = "runs", "study", "sweep", "calibration"
+DEFAULT_NOISE_RATES = (0.0, 0.2, 0.4, 0.6)  # a sweep's rates when none are given (the TUI's R)
+
+
+class StudyStopped(Exception):
+    """A study or calibration was stopped (its stop event set) before its last phase ended:
+    nothing half-done is reported as a result."""
+
+
+@dataclass
+class Work:
+    """What a request will do, planned and checked: nothing has trained yet.
+
+    ``jobs``: one resolved job per (problem, loss) for a study, sweep or calibration (the
+    protocol multiplies them), or every run with its seeds for plain runs. ``held``: the
+    validation rows a ``--split-column`` fixed, by ``id(problem)``. ``skipped``: requests
+    the plan left out, each with why; ``warnings``: what the person should know first.
+    """
+
+    kind: str
+    options: Options
+    jobs: list[Job]
+    held: dict[int, np.ndarray] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def protocol(self) -> Protocol:
+        return self.options.protocol
+
+
+def plan_work(options: Options, problems: Sequence[str | Problem] | None = None) -> Work:
+    """The work ``options`` ask for: a calibration (``calibrate``), a robustness sweep
+    (``noise_rates``), a fair study (forced by ``tune``, or two or more losses of a problem
+    over several seeds) or plain runs. ``problems`` overrides loading."""
+    if options.calibrate is not None:
+        return _calibration_work(options, problems)
+    if options.noise_rates:
+        return sweep_work(options, problems)
+    if options.tune is not False:
+        loaded, held = study_problems(options) if problems is None else (problems, {})
+        planned = plan_runs(loaded, options.losses, options.base)
+        if options.wants_study(planned.runs):
+            return Work(STUDY, options, planned.runs, held, planned.skipped)
+        problems = loaded
+    runs = plan(options, problems)
+    return Work(RUNS, options, runs.runs, skipped=runs.skipped)
+
+
+def study_work(options: Options, problems: Sequence[str | Problem] | None = None) -> Work:
+    """A fair study of the options' losses, asked for by name (the TUI's ``S``, the API's
+    ``study``): whatever ``tune`` and the seeds say. The options' ``seeds``, when more
+    than one, are the study's paired replicates."""
+    options = _seeds_as_replicates(options)
+    loaded, held = study_problems(options) if problems is None else (problems, {})
+    planned = plan_runs(loaded, options.losses, options.base)
+    return Work(STUDY, options, planned.runs, held, planned.skipped)
+
+
+def _seeds_as_replicates(options: Options) -> Options:
+    """The options' seeds, when more than one, as the protocol's paired replicates (the
+    command line sets both from ``--seeds``; the TUI sets only its ``n``)."""
+    if options.seeds > 1:
+        return replace(options, protocol=replace(options.protocol, seeds=options.seeds))
+    return options
+
+
+def sweep_work(options: Options, problems: Sequence[str | Problem] | None = None) -> Work:
+    """Robustness curves: the comparison at each of the options' ``noise_rates`` (default
+    :data:`DEFAULT_NOISE_RATES`), on the clean problems (each rate's noise is the sweep's to
+    add; the test split never gets any). With no problem named, the tutorial's
+    classification problems."""
+    options = _seeds_as_replicates(options)
+    if not options.noise_rates:
+        options = replace(options, noise_rates=DEFAULT_NOISE_RATES)
+    clean = replace(options, perturbation=Perturbation())  # each point adds its own noise
+    loaded, held = study_problems(clean) if problems is None else (problems, {})
+    if held and options.perturbation.imbalance < 1:
+        raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
+                         "--split-column marks for validation; use one or the other")
+    planned = plan_runs(loaded, options.losses, options.base)
+    jobs = planned.runs
+    if problems is None and not options.problems and options.data is None:
+        kept = [j for j in jobs if j.problem.kind != REGRESSION]
+        if kept and len(kept) < len(jobs):
+            planned.skipped.append("regression: label noise needs classes (a sweep with no "
+                                   "--problem runs the tutorial's classification problems)")
+        jobs = kept or jobs
+    warnings = [line for problem in dict.fromkeys(j.problem for j in jobs)
+                if problem.kind != REGRESSION
+                for line in noise_warnings(problem, options.noise_rates,
+                                           options.perturbation.noise_kind)]
+    return Work(SWEEP, options, jobs, held, planned.skipped, warnings)
+
+
+def _calibration_work(options: Options, problems: Sequence[str | Problem] | None) -> Work:
+    if len(options.losses) != 1 or options.losses[0] == "all":
+        raise UsageError("--calibrate compares one loss with itself: name exactly one --loss")
+    loaded, held = study_problems(options) if problems is None else (problems, {})
+    jobs = plan_runs(loaded, options.losses, options.base).runs
+    if len({id(j.problem) for j in jobs}) != 1:
+        raise UsageError("--calibrate runs on one problem: name exactly one --problem (or "
+                         "one --data file)")
+    return Work(CALIBRATION, options, jobs, held)
+
+
+def study_problems(options: Options) -> tuple[list[Problem], dict[int, np.ndarray]]:
+    """The problems as :func:`load_problems` gives them, and the validation rows a
+    ``--split-column`` fixed (by ``id(problem)``; none otherwise)."""
+    if options.data is not None and options.data.split_column:
+        problem, rows = load_csv_split(options.data)
+        if options.perturbation.imbalance < 1:  # drops training rows: the split would move
+            raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
+                             "--split-column marks for validation; use one or the other")
+        if options.perturbation.active:
+            problem = perturb(problem, options.perturbation)
+        return [problem], {} if rows is None else {id(problem): rows}  # None: no split column
+    return load_problems(options), {}
+
+
+Labeller = Callable[[Phase], str]
+
+
+def run_study(work: Work, *, listener: RunListener | None = None,
+              stop: threading.Event | None = None, trainer: Trainer | None = None,
+              label: Labeller | None = None) -> list[ProblemStudy]:
+    """The work's study, one per problem. ``stop`` set: :class:`StudyStopped` after the
+    phase in training. ``trainer``: how a phase trains (default: the population engine
+    on the options' threads), wrapped so the listener hears each phase."""
+    train_phase = _phases(work, listener, stop, trainer, label)
+    return _study(work.jobs, work.protocol, data_seed=work.options.perturbation.seed,
+                  trainer=train_phase, held=work.held)
+
+
+def run_sweep(work: Work, *, listener: RunListener | None = None,
+              stop: threading.Event | None = None, trainer: Trainer | None = None,
+              on_point: Callable[[NoiseSweep], None] | None = None,
+              on_start: Callable[[str, float], None] | None = None,
+              label: Labeller | None = None) -> list[NoiseSweep]:
+    """The work's robustness sweep, one per problem; ``stop`` set, it ends with the points
+    done. The listener hears each phase as 'noise RATE (i/n) ' and ``label``'s words
+    (default: the phase and problem)."""
+    rates = work.options.noise_rates
+    now = {"rate": rates[0]}
+
+    def started(problem: str, rate: float) -> None:
+        now["rate"] = rate
+        if on_start is not None:
+            on_start(problem, rate)
+
+    def where(phase: Phase) -> str:
+        rate = now["rate"]
+        return f"noise {rate:g} ({rates.index(rate) + 1}/{len(rates)}) {_label(phase, label)}"
+
+    stop = stop or threading.Event()
+    base = replace(work.options.perturbation, label_noise=0.0, outliers=0.0)
+    seeds = work.options.seeds if work.options.seeds > 1 else work.protocol.seeds
+    return _noise_sweep(work.jobs, rates, work.protocol, base=base,
+                        tune=work.options.tune is not False, seeds=seeds,
+                        held=work.held, stop=stop, on_start=started, on_point=on_point,
+                        trainer=_phases(work, listener, stop, trainer, where, raises=False))
+
+
+def run_calibration(work: Work, *, listener: RunListener | None = None,
+                    trainer: Trainer | None = None,
+                    on_study: Callable[..., None] | None = None) -> Calibration:
+    """The work's N A/A studies; the listener hears each phase as 'A/A study k/N: ...'."""
+    (job,) = work.jobs
+    total, started = work.options.calibrate or 0, [0]
+
+    def where(phase: Phase) -> str:
+        started[0] += phase.name == TUNING
+        return f"A/A study {started[0]}/{total}: {phase.name} {phase.problem}"
+
+    return _calibrate(job, work.protocol, total, data_seed=work.options.perturbation.seed,
+                      held=work.held.get(id(job.problem)),
+                      trainer=_phases(work, listener, None, trainer, where),
+                      on_study=on_study)
+
+
+def _phases(work: Work, listener: RunListener | None, stop: threading.Event | None,
+            trainer: Trainer | None, label: Labeller | None, raises: bool = True) -> Trainer:
+    """A study's trainer that tells ``listener`` each phase (as ``label`` words it) and
+    each run, stops its runs at their next epoch once ``stop`` is set and then (if
+    ``raises``) raises :class:`StudyStopped`."""
+    listener = listener or SILENT
+    threads = work.options.jobs
+
+    def train_phase(jobs: list[Job], phase: Phase) -> list[RunResult]:
+        listener.phase_started(_label(phase, label), jobs)
+        if trainer is not None:
+            results = trainer(jobs, phase)
+        else:
+            results = default_trainer(jobs, phase, threads=threads, stop=stop,
+                                      listener=listener)
+        if raises and stop is not None and stop.is_set():
+            raise StudyStopped
+        return results
+
+    return train_phase
+
+
+def _label(phase: Phase, label: Labeller | None) -> str:
+    return label(phase) if label else f"{phase.name} {phase.problem}"

@@ -6,6 +6,7 @@ its seeds, and per problem with two or more losses a :class:`Comparison` whose v
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lossterm.analysis.stats import Summary, curve_stats, summarize
@@ -36,7 +37,7 @@ class Arm:
         return summarize([getattr(r, f"{split}_metric") for r in self.good], self.metric)
 
     def by_seed(self) -> dict[int, float]:
-        return {r.seed: r.test_metric for r in self.good}
+        return {r.seed: r.records[-1].test_metric for r in self.good}  # good runs have epochs
 
     def curves(self) -> dict[str, dict[str, list[float]]]:
         keys = self.good[0].history.keys() if self.good else ()
@@ -70,7 +71,7 @@ def arms(results: list[RunResult]) -> list[Arm]:
     return list(grouped.values())
 
 
-def untuned_protocol(learning_rates, seeds: int) -> str:
+def untuned_protocol(learning_rates: Iterable[float], seeds: int) -> str:
     """What untuned runs were, in the words a verdict line carries beside its claim."""
     rates = ", ".join(f"{lr:g}" for lr in sorted(set(learning_rates))) or "one rate"
     return (f"every loss at learning rate {rates}, not tuned; {seeds} paired seeds; ranked "

@@ -15,21 +15,21 @@ the TUI cannot disagree on what "the same settings" means.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from lossterm.runtime.backend import running_backend
 from lossterm.training.records import Job, RunResult
 
-Entry = tuple[int, Mapping, RunResult]  # (order, settings, result), as the store lists runs
+Entry = tuple[int, Mapping[str, object], RunResult]  # (order, settings, result), as the store lists runs
 
 
-def run_settings(job: Job) -> dict:
+def run_settings(job: Job) -> dict[str, object]:
     """Everything ``job`` trains with, as the store records it: the job's settings, its
     data's fingerprint and the backend of this process."""
     return {**job.settings, "data": job.problem.fingerprint, "backend": running_backend()}
 
 
-def experiment_key(settings: Mapping) -> str:
+def experiment_key(settings: Mapping[str, object]) -> str:
     """What runs share when they are seeds of one experiment: every setting but the seed."""
     return json.dumps({k: v for k, v in settings.items() if k != "seed"}, sort_keys=True,
                       default=str)
@@ -44,7 +44,7 @@ def experiments(entries: list[Entry]) -> dict[tuple[str, str], list[Entry]]:
     return grouped
 
 
-def distinct(entries: list[Entry]) -> tuple[list[RunResult], list[str]]:
+def distinct(entries: Sequence[Entry]) -> tuple[list[RunResult], list[str]]:
     """The runs a report may compare, and a line for each thing left out.
 
     A report treats the runs of one (problem, loss) as seeds of one experiment and

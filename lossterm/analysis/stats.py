@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from lossterm.core.metric import is_share
 
@@ -64,7 +66,7 @@ def _t_quantile(n: int) -> float:
     return float(stats.t.ppf(0.5 + LEVEL / 2, df=n - 1))
 
 
-def summarize(values, metric: str | None = None) -> Summary:
+def summarize(values: Iterable[float], metric: str | None = None) -> Summary:
     """Mean, sample SD and the 95% interval of the mean of ``values`` (figures over seeds):
     every mean ± CI a report or screen shows comes from here.
 
@@ -103,7 +105,7 @@ def interval_words(metric: str | None) -> str:
     return "95% t-interval"
 
 
-def paired_test(a, b) -> PairedTest:
+def paired_test(a: ArrayLike, b: ArrayLike) -> PairedTest:
     d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
     n = d.size
     if n < 2:
@@ -183,7 +185,7 @@ class Modes:
         return self.high[0] - self.low[-1]
 
 
-def two_modes(values) -> Modes | None:
+def two_modes(values: Iterable[float]) -> Modes | None:
     """The two groups ``values`` fall in, or None when they form one.
 
     The rule: sort the figures and split them at the widest gap between neighbours;
@@ -223,7 +225,7 @@ def curve_stats(series: list[list[float]]) -> tuple[list[float], list[float], li
     return means, stds, counts
 
 
-def holm(pvalues) -> list[float]:
+def holm(pvalues: Sequence[float]) -> list[float]:
     """Holm's step-down adjustment of ``pvalues`` (NaN stays NaN and is not counted).
 
     Why Holm: a study compares every pair of losses, so some comparison is

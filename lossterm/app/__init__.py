@@ -8,7 +8,7 @@ import sys
 import tempfile
 from dataclasses import replace
 
-from lossterm import service as pipeline
+from lossterm import service
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import canonical_problem_name, tutorial_problem_name
 from lossterm.losses import get_loss
@@ -29,13 +29,14 @@ def terminal_on_private_fd():
     terminal = os.fdopen(terminal_fd, "w", buffering=1, encoding="utf-8")
     log = tempfile.TemporaryFile()  # noqa: SIM115 (open while stderr points at it)
     os.dup2(log.fileno(), 2)
-    sys.stderr = sys.__stderr__ = terminal
+    # typeshed marks sys.__stderr__ Final; Textual draws on it, so it is swapped on purpose
+    sys.stderr = sys.__stderr__ = terminal  # type: ignore[misc]
     try:
         yield
     finally:
         terminal.flush()
         os.dup2(terminal_fd, 2)
-        sys.stderr, sys.__stderr__ = saved_stderr, saved_dunder
+        sys.stderr, sys.__stderr__ = saved_stderr, saved_dunder  # type: ignore[misc]
         terminal.close()
         log.close()
 
@@ -53,10 +54,10 @@ def launch(args) -> int:
     own = []
     if options.data is not None:  # own data: loaded (or refused) before the screen is taken
 
-        own = pipeline.load_problems(replace(options, perturbation=Perturbation()))
+        own = service.load_problems(replace(options, perturbation=Perturbation()))
         problem = own[0].name
     app = make_app(problem=problem, loss=loss.name if loss else None, seeds=options.seeds,
-                   store=pipeline.open_store(options), own_problems=own, options=options)
+                   store=service.open_store(options), own_problems=own, options=options)
     with terminal_on_private_fd():
         app.run()
     return app.return_code or 0

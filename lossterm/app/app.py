@@ -12,7 +12,7 @@ through messages, never by setting a reactive.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from textual import work
@@ -22,6 +22,8 @@ from textual.reactive import var
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from lossterm.analysis.study.results import ProblemStudy
+from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app import keys
 from lossterm.app.loading import load_backend, load_until_cancelled
 from lossterm.app.messages import (
@@ -74,7 +76,7 @@ class LosstermApp(VerdictActions, App):
                  loader: Callable[[], str] | None = None,
                  base: RunConfig | None = None, problem: str | None = None,
                  loss: str | None = None, seeds: int = 1, store=None,
-                 own_problems: list[Problem] = (),
+                 own_problems: Sequence[Problem] = (),
                  perturbation: Perturbation | None = None, options: Options | None = None):
         super().__init__()
         self.store = store
@@ -86,7 +88,7 @@ class LosstermApp(VerdictActions, App):
         self.loader = loader or load_backend
         self.data_ready = False
         # problem name -> its latest ProblemStudy or NoiseSweep (what v shows)
-        self.studies: dict[str, object] = {}
+        self.studies: dict[str, ProblemStudy | NoiseSweep] = {}
         self.study_stop: threading.Event | None = None  # set while a study runs
         self.backend_line = ""
 

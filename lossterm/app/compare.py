@@ -16,6 +16,8 @@ import numpy as np
 
 from lossterm.analysis.arms import untuned_protocol
 from lossterm.analysis.stats import T_TEST, summarize
+from lossterm.analysis.study.results import ProblemStudy
+from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.analysis.verdict import decide
 from lossterm.app.state import _short_name
 from lossterm.core.metric import higher_is_better, is_share
@@ -104,7 +106,7 @@ def _rows(verdict, scores, rates, lost) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def from_study(study) -> CompareView:
+def from_study(study: ProblemStudy) -> CompareView:
     """The view of a finished :class:`~lossterm.analysis.study.ProblemStudy`."""
     v = study.verdict
     scores = {s.loss: dict(s.test) for s in study.losses}
@@ -181,7 +183,7 @@ def from_runs(problem: str, results: list[RunResult], settings: str = ""
     curves: dict[str, list[list[float]]] = {}
     trains: dict[str, list[list[float]]] = {}
     for r in paired:
-        scores.setdefault(r.loss, {})[r.seed] = r.test_metric
+        scores.setdefault(r.loss, {})[r.seed] = r.records[-1].test_metric  # paired: it has them
         curves.setdefault(r.loss, []).append([e.test_metric for e in r.records])
         trains.setdefault(r.loss, []).append([e.train_metric for e in r.records])
     if len(scores) < 2:
@@ -206,13 +208,14 @@ def from_runs(problem: str, results: list[RunResult], settings: str = ""
     )
 
 
-def from_sweep(sweep) -> CompareView | None:
+def from_sweep(sweep: NoiseSweep) -> CompareView | None:
     """The view of a :class:`~lossterm.analysis.study.noise.NoiseSweep`: the robustness curves,
     a verdict line per noise rate, and below them the highest rate's comparison (its
     ranked table, isolation plot, curves and metric matrix). None before any point ended."""
     if not sweep.points:
         return None
     last = sweep.points[-1]
+    base: CompareView | None
     if last.study is not None:
         base = from_study(last.study)
     else:

@@ -100,7 +100,7 @@ def pick_group(runs: Iterable[RunView], problem: str,
         return None
     groups = experiments(entries)
     chosen = (selected.settings if selected is not None and selected.finished
-              and selected.config.problem == problem else entries[-1][1])
+              and selected.config.problem_name == problem else entries[-1][1])
     key = (problem, experiment_key(chosen))
     results, _ = distinct(groups[key])
     left_out = tuple(group[-1][1] for k, group in groups.items() if k != key)

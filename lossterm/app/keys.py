@@ -6,17 +6,20 @@ so the three cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from typing import TypeVar
 
 from textual.app import SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+
+T = TypeVar("T")
 
 SEED_CHOICES = (1, 3, 5, 10)
 PERTURBATION_STEPS = {"label_noise": (0.0, 0.1, 0.2, 0.3), "outliers": (0.0, 0.05, 0.1, 0.2),
                       "imbalance": (1.0, 0.5, 0.2, 0.1)}
 
-BINDINGS = [
+BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the App takes it
     Binding("t", "train", "Train", id="train", tooltip="train the selected problem and loss"),
     Binding("a", "train_all", "All", id="train_all",
             tooltip="queue every loss that fits the selected problem"),
@@ -62,19 +65,28 @@ EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
               Binding("up,down,j,k", "", "Move", key_display="↑ ↓ j k", tooltip="move in a list")]
 
 
-def next_step(steps: tuple, now) -> object:
+def next_step(steps: tuple[T, ...], now: object) -> T:
     """The step after ``now``, wrapping round; the first if ``now`` is not a step."""
     return steps[(steps.index(now) + 1) % len(steps)] if now in steps else steps[0]
 
 
-def help_groups(main: list[Binding], table: list[Binding]) -> list[tuple[str, list[Binding]]]:
+def as_bindings(items: Iterable[BindingType]) -> list[Binding]:
+    """A BINDINGS list as Binding objects: Textual also takes (key, action[, description])
+    tuples there. Keys are left as written ("up,down" stays one row of the help)."""
+    return [b if isinstance(b, Binding) else Binding(*b) for b in items]
+
+
+def help_groups(main: Iterable[BindingType], table: Iterable[BindingType]
+                ) -> list[tuple[str, list[Binding]]]:
     """The help screen's sections: the main screen's keys, the runs table's, everywhere."""
-    return [("Main screen", list(main)), ("Runs table", table), ("Everywhere", EVERYWHERE)]
+    return [("Main screen", as_bindings(main)), ("Runs table", as_bindings(table)),
+            ("Everywhere", EVERYWHERE)]
 
 
-def commands(bindings: list[Binding], run_action) -> Iterator[SystemCommand]:
+def commands(bindings: Iterable[BindingType], run_action: Callable[[str], object]
+             ) -> Iterator[SystemCommand]:
     """Every key's action in the command palette, but moving and quitting (there already)."""
-    for binding in bindings:
+    for binding in as_bindings(bindings):
         if binding.action not in ("quit", "focus_next", "focus_previous"):
             yield SystemCommand(binding.description, binding.tooltip,
                                 partial(run_action, binding.action))

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from lossterm.analysis.study.results import ProblemStudy
+from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.training.records import EpochRecord, RunResult
 
 
@@ -54,7 +56,7 @@ class HistoryLoaded(Message):
     """Earlier runs read from the store, oldest first, each with what it trained with."""
 
     results: list[RunResult]
-    settings: list[dict] = field(default_factory=list)  # one per result, as stored
+    settings: list[dict[str, object]] = field(default_factory=list)  # one per result, as stored
 
 
 @dataclass
@@ -72,7 +74,7 @@ class StudyDone(Message):
     """A study ended: its result, or why not (cancelled, refused)."""
 
     problem: str
-    study: object | None  # lossterm.analysis.study.ProblemStudy
+    study: ProblemStudy | None
     error: str = ""
 
 
@@ -81,5 +83,5 @@ class SweepDone(Message):
     """A noise sweep ended: its result (perhaps with fewer points, if stopped), or why not."""
 
     problem: str
-    sweep: object | None  # lossterm.analysis.study.noise.NoiseSweep
+    sweep: NoiseSweep | None
     error: str = ""

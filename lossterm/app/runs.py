@@ -50,7 +50,7 @@ class RunView:
 
     @property
     def problem_text(self) -> str:
-        return ("↺ " if self.from_history else "") + self.config.problem
+        return ("↺ " if self.from_history else "") + self.config.problem_name
 
     @property
     def status_text(self) -> str:

@@ -8,9 +8,11 @@ can find a run's regions by identity (``RunBoard.regions_run``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
-from lossterm import service as pipeline
+from lossterm import service
 from lossterm.app.keys import PERTURBATION_STEPS, SEED_CHOICES, next_step
 from lossterm.data.own import DataOptions
 from lossterm.data.perturb import Perturbation
@@ -20,7 +22,7 @@ from lossterm.training.plan import Plan
 
 
 class Settings:
-    def __init__(self, options: Options, seeds: int, own: list[Problem] = (),
+    def __init__(self, options: Options, seeds: int, own: Sequence[Problem] = (),
                  perturbation: Perturbation | None = None):
         self.options = options
         self.seeds = seeds
@@ -35,13 +37,13 @@ class Settings:
         if key not in self._made:
             base = self.own.get(name) or get_problem(name)
             options = replace(self.options, perturbation=self.perturbation)
-            self._made[key] = pipeline.perturbed(base, options)
+            self._made[key] = service.perturbed(base, options)
         return self._made[key]
 
     def plan(self, problem: str, losses: list[str]) -> Plan:
         """The jobs ``losses`` on ``problem`` make now; raises LosstermError if none can."""
         options = replace(self.options, losses=tuple(losses), seeds=self.seeds)
-        return pipeline.plan(options, problems=[self.problem(problem)])
+        return service.plan(options, problems=[self.problem(problem)])
 
     def next_seeds(self) -> None:
         later = [n for n in self.seed_choices if n > self.seeds]
@@ -50,13 +52,13 @@ class Settings:
     def cycle(self, name: str) -> None:
         """The next step of one perturbation (``label_noise``, ``outliers``, ``imbalance``)."""
         now = getattr(self.perturbation, name)
-        self.perturbation = replace(self.perturbation,
-                                    **{name: next_step(PERTURBATION_STEPS[name], now)})
+        step: dict[str, Any] = {name: next_step(PERTURBATION_STEPS[name], now)}  # name: any field
+        self.perturbation = replace(self.perturbation, **step)
 
     def read_own(self, data: DataOptions) -> tuple[Options, Problem]:
         """Read own data, changing nothing here: safe on a worker thread."""
         options = self.options.with_data(data)
-        [problem] = pipeline.load_problems(replace(options, perturbation=Perturbation()))
+        [problem] = service.load_problems(replace(options, perturbation=Perturbation()))
         return options, problem
 
     def use_own(self, options: Options, problem: Problem) -> Problem:

@@ -69,8 +69,8 @@ def base_problem(name: str) -> str:
 def overlay_refusal(run: RunView, others: list[RunView]) -> str | None:
     """Why ``run`` cannot join ``others`` on one pair of axes, or None if it can."""
     for other in others:
-        if other.metric != run.metric or base_problem(other.config.problem) != base_problem(
-                run.config.problem):
+        if other.metric != run.metric or base_problem(other.config.problem_name) != base_problem(
+                run.config.problem_name):
             return (f"{run.label} ({run.config.problem}, {run.metric}) cannot share axes with "
                     f"{other.label} ({other.config.problem}, {other.metric}): different "
                     f"{'metric' if other.metric != run.metric else 'problem'}; "

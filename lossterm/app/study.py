@@ -16,35 +16,25 @@ from dataclasses import replace
 
 from textual.message import Message
 
-from lossterm import service as pipeline
-from lossterm.analysis.study import run_study as study_jobs
-from lossterm.analysis.study.noise import run_noise_sweep
-from lossterm.analysis.study.run import default_trainer
+from lossterm import service
+from lossterm.analysis.study.run import Phase
 from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
 from lossterm.core.errors import LosstermError
+from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import Problem
+from lossterm.options import Options
+from lossterm.training.listener import RunListener
+from lossterm.training.records import Job, RunResult
 
 
-class StudyCancelled(Exception):
-    """The user stopped the study."""
-
-
-def run_study(problem: Problem, losses: list[str], options, stop: threading.Event,
+def run_study(problem: Problem, losses: list[str], options: Options, stop: threading.Event,
               post: Callable[[Message], object]) -> None:
     """Study ``losses`` on ``problem`` with the options' settings; report by ``post``."""
-
-    counting = _counting_trainer(problem.name, lambda phase: phase.name, stop, post)
-
-    def trainer(jobs, phase):
-        results = counting(jobs, phase)
-        if stop.is_set():
-            raise StudyCancelled
-        return results
-
     try:
-        jobs, protocol = _planned(problem, losses, options)
-        (study,) = study_jobs(jobs, protocol, trainer=trainer)
-    except StudyCancelled:
+        work = service.study_work(replace(options, losses=tuple(losses)), [problem])
+        (study,) = service.run_study(work, listener=_Counting(problem.name, post), stop=stop,
+                                     label=_phase_name)
+    except service.StudyStopped:
         post(StudyDone(problem.name, None, "study stopped; no verdict"))
         return
     except LosstermError as exc:
@@ -53,33 +43,18 @@ def run_study(problem: Problem, losses: list[str], options, stop: threading.Even
     post(StudyDone(problem.name, study))
 
 
-DEFAULT_RATES = (0.0, 0.2, 0.4, 0.6)
-
-
-def run_sweep(problem: Problem, losses: list[str], options, perturbation, stop: threading.Event,
+def run_sweep(problem: Problem, losses: list[str], options: Options,
+              perturbation: Perturbation, stop: threading.Event,
               post: Callable[[Message], object]) -> None:
     """Robustness curves of ``losses`` on the clean ``problem``: the options' comparison
     (a study unless ``--no-tune``) at each rate of ``--noise-sweep`` (default 0, 0.2, 0.4,
     0.6), label noise of ``perturbation``'s kind; report by ``post``. Stopped, it ends with
     the points done."""
-
-    rates = options.noise_rates or DEFAULT_RATES
-    now = {"rate": rates[0]}
-
-    def started(name, rate):
-        now["rate"] = rate
-
-    def where(phase) -> str:
-        rate = now["rate"]
-        return f"noise {rate:g} ({rates.index(rate) + 1}/{len(rates)}) {phase.name}"
-
-    trainer = _counting_trainer(problem.name, where, stop, post)
+    options = replace(options, losses=tuple(losses), perturbation=perturbation)
     try:
-        jobs, protocol = _planned(problem, losses, options)
-        base = replace(perturbation, label_noise=0.0, outliers=0.0)
-        (sweep,) = run_noise_sweep(jobs, rates, protocol, base=base,
-                                   tune=options.tune is not False, trainer=trainer,
-                                   stop=stop, on_start=started)
+        work = service.sweep_work(options, [problem])
+        (sweep,) = service.run_sweep(work, listener=_Counting(problem.name, post), stop=stop,
+                                     label=_phase_name)
     except LosstermError as exc:
         post(SweepDone(problem.name, None, str(exc)))
         return
@@ -89,29 +64,21 @@ def run_sweep(problem: Problem, losses: list[str], options, perturbation, stop: 
     post(SweepDone(problem.name, sweep))
 
 
-def _planned(problem: Problem, losses: list[str], options):
-    """The jobs (one per loss, resolved on ``problem``) and the protocol a study or sweep
-    from the TUI runs: the TUI's seeds (``n``), when more than one, are its final seeds."""
-    plan = pipeline.plan(replace(options, seeds=1, losses=tuple(losses)), [problem])
-    protocol = options.protocol
-    if options.seeds > 1:
-        protocol = replace(protocol, seeds=options.seeds)
-    return plan.runs, protocol
+def _phase_name(phase: Phase) -> str:
+    return phase.name
 
 
-def _counting_trainer(problem: str, label: Callable[[object], str], stop: threading.Event,
-                      post: Callable[[Message], object]):
-    """A study's trainer that posts each phase's progress (runs done of total), the phase
-    worded by ``label``."""
+class _Counting(RunListener):
+    """Posts each phase's progress (runs done of total) to the screen."""
 
-    def trainer(jobs, phase):
-        total, done, where = len(jobs), [0], label(phase)
-        post(StudyProgress(problem, where, 0, total))
+    def __init__(self, problem: str, post: Callable[[Message], object]):
+        self.problem, self.post = problem, post
+        self.where, self.done, self.total = "", 0, 0
 
-        def finished(i, result):
-            done[0] += 1
-            post(StudyProgress(problem, where, done[0], total))
+    def phase_started(self, label: str, jobs: list[Job]) -> None:
+        self.where, self.done, self.total = label, 0, len(jobs)
+        self.post(StudyProgress(self.problem, label, 0, self.total))
 
-        return default_trainer(jobs, phase, stop=stop, on_done=finished)
-
-    return trainer
+    def run_ended(self, index: int, result: RunResult) -> None:
+        self.done += 1
+        self.post(StudyProgress(self.problem, self.where, self.done, self.total))

@@ -14,11 +14,12 @@ from typing import Protocol
 
 from textual.message import Message
 
-from lossterm import service as pipeline
+from lossterm import service
 from lossterm.app.messages import EpochDone, RunFinished, SeedFinished, SeedStarted
 from lossterm.app.runs import RunView
 from lossterm.core.errors import LosstermError
 from lossterm.storage.store import Recorder
+from lossterm.training.listener import RunListener
 from lossterm.training.records import EpochRecord, Job, RunResult
 
 # How the TUI names the engine's fields in its messages: by the key that sets them.
@@ -34,15 +35,29 @@ class Trainer(Protocol):
     """Trains one run's seeds in order, reporting as it goes (the engine's ``sweep``)."""
 
     def __call__(self, jobs: list[Job], *, stop: threading.Event,
-                 on_start: Callable[[int, Job], None],
-                 on_epoch: Callable[[int, EpochRecord], None],
-                 on_done: Callable[[int, RunResult], None]) -> list[RunResult]: ...
+                 listener: RunListener) -> list[RunResult]: ...
 
 
-def engine_trainer(jobs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:
-    """The pipeline's training, one thread: the seeds of a run share one traced graph."""
-    return pipeline.train(jobs, threads=1, stop=stop, on_start=on_start, on_epoch=on_epoch,
-                          on_done=on_done, grid=True)
+def engine_trainer(jobs: list[Job], *, stop: threading.Event,
+                   listener: RunListener) -> list[RunResult]:
+    """The service's training, one thread: the seeds of a run share one traced graph."""
+    return service.train(jobs, threads=1, stop=stop, listener=listener, grid=True)
+
+
+class _Posting(RunListener):
+    """A run's seeds as messages to the UI thread (``post``): nothing else is touched."""
+
+    def __init__(self, run: RunView, post: Callable[[Message], object]):
+        self.run, self.post = run, post
+
+    def run_started(self, index: int, job: Job) -> None:
+        self.post(SeedStarted(self.run.id, job.seed))
+
+    def epoch_ended(self, index: int, record: EpochRecord) -> None:
+        self.post(EpochDone(self.run.id, record, self.run.jobs[index].seed))
+
+    def run_ended(self, index: int, result: RunResult) -> None:
+        self.post(SeedFinished(self.run.id, result))
 
 
 def train_queue(take: Callable[[], RunView | None], trainer: Trainer, store,
@@ -60,15 +75,8 @@ def train_run(run: RunView, trainer: Trainer, store,
               post: Callable[[Message], object]) -> None:
     """One run's seeds, recorded in ``store``; every step reported as a message."""
     run_id = run.id
-    recorder = Recorder(
-        store,
-        lambda i, job: post(SeedStarted(run_id, job.seed)),
-        lambda i, record: post(EpochDone(run_id, record, run.jobs[i].seed)),
-        lambda i, result: post(SeedFinished(run_id, result)),
-    )
     try:
-        trainer(run.jobs, stop=run.stop, on_start=recorder.on_start,
-                on_epoch=recorder.on_epoch, on_done=recorder.on_done)
+        trainer(run.jobs, stop=run.stop, listener=Recorder(store, _Posting(run, post)))
     except LosstermError as exc:  # e.g. a run refused before training: a notification
         post(RunFinished(run_id, str(exc)))
         return

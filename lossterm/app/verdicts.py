@@ -13,21 +13,63 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
 
 from textual import work
 
+from lossterm import service
+from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
-from lossterm.app.compare import from_runs, from_study, from_sweep
+from lossterm.app.compare import CompareView, from_runs, from_study, from_sweep
 from lossterm.app.groups import pick_group
 from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
+from lossterm.app.runs import RunView
+from lossterm.app.settings import Settings
+from lossterm.app.state import RunBoard
+from lossterm.app.widgets.picker import Picker
 from lossterm.core.errors import LosstermError
 from lossterm.data.problems import Problem, get_problem
 from lossterm.training.plan import ALL
 
+if TYPE_CHECKING:
+    from textual.app import App
 
-class VerdictActions:
-    """Needs the App's ``settings``, ``seeds``, ``board``, ``studies``, ``study_stop``,
-    ``backend_line``, ``_picked`` and ``training_problem``."""
+
+class VerdictHost(Protocol):
+    """What these actions need of the App they are mixed into, besides Textual's own
+    App (notify, push_screen, post_message, focused, sub_title). The mixin derives from
+    it for the type checker, so mypy checks every use here against it, and the App's own
+    definitions against it (a method or property missing from the App leaves it
+    abstract: ``make_app`` would not type-check)."""
+
+    settings: Settings
+    studies: dict[str, ProblemStudy | NoiseSweep]  # what ended last per problem (v shows it)
+    # Set while a study or sweep runs. The default is for mypy only (this class is never
+    # a base at run time): without it, the first assignment in a method would narrow the
+    # declared type to Event and reject the None that ends a study.
+    study_stop: threading.Event | None = None
+    backend_line: str  # the sub-title to restore when a study ends
+
+    @property
+    def board(self) -> RunBoard: ...
+
+    @property
+    def seeds(self) -> int: ...
+
+    def training_problem(self, name: str) -> Problem: ...
+
+    def _picked(self) -> Picker: ...
+
+
+if TYPE_CHECKING:
+    class _Host(App[None], VerdictHost):
+        """The App as the mixin sees it: Textual's App with the lossterm members."""
+else:
+    _Host = object  # at run time the mixin adds nothing to the App's classes
+
+
+class VerdictActions(_Host):
+    """The study, sweep and verdict actions of an App that is a :class:`VerdictHost`."""
 
     def _study_running(self) -> bool:
         if self.study_stop is not None:
@@ -49,8 +91,8 @@ class VerdictActions:
     def _marked_losses(self, problem: str) -> list[str]:
         """The losses of the runs overlaid (space) on ``problem``, when there are two or
         more: the ones a person marked to compare. Otherwise none (S takes every loss)."""
-        losses = list(dict.fromkeys(r.config.loss for r in self.board.overlay
-                                    if r.config.problem == problem))
+        losses = list(dict.fromkeys(r.config.loss_name for r in self.board.overlay
+                                    if r.config.problem_name == problem))
         return losses if len(losses) >= 2 else []
 
     @work(thread=True, group="study", exit_on_error=False)
@@ -63,11 +105,9 @@ class VerdictActions:
     def action_robustness(self) -> None:
         if self._study_running():
             return
-        from lossterm.app.study import DEFAULT_RATES
-
         name = self._picked().problem
         problem = self.settings.own.get(name) or get_problem(name)  # clean: the sweep adds noise
-        rates = self.settings.options.noise_rates or DEFAULT_RATES
+        rates = self.settings.options.noise_rates or service.DEFAULT_NOISE_RATES
         self.study_stop = threading.Event()
         self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
                     f"({', '.join(f'{r:g}' for r in rates)}; "
@@ -95,7 +135,7 @@ class VerdictActions:
                         "done", timeout=6)
         self._ended(message.problem, sweep, message.error)
 
-    def _ended(self, problem: str, result, error: str) -> None:
+    def _ended(self, problem: str, result: ProblemStudy | NoiseSweep | None, error: str) -> None:
         """A study or sweep ended: its verdict opens, or why there is none is said."""
         self.study_stop = None
         self.sub_title = self.backend_line
@@ -110,7 +150,7 @@ class VerdictActions:
         else on the problem the picker and the perturbation keys select now."""
         selected = self._selected_run()
         if selected is not None:
-            self._open_compare(selected.config.problem, selected)
+            self._open_compare(selected.config.problem_name, selected)
             return
         picker = self._picked()
         try:  # the perturbed problem's name: what its runs and studies are kept under
@@ -119,7 +159,7 @@ class VerdictActions:
             problem = picker.problem
         self._open_compare(problem)
 
-    def _selected_run(self):
+    def _selected_run(self) -> RunView | None:
         """The finished run under the runs table's cursor while the table has focus."""
         from lossterm.app.widgets.runs_table import RunsTable
 
@@ -129,7 +169,7 @@ class VerdictActions:
         run = self.board.get(table.selected_run_id())
         return run if run is not None and run.finished else None
 
-    def _open_compare(self, problem: str, selected=None) -> None:
+    def _open_compare(self, problem: str, selected: RunView | None = None) -> None:
         """The problem's study or sweep if one ended, else one group of its runs (the
         selected run's, else the latest's: :func:`~lossterm.app.groups.pick_group`)."""
         from lossterm.app.screens.compare import CompareScreen
@@ -142,15 +182,19 @@ class VerdictActions:
         if view is not None:
             self.push_screen(CompareScreen(view))
 
-    def _runs_view(self, problem: str, selected):
+    def _runs_view(self, problem: str, selected: RunView | None) -> CompareView | None:
         """The compare view of one group of ``problem``'s runs, or None after a
         notification saying why there is none and what to press."""
 
         group = pick_group(self.board, problem, selected)
-        why = (f"no verdict for {problem} yet: S runs a fair study, or train two or more "
-               "losses over several seeds (n, then a)") if group is None else group.refusal(
-            self.seeds)
-        view = None if why else from_runs(problem, list(group.results), group.line())
-        if view is None:
-            self.notify(why or f"no verdict for {problem}", timeout=10)
-        return view
+        why: str | None
+        if group is None:
+            why = (f"no verdict for {problem} yet: S runs a fair study, or train two or more "
+                   "losses over several seeds (n, then a)")
+        else:
+            why = group.refusal(self.seeds)
+            view = None if why else from_runs(problem, list(group.results), group.line())
+            if view is not None:
+                return view
+        self.notify(why or f"no verdict for {problem}", timeout=10)
+        return None

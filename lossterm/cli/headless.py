@@ -6,19 +6,11 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
-from lossterm import service as pipeline
-from lossterm.analysis.study import run_study
-from lossterm.analysis.study.calibration import calibrate
-from lossterm.analysis.study.noise import noise_warnings, run_noise_sweep
-from lossterm.analysis.study.run import TUNING, default_trainer
+from lossterm import service
 from lossterm.cli.progress import Progress, StudyProgress
 from lossterm.core.errors import UsageError
-from lossterm.data.own import load_csv_split
-from lossterm.data.perturb import Perturbation, perturb
-from lossterm.data.problems import REGRESSION
 from lossterm.options import Options
 from lossterm.report import render
 from lossterm.report.calibration import render_calibration
@@ -27,7 +19,6 @@ from lossterm.report.study import board_runs, render_study, study_to_dict
 from lossterm.runtime.backend import describe_backend
 from lossterm.storage.export import csv_name, export_script, history_csv
 from lossterm.storage.tensorboard import check_logdir, write_tensorboard
-from lossterm.training.plan import plan_runs
 from lossterm.training.records import FAILED, Job, RunResult
 from lossterm.training.scheduler import SweepInterrupted
 
@@ -72,36 +63,57 @@ def emit(text: str, target: Path | None) -> None:
 
 
 def run_headless(args) -> int:
-    # Everything that can be refused is refused before any training.
+    """Plan through the service (everything that can be refused is refused before any
+    training), then run the study, sweep, calibration or plain runs it planned."""
     options = Options.from_args(args)
+    _refuse_flags(args, options)
+    work = service.plan_work(options)
+    for line in work.skipped:
+        print(f"lossterm: skipped {line}", file=sys.stderr)
+    if work.kind == service.CALIBRATION:
+        return run_calibration_headless(args, work)
+    if work.kind == service.SWEEP:
+        return run_noise_sweep_headless(args, work)
+    if work.kind == service.STUDY:
+        return run_study_headless(args, work)
+    return run_runs_headless(args, work)
+
+
+def _refuse_flags(args, options: Options) -> None:
+    """Flags that do not go with what the options ask for, refused before any data loads."""
     if options.calibrate is not None:
-        return run_calibration_headless(args, options)
-    if options.noise_rates:
-        return run_noise_sweep_headless(args, options)
-    tensorboard = getattr(args, "tensorboard", None)
-    if options.tune is not False:
-        problems, held = study_problems(options)
-        planned = plan_runs(problems, options.losses, options.base)
-        if options.wants_study(planned.runs):
-            return run_study_headless(args, options, planned, held)
-        plan = pipeline.plan(options, problems)
-    else:
-        plan = pipeline.plan(options)
-    if tensorboard:
+        given = (("--export-code", args.export_code), ("--export-csv", args.export_csv),
+                 ("--tensorboard", args.tensorboard), ("--no-tune", args.no_tune),
+                 ("--noise-sweep", args.noise_sweep))
+        why = "it measures the study's protocol with A/A studies of one loss"
+        for flag, value in given:
+            if value:
+                raise UsageError(f"{flag} does not go with --calibrate ({why})")
+    elif options.noise_rates:
+        for flag, value in (("--export-code", args.export_code),
+                            ("--export-csv", args.export_csv),
+                            ("--tensorboard", args.tensorboard)):
+            if value:
+                raise UsageError(f"{flag} does not go with --noise-sweep (a sweep trains many "
+                                 "studies; run one rate with --label-noise for that)")
+
+
+def run_runs_headless(args, work: service.Work) -> int:
+    """Plain runs: trained with progress, recorded in the store, reported."""
+    if getattr(args, "tensorboard", None):
         raise UsageError("--tensorboard writes a study (each loss tuned on validation); add "
                          "--tune, or compare two or more losses over --seeds")
+    options = work.options
     target = check_writable(args.output) if args.output else None
     csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
     if args.export_code:
-        _export_code(plan.runs, args.export_code, options.seeds)
-    store = pipeline.open_store(options)
-    for line in plan.skipped:
-        print(f"lossterm: skipped {line}", file=sys.stderr)
+        _export_code(work.jobs, args.export_code, options.seeds)
+    store = service.open_store(options)
     show_progress = sys.stderr.isatty() and not args.no_progress
-    results, interrupted = train_all(plan.runs, show_progress, threads=options.jobs, store=store)
+    results, interrupted = train_all(work.jobs, show_progress, threads=options.jobs, store=store)
     if csv_dir is not None:
         write_csvs(results, csv_dir)
-    text = _render(results, args.format, settings_line(plan.runs))
+    text = _render(results, args.format, settings_line(work.jobs))
     emit(text, target)
     if interrupted:
         print(f"lossterm: interrupted; reported the {len(results)} runs that ran",
@@ -135,14 +147,12 @@ def settings_line(jobs: list[Job]) -> str:
 
 def train_all(jobs: list[Job], show_progress: bool, threads: int | None = None,
               store=None) -> tuple[list[RunResult], bool]:
-    """Train every job through the pipeline, with a progress bar; on Ctrl+C stop and
+    """Train every job through the service, with a progress bar; on Ctrl+C stop and
     keep the runs that finished."""
 
     with Progress(enabled=show_progress, runs=jobs) as progress:
         try:
-            results = pipeline.train(jobs, store=store, threads=threads,
-                                     on_start=progress.start, on_epoch=progress.epoch,
-                                     on_done=progress.finish)
+            results = service.train(jobs, store=store, threads=threads, listener=progress)
         except SweepInterrupted as stopped:
             return stopped.results, True
     return results, False
@@ -175,38 +185,21 @@ def _export_code(jobs: list[Job], path: str, seeds: int) -> None:
 # --- fair studies ---------------------------------------------------------------------------
 
 
-def study_problems(options: Options):
-    """The problems as ``pipeline.load_problems`` gives them, and the validation rows a
-    ``--split-column`` fixed (by ``id(problem)``; none otherwise)."""
-    if options.data is not None and options.data.split_column:
-        problem, rows = load_csv_split(options.data)
-        if options.perturbation.imbalance < 1:  # drops training rows: the split would move
-            raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
-                             "--split-column marks for validation; use one or the other")
-        if options.perturbation.active:
-            problem = perturb(problem, options.perturbation)
-        return [problem], {id(problem): rows}
-    return pipeline.load_problems(options), {}
+def _study_progress(args) -> StudyProgress:
+    return StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress)
 
 
-def run_study_headless(args, options: Options, planned, held) -> int:
+def run_study_headless(args, work: service.Work) -> int:
     """``--tune`` (or a comparison over seeds): a study per problem, with its report."""
-
     target = check_writable(args.output) if args.output else None
     csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
-    board_dir = None
-    if args.tensorboard:
-        board_dir = check_logdir(args.tensorboard)
+    board_dir = check_logdir(args.tensorboard) if args.tensorboard else None
     if args.export_code:
         raise UsageError("--export-code writes one run's script; a study trains many runs "
                          "(add --no-tune, or choose one loss)")
-    for line in planned.skipped:
-        print(f"lossterm: skipped {line}", file=sys.stderr)
     try:
-        with StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress) as progress:
-            studies = run_study(planned.runs, options.protocol,
-                                data_seed=options.perturbation.seed,
-                                trainer=study_trainer(progress, options.jobs), held=held)
+        with _study_progress(args) as progress:
+            studies = service.run_study(work, listener=progress)
     except SweepInterrupted:  # a study cut short has no verdict worth printing
         print("lossterm: interrupted; a study reports only when every phase has run",
               file=sys.stderr)
@@ -218,121 +211,45 @@ def run_study_headless(args, options: Options, planned, held) -> int:
         write_tensorboard(board_dir, board_runs(studies))
         print(f"lossterm: wrote TensorBoard logs to {board_dir} "
               f"(tensorboard --logdir {board_dir})", file=sys.stderr)
-    text = _render_study(studies, args.format)
-    emit(text, target)
+    emit(render_study(studies, args.format, header=describe_backend()), target)
     return 0
 
 
 def write_study_protocols(studies, folder: Path) -> None:
     """Beside the final runs' CSV files, each study's protocol, figures and verdict as
     ``PROBLEM.study.json`` (the JSON report's ``study`` object)."""
-
     for study in studies:
         write_atomically(folder / f"{study.problem}.study.json",
                          json.dumps(study_to_dict(study), indent=2) + "\n")
 
 
-def study_trainer(progress, threads, label=None):
-    """How a study's phases train (``engine.study``'s trainer), with the progress bar told
-    which phase it is in (``label(phase)``; default: its name and problem)."""
-
-    def train(jobs, phase):
-        progress.phase(label(phase) if label else f"{phase.name} {phase.problem}", jobs)
-        return default_trainer(jobs, phase, threads=threads, on_epoch=progress.epoch,
-                               on_done=progress.finish)
-
-    return train
-
-
-def _render_study(studies, fmt: str) -> str:
-    return render_study(studies, fmt, header=describe_backend())
-
 # --- robustness curves ----------------------------------------------------------------------
 
 
-def run_noise_sweep_headless(args, options: Options) -> int:
+def run_noise_sweep_headless(args, work: service.Work) -> int:
     """``--noise-sweep``: the comparison at each label-noise rate (a study per rate unless
-    ``--no-tune``), with its report. Problems load clean; each rate's noise is the
-    engine's to add (the test split never gets any)."""
-
-    for flag, given in (("--export-code", args.export_code), ("--export-csv", args.export_csv),
-                        ("--tensorboard", args.tensorboard)):
-        if given:
-            raise UsageError(f"{flag} does not go with --noise-sweep (a sweep trains many "
-                             "studies; run one rate with --label-noise for that)")
+    ``--no-tune``), with its report."""
     target = check_writable(args.output) if args.output else None
-    problems, held = study_problems(replace(options, perturbation=Perturbation()))
-    if held and options.perturbation.imbalance < 1:
-        raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
-                         "--split-column marks for validation; use one or the other")
-    planned = plan_runs(problems, options.losses, options.base)
-    jobs = planned.runs
-    if not problems:  # none named: the tutorial's problems that have classes
-        kept = [j for j in jobs if j.problem.kind != REGRESSION]
-        if kept and len(kept) < len(jobs):
-            planned.skipped.append("regression: label noise needs classes (a sweep with no "
-                                   "--problem runs the tutorial's classification problems)")
-        jobs = kept or jobs
-    for line in planned.skipped:
-        print(f"lossterm: skipped {line}", file=sys.stderr)
-    for problem in dict.fromkeys(j.problem for j in jobs):
-        if problem.kind != REGRESSION:
-            for line in noise_warnings(problem, options.noise_rates,
-                                       options.perturbation.noise_kind):
-                print(f"lossterm: warning: {line}", file=sys.stderr)
+    for line in work.warnings:
+        print(f"lossterm: warning: {line}", file=sys.stderr)
     try:
-        with StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress) as progress:
-            sweeps = run_noise_sweep(jobs, options.noise_rates, options.protocol,
-                                     base=options.perturbation, tune=options.tune is not False,
-                                     seeds=options.seeds, held=held,
-                                     trainer=study_trainer(progress, options.jobs))
+        with _study_progress(args) as progress:
+            sweeps = service.run_sweep(work, listener=progress)
     except SweepInterrupted:
         print("lossterm: interrupted; a sweep reports only when every point has run",
               file=sys.stderr)
         return 130
-
-    text = render_noise_sweep(sweeps, args.format, header=describe_backend())
-    emit(text, target)
+    emit(render_noise_sweep(sweeps, args.format, header=describe_backend()), target)
     return 0
 
 
-def run_calibration_headless(args, options: Options) -> int:
-    """N A/A studies of the one named loss on the one problem; refuse anything else first."""
+# --- calibration ----------------------------------------------------------------------------
 
-    for flag, given in (("--export-code", args.export_code), ("--export-csv", args.export_csv),
-                        ("--tensorboard", args.tensorboard), ("--no-tune", args.no_tune),
-                        ("--noise-sweep", args.noise_sweep)):
-        if given:
-            raise UsageError(f"{flag} does not go with --calibrate (it measures the study's "
-                             "protocol with A/A studies of one loss)")
-    if len(options.losses) != 1 or options.losses[0] == "all":
-        raise UsageError("--calibrate compares one loss with itself: name exactly one --loss")
+
+def run_calibration_headless(args, work: service.Work) -> int:
+    """N A/A studies of the one named loss on the one problem."""
     target = check_writable(args.output) if args.output else None
-    problems, held = study_problems(options)
-    jobs = plan_runs(problems, options.losses, options.base).runs
-    if len({id(j.problem) for j in jobs}) != 1:
-        raise UsageError("--calibrate runs on one problem: name exactly one --problem (or "
-                         "one --data file)")
-    (job,) = jobs
-    n = options.calibrate
-    with StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress) as progress:
-        done = calibrate(job, options.protocol, n, data_seed=options.perturbation.seed,
-                         held=held.get(id(job.problem)),
-                         trainer=_calibration_trainer(progress, options.jobs, n))
-
-    text = render_calibration(done, args.format, header=describe_backend())
-    emit(text, target)
+    with _study_progress(args) as progress:
+        done = service.run_calibration(work, listener=progress)
+    emit(render_calibration(done, args.format, header=describe_backend()), target)
     return 0
-
-
-def _calibration_trainer(progress, threads, total: int):
-    """A study's trainer whose progress line says which A/A study is training (each
-    starts with its tuning phase)."""
-
-    started = [0]
-
-    def label(phase) -> str:
-        started[0] += phase.name == TUNING
-        return f"A/A study {started[0]}/{total}: {phase.name} {phase.problem}"
-
-    return study_trainer(progress, threads, label)

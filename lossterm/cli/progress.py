@@ -1,21 +1,31 @@
 """Progress on stderr for headless runs (Rich): the whole sweep, and each run in flight.
 
-Handlers are called from the sweep's worker threads; Rich's Progress is
-thread-safe.
+Both bars are run listeners, called from the sweep's worker threads; Rich's
+Progress is thread-safe.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from lossterm.training.listener import RunListener
 from lossterm.training.records import EpochRecord, Job, RunResult
 
+if TYPE_CHECKING:  # Rich is imported when a bar is shown
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
-class Progress:
+
+class Progress(RunListener):
+    """Plain runs' progress on stderr: a bar over every run's epochs, and a bar per run in
+    flight."""
+
     def __init__(self, *, enabled: bool, runs: list[Job]):
         self.enabled = enabled
         self.runs = runs
         self.total = sum(c.epochs for c in runs)
-        self._bar = None
-        self._tasks: dict[int, int] = {}  # run index -> its task
+        self._bar: RichProgress | None = None
+        self._tasks: dict[int, TaskID] = {}  # run index -> its task
         self._done: dict[int, int] = {}  # run index -> epochs done
 
     def __enter__(self):
@@ -44,33 +54,33 @@ class Progress:
             self._bar.stop()
         return False
 
-    def start(self, index: int, config: Job) -> None:
+    def run_started(self, index: int, config: Job) -> None:
         self._done[index] = 0
         if self._bar is not None:
             name = f"  {config.problem.name}/{config.loss.name} seed {config.seed}"
             self._tasks[index] = self._bar.add_task(name, total=config.epochs)
 
-    def epoch(self, index: int, record: EpochRecord) -> None:
+    def epoch_ended(self, index: int, record: EpochRecord) -> None:
         self._done[index] = record.epoch
         if self._bar is not None:
             self._bar.advance(self._all)
             self._bar.update(self._tasks[index], completed=record.epoch)
 
-    def finish(self, index: int, result: RunResult) -> None:
+    def run_ended(self, index: int, result: RunResult) -> None:
         """Count epochs a run skipped (stopped, diverged) so the bar still ends full."""
         if self._bar is not None:
             self._bar.advance(self._all, result.epochs - self._done.get(index, 0))
             self._bar.remove_task(self._tasks.pop(index))
 
 
-class StudyProgress:
+class StudyProgress(RunListener):
     """A study's progress on stderr: one bar per phase ("tuning circles", "final circles"),
     counting epochs, with the runs done out of the phase's runs."""
 
     def __init__(self, *, enabled: bool):
         self.enabled = enabled
-        self._bar = None
-        self._task = None
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
         self._label, self._runs, self._done = "", 0, 0
 
     def __enter__(self):
@@ -90,7 +100,7 @@ class StudyProgress:
             self._bar.stop()
         return False
 
-    def phase(self, label: str, jobs: list[Job]) -> None:
+    def phase_started(self, label: str, jobs: list[Job]) -> None:
         """A new phase: ``label`` such as 'tuning circles' over ``jobs``."""
         self._label, self._runs, self._done = label, len(jobs), 0
         if self._bar is not None:
@@ -101,13 +111,13 @@ class StudyProgress:
     def _describe(self) -> str:
         return f"{self._label}: {self._done}/{self._runs} runs"
 
-    def epoch(self, index: int, record: EpochRecord) -> None:
-        if self._bar is not None:
+    def epoch_ended(self, index: int, record: EpochRecord) -> None:
+        if self._bar is not None and self._task is not None:  # a phase has begun
             self._bar.advance(self._task)
 
-    def finish(self, index: int, result: RunResult) -> None:
+    def run_ended(self, index: int, result: RunResult) -> None:
         self._done += 1
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.update(self._task, description=self._describe(),
                              advance=result.epochs - result.epochs_run,
                              refresh=self._done == self._runs)  # the phase's end is drawn

@@ -26,7 +26,7 @@ class LosstermError(Exception):
 
     def render(self, name_of: Callable[[str], str] | None = None) -> str:
         """The line to show, with ``{field}`` named the way the front end calls it."""
-        def name(match: re.Match) -> str:
+        def name(match: re.Match[str]) -> str:
             field = match.group(1) or self.field or ""
             return name_of(field) if name_of else field.replace("_", " ")
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import overload
 
 from lossterm.core.errors import UsageError
 from lossterm.core.types import Kind
@@ -146,6 +147,10 @@ def per_target_base(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+@overload
+def canonical_metric(name: str) -> str: ...
+@overload
+def canonical_metric(name: None) -> None: ...
 def canonical_metric(name: str | None) -> str | None:
     """``name`` as the matrix spells it (``f1_micro`` -> ``micro_f1``)."""
     return None if name is None else METRIC_ALIASES.get(name, name)

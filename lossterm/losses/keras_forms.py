@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import inspect
 import textwrap
+from typing import Any
 
 from lossterm.runtime.backend import load_keras
 
@@ -32,7 +33,7 @@ NAMES = ("GeneralizedCrossEntropy", "SymmetricCrossEntropy", "NormalizedCrossEnt
 
 @functools.cache
 def _classes() -> dict[str, type]:
-    keras = load_keras()
+    keras: Any = load_keras()  # declared Any: the classes below subclass its (untyped) Loss
 
     class GeneralizedCrossEntropy(keras.losses.CategoricalGeneralizedCrossEntropy):
         """Keras's generalized cross-entropy (Zhang & Sabuncu, NeurIPS 2018), (1 - p_y^q) / q

@@ -34,8 +34,8 @@ def has_label_form(spec: LossSpec) -> str | None:
     if spec.kind != Kind.BINARY:
         return (f"{spec.name} fits {spec.kind} problems; a multilabel problem takes a binary "
                 "loss, applied to each label")
-    if getattr(spec, "path", ""):
-        return (f"{spec.name} is your own loss (from {spec.path}); its probe checked one output "
+    if path := getattr(spec, "path", ""):  # an own loss (OwnLossSpec) says its file
+        return (f"{spec.name} is your own loss (from {path}); its probe checked one output "
                 "unit, not one per label, so it is not used on multilabel problems")
     if not isinstance(spec.head, ThresholdHead):
         return f"{spec.name}'s {spec.head.key} head has no per-label form"
@@ -49,6 +49,7 @@ def label_form(spec: LossSpec) -> LossSpec:
     why = has_label_form(spec)
     if why:
         raise UsageError(why)
+    assert isinstance(spec.head, ThresholdHead)  # has_label_form checked it
     head = per_label(spec.head)
     return replace(
         spec, kind=Kind.MULTILABEL, head=head,

@@ -33,6 +33,8 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -99,7 +101,7 @@ _WRAPPER = '''class {cls}(keras.losses.Loss):
 def _loss_class(class_name: str) -> type:
     """The Keras Loss subclass that calls a function (the same arithmetic as _WRAPPER)."""
 
-    keras = load_keras()
+    keras: Any = load_keras()  # declared Any: OwnLoss subclasses its (untyped) Loss
 
     class OwnLoss(keras.losses.Loss):
         def __init__(self, function, reduction="sum_over_batch_size", name="own_loss",
@@ -165,7 +167,7 @@ def _parse_options(where: str, text: str | None) -> dict[str, str]:
     return options
 
 
-def _import(where: str, path: Path):
+def _import(where: str, path: Path) -> ModuleType:
     if not path.exists():
         raise UsageError(f"{where}: no such file")
     if not path.is_file():
@@ -174,6 +176,8 @@ def _import(where: str, path: Path):
     load_keras()  # quietly, and with the chosen backend, before the user's file imports it
     module_name = "lossterm_loss_file_" + re.sub(r"\W", "_", path.stem)
     loader_spec = importlib.util.spec_from_file_location(module_name, path)
+    if loader_spec is None or loader_spec.loader is None:  # a suffix no importer takes
+        raise UsageError(f"{where}: Python cannot import this file (a .py file?)")
     module = importlib.util.module_from_spec(loader_spec)
     try:
         with stdout_to_stderr():

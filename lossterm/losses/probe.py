@@ -39,6 +39,7 @@ def probe_batch(spec: LossSpec, members: int | None = None, seed: int = 0):
     in its head's range; with a leading member axis of ``members`` when given."""
     rng = np.random.default_rng(seed)
     n, k = PROBE_ROWS, PROBE_CLASSES
+    labels: np.ndarray  # regression's floats, or class indices
     if spec.kind == Kind.REGRESSION:
         labels = rng.normal(size=n)
     else:

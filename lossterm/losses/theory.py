@@ -69,7 +69,7 @@ def _two_node_line(spec: LossSpec) -> list[str]:
 
 def _parameter_lines(spec: LossSpec) -> list[str]:
     """One line per parameter: its value, what it does, where the default comes from."""
-    lines = []
+    lines: list[str] = []
     for p in spec.parameters:
         value = spec.arguments[p.name]
         set_here = " (set)" if p.name in dict(spec.settings) else ""
@@ -82,8 +82,8 @@ def _parameter_lines(spec: LossSpec) -> list[str]:
 
 
 def shape_axis(kind: str) -> str:
-    return {Kind.REGRESSION: "residual ŷ - y", Kind.BINARY: "margin y·f"}.get(
-        kind, "margin: true class's score - the others'")
+    axes: dict[str, str] = {Kind.REGRESSION: "residual ŷ - y", Kind.BINARY: "margin y·f"}
+    return axes.get(kind, "margin: true class's score - the others'")
 
 
 def shape(name: str, points: int = 81, target: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

@@ -37,8 +37,8 @@ def has_two_node_form(spec: LossSpec) -> str | None:
     """None when ``spec`` trains a binary problem as two classes, else why not."""
     if spec.kind != Kind.MULTICLASS:
         return f"{spec.name} fits {spec.kind} problems; only a multiclass loss has a two-node form"
-    if getattr(spec, "path", ""):
-        return (f"{spec.name} is your own loss (from {spec.path}); its probe checked a "
+    if path := getattr(spec, "path", ""):  # an own loss (OwnLossSpec) says its file
+        return (f"{spec.name} is your own loss (from {path}); its probe checked a "
                 "multiclass problem's outputs, so it is not used in two-node form on a "
                 "binary problem")
     if not isinstance(spec.head, ArgmaxHead):

@@ -40,7 +40,7 @@ constant targets, a diverged model's non-finite outputs) its value is None and
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -76,6 +76,7 @@ def score(spec: LossSpec, y, pred, n_classes: int,
         names = names + per_target_names(target_names(targets, y.shape[1]))
     if len(missing) >= len(metric_names_for(spec.kind)):
         return dict.fromkeys(names)
+    values: Mapping[str, float | None]
     if several:
         values = _regression_targets(y.astype(np.float64), pred.reshape(y.shape),
                                      target_names(targets, y.shape[1]), missing)
@@ -85,7 +86,7 @@ def score(spec: LossSpec, y, pred, n_classes: int,
         values = _multilabel(_truth(spec, y), spec.head.classes(pred))
     else:
         values = _classification(spec, _truth(spec, y), pred, n_classes, missing)
-    return {name: None if name in missing or values.get(name) is None else float(values[name])
+    return {name: None if name in missing or (v := values.get(name)) is None else float(v)
             for name in names}
 
 
@@ -131,13 +132,15 @@ def _regression(y: np.ndarray, pred: np.ndarray, missing) -> dict[str, float]:
             "r2": None if "r2" in missing else sk.r2_score(y, pred)}
 
 
-def _regression_targets(y: np.ndarray, pred: np.ndarray, targets, missing) -> dict:
+def _regression_targets(y: np.ndarray, pred: np.ndarray, targets,
+                        missing) -> dict[str, float | None]:
     """The averaged figures (scikit-learn's uniform average over targets) and each
     target's MSE and R² (None for a constant target)."""
     from sklearn import metrics as sk
 
-    values = _regression(y, pred, missing)  # sklearn averages 2-D targets uniformly...
-    values["rmse"] = np.sqrt(values["mse"])  # ...RMSE too; here the root of the mean MSE,
+    averaged = _regression(y, pred, missing)  # sklearn averages 2-D targets uniformly...
+    values: dict[str, float | None] = {**averaged}
+    values["rmse"] = np.sqrt(averaged["mse"])  # ...RMSE too; here the root of the mean MSE,
     # as the epoch logs (and Keras's RootMeanSquaredError over every cell) have it
     mse = sk.mean_squared_error(y, pred, multioutput="raw_values")
     constant = np.ptp(y, axis=0) == 0

@@ -91,7 +91,7 @@ def _num(x):
 
 def calibration_json(c: Calibration, header: str = "") -> dict:
     low, high = c.interval
-    out = {"calibration": {
+    out: dict[str, object] = {"calibration": {
         "problem": c.problem, "loss": c.loss, "metric": c.metric,
         "selection": c.protocol.selection, "seeds": c.protocol.seeds,
         "tune_seeds": c.protocol.tune_seeds, "varied_validation": c.varied_validation,

@@ -12,7 +12,8 @@ from lossterm.analysis.study.sweep_result import NoiseSweep, SeriesPoint, SweepP
 from lossterm.core.metric import get_metric
 from lossterm.core.types import Format
 from lossterm.data.perturb import NOISE_DEFINITIONS
-from lossterm.report.study import _md_table, _table, study_to_dict
+from lossterm.report.study import _md_table, _table
+from lossterm.report.study_data import study_to_dict
 from lossterm.report.summary import analyse, comparisons_json
 
 MARKERS = "ox+*#@%&=~"  # one per loss in the plot, in the request's order
@@ -227,7 +228,7 @@ def protocol_json(sweep: NoiseSweep) -> dict:
            "runs": sum(_runs(pt) for pt in sweep.points),
            "seconds": round(sweep.seconds, 3), "lines": sweep.protocol_lines()}
     if sweep.tuned:
-        grids = [list(pt.study.grid) for pt in sweep.points]
+        grids = [list(pt.study.grid) for pt in sweep.points if pt.study is not None]
         out.update({"tuning_seeds": sweep.tuning_seeds, "tune_seeds": p.tune_seeds,
                     "validation_share": p.validation_share, "checkpoint": p.checkpoint,
                     "learning_rate_grid": grids[0] if grids else None,
@@ -267,7 +268,7 @@ def sweep_to_dict(sweep: NoiseSweep) -> dict:
 
 
 def sweep_json(sweeps: list[NoiseSweep], header: str = "") -> str:
-    payload = {"noise_sweeps": [sweep_to_dict(s) for s in sweeps]}
+    payload: dict[str, object] = {"noise_sweeps": [sweep_to_dict(s) for s in sweeps]}
     if header:
         payload["header"] = header
     return json.dumps(payload, indent=2) + "\n"

@@ -157,7 +157,7 @@ def final_figures(r: RunResult) -> dict:
 
 
 def to_json(results, analysis: Analysis, header: str = "") -> str:
-    payload = {"runs": [run_to_dict(r) for r in results],
+    payload: dict[str, object] = {"runs": [run_to_dict(r) for r in results],
                "summaries": summaries_json(analysis),
                "comparisons": comparisons_json(analysis)}
     if header:

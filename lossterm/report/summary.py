@@ -75,8 +75,8 @@ def pair_tables(comparisons: list[Comparison]) -> list[tuple[str, list[tuple[str
              pair_rows(c.verdict, c.metric)) for c in comparisons if c.verdict.pairs]
 
 
-def _num(x: float):
-    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
+def _num(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else x
 
 
 def _summary_json(s, metric: str) -> dict:
@@ -90,7 +90,7 @@ def summaries_json(analysis: Analysis) -> list[dict]:
         "seeds": [r.seed for r in arm.results], "diverged": arm.diverged,
         "train": _summary_json(arm.summary("train"), arm.metric),
         "test": _summary_json(arm.summary("test"), arm.metric),
-        "test_bimodal": modes_json(two_modes([r.test_metric for r in arm.good])),
+        "test_bimodal": modes_json(two_modes([r.records[-1].test_metric for r in arm.good])),
         "curves": {k: {"mean": [_num(v) for v in c["mean"]], "std": [_num(v) for v in c["std"]]}
                    for k, c in arm.curves().items()},
     } for rank, arm in analysis.order]

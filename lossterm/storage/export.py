@@ -40,8 +40,9 @@ def export_script(job: Job, path: str | Path) -> list[Path]:
     config, problem, spec = job, job.problem, job.loss
     path = Path(path)
     written = [path]
-    if problem.source.regenerable:
-        data = problem.recipe.code()
+    recipe = problem.recipe
+    if problem.source.regenerable and recipe is not None:  # regenerable: a built-in recipe
+        data = recipe.code()
     else:
         arrays = path.with_suffix(".npz")
         np.savez(arrays, X_train=problem.X_train, y_train=problem.y_train,
@@ -54,8 +55,8 @@ X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_
     truths = LABELS_TRUTH_SOURCE if problem.kind == "multilabel" else TRUTH_SOURCE
     label, score = spec.head.score_line(truths[spec.target_encoding])
     definitions, loss = spec.keras_code()
-    if definitions and getattr(spec, "path", ""):  # a --loss-file loss: the user's code
-        definitions = (f"\n# {spec.name}: your own loss, from {spec.path} (its imports and "
+    if definitions and (own := getattr(spec, "path", "")):  # a --loss-file loss: the user's code
+        definitions = (f"\n# {spec.name}: your own loss, from {own} (its imports and "
                        f"what the function uses from it).\n{definitions}\n")
     elif definitions:
         definitions = (f"\n# {spec.title}: lossterm's Keras form, written with keras.ops (any "

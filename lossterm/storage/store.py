@@ -19,6 +19,7 @@ from lossterm.analysis.experiments import run_settings
 from lossterm.core.errors import UsageError
 from lossterm.core.types import Status
 from lossterm.training.fit import new_result
+from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.records import EpochRecord, Job, RunResult
 
 RUNNING, INCOMPLETE = Status.RUNNING, Status.INCOMPLETE
@@ -63,7 +64,8 @@ class Store:
         with self._lock:
             self._db.close()
 
-    def _write(self, sql: str, args: tuple) -> int:
+    def _write(self, sql: str, args: tuple[object, ...]) -> int | None:
+        """Run one statement and commit; the new row's id after an INSERT."""
         with self._lock:
             cursor = self._db.execute(sql, args)
             self._db.commit()
@@ -72,7 +74,7 @@ class Store:
     def start_run(self, result: RunResult, job: Job) -> int:
         """A row for a run about to train; its status stays ``running`` until it ends."""
         settings = run_settings(job)
-        return self._write(
+        run_id = self._write(
             "INSERT INTO runs (started, pid, problem, loss, kind, seed, config, output_activation,"
             " output_layer, target_encoding, metric, epochs, status, warnings, notes)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -80,6 +82,8 @@ class Store:
              json.dumps(settings), result.output_activation, result.output_layer,
              result.target_encoding, result.metric, result.epochs, RUNNING,
              json.dumps(list(result.warnings)), json.dumps(list(result.notes))))
+        assert run_id is not None  # sqlite gives an INSERT's row id
+        return run_id
 
     def add_epoch(self, run_id: int, record: EpochRecord) -> None:
         self._write("INSERT OR REPLACE INTO epochs (run_id, epoch, seconds, logs) VALUES (?,?,?,?)",
@@ -106,7 +110,7 @@ class Store:
                 (-1 if limit is None else limit,))
             names = [d[0] for d in cursor.description]
             rows = cursor.fetchall()
-            epochs = {}
+            epochs: dict[int, list[tuple[int, float, dict[str, float]]]] = {}
             for run_id, epoch, seconds, logs in self._db.execute(
                     "SELECT run_id, epoch, seconds, logs FROM epochs ORDER BY run_id, epoch"):
                 epochs.setdefault(run_id, []).append((epoch, seconds, json.loads(logs)))
@@ -149,28 +153,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class Recorder:
-    """Sweep handlers that write to a store; chain other handlers after them."""
+class Recorder(RunListener):
+    """A listener that writes each run to ``store`` as it goes (none when ``store`` is
+    None), then tells ``listener``: a run is in the store before anyone is told of it."""
 
-    def __init__(self, store: Store | None, start=None, epoch=None, done=None):
-        self.store = store
-        self._next = (start, epoch, done)
+    def __init__(self, store: Store | None, listener: RunListener = SILENT):
+        self.store, self.listener = store, listener
         self._ids: dict[int, int] = {}
 
-    def on_start(self, index: int, job: Job) -> None:
+    def phase_started(self, label: str, jobs: list[Job]) -> None:
+        self.listener.phase_started(label, jobs)
+
+    def run_started(self, index: int, job: Job) -> None:
         if self.store is not None:
             self._ids[index] = self.store.start_run(new_result(job), job)
-        if self._next[0]:
-            self._next[0](index, job)
+        self.listener.run_started(index, job)
 
-    def on_epoch(self, index: int, record: EpochRecord) -> None:
+    def epoch_ended(self, index: int, record: EpochRecord) -> None:
         if self.store is not None:
             self.store.add_epoch(self._ids[index], record)
-        if self._next[1]:
-            self._next[1](index, record)
+        self.listener.epoch_ended(index, record)
 
-    def on_done(self, index: int, result: RunResult) -> None:
+    def run_ended(self, index: int, result: RunResult) -> None:
         if self.store is not None:
             self.store.finish_run(self._ids.pop(index), result)
-        if self._next[2]:
-            self._next[2](index, result)
+        self.listener.run_ended(index, result)

@@ -74,7 +74,8 @@ class BoardRun:
     def from_result(cls, name: str, result: RunResult, hparams: Mapping[str, HParamValue],
                     final: Mapping[str, float | None], held_out: str = "test") -> BoardRun:
         """A run from a :class:`RunResult`; its problem, loss and seed join ``hparams``."""
-        known = {"problem": result.problem, "loss": result.loss, "seed": result.seed}
+        known: dict[str, HParamValue] = {"problem": result.problem, "loss": result.loss,
+                                         "seed": result.seed}
         return cls(name, {**known, **hparams}, result.records, final, result.metric, held_out)
 
 
@@ -180,7 +181,7 @@ def _folders(root: Path, runs: Sequence[BoardRun]) -> list[Path]:
     return folders
 
 
-def _plain(hparams: Mapping[str, HParamValue]) -> dict[str, HParamValue]:
+def _plain(hparams: Mapping[str, HParamValue | None]) -> dict[str, HParamValue]:
     """NumPy scalars as Python ones; None (not set) left out."""
     return {k: v.item() if hasattr(v, "item") else v for k, v in hparams.items()
             if v is not None}

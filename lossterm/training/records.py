@@ -13,11 +13,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lossterm.core.types import Status
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from lossterm.data.problems import Problem
     from lossterm.losses import LossSpec
 
@@ -37,6 +39,16 @@ class RunConfig:
     optimizer: str = "sgd"  # sgd (with ``momentum``), adam, adamw or rmsprop
     checkpoint: str = "last"  # "last" epoch's weights, or the "best" epoch's on the test split
     checkpoint_metric: str | None = None  # what "best" means; None: the loss's fair metric
+
+    @property
+    def problem_name(self) -> str:
+        """The problem's name, whether the request named it or handed the Problem itself."""
+        return self.problem if isinstance(self.problem, str) else self.problem.name
+
+    @property
+    def loss_name(self) -> str:
+        """The loss's name, whether the request named it or handed the LossSpec itself."""
+        return self.loss if isinstance(self.loss, str) else self.loss.name
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,22 +77,23 @@ class Job:
         return (int(h),) if isinstance(h, (int, float)) else tuple(int(u) for u in h)
 
     @property
-    def population(self) -> tuple:
+    def population(self) -> tuple[object, ...]:
         """What jobs differing only in seed and learning rate share: they train together,
         as one population in one compiled program."""
         return (id(self.problem), self.loss.name, self.epochs, self.optimizer, self.momentum,
                 self.batch_size, self.layers, self.checkpoint, self.checkpoint_metric)
 
     @property
-    def group(self) -> tuple:
+    def group(self) -> tuple[object, ...]:
         """What runs differing only in seed share (one population per learning rate)."""
         return (*self.population, self.learning_rate)
 
     @property
     def settings(self) -> dict[str, float | int | str]:
         """The settings a store or report shows (one width, or widths joined by commas)."""
-        out: dict = {k: getattr(self, k) for k in ("learning_rate", "momentum", "batch_size",
-                                                   "epochs", "seed", "optimizer")}
+        out: dict[str, float | int | str] = {
+            k: getattr(self, k)
+            for k in ("learning_rate", "momentum", "batch_size", "epochs", "seed", "optimizer")}
         out["hidden_units"] = self.layers[0] if len(self.layers) == 1 else ",".join(
             str(u) for u in self.layers)
         if self.checkpoint != "last":
@@ -102,7 +115,7 @@ class EpochRecord:
     seconds: float
     logs: Mapping[str, float] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "logs", MappingProxyType(dict(self.logs)))
 
     @property
@@ -129,10 +142,11 @@ class RunResult:
     notes: tuple[str, ...] = ()
     message: str = ""  # why it diverged, stopped or failed
     seconds: float = 0.0
-    regions: tuple | None = None  # (xs, ys, classes) when asked for, 2-D classifiers only
+    regions: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = None  # (xs, ys, classes)
+    # when asked for, 2-D classifiers only
     learning_rate: float | None = None
     optimizer: str = "sgd"
-    weights: list | None = field(default=None, repr=False)  # the kept weights, Keras's order
+    weights: list[NDArray[Any]] | None = field(default=None, repr=False)  # the kept weights, Keras's order
     best_epoch: int | None = None  # the epoch those weights are from
 
     @property

@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import replace
 
 from lossterm.core.errors import UsageError
 from lossterm.runtime.backend import load_keras
 from lossterm.training.fit import new_result, resolve, train_population
+from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.records import EpochRecord, Job, RunConfig, RunResult
 
 
@@ -45,18 +46,35 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+class _InSweep(RunListener):
+    """A population's calls to the sweep's listener, each run's index in the population
+    (``k``) turned into its index in the sweep (``indices[k]``); the results kept."""
+
+    def __init__(self, listener: RunListener, indices: Sequence[int],
+                 results: dict[int, RunResult]):
+        self.listener, self.indices, self.results = listener, indices, results
+
+    def run_started(self, index: int, job: Job) -> None:
+        self.listener.run_started(self.indices[index], job)
+
+    def epoch_ended(self, index: int, record: EpochRecord) -> None:
+        self.listener.epoch_ended(self.indices[index], record)
+
+    def run_ended(self, index: int, result: RunResult) -> None:
+        self.results[self.indices[index]] = result
+        self.listener.run_ended(self.indices[index], result)
+
+
 def sweep(
-    configs: list[RunConfig | Job],
+    configs: Sequence[RunConfig | Job],
     *,
     jobs: int | None = None,
     stop: threading.Event | None = None,
-    on_start: Callable[[int, Job], None] | None = None,
-    on_epoch: Callable[[int, EpochRecord], None] | None = None,
-    on_done: Callable[[int, RunResult], None] | None = None,
+    listener: RunListener = SILENT,
     grid: bool = False,
 ) -> list[RunResult]:
-    """Train ``configs``; results come back in their order. Handlers get each run's index
-    and may be called from worker threads.
+    """Train ``configs``; results come back in their order. ``listener`` gets each run's
+    index in ``configs`` and may be called from worker threads.
 
     Every config is resolved and checked first (UsageError before any training).
     """
@@ -80,18 +98,8 @@ def sweep(
                 indices = work.get_nowait()
             except queue.Empty:
                 return
-            at = indices.__getitem__  # a population's own index -> the sweep's
-
-            def done(k, result, at=at):  # each closure keeps its own population's map
-                results[at(k)] = result
-                if on_done is not None:
-                    on_done(at(k), result)
-
-            train_population(
-                [resolved[i] for i in indices], stop=stop, grid=grid, on_done=done,
-                on_start=None if on_start is None else (
-                    lambda k, job, at=at: on_start(at(k), job)),
-                on_epoch=None if on_epoch is None else (lambda k, r, at=at: on_epoch(at(k), r)))
+            train_population([resolved[i] for i in indices], stop=stop, grid=grid,
+                             listener=_InSweep(listener, indices, results))
 
     threads = [threading.Thread(target=worker, name=f"lossterm-sweep-{n}", daemon=True)
                for n in range(min(jobs or default_jobs(), len(groups)) or 1)]

@@ -17,13 +17,13 @@ from lossterm.training.fit import new_result, resolve
 from lossterm.training.records import DONE, STOPPED, EpochRecord, RunResult
 
 
-def canned_trainer(configs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:
+def canned_trainer(configs, *, stop, listener) -> list[RunResult]:
     """The engine's sweep interface, replaying canned epochs for each config."""
     results = []
     for index, config in enumerate(configs):
-        on_start(index, config)
-        results.append(_canned_run(config, stop, lambda r, i=index: on_epoch(i, r)))
-        on_done(index, results[-1])
+        listener.run_started(index, config)
+        results.append(_canned_run(config, stop, lambda r, i=index: listener.epoch_ended(i, r)))
+        listener.run_ended(index, results[-1])
     return results
 
 
@@ -76,12 +76,12 @@ def canned_loader() -> str:
     return "Keras 3 (canned), tensorflow backend, training on CPU"
 
 
-def exploding_trainer(jobs, *, stop, on_start, on_epoch, on_done) -> list[RunResult]:
+def exploding_trainer(jobs, *, stop, listener) -> list[RunResult]:
     """Canned regression runs where MAPE blows up as the audit saw on diabetes.csv: every
     value finite, the test MSE 1.5e33 at the end; the other losses converge."""
     results = []
     for index, job in enumerate(jobs):
-        on_start(index, job)
+        listener.run_started(index, job)
         result = new_result(job)
         rate = 0.2 + (zlib.crc32(job.loss.name.encode()) % 50) / 100
         for epoch in range(1, job.epochs + 1):
@@ -92,9 +92,9 @@ def exploding_trainer(jobs, *, stop, on_start, on_epoch, on_done) -> list[RunRes
             logs = {"loss": mse, "val_loss": 1.1 * mse, "mse": mse, "val_mse": 1.1 * mse}
             record = EpochRecord(epoch, mse, 1.1 * mse, mse, 1.1 * mse, 0.001, logs)
             result.records.append(record)
-            on_epoch(index, record)
+            listener.epoch_ended(index, record)
         result.status, result.seconds = DONE, 0.001 * job.epochs
-        on_done(index, result)
+        listener.run_ended(index, result)
         results.append(result)
     return results
 

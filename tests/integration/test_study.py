@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from lossterm.analysis.study import Protocol, run_study
+from lossterm.analysis.study.run import default_trainer
 from lossterm.cli.main import main
+from lossterm.core.errors import LosstermError
 from lossterm.data.problems import get_problem
 from lossterm.data.split import tuning_view, validation_rows
 from lossterm.training.plan import plan_runs
@@ -125,6 +127,60 @@ def test_the_shared_protocol_tunes_once_and_trains_final_seeds_at_the_chosen_rat
     from lossterm.report.study import render_study
 
     assert "the final seeds leave the selection out" in render_study([study], "text")
+
+
+class Replay:
+    """A real trainer that trains each phase once and replays its results: in order, or
+    shuffled (each result still carrying its loss, rate and seed), or with one missing."""
+
+    def __init__(self):
+        self.trained = {}
+
+    def __call__(self, jobs, phase, *, order="same"):
+        key = (phase.name, tuple((j.loss.name, j.learning_rate, j.seed) for j in jobs))
+        if key not in self.trained:
+            self.trained[key] = default_trainer(jobs, phase)
+        results = list(self.trained[key])
+        if order == "shuffled":
+            shuffled = [results[i] for i in np.random.default_rng(7).permutation(len(results))]
+            assert list(map(id, shuffled)) != list(map(id, results))  # the order really moved
+            return shuffled
+        return results[:-1] if order == "one missing" else results
+
+
+def outcome(study):
+    """Everything a study found (the runs by identity), its timings aside."""
+    return ([(s.loss, s.chosen_learning_rate, s.validation_curve, s.checkpoints, s.validation,
+              s.test, s.test_metrics, s.extended, s.warning, [id(r) for r in s.tuning],
+              [id(r) for r in s.final], [(r.seed, r.chosen_learning_rate) for r in s.replicates])
+             for s in study.losses], study.runs, study.verdict.line)
+
+
+@pytest.mark.parametrize("selection", ["replicate", "shared"])
+def test_a_trainer_returning_results_in_any_order_gives_the_same_study(selection):
+    """Results are matched to their candidates (loss, rate, seed, phase), never by position:
+    the same runs returned shuffled give the same study, in every phase, the extension
+    (which trains a subset: the grid is too slow, so every replicate extends it) included."""
+    replay = Replay()
+    plan = plan_runs(["regression"], ["mse", "mae"], RunConfig(problem="", loss="", epochs=20))
+    protocol = Protocol(grid=(0.001, 0.002), seeds=2, selection=selection)
+
+    def study(order):
+        (found,) = run_study(plan.runs, protocol,
+                             trainer=lambda jobs, phase: replay(jobs, phase, order=order))
+        return found
+
+    in_order, shuffled = study("same"), study("shuffled")
+    assert "tuning (extended)" in in_order.runs
+    assert outcome(shuffled) == outcome(in_order)
+    for s in shuffled.losses:  # and each run is the one its candidate asked for
+        assert all(r.loss == s.loss for r in s.tuning + s.final)
+        for rep in s.replicates:
+            assert [(r.learning_rate, r.seed) for r in rep.runs] == [
+                (lr, seed) for lr in (0.001, 0.002, 0.004, 0.008) for seed in rep.seeds]
+    with pytest.raises(LosstermError, match="the trainer returned no result for "
+                                            "mean_absolute_error at learning rate"):
+        study("one missing")
 
 
 @pytest.mark.slow
@@ -315,14 +371,16 @@ def test_the_progress_bar_says_which_phase_it_is_in(monkeypatch, capsys):
     """The headless study's progress bar (stderr) names each phase and counts its runs."""
     import re
 
-    from lossterm.cli.headless import study_trainer
+    from lossterm import service
     from lossterm.cli.progress import StudyProgress
+    from lossterm.options import Options
 
     monkeypatch.setenv("FORCE_COLOR", "1")  # draw as on a terminal, into the captured stderr
-    plan = plan_runs(["circles"], ["bce", "hinge"], RunConfig(problem="", loss="", epochs=3))
+    options = Options(problems=("circles",), losses=("bce", "hinge"),
+                      base=RunConfig(problem="", loss="", epochs=3),
+                      protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2))
     with StudyProgress(enabled=True) as progress:
-        run_study(plan.runs, Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2),
-                  trainer=study_trainer(progress, None))
+        service.run_study(service.study_work(options), listener=progress)
     drawn = re.findall(r"(tuning|final) circles: (\d+)/8 runs", capsys.readouterr().err)
     assert ("tuning", "0") in drawn and ("tuning", "8") in drawn  # 2 losses x 2 x 2 rates
     assert drawn.index(("tuning", "0")) < drawn.index(("tuning", "8"))

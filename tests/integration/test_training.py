@@ -11,6 +11,7 @@ import lossterm
 from lossterm.data.problems import tutorial_problem_for
 from lossterm.losses import CATALOGUE
 from lossterm.training.fit import train
+from lossterm.training.listener import RunListener
 from lossterm.training.records import RunConfig
 
 
@@ -105,11 +106,12 @@ def test_early_stopping_honours_model_stop_training():
 def test_the_stop_event_ends_the_run_at_the_next_epoch():
     stop = threading.Event()
 
-    def after_second(record):
-        if record.epoch == 2:
-            stop.set()
+    class AfterSecond(RunListener):
+        def epoch_ended(self, index, record):
+            if record.epoch == 2:
+                stop.set()
 
-    result = lossterm.run("circles", "bce", epochs=50, stop=stop, on_epoch=after_second)
+    result = lossterm.run("circles", "bce", epochs=50, stop=stop, listener=AfterSecond())
     assert result.status == "stopped"
     assert result.epochs_run == 2
 

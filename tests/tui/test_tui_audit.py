@@ -16,10 +16,27 @@ from textual import events
 
 from lossterm.app.app import make_app
 from lossterm.app.screens.open_data import OpenDataScreen
+from lossterm.training.listener import RunListener
 from lossterm.training.records import RunConfig
 from tests.helpers.canned import canned_loader, canned_trainer, exploding_trainer
 from tests.helpers.guard import DEADLOCK_GUARD
 from tests.helpers.pilot import cells, running, settled, wait_until
+
+
+class _Shifted(RunListener):
+    """Run k of a later trainer call is run k + 1 of the whole."""
+
+    def __init__(self, listener):
+        self.listener = listener
+
+    def run_started(self, index, job):
+        self.listener.run_started(index + 1, job)
+
+    def epoch_ended(self, index, record):
+        self.listener.epoch_ended(index + 1, record)
+
+    def run_ended(self, index, result):
+        self.listener.run_ended(index + 1, result)
 
 
 def canned(scenario, *, size=(100, 30), trainer=canned_trainer, epochs=20, gates=(), **options):
@@ -212,11 +229,11 @@ def test_7_the_legend_wraps_and_names_every_run_and_the_line_key():
 def test_8_the_scatter_names_the_run_its_regions_come_from_and_drops_them_on_clear():
     release = threading.Event()
 
-    def trainer(jobs, **handlers):
+    def trainer(jobs, **how):
         if jobs[0].loss.name == "hinge":  # the second run trains until released
-            handlers["on_start"](0, jobs[0])
+            how["listener"].run_started(0, jobs[0])
             release.wait(DEADLOCK_GUARD)
-        return canned_trainer(jobs, **handlers)
+        return canned_trainer(jobs, **how)
 
     async def scenario(app, pilot):
         await pilot.press("down")
@@ -241,11 +258,11 @@ def test_8_the_scatter_names_the_run_its_regions_come_from_and_drops_them_on_cle
 def test_9_the_run_training_joins_the_overlay_on_the_curves():
     release = threading.Event()
 
-    def trainer(jobs, **handlers):
+    def trainer(jobs, **how):
         if jobs[0].loss.name == "hinge":
-            handlers["on_start"](0, jobs[0])
+            how["listener"].run_started(0, jobs[0])
             release.wait(DEADLOCK_GUARD)
-        return canned_trainer(jobs, **handlers)
+        return canned_trainer(jobs, **how)
 
     async def scenario(app, pilot):
         await pilot.press("down", "t")
@@ -327,11 +344,11 @@ def test_11_pressing_t_again_trains_the_next_seed_not_the_same_one():
 def test_12_a_long_problem_name_is_cut_and_the_cursor_follows_training():
     release = threading.Event()
 
-    def trainer(jobs, **handlers):
+    def trainer(jobs, **how):
         if jobs[0].loss.name == "squared_hinge":
-            handlers["on_start"](0, jobs[0])
+            how["listener"].run_started(0, jobs[0])
             release.wait(DEADLOCK_GUARD)
-        return canned_trainer(jobs, **handlers)
+        return canned_trainer(jobs, **how)
 
     async def scenario(app, pilot):
         await pilot.press("down", "L", "L", "I", "I")  # circles+noise0.2+imbalance0.2
@@ -357,12 +374,10 @@ def test_12_a_long_problem_name_is_cut_and_the_cursor_follows_training():
 def test_13_a_multi_seed_run_stopped_mid_way_says_how_many_seeds_its_figures_hold():
     release = threading.Event()
 
-    def trainer(jobs, *, stop, on_start, on_epoch, on_done):
-        results = canned_trainer(jobs[:1], stop=stop, on_start=on_start, on_epoch=on_epoch,
-                                 on_done=on_done)
+    def trainer(jobs, *, stop, listener):
+        results = canned_trainer(jobs[:1], stop=stop, listener=listener)
         release.wait(DEADLOCK_GUARD)  # the person presses s during the second seed
-        return results + canned_trainer(jobs[1:], stop=stop, on_start=lambda i, j: on_start(
-            i + 1, j), on_epoch=on_epoch, on_done=on_done)
+        return results + canned_trainer(jobs[1:], stop=stop, listener=_Shifted(listener))
 
     async def scenario(app, pilot):
         await pilot.press("down", "n")  # 3 seeds

@@ -277,8 +277,7 @@ def test_earlier_runs_from_the_store_are_listed_and_can_be_overlaid(tmp_path):
     from lossterm.training.scheduler import sweep
 
     recorder = Recorder(store)
-    sweep([RunConfig("blobs", "cce", epochs=3)], on_start=recorder.on_start,
-          on_epoch=recorder.on_epoch, on_done=recorder.on_done)
+    sweep([RunConfig("blobs", "cce", epochs=3)], listener=recorder)
     app = make_app(base=RunConfig(problem="", loss="", epochs=3), store=store)
 
     async def main():
@@ -345,8 +344,7 @@ def test_clear_removes_finished_history_runs_including_incomplete_ones(tmp_path)
 
     store = Store(tmp_path / "history.sqlite")
     recorder = Recorder(store)
-    sweep([RunConfig("blobs", "cce", epochs=2)], on_start=recorder.on_start,
-          on_epoch=recorder.on_epoch, on_done=recorder.on_done)
+    sweep([RunConfig("blobs", "cce", epochs=2)], listener=recorder)
     (job,) = service.plan(Options(problems=("circles",), losses=("bce",),
                                    base=RunConfig("", "", epochs=2))).runs
     dead = store.start_run(new_result(job), job)

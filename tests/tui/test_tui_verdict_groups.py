@@ -34,7 +34,7 @@ def two_epoch_settings(tmp_path_factory):
     sweep([RunConfig("circles", loss, epochs=epochs, seed=seed)
            for epochs, seeds in ((2, range(3, 6)), (3, range(3)))
            for loss in LOSSES for seed in seeds],
-          on_start=recorder.on_start, on_epoch=recorder.on_epoch, on_done=recorder.on_done)
+          listener=recorder)
     return store
 
 

@@ -156,3 +156,13 @@ def test_lazy_imports_are_only_of_heavy_libraries_and_the_tui():
     allowed = [(m, line, w) for m, line, w in lazy
                if w.split(".")[0] not in HEAVY and not w.startswith("lossterm.app")]
     assert allowed == []
+
+
+LONGEST = 400  # lines: past this a module holds more than one thing; split it along a seam
+
+
+def test_no_module_is_longer_than_400_lines():
+    lengths = {path.relative_to(PACKAGE.parent).as_posix(): len(path.read_text().splitlines())
+               for path in PACKAGE.rglob("*.py")}
+    assert len(lengths) > 90  # the walk found the package
+    assert {path: n for path, n in lengths.items() if n > LONGEST} == {}

@@ -142,8 +142,9 @@ def _judge(index: int, base: int, data_seed: int, study, metric: str) -> AAStudy
     shared = sorted(set(a) & set(b))
     pair = verdict.pairs[0] if verdict.pairs else None
     p = pair.p_holm if pair is not None else math.nan
-    rates = tuple((ra.chosen_learning_rate, rb.chosen_learning_rate)
-                  for ra, rb in zip(first.replicates, second.replicates))
+    rate_a = {r.seed - base: r.chosen_learning_rate for r in first.replicates}
+    rate_b = {r.seed - base - COPY_OFFSET: r.chosen_learning_rate for r in second.replicates}
+    rates = tuple((rate_a[k], rate_b.get(k)) for k in sorted(rate_a))  # paired by replicate
     if not first.replicates:  # shared selection: one choice per arm, for every seed
         rates = ((first.chosen_learning_rate, second.chosen_learning_rate),)
     return AAStudy(index, base, data_seed, len(shared),

@@ -32,13 +32,8 @@ import numpy as np
 
 from lossterm.analysis.arms import arms, compare
 from lossterm.analysis.study.protocol import Protocol
-from lossterm.analysis.study.run import (
-    Phase,
-    Trainer,
-    check_metric,
-    default_trainer,
-    run_study,
-)
+from lossterm.analysis.study.results import Phase, Trainer
+from lossterm.analysis.study.run import check_metric, default_trainer, run_study
 from lossterm.analysis.study.sweep_result import (  # the results, here too for their users
     NoiseSweep,
     Series,

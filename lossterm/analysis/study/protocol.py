@@ -85,7 +85,7 @@ class Protocol:
     notes: tuple[str, ...] = field(default=())
     selection: str = REPLICATE
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.metric is not None:
             object.__setattr__(self, "metric", canonical_metric(self.metric))
         if self.grid is not None:

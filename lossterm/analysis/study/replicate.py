@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from lossterm.analysis.study.protocol import TUNE_SEED_OFFSET
-from lossterm.analysis.study.tuning import GridPoint, Scoring, choose, edge, run_score
+from lossterm.analysis.study.tuning import GridPoint, Scoring, choose, edge, rate_of, run_score
 from lossterm.training.records import RunResult
 
 
@@ -82,7 +82,8 @@ def points_of(runs: list[RunResult], scoring: Scoring) -> list[GridPoint]:
     points: dict[float, GridPoint] = {}
     for run in runs:
         score, epoch = run_score(run, scoring)
-        point = points.setdefault(run.learning_rate, GridPoint(run.learning_rate))
+        rate = rate_of(run)
+        point = points.setdefault(rate, GridPoint(rate))
         point.scores.append(score)
         point.epochs.append(epoch)
     return [points[lr] for lr in sorted(points)]
@@ -118,8 +119,8 @@ def mean_metrics(matrices: list[dict[str, float | None]]) -> dict[str, float | N
     """Each metric's mean over the chosen models (None where any model has none)."""
     if not matrices:
         return {}
-    out = {}
+    out: dict[str, float | None] = {}
     for name in matrices[0]:
-        values = [m.get(name) for m in matrices]
-        out[name] = None if any(v is None for v in values) else float(sum(values) / len(values))
+        values = [v for m in matrices if (v := m.get(name)) is not None]
+        out[name] = float(sum(values) / len(values)) if len(values) == len(matrices) else None
     return out

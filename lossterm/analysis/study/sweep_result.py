@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lossterm.analysis.arms import arms
+from lossterm.analysis.arms import Comparison, arms
 from lossterm.analysis.stats import interval_words, summarize
 from lossterm.analysis.study.protocol import REPLICATE, Protocol
-from lossterm.analysis.study.run import ProblemStudy
+from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.verdict import Verdict
 from lossterm.data.perturb import NOISE_DEFINITIONS
 from lossterm.training.records import RunResult
@@ -57,7 +57,7 @@ class SweepPoint:
     seconds: float
     study: ProblemStudy | None = None
     results: list[RunResult] = field(default_factory=list)  # untuned: every run
-    comparison: object | None = None  # untuned: lossterm.analysis.arms.Comparison
+    comparison: Comparison | None = None  # untuned
 
     @property
     def tuned(self) -> bool:
@@ -68,8 +68,7 @@ class SweepPoint:
         if self.study is not None:
             return {s.loss: dict(s.test) for s in self.study.losses}
 
-        return {arm.loss: {s: v for s, v in arm.by_seed().items() if v is not None}
-                for arm in arms(self.results)}
+        return {arm.loss: arm.by_seed() for arm in arms(self.results)}
 
     @property
     def verdict(self) -> Verdict | None:

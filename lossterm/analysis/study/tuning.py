@@ -17,6 +17,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from lossterm.losses import LossSpec
 from lossterm.training.evaluate import scores_on
 from lossterm.training.records import DONE, RunResult
 
@@ -44,8 +47,8 @@ class Scoring:
     epoch_metric: str
     epoch_higher: bool
     policy: str
-    spec: object = None
-    validation: tuple | None = None
+    spec: LossSpec | None = None
+    validation: tuple[np.ndarray, np.ndarray, int] | None = None
 
     @property
     def needs_weights(self) -> bool:
@@ -64,6 +67,8 @@ def run_score(result: RunResult, scoring: Scoring) -> tuple[float | None, int | 
         return float(values[i]), epoch
     if result.weights is None:
         return None, None
+    if scoring.validation is None:  # the study builds Scoring with both or neither
+        raise ValueError(f"scoring {scoring.metric} needs the validation rows")
 
     value = scores_on(scoring.spec, result.weights, *scoring.validation)[scoring.metric]
     return (None, None) if value is None else (float(value), epoch)
@@ -80,13 +85,21 @@ class GridPoint:
     @property
     def score(self) -> float | None:
         """Mean over tuning seeds; None when any run has no score."""
-        if not self.scores or any(s is None for s in self.scores):
+        known = [s for s in self.scores if s is not None]
+        if not self.scores or len(known) < len(self.scores):
             return None
-        return sum(self.scores) / len(self.scores)
+        return sum(known) / len(known)
 
     @property
     def failed(self) -> int:
         return sum(s is None for s in self.scores)
+
+
+def rate_of(run: RunResult) -> float:
+    """A tuning run's learning rate: the study plans every job with one."""
+    if run.learning_rate is None:
+        raise ValueError(f"a tuning run of {run.loss} without its learning rate")
+    return run.learning_rate
 
 
 def score_points(rates: list[float], runs: list[RunResult], scoring: Scoring) -> list[GridPoint]:
@@ -94,7 +107,7 @@ def score_points(rates: list[float], runs: list[RunResult], scoring: Scoring) ->
     points = {lr: GridPoint(lr) for lr in sorted(rates)}
     for run in runs:
         score, epoch = run_score(run, scoring)
-        point = points[run.learning_rate]
+        point = points[rate_of(run)]
         point.scores.append(score)
         point.epochs.append(epoch)
     return list(points.values())

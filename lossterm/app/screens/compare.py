@@ -11,6 +11,7 @@ the metric matrix instead.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -231,8 +232,9 @@ class CompareScreen(Screen[None]):
         if on:
             lines = [Line(short(loss), train, test) for loss, (train, test) in view.series.items()]
             curves.show(lines, f"{view.curve_split} {view.metric} of the final runs (train dim)")
-        drawn = {"curves": view.series, "isolation": view.isolation,
-                 "robustness": view.robustness}[plot]
+        plots: dict[str, Mapping[str, object]] = {
+            "curves": view.series, "isolation": view.isolation, "robustness": view.robustness}
+        drawn = plots[plot]
         legend.update(Text.assemble(*(
             (f"■ {short(loss)}  ", RUN_COLORS[i % len(RUN_COLORS)])
             for i, loss in enumerate(drawn))))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -24,6 +25,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 from lossterm.core.errors import LosstermError
 from lossterm.core.types import Kind
 from lossterm.data.own import DataOptions
+
+T = TypeVar("T")  # what ``load`` makes of the options: the dialog's answer
 
 
 class FormInput(Input):
@@ -48,7 +51,7 @@ class FormInput(Input):
             event.stop()
             event.prevent_default()
             target = screen.focused if screen.is_current else None
-            if isinstance(target, Input) and event.is_printable:
+            if isinstance(target, Input) and event.is_printable and event.character:
                 target.insert_text_at_cursor(event.character)
             elif target is not None:
                 target.post_message(events.Key(event.key, event.character))
@@ -62,8 +65,8 @@ class FormInput(Input):
 
 
 @dataclass
-class Loaded(Message):
-    answer: object  # what ``load`` returned
+class Loaded(Message, Generic[T]):
+    answer: T  # what ``load`` returned
 
 
 @dataclass
@@ -71,7 +74,7 @@ class Refused(Message):
     error: str
 
 
-class OpenDataScreen(ModalScreen[object | None]):
+class OpenDataScreen(ModalScreen[T | None], Generic[T]):
     """Returns what ``load`` made of the options typed in, or None when cancelled.
 
     ``load`` runs on a worker thread and raises LosstermError to refuse; its
@@ -80,8 +83,7 @@ class OpenDataScreen(ModalScreen[object | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, last: DataOptions | None = None,
-                 load: Callable[[DataOptions], object] = lambda options: options,
+    def __init__(self, last: DataOptions | None, load: Callable[[DataOptions], T],
                  name_of: Callable[[str], str] | None = None):
         super().__init__()
         self.last = last or DataOptions(path="", target="")
@@ -155,7 +157,7 @@ class OpenDataScreen(ModalScreen[object | None]):
         except LosstermError as exc:
             self.post_message(Refused(exc.render(self.name_of)))
 
-    def on_loaded(self, message: Loaded) -> None:
+    def on_loaded(self, message: Loaded[T]) -> None:
         self.loading = False
         self.dismiss(message.answer)
 

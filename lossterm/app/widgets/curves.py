@@ -41,7 +41,8 @@ RUN_COLORS = tuple(f"#{r:02x}{g:02x}{b:02x}" for r, g, b in RUN_RGB)  # for the 
 
 
 def shade(rgb: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
-    return tuple(round(c * factor) for c in rgb)
+    r, g, b = (round(c * factor) for c in rgb)
+    return r, g, b
 
 
 @dataclass(frozen=True)

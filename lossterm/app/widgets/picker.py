@@ -9,6 +9,7 @@ warnings come first in the details, and the losses they concern are marked
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -45,7 +46,7 @@ class Picker(Vertical):
         loss: str
 
     def __init__(self, problem: str | None = None, loss: str | None = None, *,
-                 seeds: int = 1, extra: list[tuple[str, str]] = (), problem_of=get_problem,
+                 seeds: int = 1, extra: Sequence[tuple[str, str]] = (), problem_of=get_problem,
                  **kwargs):
         super().__init__(**kwargs)
         self.problem_of = problem_of  # listed name -> the Problem the checks look at
@@ -105,12 +106,12 @@ class Picker(Vertical):
         losses = self.query_one("#losses", OptionList)
         changed = False
         problem = problems.highlighted_option
-        if problem is not None and problem.id != self.problem:
+        if problem is not None and problem.id is not None and problem.id != self.problem:
             self.problem, changed = problem.id, True
             self._fill_losses()
             self.query_one("#settings", Static).update(self._settings_text())
         loss = losses.highlighted_option
-        if loss is not None and not loss.disabled and loss.id != self.loss:
+        if loss is not None and loss.id is not None and not loss.disabled and loss.id != self.loss:
             self.loss, changed = loss.id, True
             self.refresh_details()
         return changed
@@ -227,7 +228,8 @@ class Picker(Vertical):
                 text.append(f"⚠ {line.split(': ', 1)[-1]}\n", style="dim yellow")
             for line in findings.notes:
                 text.append(f"ℹ {line.split(': ', 1)[-1]}\n", style="dim")
-        return text.rstrip() or text
+        text.rstrip()  # in place
+        return text
 
 
 def _short_warning(line: str) -> str:

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from lossterm.app.figures import compact
 from lossterm.app.runs import QUEUED, RunView
@@ -73,7 +74,7 @@ class RunsTable(DataTable):
         if widths != self.widths:
             self.widths = widths
             for name in COLUMNS:
-                column = self.columns[name or "mark"]
+                column = self.columns[ColumnKey(name or "mark")]
                 column.width, column.auto_width = widths[name], False
             self._drawn.clear()  # every row again, cut to the new widths
             self.refresh()
@@ -91,9 +92,9 @@ class RunsTable(DataTable):
 
     def _sync_rows(self, board: RunBoard) -> None:
         """Rows of runs gone removed; rows whose run changed rewritten; new runs appended."""
-        for key in [k.value for k in self.rows if int(k.value) not in board.runs]:
+        for key in [k for k in self.rows if _run_id(k) not in board.runs]:
             self.remove_row(key)
-            self._drawn.pop(int(key), None)
+            self._drawn.pop(_run_id(key), None)
         for run in board:
             if self._drawn.get(run.id) != board.revision(run.id):
                 self.upsert(run)
@@ -121,7 +122,7 @@ class RunsTable(DataTable):
         if not self.row_count:
             return None
         row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return int(row_key.value)
+        return _run_id(row_key)
 
     def action_toggle_overlay(self) -> None:
         run_id = self.selected_run_id()
@@ -143,3 +144,10 @@ def _cut(value: str, width: int) -> Text:
     text = Text(value, no_wrap=True, overflow="ellipsis")
     text.truncate(width, overflow="ellipsis")
     return text
+
+
+def _run_id(key: RowKey) -> int:
+    """The run a row shows: every row is added keyed by ``str(run.id)``, so its key has a
+    value (Textual types a key's value as optional, for rows added without one)."""
+    assert key.value is not None, "a runs-table row without a key"
+    return int(key.value)

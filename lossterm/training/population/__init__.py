@@ -12,6 +12,9 @@ single run gets. A member that diverges is dropped; the others go on
 unchanged. With TensorFlow (the default) an epoch is one ``tf.function``
 call; with JAX, one ``jax.jit`` call of ``vmap`` over members and ``scan``
 over mini-batches; with PyTorch, each mini-batch step one traced program (see ``torch.py``).
+Each backend's engine implements :class:`core.PopulationEngine` and is found in
+:data:`ENGINES` by the loaded Keras backend's name; the loop around it
+(``loop.py``) is the same for all of them.
 
     from lossterm.training.population import Member, train_population
     outcomes = train_population(get_problem("circles"), get_loss("bce"),
@@ -21,8 +24,7 @@ over mini-batches; with PyTorch, each mini-batch step one traced program (see ``
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -30,32 +32,52 @@ from lossterm.core.errors import UsageError
 from lossterm.losses import LossSpec, encode_targets
 from lossterm.metrics.fair import metrics
 from lossterm.runtime.backend import load_keras
+from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.population.core import (
     CHECKPOINTS,
     Checkpoint,
     Data,
     Layout,
     Member,
-    MemberHandler,
     MemberOutcome,
-    run_members,
-    start_weights,
+    PopulationEngine,
+    StopSignal,
+    mlp,
 )
 from lossterm.training.population.jax import JaxEngine
-from lossterm.training.population.optimizers import OPTIMIZERS, get_optimizer
+from lossterm.training.population.loop import Program, run_members
+from lossterm.training.population.optimizers import OPTIMIZERS, StackedOptimizer, get_optimizer
 from lossterm.training.population.tf import TensorFlowEngine
 from lossterm.training.population.torch import TorchEngine
 
 __all__ = [
     "CHECKPOINTS",
+    "ENGINES",
     "OPTIMIZERS",
     "Member",
     "MemberOutcome",
     "Population",
+    "PopulationEngine",
     "evaluate",
     "forward",
+    "register_engine",
     "train_population",
 ]
+
+EngineFactory = Callable[[Layout, LossSpec, Data, int, StackedOptimizer, dict], PopulationEngine]
+
+ENGINES: dict[str, EngineFactory] = {
+    "tensorflow": TensorFlowEngine,
+    "jax": JaxEngine,
+    "torch": TorchEngine,
+}
+"""The population engine of each Keras backend, by the backend's name."""
+
+
+def register_engine(backend: str, factory: EngineFactory) -> None:
+    """Train populations on ``backend`` with ``factory``'s engines (another backend, or
+    another engine for one of these)."""
+    ENGINES[backend] = factory
 
 
 class Population:
@@ -75,18 +97,23 @@ class Population:
         self.layout = Layout.of(spec, problem, hidden_units)
         self.optimizer = get_optimizer(optimizer)
         self.hyper = self.optimizer.hyper(**hyper)
-        self.data = Data.of(spec, problem)
-        self.engine = _make_engine(self.layout, spec, self.data, int(batch_size),
-                                   self.optimizer, self.hyper)
+        data = Data.of(spec, problem)
+        engine = _make_engine(self.layout, spec, data, int(batch_size), self.optimizer,
+                              self.hyper)
+        self.program = Program(engine, self.layout, spec, data)
+
+    @property
+    def engine(self) -> PopulationEngine:
+        return self.program.engine
 
     def run(self, members: Sequence[Member], *, epochs: int,
-            stop: threading.Event | None = None,
-            on_epoch: MemberHandler | None = None, checkpoint: str = "last",
-            checkpoint_metric: str | None = None) -> list[MemberOutcome]:
+            stop: StopSignal | None = None, listener: RunListener = SILENT,
+            checkpoint: str = "last", checkpoint_metric: str | None = None,
+            ) -> list[MemberOutcome]:
         """Train ``members`` from their seeded start for ``epochs``; outcomes in their order.
 
-        ``on_epoch(index, record)`` is called after each epoch for each member
-        still going, from the calling thread. ``stop`` ends the whole
+        ``listener.epoch_ended(index, record)`` is called after each epoch for each
+        member still going, from the calling thread. ``stop`` ends the whole
         population at the next epoch boundary (members then ``stopped``).
         ``checkpoint``: each member's ``weights`` are its last epoch's
         (``"last"``), or those after its epoch with the best
@@ -101,10 +128,8 @@ class Population:
             raise UsageError("epochs must be at least 1")
         if not all(m.learning_rate > 0 for m in members):
             raise UsageError("learning rate must be positive")
-        self.engine.start(start_weights(self.layout, [m.seed for m in members]),
-                          np.array([m.learning_rate for m in members], np.float32))
-        return run_members(self.engine, self.spec, self.data, members, int(epochs), stop, on_epoch,
-                           chosen)
+        return run_members(self.program, members, epochs=int(epochs), stop=stop,
+                           listener=listener, checkpoint=chosen)
 
 
 def forward(spec: LossSpec, weights: Sequence[np.ndarray], X) -> np.ndarray:
@@ -115,11 +140,10 @@ def forward(spec: LossSpec, weights: Sequence[np.ndarray], X) -> np.ndarray:
     keras = load_keras()
     ops = keras.ops
     weights = [np.asarray(w, np.float32) for w in weights]
-    last = len(weights) // 2 - 1
-    x = ops.convert_to_tensor(np.asarray(X, np.float32))
-    for j, (kernel, bias) in enumerate(zip(weights[::2], weights[1::2])):
-        name = spec.output_activation if j == last else "relu"
-        x = keras.activations.get(name)(ops.add(ops.matmul(x, kernel), bias))
+    names = ["relu"] * (len(weights) // 2 - 1) + [spec.output_activation]
+    x = mlp(weights, ops.convert_to_tensor(np.asarray(X, np.float32)),
+            [keras.activations.get(name) for name in names],
+            lambda x, kernel, bias: ops.add(ops.matmul(x, kernel), bias))
     return ops.convert_to_numpy(x)
 
 
@@ -151,9 +175,9 @@ def evaluate(problem, spec: LossSpec, weights: Sequence[np.ndarray], X, y,
 def train_population(problem, spec: LossSpec, members: Sequence[Member], *, epochs: int,
                      batch_size: int = 32, hidden_units: int | Sequence[int] | None = None,
                      momentum: float = 0.9, optimizer: str = "sgd",
-                     stop: threading.Event | None = None,
-                     on_epoch: MemberHandler | None = None, checkpoint: str = "last",
-                     checkpoint_metric: str | None = None, **hyper) -> list[MemberOutcome]:
+                     stop: StopSignal | None = None, listener: RunListener = SILENT,
+                     checkpoint: str = "last", checkpoint_metric: str | None = None,
+                     **hyper) -> list[MemberOutcome]:
     """Train ``members`` together once (see :class:`Population` to reuse the program).
 
     ``momentum`` is SGD's (the tutorial's 0.9); other optimizers take Keras's
@@ -163,18 +187,17 @@ def train_population(problem, spec: LossSpec, members: Sequence[Member], *, epoc
         hyper["momentum"] = momentum
     population = Population(problem, spec, batch_size=batch_size, hidden_units=hidden_units,
                             optimizer=optimizer, **hyper)
-    return population.run(members, epochs=epochs, stop=stop, on_epoch=on_epoch,
+    return population.run(members, epochs=epochs, stop=stop, listener=listener,
                           checkpoint=checkpoint, checkpoint_metric=checkpoint_metric)
 
 
-def _make_engine(layout, spec, data, batch_size, optimizer, hyper):
-    """The engine for the loaded Keras backend."""
+def _make_engine(layout: Layout, spec: LossSpec, data: Data, batch_size: int,
+                 optimizer: StackedOptimizer, hyper: dict) -> PopulationEngine:
+    """The registered engine for the loaded Keras backend."""
 
     backend = load_keras().backend.backend()
-    if backend == "tensorflow":
-        return TensorFlowEngine(layout, spec, data, batch_size, optimizer, hyper)
-    if backend == "jax":
-        return JaxEngine(layout, spec, data, batch_size, optimizer, hyper)
-    if backend == "torch":
-        return TorchEngine(layout, spec, data, batch_size, optimizer, hyper)
-    raise UsageError(f"population training has no {backend} engine; use tensorflow, jax or torch")
+    factory = ENGINES.get(backend)
+    if factory is None:
+        raise UsageError(f"population training has no {backend} engine; use "
+                         f"{', '.join(ENGINES)}")
+    return factory(layout, spec, data, batch_size, optimizer, hyper)

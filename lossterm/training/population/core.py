@@ -1,32 +1,39 @@
-"""What every backend's population shares: members, start weights, records, the epoch loop.
+"""What every backend's population shares: members, start weights, records, the engine contract.
 
-A backend engine (``tf.py``, ``jax.py``) only knows how to run one epoch of
-stacked models; this module decides everything a person sees: which member
-gets which shuffles, when a member has diverged, when the population stops,
-and the ``EpochRecord`` each member gets, built exactly as ``Session`` builds
-its own (same keys, same values, metrics from :func:`metrics.metrics`).
+A backend engine (``tf.py``, ``jax.py``, ``torch.py``) only knows how to run one
+epoch of stacked models and how to pick rows of its state: :class:`PopulationEngine`
+says exactly that much. Everything a person sees is decided once, here and in
+``loop.py``: which member gets which shuffles, when a member has diverged, which
+rows the program keeps then, when the population stops, and the ``EpochRecord``
+each member gets (same keys and values as Keras's own training of the model,
+metrics from :func:`metrics.metrics`).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
 from lossterm.core.errors import UsageError
 from lossterm.core.metric import higher_is_better
 from lossterm.core.types import Checkpoint as CheckpointPolicy
+from lossterm.core.types import Status
 from lossterm.losses import LossSpec, encode_targets
 from lossterm.metrics.fair import metric_names, metrics_rows
 from lossterm.runtime.backend import load_keras
-from lossterm.training.records import DIVERGED, DONE, STOPPED, EpochRecord
+from lossterm.training.records import DONE, EpochRecord
 
-MemberHandler = Callable[[int, EpochRecord], None]
+
+class StopSignal(Protocol):
+    """What ends a population at the next epoch: a ``threading.Event``, or anything with
+    its ``is_set`` (fit's either-of-two events)."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ class MemberOutcome:
 
     member: Member
     records: list[EpochRecord] = field(default_factory=list)
-    status: str = DONE  # DONE | DIVERGED | STOPPED
+    status: Status = DONE  # DONE | DIVERGED | STOPPED
     message: str = ""  # why it diverged or stopped
     weights: list[np.ndarray] | None = None
     best_epoch: int | None = None
@@ -69,7 +76,8 @@ class Layout:
     def of(cls, spec: LossSpec, problem, hidden_units: int | Sequence[int] | None) -> Layout:
         """The tutorial's MLP; ``hidden_units`` may be one width or one per hidden layer."""
         hidden = problem.hidden_units if hidden_units is None else hidden_units
-        hidden = (int(hidden),) if np.isscalar(hidden) else tuple(int(h) for h in hidden)
+        hidden = ((int(hidden),) if isinstance(hidden, (int, float, np.number))
+                  else tuple(int(h) for h in hidden))
         if not hidden or min(hidden) < 1:
             raise UsageError("hidden units must be at least 1 per layer")
         units = spec.output_units(problem.n_classes, problem.n_targets)
@@ -131,6 +139,47 @@ class EpochOutput:
     val_pred: np.ndarray
 
 
+class PopulationEngine(Protocol):
+    """What a backend implements to train a population: nothing a person sees.
+
+    The engine holds ``R`` rows of stacked state (weights, optimizer slots, one
+    learning rate per row). The shared loop (``loop.py``) decides which rows
+    there are: it pads a lone member with a copy of itself, and after a
+    divergence it tells the engine which rows to keep (:func:`rows_after`).
+    So there is one rule for padding and one for divergence, whatever the
+    backend; an engine only gathers the rows it is told.
+
+    Engines are built as ``Engine(layout, spec, data, batch_size, optimizer,
+    hyper)`` and registered by backend name (``ENGINES`` in ``__init__``).
+    """
+
+    def start(self, weights: list[np.ndarray], learning_rates: np.ndarray) -> None:
+        """Re-initialise: stacked ``(R, ...)`` start weights, zeroed slots, ``(R,)`` rates."""
+
+    def epoch(self, permutations: np.ndarray) -> EpochOutput:
+        """One epoch of every row, row r shuffled by ``permutations[r]``; outputs of all rows."""
+
+    def keep(self, rows: Sequence[int]) -> None:
+        """Gather the state: new row ``k`` is old row ``rows[k]`` (rows may repeat)."""
+
+    def weights(self) -> list[np.ndarray]:
+        """Every row's weights, stacked ``(R, ...)``, in Keras's order."""
+
+
+def mlp(weights: Sequence[Any], x: Any, activations: Sequence[Callable],
+        affine: Callable[[Any, Any, Any], Any]) -> Any:
+    """The MLP's forward pass, written once for every engine and for :func:`forward`:
+    per layer ``activation(affine(x, kernel, bias))``.
+
+    ``affine`` is the backend's own ``x @ kernel + bias`` (TensorFlow's with a
+    gradient whose rounding does not depend on the number of rows, PyTorch's
+    feature-major); what stays the same everywhere is the layer order and the
+    activations, which are Keras's."""
+    for kernel, bias, activation in zip(weights[::2], weights[1::2], activations):
+        x = activation(affine(x, kernel, bias))
+    return x
+
+
 def epoch_logs(out: EpochOutput, spec: LossSpec, data: Data) -> list[dict[str, float]]:
     """Every row's logs, built as ``Session``'s (loss, val_loss, metrics, val_ metrics),
     the metrics of all rows computed together (:func:`metrics.metrics_rows`)."""
@@ -178,89 +227,6 @@ class Checkpoint:
         if not math.isfinite(value):
             return False
         return best is None or (value > best if self.higher else value < best)
-
-
-def run_members(engine, spec: LossSpec, data: Data, members: Sequence[Member], epochs: int,
-                stop: threading.Event | None, on_epoch: MemberHandler | None,
-                checkpoint: Checkpoint = Checkpoint()) -> list[MemberOutcome]:
-    """The population's epoch loop over a started ``engine``.
-
-    Member p's shuffles come from its own ``default_rng(seed)``, one
-    permutation per epoch, as a single run's do. A member whose train or test
-    loss is not finite is dropped from the engine before the next epoch; the
-    others are unaffected (each model's arithmetic is its own). ``stop`` is
-    read before each epoch. ``seconds`` in a record is the epoch's wall time
-    shared equally among the members that ran it. Under ``checkpoint`` "best"
-    the weights are fetched after an epoch only when some member improved.
-    """
-    outcomes = [MemberOutcome(m) for m in members]
-    best: list[float | None] = [None] * len(members)
-    rngs = [np.random.default_rng(m.seed) for m in members]
-    live = list(range(len(members)))
-    n_train = len(data.x_train)
-    for epoch in range(1, epochs + 1):
-        if not live:
-            break
-        if stop is not None and stop.is_set():
-            for i in live:
-                outcomes[i].status, outcomes[i].message = STOPPED, f"stopped before epoch {epoch}"
-            break
-        tick = time.perf_counter()
-        out = engine.epoch(np.stack([rngs[i].permutation(n_train) for i in live]))
-        seconds = (time.perf_counter() - tick) / len(live)
-        keep = _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch)
-        if checkpoint.kind == "best":
-            _keep_best(engine, checkpoint, epoch, live, keep, outcomes, best)
-        if len(keep) < len(live):
-            engine.keep(keep)
-            live = [live[row] for row in keep]
-    if checkpoint.kind == "last":
-        for row, weights in enumerate(engine.weights()):
-            outcome = outcomes[live[row]]
-            outcome.weights = weights
-            outcome.best_epoch = outcome.records[-1].epoch if outcome.records else None
-    return outcomes
-
-
-def _keep_best(engine, checkpoint, epoch, live, keep, outcomes, best) -> None:
-    """Snapshot the weights of the members whose ``val_<metric>`` improved this epoch."""
-    improved = []
-    key = checkpoint.key
-    for row in keep:
-        i = live[row]
-        value = outcomes[i].records[-1].logs[key]
-        if checkpoint.better(value, best[i]):
-            best[i] = value
-            improved.append(row)
-    if improved:
-        weights = engine.weights()
-        for row in improved:
-            outcomes[live[row]].weights, outcomes[live[row]].best_epoch = weights[row], epoch
-
-
-def _record_epoch(epoch, out, live, outcomes, spec, data, seconds, on_epoch) -> list[int]:
-    """Append each live member's record (or mark it diverged); return the rows kept."""
-    keep = []
-    finite = np.isfinite(out.loss) & np.isfinite(out.val_loss)
-    logs = epoch_logs(out, spec, data)
-    metric = spec.metric  # a registry lookup: once per epoch, not once per member
-    val_metric = "val_" + metric
-    for row, i in enumerate(live):
-        if not finite[row]:
-            loss, val_loss = float(out.loss[row]), float(out.val_loss[row])
-            bad = loss if not math.isfinite(loss) else val_loss
-            outcomes[i].status, outcomes[i].message = DIVERGED, f"loss became {bad} at epoch {epoch}"
-            continue
-        row_logs = logs[row]
-        record = EpochRecord(epoch=epoch, train_loss=row_logs["loss"],
-                             test_loss=row_logs["val_loss"], train_metric=row_logs[metric],
-                             test_metric=row_logs[val_metric], seconds=seconds,
-                             logs=row_logs)
-        outcomes[i].records.append(record)
-        keep.append(row)
-        if on_epoch is not None:
-            on_epoch(i, record)
-    return keep
 
 
 def unstack(stacks: Sequence[np.ndarray]) -> list[list[np.ndarray]]:

@@ -8,19 +8,23 @@ exactly what they would see in a single run. XLA compiles the epoch once per
 persistent cache (``$XDG_CACHE_HOME/lossterm/jax``, else ``~/.cache/lossterm/jax``)
 because a cold compile costs a second or two per (problem, loss).
 
-A diverged member stays in the compiled program (dropping it would change the
-population size and compile again) but its rows are no longer reported.
+Which rows there are (a lone member's copy, a diverged member's row refilled
+with a copy of another, so that the size and the compiled program stay) the
+shared loop decides (``loop.py``).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from lossterm.losses import LossSpec
 from lossterm.runtime.backend import load_keras
-from lossterm.training.population.core import Data, EpochOutput, Layout, unstack
+from lossterm.training.population.core import Data, EpochOutput, Layout, mlp
+from lossterm.training.population.optimizers import StackedOptimizer
 
 
 def cache_dir() -> Path:
@@ -33,16 +37,18 @@ def enable_compilation_cache() -> None:
     """Point JAX's persistent cache at :func:`cache_dir` unless the user set one."""
     import jax
 
-    if jax.config.jax_compilation_cache_dir is None:
+    # jax declares its flags at run time, so its Config's type does not list them
+    if jax.config.jax_compilation_cache_dir is None:  # type: ignore[attr-defined]
         cache_dir().mkdir(parents=True, exist_ok=True)
         jax.config.update("jax_compilation_cache_dir", str(cache_dir()))
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 
 
 class JaxEngine:
-    """Runs epochs of a population with JAX; ``start`` re-initialises it."""
+    """A :class:`~lossterm.training.population.core.PopulationEngine` on JAX."""
 
-    def __init__(self, layout: Layout, spec, data: Data, batch_size: int, optimizer, hyper: dict):
+    def __init__(self, layout: Layout, spec: LossSpec, data: Data, batch_size: int,
+                 optimizer: StackedOptimizer, hyper: dict):
         import jax
         import jax.numpy as jnp
 
@@ -53,7 +59,7 @@ class JaxEngine:
         self._activations = [keras.activations.get(a) for a in layout.activations]
         self._data = [jnp.asarray(a) for a in (data.x_train, data.y_train, data.x_test, data.y_test)]
         self._n, self._batch_size = len(data.x_train), int(batch_size)
-        self._state = self._rows = None
+        self._state: tuple = ()
         self._epoch = jax.jit(jax.vmap(self._member_epoch, in_axes=(0, 0, 0, None, 0)))
 
     def start(self, weights: list[np.ndarray], learning_rates: np.ndarray) -> None:
@@ -61,25 +67,24 @@ class JaxEngine:
         stacks = [jnp.asarray(w) for w in weights]
         slots = tuple([jnp.zeros_like(w) for w in stacks] for _ in range(self.optimizer.slots))
         self._state = (stacks, slots, jnp.asarray(learning_rates, jnp.float32), 0)
-        self._rows = np.arange(len(learning_rates))
 
     def epoch(self, permutations: np.ndarray) -> EpochOutput:
         weights, slots, rates, step = self._state
-        perms = np.tile(np.arange(self._n, dtype=np.int32), (len(rates), 1))
-        perms[self._rows] = permutations  # dropped members shuffle nothing; never read
+        perms = np.asarray(permutations, np.int32)
         weights, slots, losses, preds = self._epoch(weights, slots, rates,
                                                     self._jnp.float32(step), perms)
         self._state = (weights, slots, rates, step + -(-self._n // self._batch_size))
-        rows = self._rows
-        losses, preds = np.asarray(losses)[rows], [np.asarray(p)[rows] for p in preds]
-        return EpochOutput(losses[:, 0], losses[:, 1], preds[0], preds[1])
+        losses = np.asarray(losses)
+        return EpochOutput(losses[:, 0], losses[:, 1], np.asarray(preds[0]), np.asarray(preds[1]))
 
-    def keep(self, rows: list[int]) -> None:
-        """Stop reporting every member but ``rows`` (of those still reported)."""
-        self._rows = self._rows[np.asarray(rows, dtype=int)]
+    def keep(self, rows: Sequence[int]) -> None:
+        weights, slots, rates, step = self._state
+        index = np.asarray(rows, np.int32)
+        self._state = ([w[index] for w in weights], tuple([t[index] for t in s] for s in slots),
+                       rates[index], step)
 
-    def weights(self) -> list[list[np.ndarray]]:
-        return [unstack([np.asarray(w) for w in self._state[0]])[r] for r in self._rows]
+    def weights(self) -> list[np.ndarray]:
+        return [np.asarray(w) for w in self._state[0]]
 
     # Traced by jax.jit, for one member (vmap stacks it).
     def _member_epoch(self, weights, slots, lr, step, perm):
@@ -110,9 +115,7 @@ class JaxEngine:
         return self.optimizer.apply(weights, grads, slots, [lr] * len(weights), step, self.hyper)
 
     def _forward(self, weights, x):
-        for kernel, bias, activation in zip(weights[::2], weights[1::2], self._activations):
-            x = activation(x @ kernel + bias)
-        return x
+        return mlp(weights, x, self._activations, lambda x, kernel, bias: x @ kernel + bias)
 
     def _mean_loss(self, y, pred):
         """The Keras loss as ``sum_over_batch_size`` reduces it: sum, divide by the count."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from lossterm.core.errors import UsageError
 from lossterm.runtime.backend import load_keras
@@ -56,7 +57,8 @@ class StackedOptimizer:
         given (the PyTorch engine passes the same operations on torch tensors
         without Keras's per-call conversion, a third of its epoch)."""
         ops = ops or _ops()
-        new_weights, new_state = [], tuple([] for _ in range(self.slots))
+        new_weights: list[Any] = []
+        new_state: tuple[list[Any], ...] = tuple([] for _ in range(self.slots))
         for i, (w, g, lr) in enumerate(zip(weights, grads, lrs)):
             w, slots = self.update(w, g, [s[i] for s in state], lr, step, hp, ops)
             new_weights.append(w)

@@ -8,15 +8,14 @@ the mini-batch loop is a ``tf.while_loop`` (unrolled, tracing took 2 s per
 (problem, loss) instead of 0.3 s, and ran no faster).
 
 The weights and optimizer slots go in and out of the function as tensors.
-The function is traced once per number of rows (members) with that number
-known: TensorFlow then drops the shape arithmetic its gradients need for an
-unknown batch axis, 10-18% of an epoch, for a trace of 0.1-0.2 s per size.
-A diverged member's rows are refilled with a copy of a live member (no new
-size); a lone member runs beside a copy of itself, because the batched
-kernels take another path for one model whose rounding differs in the last
-bit. So a member's numbers are the same, bit for bit, whatever else shares
-its population. The epoch is called through its concrete function, which
-skips the signature matching a ``tf.function`` call does.
+The function is traced once per number of rows with that number known:
+TensorFlow then drops the shape arithmetic its gradients need for an unknown
+batch axis, 10-18% of an epoch, for a trace of 0.1-0.2 s per size. Which rows
+there are (a lone member's copy, a diverged member's row refilled) the shared
+loop decides (``loop.py``), so that few sizes are traced. A member's numbers are
+the same, bit for bit, whatever else shares its population (see :func:`_add_bias`).
+The epoch is called through its concrete function, which skips the signature
+matching a ``tf.function`` call does.
 
 Kernels run on one thread each (:func:`~lossterm.runtime.backend.configure_threads`): every op here is
 tiny, and handing each to a pool of threads costs more than it saves. On
@@ -26,16 +25,21 @@ other core to a second population (the sweep runs two at a time).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from lossterm.losses import LossSpec
 from lossterm.runtime.backend import configure_threads, load_keras
-from lossterm.training.population.core import Data, EpochOutput, Layout, unstack
+from lossterm.training.population.core import Data, EpochOutput, Layout, mlp
+from lossterm.training.population.optimizers import StackedOptimizer
 
 
 class TensorFlowEngine:
-    """Runs epochs of a stacked population; ``start`` re-initialises it."""
+    """A :class:`~lossterm.training.population.core.PopulationEngine` on TensorFlow."""
 
-    def __init__(self, layout: Layout, spec, data: Data, batch_size: int, optimizer, hyper: dict):
+    def __init__(self, layout: Layout, spec: LossSpec, data: Data, batch_size: int,
+                 optimizer: StackedOptimizer, hyper: dict):
         import tensorflow as tf
 
         keras = load_keras()
@@ -46,9 +50,8 @@ class TensorFlowEngine:
         self._data = [tf.constant(a) for a in (data.x_train, data.y_train, data.x_test, data.y_test)]
         self._batch_size = batch_size
         self._epoch = tf.function(self._epoch_graph, autograph=False)
-        self._calls = {}  # rows -> the epoch's concrete function for that many rows
-        self._state = None
-        self._count = 0  # members reported: the state's first rows; the rest are copies
+        self._calls: dict = {}  # rows -> the epoch's concrete function for that many rows
+        self._state: tuple = ()
 
     @property
     def traces(self) -> int:
@@ -56,50 +59,35 @@ class TensorFlowEngine:
         return self._epoch.experimental_get_tracing_count()
 
     def start(self, weights: list[np.ndarray], learning_rates: np.ndarray) -> None:
-        rates = np.asarray(learning_rates, np.float32)
-        self._count = len(rates)
-        rows = np.arange(max(self._count, 2)) % self._count  # a lone member gets a copy
         tf = self._tf
-        stacks = [tf.constant(w[rows]) for w in weights]
+        stacks = [tf.constant(w) for w in weights]
         slots = tuple([tf.zeros_like(w) for w in stacks] for _ in range(self.optimizer.slots))
-        self._state = (stacks, slots, tf.constant(rates[rows]), tf.constant(0.0))
+        self._state = (stacks, slots, tf.constant(np.asarray(learning_rates, np.float32)),
+                       tf.constant(0.0))
 
     def epoch(self, permutations: np.ndarray) -> EpochOutput:
         weights, slots, rates, step = self._state
-        rows = len(rates)
-        if rows > self._count:  # the copies shuffle as the member they copy
-            permutations = np.concatenate(
-                [permutations, np.repeat(permutations[:1], rows - self._count, axis=0)])
+        rows = len(permutations)
         perm = self._tf.constant(permutations, self._tf.int32)
         if rows not in self._calls:
             self._calls[rows] = self._epoch.get_concrete_function(weights, slots, rates, step, perm)
         weights, slots, step, losses, preds = self._calls[rows](weights, slots, rates, step, perm)
         self._state = (weights, slots, rates, step)
-        count = self._count
-        losses, preds = losses.numpy()[:, :count], [p.numpy()[:count] for p in preds]
-        return EpochOutput(losses[0], losses[1], preds[0], preds[1])
+        losses = losses.numpy()
+        return EpochOutput(losses[0], losses[1], preds[0].numpy(), preds[1].numpy())
 
-    def keep(self, rows: list[int]) -> None:
-        """Drop every member but ``rows`` (diverged ones), keeping their state.
-
-        The dropped rows are refilled with copies of a kept member, so the
-        program keeps its size; it shrinks (and is traced for the new size
-        once) only when at most half the rows are left."""
-        self._count = len(rows)
-        if not rows:
-            return
+    def keep(self, rows: Sequence[int]) -> None:
         tf = self._tf
         weights, slots, rates, step = self._state
-        size = len(rates) if 2 * len(rows) > len(rates) else max(len(rows), 2)
-        index = tf.constant([rows[i] if i < len(rows) else rows[0] for i in range(size)], tf.int32)
+        index = tf.constant(list(rows), tf.int32)
 
         def pick(ts):
             return [tf.gather(t, index) for t in ts]
 
         self._state = (pick(weights), tuple(pick(s) for s in slots), tf.gather(rates, index), step)
 
-    def weights(self) -> list[list[np.ndarray]]:
-        return unstack([w.numpy()[:self._count] for w in self._state[0]])
+    def weights(self) -> list[np.ndarray]:
+        return [w.numpy() for w in self._state[0]]
 
     # Traced once per number of rows; everything below runs inside the graph.
     def _epoch_graph(self, weights, slots, rates, step, perm):
@@ -127,10 +115,9 @@ class TensorFlowEngine:
 
     def _forward(self, weights, x):
         """Stacked MLP: ``x`` is ``(P, B, in)``, or ``(n, in)`` shared by every member."""
-        tf = self._tf
-        for kernel, bias, activation in zip(weights[::2], weights[1::2], self._activations):
-            x = activation(_add_bias(tf.matmul(x, kernel), bias))  # (n, in) @ (P, in, out) too
-        return x
+        tf = self._tf  # (n, in) @ (P, in, out) broadcasts too
+        return mlp(weights, x, self._activations,
+                   lambda x, kernel, bias: _add_bias(tf.matmul(x, kernel), bias))
 
     def _member_losses(self, y, pred, shared: bool = False):
         """Each member's Keras loss: the loss object's unreduced values, averaged per member

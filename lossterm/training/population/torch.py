@@ -31,7 +31,8 @@ than a fully traced step, and 1.5x faster than all eager.
 
 Kernels run on one thread (:func:`configure_threads`), as TensorFlow's do:
 the ops are too small to split, and the sweep runs two populations at a time.
-A diverged member's rows are dropped (a smaller population traces again).
+Which rows there are (a lone member's copy, a diverged member's row refilled)
+the shared loop decides (``loop.py``); a new number of rows traces again.
 """
 
 from __future__ import annotations
@@ -40,11 +41,14 @@ import contextlib
 import os
 import threading
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
+from lossterm.losses import LossSpec
 from lossterm.runtime.backend import load_keras
-from lossterm.training.population.core import Data, EpochOutput, Layout, unstack
+from lossterm.training.population.core import Data, EpochOutput, Layout, mlp
+from lossterm.training.population.optimizers import StackedOptimizer
 
 
 def configure_threads() -> bool:
@@ -108,12 +112,13 @@ def _label_conditions_traced():
 
 
 class TorchEngine:
-    """Runs epochs of a stacked population with PyTorch; ``start`` re-initialises it.
+    """A :class:`~lossterm.training.population.core.PopulationEngine` on PyTorch.
 
     The state is one flat tuple of tensors: the weights, each slot's tensors
     (one per weight), the learning rates and the step count."""
 
-    def __init__(self, layout: Layout, spec, data: Data, batch_size: int, optimizer, hyper: dict):
+    def __init__(self, layout: Layout, spec: LossSpec, data: Data, batch_size: int,
+                 optimizer: StackedOptimizer, hyper: dict):
         import torch
 
         keras = load_keras()
@@ -127,16 +132,11 @@ class TorchEngine:
         self._batch_size = int(batch_size)
         self._weights = len(layout.shapes)
         self._state: tuple = ()
-        self._count = 0  # members reported: the state's first rows
         self._programs: dict = {}  # (what, input shapes) -> the program that runs it
         self.loss_traced = True  # False: the loss's Python reads its data; it runs eagerly
 
     def start(self, weights: list[np.ndarray], learning_rates: np.ndarray) -> None:
         torch = self._torch
-        self._count = len(learning_rates)
-        if self._count == 1:  # a lone member runs beside a copy of itself (see ``_forward``)
-            weights, learning_rates = [np.repeat(w, 2, axis=0) for w in weights], \
-                np.repeat(learning_rates, 2)
         stacks = [torch.tensor(w, device=self._device) for w in weights]
         slots = [torch.zeros_like(w) for _ in range(self.optimizer.slots) for w in stacks]
         rates = torch.tensor(np.asarray(learning_rates, np.float32), device=self._device)
@@ -145,8 +145,6 @@ class TorchEngine:
     def epoch(self, permutations: np.ndarray) -> EpochOutput:
         torch = self._torch
         x_train, y_train = self._data[:2]
-        if self._count == 1:
-            permutations = np.repeat(permutations, 2, axis=0)
         perm = torch.as_tensor(permutations, dtype=torch.long, device=self._device)
         n, size, state = perm.shape[1], self._batch_size, self._state
         with torch.no_grad():
@@ -163,23 +161,16 @@ class TorchEngine:
                     state = self._program("update", self._update, args)(*args)
             losses, pred, val_pred = self._evaluate_all(state[:self._weights])
         self._state = tuple(state)
-        count = self._count  # the members reported: the rest is a lone member's copy
         losses, pred, val_pred = (t.detach().cpu().numpy() for t in (losses, pred, val_pred))
-        return EpochOutput(losses[0, :count], losses[1, :count], pred[:count], val_pred[:count])
+        return EpochOutput(losses[0], losses[1], pred, val_pred)
 
-    def keep(self, rows: list[int]) -> None:
-        """Drop every member but ``rows`` (diverged ones), keeping their state."""
-        self._count = len(rows)
-        if not rows:
-            return
-        rows = list(rows) * (2 if len(rows) == 1 else 1)  # a lone member keeps its copy
-        index = self._torch.as_tensor(rows, dtype=self._torch.long, device=self._device)
+    def keep(self, rows: Sequence[int]) -> None:
+        index = self._torch.as_tensor(list(rows), dtype=self._torch.long, device=self._device)
         *stacked, step = self._state
         self._state = (*(t.index_select(0, index) for t in stacked), step)
 
-    def weights(self) -> list[list[np.ndarray]]:
-        return unstack([w.detach().cpu().numpy()[:self._count]
-                        for w in self._state[:self._weights]])
+    def weights(self) -> list[np.ndarray]:
+        return [w.detach().cpu().numpy() for w in self._state[:self._weights]]
 
     def _program(self, what: str, function, args: tuple):
         """``function`` for these input shapes, traced on first use; ``None`` for a
@@ -252,7 +243,7 @@ class TorchEngine:
 
         *state, x_train, idx, gp = state_and_batch
         xb = x_train[idx]
-        _, back = vjp(lambda w: self._forward(w, xb), list(state[:self._weights]))
+        back = vjp(lambda w: self._forward(w, xb), list(state[:self._weights]))[1]
         return self._apply(state, back(gp)[0])
 
     def _apply(self, state, grads):
@@ -291,17 +282,16 @@ class TorchEngine:
         and sums, but PyTorch's batched matmul on the CPU is 2-3x faster so
         when the output is narrow (one unit over 500 rows: 96 us against 220).
         For a single model it takes another kernel whose rounding differs in
-        the last bit, so a lone member runs as two rows (``start``): a member's
-        numbers are then the same whatever else shares its population."""
-        x = x.transpose(-1, -2)  # (P, in, B), or (in, n)
-        last = len(weights) // 2 - 1
-        for j, (kernel, bias, activation) in enumerate(
-                zip(weights[::2], weights[1::2], self._activations)):
-            x = self._torch.matmul(kernel.transpose(1, 2), x) + bias[:, :, None]
-            if j == last:  # the head's activation acts on the last axis (softmax): rows first
-                return activation(x.transpose(1, 2))
-            x = activation(x)
-        return x
+        the last bit, which is why a lone member runs beside its copy (``loop.py``)."""
+        torch = self._torch
+        *hidden, head = self._activations
+
+        def head_on_rows(z):  # the head's activation acts on the last axis (softmax)
+            return head(z.transpose(1, 2))
+
+        return mlp(weights, x.transpose(-1, -2), [*hidden, head_on_rows],  # (P, in, B) or (in, n)
+                   lambda x, kernel, bias: torch.matmul(kernel.transpose(1, 2), x)
+                   + bias[:, :, None])
 
     def _member_losses(self, y, pred, shared: bool = False):
         """Each member's Keras loss, averaged per member as ``sum_over_batch_size`` does.
