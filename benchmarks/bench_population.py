@@ -91,11 +91,11 @@ def phase_population(seeds: int, threads: int = 1) -> dict:
 
     from lossterm.data.problems import get_problem
     from lossterm.losses import get_loss
-    from lossterm.training.population import Member, train_population
+    from lossterm.training.population import Member, train_members
 
     def one(experiment):
         p = get_problem(experiment[0])
-        outcomes = train_population(p, get_loss(experiment[1]),
+        outcomes = train_members(p, get_loss(experiment[1]),
                                     [Member(s, 0.01) for s in range(seeds)], epochs=p.epochs)
         return [_final(o) for o in outcomes]
 

@@ -6,7 +6,7 @@ import lossterm
 from lossterm.app.compare import from_runs, from_study
 from lossterm.training.plan import plan_runs
 from lossterm.training.records import RunConfig
-from lossterm.training.scheduler import expand_seeds, sweep
+from lossterm.training.scheduler import expand_seeds, schedule
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_a_study_view_says_its_protocol_and_keeps_the_isolation_curve(small_stud
 def test_multi_seed_runs_get_a_verdict_that_says_they_were_not_tuned():
     jobs = expand_seeds(plan_runs(["circles"], ["bce", "hinge"],
                                   RunConfig("", "", epochs=5)).runs, 3)
-    view = from_runs("circles", sweep(jobs))
+    view = from_runs("circles", schedule(jobs))
     assert not view.tuned
     assert "not tuned" in view.verdict and "learning rate 0.01" in view.verdict
     assert "press S" in view.protocol[1]
@@ -55,5 +55,5 @@ def test_multi_seed_runs_get_a_verdict_that_says_they_were_not_tuned():
 
 
 def test_one_loss_is_no_comparison():
-    results = sweep([RunConfig("circles", "bce", epochs=2, seed=s) for s in range(2)])
+    results = schedule([RunConfig("circles", "bce", epochs=2, seed=s) for s in range(2)])
     assert from_runs("circles", results) is None

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import lossterm
-from lossterm.analysis.study import Protocol, run_study
-from lossterm.analysis.study.noise import run_noise_sweep
+from lossterm.analysis.study import Protocol, study_jobs
+from lossterm.analysis.study.noise import sweep_jobs
 from lossterm.analysis.study.run import default_trainer
 from lossterm.cli.main import main
 from lossterm.data.perturb import Perturbation, perturb
@@ -17,7 +17,7 @@ from lossterm.data.problems import get_problem
 from lossterm.data.split import validation_rows
 from lossterm.training.plan import plan_runs
 from lossterm.training.records import RunConfig
-from lossterm.training.scheduler import expand_seeds, sweep
+from lossterm.training.scheduler import expand_seeds, schedule
 
 # --- flips ---------------------------------------------------------------------------------
 
@@ -57,9 +57,9 @@ def test_a_sweep_point_is_the_study_run_alone_with_that_noise():
     base = RunConfig(problem="", loss="", epochs=8)
     clean = get_problem("iris")
     plan = plan_runs([clean], ["cce", "sce"], base)
-    (result,) = run_noise_sweep(plan.runs, [0, 0.3], protocol)
+    (result,) = sweep_jobs(plan.runs, [0, 0.3], protocol)
     alone_plan = plan_runs([perturb(clean, Perturbation(label_noise=0.3))], ["cce", "sce"], base)
-    (alone,) = run_study(alone_plan.runs, protocol, data_seed=0)
+    (alone,) = study_jobs(alone_plan.runs, protocol, data_seed=0)
     point = result.point(0.3).study
     assert point.problem == alone.problem == "iris+noise0.3"
     for a, b in zip(point.losses, alone.losses):
@@ -77,10 +77,10 @@ def test_an_untuned_point_is_the_untuned_comparison_alone_with_that_noise():
     clean = get_problem("circles")
     base = RunConfig(problem="", loss="", epochs=5)
     plan = plan_runs([clean], ["bce", "hinge"], base)
-    (result,) = run_noise_sweep(plan.runs, [0, 0.2], Protocol(), tune=False, seeds=2)
+    (result,) = sweep_jobs(plan.runs, [0, 0.2], Protocol(), tune=False, seeds=2)
     assert not result.tuned and result.learning_rates == (0.01,)
     noisy = perturb(clean, Perturbation(label_noise=0.2))
-    alone = sweep(expand_seeds(plan_runs([noisy], ["bce", "hinge"], base).runs, 2))
+    alone = schedule(expand_seeds(plan_runs([noisy], ["bce", "hinge"], base).runs, 2))
     by_seed = {(r.loss, r.seed): r.test_metric for r in alone}
     point = result.point(0.2)
     assert {(loss, seed): v for loss, scores in point.scores().items()

@@ -15,8 +15,8 @@ from lossterm.training.population import (
     OPTIMIZERS,
     Member,
     Population,
-    evaluate,
-    train_population,
+    evaluate_weights,
+    train_members,
 )
 from lossterm.training.population.core import Layout, start_weights
 from lossterm.training.records import DIVERGED, DONE, STOPPED, RunConfig
@@ -72,7 +72,7 @@ def test_each_hand_step_equals_the_keras_optimizer(name):
 def test_a_population_of_one_gives_a_single_runs_numbers(problem, loss, epochs):
     config = RunConfig(problem=problem, loss=loss, seed=5, learning_rate=0.02, epochs=epochs)
     single = train(config)
-    (outcome,) = train_population(get_problem(problem), get_loss(loss), [Member(5, 0.02)],
+    (outcome,) = train_members(get_problem(problem), get_loss(loss), [Member(5, 0.02)],
                                   epochs=epochs)
     assert outcome.status == DONE and len(outcome.records) == epochs
     first, alone = outcome.records[0].logs, single.records[0].logs
@@ -127,7 +127,7 @@ def test_stop_ends_the_population_at_an_epoch_boundary_and_callbacks_see_every_r
             if record.epoch == 3 and index == 1:
                 stop.set()
 
-    outcomes = train_population(get_problem("blobs"), get_loss("cce"),
+    outcomes = train_members(get_problem("blobs"), get_loss("cce"),
                                 [Member(0, 0.01), Member(1, 0.02)], epochs=50,
                                 stop=stop, listener=Watching())
     for index, outcome in enumerate(outcomes):
@@ -151,7 +151,7 @@ def test_a_population_is_traced_once_per_size_and_reruns_from_its_seeded_start()
 def test_more_hidden_layers_and_other_optimizers_train():
     problem, spec = get_problem("blobs"), get_loss("cce")
     for optimizer in ("adam", "rmsprop"):
-        (outcome,) = train_population(problem, spec, [Member(0, 0.01)], epochs=10,
+        (outcome,) = train_members(problem, spec, [Member(0, 0.01)], epochs=10,
                                       hidden_units=(16, 8), optimizer=optimizer)
         assert [w.shape for w in outcome.weights] == [(2, 16), (16,), (16, 8), (8,), (8, 3), (3,)]
         assert outcome.records[-1].test_metric > 0.7  # three blobs, well separated mostly
@@ -167,12 +167,12 @@ def test_checkpoint_best_keeps_the_weights_of_the_best_validation_epoch():
         assert [r.logs for r in b.records] == [r.logs for r in ending.records]
         figures = [r.logs["val_mse"] for r in b.records]
         assert b.best_epoch == 1 + figures.index(min(figures))  # the earliest of ties
-        again = evaluate(problem, spec, b.weights, problem.X_test, problem.y_test)
+        again = evaluate_weights(problem, spec, b.weights, problem.X_test, problem.y_test)
         chosen = b.records[b.best_epoch - 1].logs
         assert again["mse"] == pytest.approx(chosen["val_mse"], abs=1e-6)
         assert again["loss"] == pytest.approx(chosen["val_loss"], abs=1e-6)
         assert b.status == ending.status == DONE and ending.best_epoch == 8
-        at_end = evaluate(problem, spec, ending.weights, problem.X_test, problem.y_test)
+        at_end = evaluate_weights(problem, spec, ending.weights, problem.X_test, problem.y_test)
         assert at_end["mse"] == pytest.approx(ending.records[-1].logs["val_mse"], abs=1e-6)
     assert any(b.best_epoch < 8 for b in best)  # else the test shows nothing
 
@@ -180,15 +180,15 @@ def test_checkpoint_best_keeps_the_weights_of_the_best_validation_epoch():
 def test_evaluate_reproduces_an_epochs_validation_logs():
     for problem_name, loss in (("circles", "hinge"), ("blobs", "scce"), ("circles", "bce")):
         problem, spec = get_problem(problem_name), get_loss(loss)
-        (outcome,) = train_population(problem, spec, [Member(3, 0.05)], epochs=4,
+        (outcome,) = train_members(problem, spec, [Member(3, 0.05)], epochs=4,
                                       checkpoint="best", checkpoint_metric="loss")
         logs = outcome.records[outcome.best_epoch - 1].logs
-        again = evaluate(problem, spec, outcome.weights, problem.X_test, problem.y_test)
+        again = evaluate_weights(problem, spec, outcome.weights, problem.X_test, problem.y_test)
         assert again.keys() == {k[4:] for k in logs if k.startswith("val_")}
         for key, value in again.items():
             assert value == pytest.approx(logs["val_" + key], abs=1e-6), (loss, key)
-        (last,) = train_population(problem, spec, [Member(3, 0.05)], epochs=4)
-        on_train = evaluate(problem, spec, last.weights, problem.X_train, problem.y_train)
+        (last,) = train_members(problem, spec, [Member(3, 0.05)], epochs=4)
+        on_train = evaluate_weights(problem, spec, last.weights, problem.X_train, problem.y_train)
         for key, value in on_train.items():
             assert value == pytest.approx(last.records[-1].logs[key], abs=1e-6), (loss, key)
 
@@ -197,7 +197,7 @@ def test_a_diverged_member_keeps_its_best_finite_weights():
     problem, spec = get_problem("regression"), get_loss("mse")
     epochs, lr = 6, None
     for candidate in (0.15, 0.3, 0.5, 1.0):  # a rate that gives finite epochs, then diverges
-        (outcome,) = train_population(problem, spec, [Member(4, candidate)], epochs=epochs,
+        (outcome,) = train_members(problem, spec, [Member(4, candidate)], epochs=epochs,
                                       checkpoint="best")
         if outcome.status == DIVERGED and outcome.records:
             lr = candidate
@@ -205,18 +205,18 @@ def test_a_diverged_member_keeps_its_best_finite_weights():
     assert lr is not None, "no rate diverged after a finite epoch"
     figures = [r.logs["val_mse"] for r in outcome.records]
     assert outcome.best_epoch == 1 + figures.index(min(figures))
-    again = evaluate(problem, spec, outcome.weights, problem.X_test, problem.y_test)
+    again = evaluate_weights(problem, spec, outcome.weights, problem.X_test, problem.y_test)
     assert again["mse"] == pytest.approx(min(figures), rel=1e-6)
-    (plain,) = train_population(problem, spec, [Member(4, lr)], epochs=epochs)
+    (plain,) = train_members(problem, spec, [Member(4, lr)], epochs=epochs)
     assert plain.status == DIVERGED and plain.weights is None and plain.best_epoch is None
 
 
 def test_unknown_checkpoints_are_usage_errors():
     problem, spec = get_problem("circles"), get_loss("bce")
     with pytest.raises(UsageError, match="checkpoint"):
-        train_population(problem, spec, [Member(0, 0.01)], epochs=1, checkpoint="first")
+        train_members(problem, spec, [Member(0, 0.01)], epochs=1, checkpoint="first")
     with pytest.raises(UsageError, match="val_mse"):
-        train_population(problem, spec, [Member(0, 0.01)], epochs=1, checkpoint="best",
+        train_members(problem, spec, [Member(0, 0.01)], epochs=1, checkpoint="best",
                          checkpoint_metric="mse")
 
 
@@ -224,7 +224,7 @@ def test_stopped_before_the_first_epoch_members_keep_their_start():
     stop = threading.Event()
     stop.set()
     for checkpoint in ("last", "best"):
-        (outcome,) = train_population(get_problem("circles"), get_loss("bce"), [Member(0, 0.01)],
+        (outcome,) = train_members(get_problem("circles"), get_loss("bce"), [Member(0, 0.01)],
                                       epochs=5, stop=stop, checkpoint=checkpoint)
         assert outcome.status == STOPPED and outcome.records == []
         assert outcome.best_epoch is None

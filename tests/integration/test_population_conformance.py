@@ -28,7 +28,7 @@ from lossterm.runtime.backend import installed_backends, load_keras
 from lossterm.training.fit import resolve
 from lossterm.training.fit import train_population as train_jobs
 from lossterm.training.listener import RunListener
-from lossterm.training.population import ENGINES, Member, Population, train_population
+from lossterm.training.population import ENGINES, Member, Population, train_members
 from lossterm.training.records import RunConfig
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -120,7 +120,7 @@ def main() -> dict:
     # stop: set during epoch 3 ends every member before epoch 4; the listener saw it all
     stop = threading.Event()
     seen = Recording(stop_at=(1, 3), stop=stop)
-    stopped = train_population(get_problem("blobs"), get_loss("cce"),
+    stopped = train_members(get_problem("blobs"), get_loss("cce"),
                                [Member(0, 0.01), Member(1, 0.02)], epochs=50, stop=stop,
                                listener=seen)
     out["stop"] = {"outcomes": [[o.status, o.message, [r.epoch for r in o.records]]
@@ -150,7 +150,7 @@ def main() -> dict:
     # the seed distribution, for the comparison between backends
     out["seeds"] = {}
     for problem, loss in (("blobs", "cce"), ("regression", "mse")):
-        outcomes = train_population(get_problem(problem), get_loss(loss),
+        outcomes = train_members(get_problem(problem), get_loss(loss),
                                     [Member(s, 0.01) for s in range(5)], epochs=20)
         out["seeds"][loss] = [o.records[-1].test_metric for o in outcomes]
     return out

@@ -17,7 +17,7 @@ import pytest
 
 from lossterm.training.fit import train
 from lossterm.training.plan import plan_runs
-from lossterm.training.scheduler import expand_seeds, sweep
+from lossterm.training.scheduler import expand_seeds, schedule
 
 SEEDS = range(8)
 TUTORIAL = {  # (problem, loss): (train, test), as printed, one run each
@@ -37,7 +37,7 @@ TUTORIAL = {  # (problem, loss): (train, test), as printed, one run each
 def spreads():
     """(problem, loss) -> ({"train": [...], "test": [...]}, metric) over the seeds."""
     out = {}
-    for result in sweep(expand_seeds(plan_runs().runs, len(SEEDS))):
+    for result in schedule(expand_seeds(plan_runs().runs, len(SEEDS))):
         assert result.status == "done", result.message
         history = result.history
         key = "keras2_accuracy" if "keras2_accuracy" in history else result.metric

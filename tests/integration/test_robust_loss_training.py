@@ -41,9 +41,9 @@ def standardized(problem):
 def test_population_trains_each_on_standardized_blobs(name):
     """Three seeds, the default SGD (lr 0.01), blobs' 100 epochs, features standardized:
     cross-entropy reaches 0.83 here, chance is 0.33."""
-    from lossterm.training.population import Member, train_population
+    from lossterm.training.population import Member, train_members
 
-    outcomes = train_population(standardized(get_problem("blobs")), get_loss(name),
+    outcomes = train_members(standardized(get_problem("blobs")), get_loss(name),
                                 [Member(s, 0.01) for s in range(3)], epochs=100)
     assert all(o.status == "done" for o in outcomes)
     assert min(o.records[-1].test_metric for o in outcomes) > 0.8
@@ -54,14 +54,14 @@ def test_on_the_tutorials_unscaled_blobs_a_bounded_loss_stalls_and_is_warned_of(
     get almost no gradient from GCE, so it learns two classes of three (test accuracy
     about 0.55) where cross-entropy learns all three. The check says so up front."""
     from lossterm.losses.checks import check
-    from lossterm.training.population import Member, train_population
+    from lossterm.training.population import Member, train_members
 
     blobs = get_problem("blobs")
     (warning,) = check(get_loss("gce"), blobs).warnings
     assert "not standardized" in warning
     assert check(get_loss("gce"), standardized(blobs)).warnings == ()
-    (gce,) = train_population(blobs, get_loss("gce"), [Member(0, 0.01)], epochs=100)
-    (cce,) = train_population(blobs, get_loss("cce"), [Member(0, 0.01)], epochs=100)
+    (gce,) = train_members(blobs, get_loss("gce"), [Member(0, 0.01)], epochs=100)
+    (cce,) = train_members(blobs, get_loss("cce"), [Member(0, 0.01)], epochs=100)
     assert gce.status == "done"  # clipped at 1e-7: Keras's own form gave NaN at epoch 97
     assert gce.records[-1].test_metric < 0.6
     assert cce.records[-1].test_metric > 0.8
@@ -69,9 +69,9 @@ def test_on_the_tutorials_unscaled_blobs_a_bounded_loss_stalls_and_is_warned_of(
 
 @pytest.mark.parametrize("name", ["binary_gce", "binary_sce"])
 def test_population_trains_the_binary_forms_on_breast_cancer(name):
-    from lossterm.training.population import Member, train_population
+    from lossterm.training.population import Member, train_members
 
-    outcomes = train_population(get_problem("breast_cancer"), get_loss(name),
+    outcomes = train_members(get_problem("breast_cancer"), get_loss(name),
                                 [Member(s, 0.01) for s in range(3)], epochs=20)
     assert min(o.records[-1].test_metric for o in outcomes) > 0.9
 

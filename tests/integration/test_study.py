@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lossterm.analysis.study import Protocol, run_study
+from lossterm.analysis.study import Protocol, study_jobs
 from lossterm.analysis.study.run import default_trainer
 from lossterm.cli.main import main
 from lossterm.core.errors import LosstermError
@@ -31,7 +31,7 @@ from lossterm.training.records import RunConfig
 def small_study(problem, losses, *, epochs=30, grid=(0.003, 0.03, 0.3), seeds=3, tune_seeds=1,
                 **protocol):
     plan = plan_runs([problem], losses, RunConfig(problem="", loss="", epochs=epochs))
-    (study,) = run_study(plan.runs, Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
+    (study,) = study_jobs(plan.runs, Protocol(grid=grid, tune_seeds=tune_seeds, seeds=seeds,
                                              **protocol))
     return study
 
@@ -166,7 +166,7 @@ def test_a_trainer_returning_results_in_any_order_gives_the_same_study(selection
     protocol = Protocol(grid=(0.001, 0.002), seeds=2, selection=selection)
 
     def study(order):
-        (found,) = run_study(plan.runs, protocol,
+        (found,) = study_jobs(plan.runs, protocol,
                              trainer=lambda jobs, phase: replay(jobs, phase, order=order))
         return found
 
@@ -380,7 +380,7 @@ def test_the_progress_bar_says_which_phase_it_is_in(monkeypatch, capsys):
                       base=RunConfig(problem="", loss="", epochs=3),
                       protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2))
     with StudyProgress(enabled=True) as progress:
-        service.run_study(service.study_work(options), listener=progress)
+        service.study_jobs(service.study_work(options), listener=progress)
     drawn = re.findall(r"(tuning|final) circles: (\d+)/8 runs", capsys.readouterr().err)
     assert ("tuning", "0") in drawn and ("tuning", "8") in drawn  # 2 losses x 2 x 2 rates
     assert drawn.index(("tuning", "0")) < drawn.index(("tuning", "8"))

@@ -9,14 +9,14 @@ from lossterm.analysis.arms import arms, compare
 from lossterm.core.errors import UsageError
 from lossterm.training.plan import plan_runs
 from lossterm.training.records import RunConfig
-from lossterm.training.scheduler import expand_seeds, sweep
+from lossterm.training.scheduler import expand_seeds, schedule
 
 
 @pytest.fixture(scope="module")
 def circles_sweep():
     configs = expand_seeds(plan_runs(["circles"], ["bce", "hinge"],
                                      RunConfig("", "", seed=4, epochs=6)).runs, 3)
-    return configs, sweep(configs, jobs=2)
+    return configs, schedule(configs, jobs=2)
 
 
 def test_seed_i_is_the_same_for_every_loss(circles_sweep):
@@ -51,7 +51,7 @@ def test_different_seeds_give_different_runs(circles_sweep):
 def test_one_thread_and_two_give_the_same_results():
     configs = expand_seeds(plan_runs(["blobs"], ["cce", "kld"],
                                      RunConfig("", "", epochs=3)).runs, 2)
-    one, two = sweep(configs, jobs=1), sweep(configs, jobs=2)
+    one, two = schedule(configs, jobs=1), schedule(configs, jobs=2)
     assert [r.history for r in one] == [r.history for r in two]
 
 
@@ -70,7 +70,7 @@ def test_comparison_ranks_and_tests_the_best(circles_sweep):
 
 def test_a_sweep_refuses_bad_runs_before_training():
     with pytest.raises(UsageError, match="poisson needs targets"):
-        sweep([RunConfig("blobs", "cce", epochs=1), RunConfig("regression", "poisson")])
+        schedule([RunConfig("blobs", "cce", epochs=1), RunConfig("regression", "poisson")])
 
 
 def test_headless_seeds_report_in_json_text_and_markdown(lossterm_cli):
@@ -139,7 +139,7 @@ def test_untuned_comparisons_adjust_every_pair_together_with_holm():
 
     configs = expand_seeds(plan_runs(["regression"], ["mse", "mae", "huber"],
                                      RunConfig("", "", epochs=8)).runs, 5)
-    (comparison,) = compare(arms(sweep(configs)))
+    (comparison,) = compare(arms(schedule(configs)))
     ranked = [arm.by_seed() for arm in comparison.ranking]
     seeds = sorted(ranked[0])
     raw = [paired_test([ranked[j][s] for s in seeds], [ranked[i][s] for s in seeds]).p

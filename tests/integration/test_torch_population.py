@@ -25,7 +25,7 @@ keras = load_keras()
 assert keras.backend.backend() == "torch"
 import torch
 from lossterm.losses import CATALOGUE, get_loss
-from lossterm.training.population import OPTIMIZERS, Member, Population, train_population
+from lossterm.training.population import OPTIMIZERS, Member, Population, train_members
 from lossterm.training.population.torch import TORCH_OPS
 from lossterm.data.problems import get_problem
 from lossterm.training.records import RunConfig
@@ -82,7 +82,7 @@ out["distinct_members"] = len({o.records[-1].train_loss for o in together})
 out["session"] = {}
 for problem_name, loss, epochs in (("regression", "mse", 15), ("circles", "bce", 15),
                                    ("circles", "hinge", 15), ("blobs", "cce", 10)):
-    (outcome,) = train_population(get_problem(problem_name), get_loss(loss), [Member(5, 0.02)],
+    (outcome,) = train_members(get_problem(problem_name), get_loss(loss), [Member(5, 0.02)],
                                   epochs=epochs)
     keras_run = Session(resolve(RunConfig(problem=problem_name, loss=loss, learning_rate=0.02,
                                           epochs=epochs))).run(5)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as sk
 
-from lossterm.analysis.study import Protocol, run_study
+from lossterm.analysis.study import Protocol, study_jobs
 from lossterm.data.problems import get_problem
 from lossterm.metrics.matrix import NOT_A_PROBABILITY
 from lossterm.training.fit import run
@@ -45,7 +45,7 @@ def test_a_study_of_bce_and_cce_scores_cce_from_its_softmax_column_one():
 
     plan = plan_runs(["circles"], ["bce", "cce", "categorical_hinge"],
                      RunConfig(problem="", loss="", epochs=20))
-    (study,) = run_study(plan.runs, Protocol(grid=(0.03, 0.3), tune_seeds=1, seeds=2))
+    (study,) = study_jobs(plan.runs, Protocol(grid=(0.03, 0.3), tune_seeds=1, seeds=2))
     problem = get_problem("circles")
     cce = study.loss("categorical_crossentropy")
     run_, job = cce.final[0], plan.runs[1]

@@ -274,10 +274,10 @@ def test_earlier_runs_from_the_store_are_listed_and_can_be_overlaid(tmp_path):
 
     store = Store(tmp_path / "history.sqlite")
     from lossterm.storage.store import Recorder
-    from lossterm.training.scheduler import sweep
+    from lossterm.training.scheduler import schedule
 
     recorder = Recorder(store)
-    sweep([RunConfig("blobs", "cce", epochs=3)], listener=recorder)
+    schedule([RunConfig("blobs", "cce", epochs=3)], listener=recorder)
     app = make_app(base=RunConfig(problem="", loss="", epochs=3), store=store)
 
     async def main():
@@ -340,11 +340,11 @@ def test_clear_removes_finished_history_runs_including_incomplete_ones(tmp_path)
     from lossterm.options import Options
     from lossterm.storage.store import Recorder, Store
     from lossterm.training.fit import new_result
-    from lossterm.training.scheduler import sweep
+    from lossterm.training.scheduler import schedule
 
     store = Store(tmp_path / "history.sqlite")
     recorder = Recorder(store)
-    sweep([RunConfig("blobs", "cce", epochs=2)], listener=recorder)
+    schedule([RunConfig("blobs", "cce", epochs=2)], listener=recorder)
     (job,) = service.plan(Options(problems=("circles",), losses=("bce",),
                                    base=RunConfig("", "", epochs=2))).runs
     dead = store.start_run(new_result(job), job)

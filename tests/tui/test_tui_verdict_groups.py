@@ -19,7 +19,7 @@ from lossterm.data.perturb import Perturbation
 from lossterm.options import Options
 from lossterm.storage.store import Recorder, Store
 from lossterm.training.records import RunConfig
-from lossterm.training.scheduler import sweep
+from lossterm.training.scheduler import schedule
 from tests.helpers.pilot import running, settled, wait_until
 
 LOSSES = ("binary_crossentropy", "hinge")
@@ -31,7 +31,7 @@ def two_epoch_settings(tmp_path_factory):
     (seeds 0-2): pooled, each loss would count six seeds."""
     store = Store(tmp_path_factory.mktemp("history") / "runs.sqlite")
     recorder = Recorder(store)
-    sweep([RunConfig("circles", loss, epochs=epochs, seed=seed)
+    schedule([RunConfig("circles", loss, epochs=epochs, seed=seed)
            for epochs, seeds in ((2, range(3, 6)), (3, range(3)))
            for loss in LOSSES for seed in seeds],
           listener=recorder)
