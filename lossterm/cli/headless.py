@@ -210,6 +210,9 @@ def _resumed_line(runs) -> None:
         if runs.kept:
             print(f"lossterm: resumed {runs.kept} of {runs.asked} runs from the store; "
                   f"trained {runs.asked - runs.kept}", file=sys.stderr)
+        if runs.failed:
+            print(f"lossterm: warning: {runs.failed} (the report is whole; a rerun would "
+                  "not resume)", file=sys.stderr)
         runs.close()
 
 

@@ -75,15 +75,17 @@ def key_text(job: Job, phase: str) -> str:
 class StudyRuns:
     """The study runs of one store file, on a connection of their own (WAL: the run
     history's writer and readers are not blocked). ``fresh``: look nothing up (every run
-    trains), but still keep what ends, replacing what was there."""
+    trains), but still keep what ends, replacing what was there. ``timeout``: how long a
+    write waits for a store another process has locked."""
 
-    def __init__(self, path: str | Path, *, fresh: bool = False):
+    def __init__(self, path: str | Path, *, fresh: bool = False, timeout: float = 10):
         self.path, self.fresh = Path(path).expanduser(), fresh
         self._lock = threading.Lock()
         self.kept = self.asked = 0  # runs found in the store, runs looked up
+        self.failed = ""  # why the store stopped keeping or finding runs, if it did
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=timeout)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
@@ -98,33 +100,44 @@ class StudyRuns:
         """The stored runs among ``keys`` (none when ``fresh``), as stored: decode each
         with :func:`decode` (once per job: two jobs never share one result object)."""
         self.asked += len(keys)
-        if self.fresh or not keys:
+        if self.fresh or not keys or self.failed:
             return {}
         out: dict[str, tuple[str, bytes | None]] = {}
         wanted = list(dict.fromkeys(keys))
         with self._lock:
-            for start in range(0, len(wanted), 500):  # SQLite's limit on parameters
-                part = wanted[start:start + 500]
-                rows = self._db.execute(
-                    f"SELECT key, result, weights FROM study_runs WHERE key IN "
-                    f"({','.join('?' * len(part))})", part).fetchall()
-                out.update((key, (result, weights)) for key, result, weights in rows)
+            try:
+                for start in range(0, len(wanted), 500):  # SQLite's limit on parameters
+                    part = wanted[start:start + 500]
+                    rows = self._db.execute(
+                        f"SELECT key, result, weights FROM study_runs WHERE key IN "
+                        f"({','.join('?' * len(part))})", part).fetchall()
+                    out.update((key, (result, weights)) for key, result, weights in rows)
+            except sqlite3.Error as exc:
+                self.failed = f"could not read the study's runs from {self.path}: {exc}"
+                return {}
         self.kept += sum(key in out for key in keys)
         return out
 
     def keep(self, key: str, job: Job, phase: str, result: RunResult) -> bool:
         """Write ``result`` under ``key`` and commit, if it ended for good; whether it was
-        written."""
+        written. A store that fails (full disk, locked) is not the study's end: the study
+        goes on, nothing more is kept and ``failed`` says why (once, at the end)."""
         if result.status not in KEPT:
+            return False
+        if self.failed:
             return False
         text, weights = encode(result)
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO study_runs (key, stored, problem, loss, phase, seed,"
-                " learning_rate, settings, result, weights) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (key, time.time(), result.problem, result.loss, phase, result.seed,
-                 result.learning_rate, key_text(job, phase), text, weights))
-            self._db.commit()
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO study_runs (key, stored, problem, loss, phase, seed,"
+                    " learning_rate, settings, result, weights) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (key, time.time(), result.problem, result.loss, phase, result.seed,
+                     result.learning_rate, key_text(job, phase), text, weights))
+                self._db.commit()
+            except sqlite3.Error as exc:  # full disk, locked: the study goes on unkept
+                self.failed = f"could not keep the study's runs in {self.path}: {exc}"
+                return False
         return True
 
     def count(self) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sqlite3
 import threading
 from dataclasses import replace
 
@@ -133,3 +134,17 @@ def test_the_tuis_s_resumes_through_the_same_path(tmp_path):
     assert phases and all("resumed from the store" in m.phase and m.total == 0 for m in phases)
     assert not any("resumed" in m.phase for m in posted[0] if isinstance(m, StudyProgress))
     assert store.results() == []  # the run history stays as it was: study runs are apart
+
+
+def test_a_store_that_cannot_be_written_leaves_the_study_whole_and_says_why(tmp_path):
+    path = tmp_path / "s.sqlite"
+    runs = StudyRuns(path, timeout=0.1)
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holding the store
+    try:
+        (study,) = service.run_study(service.study_work(options()), runs=runs)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert study.verdict is not None and runs.count() == 0
+    assert "could not" in runs.failed and "locked" in runs.failed
