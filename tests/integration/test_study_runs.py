@@ -148,3 +148,23 @@ def test_a_store_that_cannot_be_written_leaves_the_study_whole_and_says_why(tmp_
         holder.close()
     assert study.verdict is not None and runs.count() == 0
     assert "could not" in runs.failed and "locked" in runs.failed
+
+
+def test_the_apis_study_resumes_from_a_store_it_is_given(tmp_path):
+    import lossterm
+
+    path = tmp_path / "api.sqlite"
+    small = dict(seeds=2, lr_grid=(0.01, 0.1), epochs=3)
+    first = lossterm.study("circles", ["bce", "hinge"], store=path, **small)
+    kept = StudyRuns(path).count()
+    seen: list[int] = []
+
+    def watching(jobs, phase):  # a trainer that says what it was asked to train
+        from lossterm.analysis.study.run import default_trainer
+        seen.append(len(jobs))
+        return default_trainer(jobs, phase)
+
+    again = lossterm.study("circles", ["bce", "hinge"], store=path, trainer=watching, **small)
+    assert kept > 0 and seen == []  # every run came from the store
+    assert without_seconds(study_to_dict(first)) == without_seconds(study_to_dict(again))
+    assert lossterm.study("circles", ["bce", "hinge"], trainer=watching, **small) and seen
