@@ -55,7 +55,8 @@ KEPT = (Status.DONE, Status.DIVERGED)  # ended for good: training the job again 
 def study_key(job: Job, phase: str) -> str:
     """What decides a study run's result, as one digest: the problem (its name and its
     data's fingerprint: the tuning view, so the validation draw and any perturbation
-    with it), the loss (its name carries its settings) and its head, every training
+    with it), the loss (its name carries its settings), its head and, for a loss from a
+    ``--loss-file``, its source (edited, it is another loss), every training
     setting (rate, seed, epochs, optimizer, widths, checkpoint), the backend, and the
     phase it belongs to."""
     return hashlib.sha256(key_text(job, phase).encode()).hexdigest()
@@ -68,6 +69,7 @@ def key_text(job: Job, phase: str) -> str:
         "problem": job.problem.name, "loss": loss.name, "phase": phase,
         "head": [loss.head.key, loss.head.activation, str(loss.target_encoding),
                  loss.keras_module, loss.keras_class, list(loss.settings)],
+        "code": hashlib.sha256(str(getattr(loss, "code", "")).encode()).hexdigest(),
         **run_settings(job), "checkpoint": job.checkpoint,
         "checkpoint_metric": job.checkpoint_metric}, sort_keys=True, default=str)
 

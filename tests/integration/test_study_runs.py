@@ -17,6 +17,7 @@ from lossterm.analysis.study.protocol import Protocol
 from lossterm.app.messages import StudyDone, StudyProgress
 from lossterm.app.study import study_worker as tui_study
 from lossterm.data.problems import get_problem
+from lossterm.losses.own import load_loss_file
 from lossterm.options import Options
 from lossterm.report.noise import render_noise_sweep
 from lossterm.report.study import study_to_dict
@@ -89,14 +90,27 @@ def test_a_run_reads_back_exactly_and_only_runs_that_ended_for_good_are_kept(tmp
     assert runs.count() == 2
 
 
-def test_the_key_changes_with_what_changes_a_result():
+def write(path, body: str):
+    """A loss file whose one loss, ``mine``, is the mean of ``body`` of the error."""
+    path.write_text("from keras import ops\n\n\ndef mine(y_true, y_pred):\n"
+                    f"    return ops.mean({body}(y_true - y_pred), axis=-1)\n\n\n"
+                    "mine.kind = 'binary'\n")
+    return path
+
+
+def test_the_key_changes_with_what_changes_a_result(tmp_path):
     (job,) = service.plan(Options(problems=("circles",), losses=("bce",))).runs
     key = study_key(job, "tuning")
     assert study_key(replace(job), "tuning") == key
     other_data = replace(job, problem=service.perturbed(
         get_problem("circles"), replace(options(), perturbation=replace(
             options().perturbation, label_noise=0.1))))
-    for changed in (study_key(job, "final"), study_key(job.with_seed(1), "tuning"),
+    own = replace(job, loss=load_loss_file(f"{write(tmp_path / 'a.py', 'ops.abs')}:mine"))
+    edited = replace(job, loss=load_loss_file(f"{write(tmp_path / 'b.py', 'ops.square')}:mine"))
+    assert own.loss.name == edited.loss.name == "mine"
+    assert study_key(own, "tuning") != study_key(edited, "tuning")  # another source
+    for changed in (study_key(own, "tuning"), study_key(edited, "tuning"),
+                    study_key(job, "final"), study_key(job.with_seed(1), "tuning"),
                     study_key(replace(job, learning_rate=0.5), "tuning"),
                     study_key(replace(job, epochs=job.epochs + 1), "tuning"),
                     study_key(replace(job, checkpoint="best"), "tuning"),
