@@ -67,7 +67,7 @@ def test_a_run_reads_back_exactly_and_only_runs_that_ended_for_good_are_kept(tmp
                                                learning_rate=50.0), seeds=1)).runs
     ok = service.plan(Options(problems=("circles",), losses=("bce",),
                               base=RunConfig(problem="", loss="", epochs=3))).runs
-    diverged, done = service.train(jobs + ok)
+    diverged, done = service.train_runs(jobs + ok)
     assert diverged.status == DIVERGED and done.weights is not None
     runs = StudyRuns(tmp_path / "s.sqlite")
     for result, job in ((diverged, jobs[0]), (done, ok[0])):
