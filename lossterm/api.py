@@ -6,6 +6,7 @@ then trains and judges."""
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from lossterm import service
@@ -18,6 +19,7 @@ from lossterm.core.errors import UsageError
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import Problem
 from lossterm.options import Options
+from lossterm.storage.study_runs import StudyRuns
 from lossterm.training.fit import run, train
 from lossterm.training.records import RunConfig, RunResult
 
@@ -32,7 +34,7 @@ def study(problem: Problems, losses: Iterable[str], *, seeds: int = 10, tune_see
           lr_grid: Grid = None, val_size: float = 0.2, checkpoint: str = "best",
           metric: str | None = None, seed: int = 0, data_seed: int = 0,
           trainer: Trainer | None = None, selection: str = "replicate",
-          **settings: Any) -> ProblemStudy | list[ProblemStudy]:
+          store: str | Path | None = None, **settings: Any) -> ProblemStudy | list[ProblemStudy]:
     """A fair study of ``losses`` on ``problem`` (a name or :class:`Problem`, or a list of
     them: then a list of studies comes back).
 
@@ -42,7 +44,9 @@ def study(problem: Problems, losses: Iterable[str], *, seeds: int = 10, tune_see
     runs and returns their results (default: the population engine; the tests and
     benchmarks inject their own). ``selection``: ``"replicate"`` (each paired replicate
     runs the whole selection; the default) or ``"shared"`` (one tuning, then final seeds
-    at the chosen rate: the earlier protocol, kept for comparison). Render with
+    at the chosen rate: the earlier protocol, kept for comparison). ``store``: a SQLite
+    file keeping the study's runs as they end, so the same call, run again after an
+    interruption, trains only what is missing (default: nothing kept). Render with
     ``lossterm.report.study.render_study([result], "text")``.
 
         >>> s = lossterm.study("circles", ["bce", "hinge", "squared_hinge"])
@@ -50,7 +54,13 @@ def study(problem: Problems, losses: Iterable[str], *, seeds: int = 10, tune_see
     """
     many, problems, options = _options(problem, losses, seeds, tune_seeds, lr_grid, val_size,
                                        checkpoint, metric, seed, data_seed, settings, selection)
-    studies = service.run_study(service.study_work(options, problems), trainer=trainer)
+    runs = None if store is None else StudyRuns(store)
+    try:
+        studies = service.run_study(service.study_work(options, problems), trainer=trainer,
+                                    runs=runs)
+    finally:
+        if runs is not None:
+            runs.close()
     return studies if many else studies[0]
 
 

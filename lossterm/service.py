@@ -30,6 +30,7 @@ from lossterm.data.perturb import Perturbation, perturb
 from lossterm.data.problems import PROBLEM_NAMES, REGRESSION, Problem, get_problem
 from lossterm.options import Options
 from lossterm.storage.store import Recorder, Store, default_store_path
+from lossterm.storage.study_runs import StudyRuns, resume_phase
 from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.plan import Plan, plan_runs
 from lossterm.training.records import Job, RunResult
@@ -84,6 +85,15 @@ def open_store(options: Options):
     if options.no_store:
         return None
     return Store(options.store or default_store_path())
+
+
+def open_study_runs(options: Options, *, fresh: bool = False) -> StudyRuns | None:
+    """Where a study keeps its runs as they end, so the same command resumes: the options'
+    store (a table of its own, apart from the run history), or None with ``no_store``.
+    ``fresh``: nothing is looked up (every run trains again), what ends is still kept."""
+    if options.no_store:
+        return None
+    return StudyRuns(options.store or default_store_path(), fresh=fresh)
 
 
 def train_runs(jobs: list[Job], *, store=None, threads: int | None = None,
@@ -225,11 +235,14 @@ Labeller = Callable[[Phase], str]
 
 def run_study(work: Work, *, listener: RunListener | None = None,
               stop: threading.Event | None = None, trainer: Trainer | None = None,
-              label: Labeller | None = None) -> list[ProblemStudy]:
+              label: Labeller | None = None, runs: StudyRuns | None = None
+              ) -> list[ProblemStudy]:
     """The work's study, one per problem. ``stop`` set: :class:`StudyStopped` after the
     phase in training. ``trainer``: how a phase trains (default: the population engine
-    on the options' threads), wrapped so the listener hears each phase."""
-    train_phase = _phases(work, listener, stop, trainer, label)
+    on the options' threads), wrapped so the listener hears each phase. ``runs``: the
+    store's study runs: those found are not trained again, each new one is kept as it
+    ends (:func:`open_study_runs`)."""
+    train_phase = _phases(work, listener, stop, trainer, label, runs=runs)
     return study_jobs(work.jobs, work.protocol, data_seed=work.options.perturbation.seed,
                   trainer=train_phase, held=work.held)
 
@@ -238,10 +251,11 @@ def run_sweep(work: Work, *, listener: RunListener | None = None,
               stop: threading.Event | None = None, trainer: Trainer | None = None,
               on_point: Callable[[NoiseSweep], None] | None = None,
               on_start: Callable[[str, float], None] | None = None,
-              label: Labeller | None = None) -> list[NoiseSweep]:
+              label: Labeller | None = None, runs: StudyRuns | None = None
+              ) -> list[NoiseSweep]:
     """The work's robustness sweep, one per problem; ``stop`` set, it ends with the points
     done. The listener hears each phase as 'noise RATE (i/n) ' and ``label``'s words
-    (default: the phase and problem)."""
+    (default: the phase and problem). ``runs``: as :func:`run_study`'s."""
     rates = work.options.noise_rates
     now = {"rate": rates[0]}
 
@@ -260,13 +274,16 @@ def run_sweep(work: Work, *, listener: RunListener | None = None,
     return sweep_jobs(work.jobs, rates, work.protocol, base=base,
                         tune=work.options.tune is not False, seeds=seeds,
                         held=work.held, stop=stop, on_start=started, on_point=on_point,
-                        trainer=_phases(work, listener, stop, trainer, where, raises=False))
+                        trainer=_phases(work, listener, stop, trainer, where, raises=False,
+                                                runs=runs))
 
 
 def run_calibration(work: Work, *, listener: RunListener | None = None,
                     trainer: Trainer | None = None,
-                    on_study: Callable[..., None] | None = None) -> Calibration:
-    """The work's N A/A studies; the listener hears each phase as 'A/A study k/N: ...'."""
+                    on_study: Callable[..., None] | None = None,
+                    runs: StudyRuns | None = None) -> Calibration:
+    """The work's N A/A studies; the listener hears each phase as 'A/A study k/N: ...'.
+    ``runs``: as :func:`run_study`'s."""
     (job,) = work.jobs
     total, started = work.options.calibrate or 0, [0]
 
@@ -276,25 +293,34 @@ def run_calibration(work: Work, *, listener: RunListener | None = None,
 
     return calibrate_job(job, work.protocol, total, data_seed=work.options.perturbation.seed,
                       held=work.held.get(id(job.problem)),
-                      trainer=_phases(work, listener, None, trainer, where),
+                      trainer=_phases(work, listener, None, trainer, where, runs=runs),
                       on_study=on_study)
 
 
 def _phases(work: Work, listener: RunListener | None, stop: threading.Event | None,
-            trainer: Trainer | None, label: Labeller | None, raises: bool = True) -> Trainer:
+            trainer: Trainer | None, label: Labeller | None, raises: bool = True,
+            runs: StudyRuns | None = None) -> Trainer:
     """A study's trainer that tells ``listener`` each phase (as ``label`` words it) and
     each run, stops its runs at their next epoch once ``stop`` is set and then (if
-    ``raises``) raises :class:`StudyStopped`."""
+    ``raises``) raises :class:`StudyStopped`. With ``runs``, only the runs not in the
+    store train, and each is kept as it ends (:func:`resume_phase`)."""
     listener = listener or SILENT
     threads = work.options.jobs
 
-    def train_phase(jobs: list[Job], phase: Phase) -> list[RunResult]:
-        listener.phase_started(_label(phase, label), jobs)
+    def train(jobs: list[Job], phase: Phase, hears: RunListener) -> list[RunResult]:
         if trainer is not None:
-            results = trainer(jobs, phase)
+            return trainer(jobs, phase)
+        return default_trainer(jobs, phase, threads=threads, stop=stop, listener=hears)
+
+    def train_phase(jobs: list[Job], phase: Phase) -> list[RunResult]:
+        words = _label(phase, label)
+        if runs is None:
+            listener.phase_started(words, jobs)
+            results = train(jobs, phase, listener)
         else:
-            results = default_trainer(jobs, phase, threads=threads, stop=stop,
-                                      listener=listener)
+            results = resume_phase(runs, jobs, phase, words, listener,
+                                   lambda todo, hears: train(todo, phase, hears),
+                                   tells=trainer is None)
         if raises and stop is not None and stop.is_set():
             raise StudyStopped
         return results

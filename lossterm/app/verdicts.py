@@ -29,6 +29,7 @@ from lossterm.app.state import RunBoard
 from lossterm.app.widgets.picker import Picker
 from lossterm.core.errors import LosstermError
 from lossterm.data.problems import Problem, get_problem
+from lossterm.storage.store import Store
 from lossterm.training.plan import ALL
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class VerdictHost(Protocol):
     # declared type to Event and reject the None that ends a study.
     study_stop: threading.Event | None = None
     backend_line: str  # the sub-title to restore when a study ends
+    store: Store | None  # the run history; a study keeps its runs beside it and resumes
 
     @property
     def board(self) -> RunBoard: ...
@@ -100,7 +102,7 @@ class VerdictActions(_Host):
         from lossterm.app.study import study_worker
 
         study_worker(problem, losses, replace(self.settings.options, seeds=self.seeds), stop,
-                  self.post_message)
+                     self.post_message, store=self.store)
 
     def action_robustness(self) -> None:
         if self._study_running():
@@ -119,7 +121,7 @@ class VerdictActions(_Host):
         from lossterm.app.study import sweep_worker
 
         sweep_worker(problem, [ALL], replace(self.settings.options, seeds=self.seeds),
-                  self.settings.perturbation, stop, self.post_message)
+                     self.settings.perturbation, stop, self.post_message, store=self.store)
 
     def on_study_progress(self, message: StudyProgress) -> None:
         self.sub_title = (f"study of {message.problem}: {message.phase}, "

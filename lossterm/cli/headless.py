@@ -19,6 +19,7 @@ from lossterm.report.study import board_runs, render_study, study_to_dict
 from lossterm.runtime.backend import describe_backend
 from lossterm.storage.export import csv_name, export_script, history_csv
 from lossterm.storage.tensorboard import check_logdir, write_tensorboard
+from lossterm.training.listener import ListenerList, RunListener
 from lossterm.training.records import FAILED, Job, RunResult
 from lossterm.training.scheduler import SweepInterrupted
 
@@ -189,6 +190,32 @@ def _study_progress(args) -> StudyProgress:
     return StudyProgress(enabled=sys.stderr.isatty() and not args.no_progress)
 
 
+class _Resuming(RunListener):
+    """Says on stderr, per phase, how many of its runs the store already held."""
+
+    def resumed(self, label: str, kept: int, total: int) -> None:
+        print(f"lossterm: resuming: {kept} of {total} runs already in the store ({label})",
+              file=sys.stderr, flush=True)
+
+
+def _study_runs(args, options):
+    """The store's study runs (None with --no-store): what a killed run of the same
+    command left is resumed; ``--fresh`` trains it all again."""
+    return service.open_study_runs(options, fresh=bool(getattr(args, "fresh", False)))
+
+
+def _resumed_line(runs) -> None:
+    """How much of the work came from the store, once at the end (nothing if none did)."""
+    if runs is not None:
+        if runs.kept:
+            print(f"lossterm: resumed {runs.kept} of {runs.asked} runs from the store; "
+                  f"trained {runs.asked - runs.kept}", file=sys.stderr)
+        if runs.failed:
+            print(f"lossterm: warning: {runs.failed} (the report is whole; a rerun would "
+                  "not resume)", file=sys.stderr)
+        runs.close()
+
+
 def run_study_headless(args, work: service.Work) -> int:
     """``--tune`` (or a comparison over seeds): a study per problem, with its report."""
     target = check_writable(args.output) if args.output else None
@@ -197,13 +224,16 @@ def run_study_headless(args, work: service.Work) -> int:
     if args.export_code:
         raise UsageError("--export-code writes one run's script; a study trains many runs "
                          "(add --no-tune, or choose one loss)")
+    runs = _study_runs(args, work.options)
     try:
         with _study_progress(args) as progress:
-            studies = service.run_study(work, listener=progress)
+            studies = service.run_study(work, listener=ListenerList([progress, _Resuming()]),
+                                        runs=runs)
     except SweepInterrupted:  # a study cut short has no verdict worth printing
-        print("lossterm: interrupted; a study reports only when every phase has run",
-              file=sys.stderr)
+        print("lossterm: interrupted; a study reports only when every phase has run "
+              "(the runs that ended are kept: the same command resumes)", file=sys.stderr)
         return 130
+    _resumed_line(runs)
     if csv_dir is not None:
         write_csvs([r for st in studies for s in st.losses for r in s.final], csv_dir)
         write_study_protocols(studies, csv_dir)
@@ -232,13 +262,16 @@ def run_noise_sweep_headless(args, work: service.Work) -> int:
     target = check_writable(args.output) if args.output else None
     for line in work.warnings:
         print(f"lossterm: warning: {line}", file=sys.stderr)
+    runs = _study_runs(args, work.options)
     try:
         with _study_progress(args) as progress:
-            sweeps = service.run_sweep(work, listener=progress)
+            sweeps = service.run_sweep(work, listener=ListenerList([progress, _Resuming()]),
+                                       runs=runs)
     except SweepInterrupted:
-        print("lossterm: interrupted; a sweep reports only when every point has run",
-              file=sys.stderr)
+        print("lossterm: interrupted; a sweep reports only when every point has run "
+              "(the runs that ended are kept: the same command resumes)", file=sys.stderr)
         return 130
+    _resumed_line(runs)
     emit(render_noise_sweep(sweeps, args.format, header=describe_backend()), target)
     return 0
 
@@ -249,7 +282,10 @@ def run_noise_sweep_headless(args, work: service.Work) -> int:
 def run_calibration_headless(args, work: service.Work) -> int:
     """N A/A studies of the one named loss on the one problem."""
     target = check_writable(args.output) if args.output else None
+    runs = _study_runs(args, work.options)
     with _study_progress(args) as progress:
-        done = service.run_calibration(work, listener=progress)
+        done = service.run_calibration(work, listener=ListenerList([progress, _Resuming()]),
+                                       runs=runs)
+    _resumed_line(runs)
     emit(render_calibration(done, args.format, header=describe_backend()), target)
     return 0

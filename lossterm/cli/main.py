@@ -199,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="SQLite file keeping every run and epoch (default: "
                               "$XDG_DATA_HOME/lossterm/runs.sqlite)")
     history.add_argument("--no-store", action="store_true", help="keep no history")
+    history.add_argument("--fresh", action="store_true",
+                         help="a study, sweep or calibration trains every run again instead of "
+                              "resuming from the runs the store kept of the same command "
+                              "(what ends is still kept)")
     history.add_argument("--export-csv", metavar="DIR",
                          help="write each run's epochs to DIR as CSVLogger's CSV files")
     history.add_argument("--export-code", metavar="FILE.py",

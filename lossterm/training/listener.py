@@ -24,6 +24,10 @@ class RunListener:
     def phase_started(self, label: str, jobs: list[Job]) -> None:
         """A batch of runs begins (a study's phase, a sweep's point): its label and jobs."""
 
+    def resumed(self, label: str, kept: int, total: int) -> None:
+        """Before ``phase_started``: ``kept`` of the phase's ``total`` runs were found in
+        the store and will not train (the phase then starts with the others only)."""
+
     def run_started(self, index: int, job: Job) -> None:
         """Run ``index`` (of the jobs being trained) starts."""
 
@@ -43,6 +47,10 @@ class ListenerList(RunListener):
     def phase_started(self, label: str, jobs: list[Job]) -> None:
         for listener in self.listeners:
             listener.phase_started(label, jobs)
+
+    def resumed(self, label: str, kept: int, total: int) -> None:
+        for listener in self.listeners:
+            listener.resumed(label, kept, total)
 
     def run_started(self, index: int, job: Job) -> None:
         for listener in self.listeners:

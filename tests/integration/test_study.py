@@ -380,7 +380,7 @@ def test_the_progress_bar_says_which_phase_it_is_in(monkeypatch, capsys):
                       base=RunConfig(problem="", loss="", epochs=3),
                       protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=2))
     with StudyProgress(enabled=True) as progress:
-        service.study_jobs(service.study_work(options), listener=progress)
+        service.run_study(service.study_work(options), listener=progress)
     drawn = re.findall(r"(tuning|final) circles: (\d+)/8 runs", capsys.readouterr().err)
     assert ("tuning", "0") in drawn and ("tuning", "8") in drawn  # 2 losses x 2 x 2 rates
     assert drawn.index(("tuning", "0")) < drawn.index(("tuning", "8"))
