@@ -116,14 +116,14 @@ import sqlite3, sys, os
 from lossterm.storage.store import Store
 folder = sys.argv[1]
 Store(folder + "/runs.sqlite").close()  # lossterm's own tables, WAL checkpointed away
-with open(folder + "/filler", "wb") as filler:
-    try:
-        while True:
-            filler.write(bytes(4096))
-            filler.flush()
-    except OSError:
-        pass
-    filler.truncate(max(0, filler.tell() - 96 * 1024))  # room to open, not to keep a run
+filler = os.open(folder + "/filler", os.O_WRONLY | os.O_CREAT)
+size = 0
+try:
+    while True:
+        size += os.write(filler, bytes(4096))
+except OSError:
+    pass
+os.ftruncate(filler, max(0, size - 96 * 1024))  # room to open the store, not to keep a run
 """
 
 
