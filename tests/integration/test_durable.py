@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -269,15 +270,21 @@ def test_output_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_pat
 
 
 def test_output_into_a_fifo_writes_into_it(tmp_path, history):
-    fifo = tmp_path / "pipe"
+    fifo, got = tmp_path / "pipe", {}
     os.mkfifo(fifo)
-    proc = subprocess.Popen([*LOSSTERM, "report", "--store", str(history), "--format", "json",
-                             "-o", str(fifo)], stderr=subprocess.PIPE, env=_env(tmp_path))
-    with open(fifo, encoding="utf-8") as reader:  # opens when lossterm opens it to write
-        text = reader.read()
-    assert proc.wait(timeout=300) == 0, proc.stderr.read()
-    assert len(json.loads(text)["runs"]) == 8
-    assert fifo.is_fifo()
+
+    def read() -> None:  # blocks until lossterm opens the FIFO to write
+        with open(fifo, encoding="utf-8") as reader:
+            got["text"] = reader.read()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    done = _run(["report", "--store", str(history), "--format", "json", "-o", str(fifo)],
+                tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert fifo.is_fifo()  # not replaced by a regular file (the reader would wait forever)
+    reader.join(timeout=60)
+    assert len(json.loads(got["text"])["runs"]) == 8
 
 
 def test_output_into_a_device_node_writes_into_it(tmp_path, history):
@@ -289,3 +296,23 @@ def test_output_into_a_device_node_writes_into_it(tmp_path, history):
     done = _run(["report", "--store", str(history), "-o", str(node)], tmp_path)
     assert done.returncode == 0, done.stderr
     assert node.is_char_device()
+
+
+def test_a_terminal_that_vanishes_mid_study_costs_no_result(tmp_path):
+    """``--tune ... &``, disown, the SSH link drops: the terminal (stdout and stderr, a pty
+    here) gives EIO from then on. The study still ends and its report is kept."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([*LOSSTERM, "--headless", "--problem", "circles", "--loss", "bce",
+                             "--loss", "hinge", "--tune", "--seeds", "2", "--epochs", "3",
+                             "--lr-grid", "0.01:0.1:2", "--format", "json"],
+                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave,
+                            env=_env(tmp_path))
+    os.close(slave)
+    os.read(master, 1)  # the progress bar's first byte: training has begun
+    os.close(master)  # the terminal is gone
+    assert proc.wait(timeout=300) == 1
+    kept = list((tmp_path / "data" / "lossterm" / "reports").glob("report-*.json"))
+    assert len(kept) == 1
+    assert json.loads(kept[0].read_text())["studies"][0]["study"]
