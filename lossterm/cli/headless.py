@@ -228,7 +228,12 @@ def run_noise_sweep_headless(args, work: service.Work) -> int:
 def run_calibration_headless(args, work: service.Work) -> int:
     """N A/A studies of the one named loss on the one problem."""
     target = check_writable(args.output) if args.output else None
-    with _study_progress(args) as progress:
-        done = service.run_calibration(work, listener=progress)
+    try:
+        with _study_progress(args) as progress:
+            done = service.run_calibration(work, listener=progress)
+    except SweepInterrupted:  # was a traceback: a calibration cut short has no rate to give
+        signals.say(f"{signals.cause()}; a calibration reports only when every A/A study "
+                    "has run")
+        return signals.exit_code()
     return emit(render_calibration(done, args.format, header=describe_backend()), target,
                 args.format)

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from lossterm.analysis.experiments import run_settings
-from lossterm.core.errors import UsageError
+from lossterm.core.errors import LosstermError, UsageError
 from lossterm.core.types import Status
 from lossterm.storage.schema import check_schema, open_read_only, salvage
 from lossterm.training.fit import new_result
@@ -55,9 +55,10 @@ def default_store_path() -> Path:
     return Path(base) / "lossterm" / "runs.sqlite"
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(LosstermError):
     """The store could not be opened for a reason that is not the person's input (a lock
-    held past the timeout, a full disk, an I/O error): train on without a history."""
+    held past the timeout, a full disk, an I/O error): the headless run trains on without
+    a history (:func:`lossterm.service.try_open_store`); elsewhere it is one line."""
 
 
 class Store:
