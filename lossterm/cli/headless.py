@@ -179,7 +179,7 @@ def run_study_headless(args, work: service.Work) -> int:
     try:
         with _study_progress(args) as progress:
             studies = service.run_study(work, listener=progress)
-    except SweepInterrupted:  # a study cut short has no verdict worth printing
+    except (SweepInterrupted, KeyboardInterrupt):  # a study cut short has no verdict worth printing
         signals.say(f"{signals.cause()}; a study reports only when every phase has run: "
                     "re-run the same command to resume")
         return signals.exit_code()
@@ -214,7 +214,7 @@ def run_noise_sweep_headless(args, work: service.Work) -> int:
     try:
         with _study_progress(args) as progress:
             sweeps = service.run_sweep(work, listener=progress)
-    except SweepInterrupted:
+    except (SweepInterrupted, KeyboardInterrupt):
         signals.say(f"{signals.cause()}; a sweep reports only when every point has run: "
                     "re-run the same command to resume")
         return signals.exit_code()
@@ -231,7 +231,7 @@ def run_calibration_headless(args, work: service.Work) -> int:
     try:
         with _study_progress(args) as progress:
             done = service.run_calibration(work, listener=progress)
-    except SweepInterrupted:  # was a traceback: a calibration cut short has no rate to give
+    except (SweepInterrupted, KeyboardInterrupt):  # a cut-short calibration has no rate
         signals.say(f"{signals.cause()}; a calibration reports only when every A/A study "
                     "has run")
         return signals.exit_code()

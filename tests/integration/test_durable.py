@@ -94,9 +94,11 @@ def test_a_signal_stops_every_run_as_stopped_and_reports_it(tmp_path, sig):
     reported = json.loads(out)["runs"]
     with sqlite3.connect(store) as db:
         statuses = [s for (s,) in db.execute("SELECT status FROM runs")]
+        epochs = db.execute("SELECT COUNT(*) FROM epochs").fetchone()[0]
     assert "running" not in statuses and statuses and set(statuses) == {"stopped"}
     assert len(reported) == len(statuses)  # every started run is in the report
-    assert all(r["status"] == "stopped" and r["history"] for r in reported)
+    assert all(r["status"] == "stopped" for r in reported)
+    assert sum(len(r["history"].get("loss", [])) for r in reported) == epochs > 0  # with its epochs
 
 
 # --- the store failing ------------------------------------------------------------------------
@@ -316,3 +318,35 @@ def test_a_terminal_that_vanishes_mid_study_costs_no_result(tmp_path):
     kept = list((tmp_path / "data" / "lossterm" / "reports").glob("report-*.json"))
     assert len(kept) == 1
     assert json.loads(kept[0].read_text())["studies"][0]["study"]
+
+
+def test_sigterm_mid_study_says_how_to_resume(tmp_path):
+    """A study's stderr on a pty (so its progress bar draws): the first byte of the bar is
+    the event that training has begun; SIGTERM then ends it in one line and exit 143."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([*LOSSTERM, "--headless", "--problem", "circles", "--loss", "bce",
+                             "--loss", "hinge", "--tune", "--seeds", "2", "--epochs", "100000",
+                             "--lr-grid", "0.01:0.1:2", "--format", "json"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                            env=_env(tmp_path))
+    os.close(slave)
+    seen = b""
+    while b"circles" not in seen:  # the bar names a phase: the study is training
+        seen += os.read(master, 4096)
+    proc.send_signal(signal.SIGTERM)
+    out = proc.communicate(timeout=120)[0]
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the child's side is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.returncode == 143
+    text = seen.decode(errors="replace")
+    assert "Traceback" not in text and out == b""
+    assert "stopped by SIGTERM" in text and "re-run the same command to resume" in text
