@@ -15,7 +15,7 @@ Phases, per backend (tensorflow, jax, torch where installed):
    compiled program per experiment reused across seeds (the shape of the old
    ``Session`` path, through today's kernels). Against phase 1: the ratio,
    and the largest difference of any final test figure (0 means bit-identical).
-3. ``session`` (``Session`` in ``tests/oracles/``): the old
+3. ``session`` (``Session`` in ``tests/helpers/oracles/``): the old
    one-run-at-a-time engine, for the ratio against what it replaced: with
    TensorFlow one traced graph per run (the nine x N); with JAX and PyTorch
    Keras's own train step per mini-batch, so slow that it is timed on the
@@ -91,11 +91,11 @@ def phase_population(seeds: int, threads: int = 1) -> dict:
 
     from lossterm.data.problems import get_problem
     from lossterm.losses import get_loss
-    from lossterm.training.population import Member, train_population
+    from lossterm.training.population import Member, train_members
 
     def one(experiment):
         p = get_problem(experiment[0])
-        outcomes = train_population(p, get_loss(experiment[1]),
+        outcomes = train_members(p, get_loss(experiment[1]),
                                     [Member(s, 0.01) for s in range(seeds)], epochs=p.epochs)
         return [_final(o) for o in outcomes]
 
@@ -126,11 +126,10 @@ def phase_alone(seeds: int) -> dict:
 
 
 def phase_session(seeds: int) -> dict:
-    sys.path.insert(0, os.path.join(ROOT, "tests"))  # the old engine is a test oracle now
-    from oracles import Session
-
+    sys.path.insert(0, ROOT)  # the old engine is a test oracle now (tests/helpers/oracles)
     from lossterm.training.fit import resolve
     from lossterm.training.records import RunConfig
+    from tests.helpers.oracles import Session
 
     finals = {}
     with Clock() as clock:

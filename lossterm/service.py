@@ -4,7 +4,7 @@
 :func:`plan_work` turns options into :class:`Work` — plain runs, a fair study, a
 robustness sweep or a calibration, with every job resolved and checked and everything
 that can be refused refused before anything trains. :func:`run_study`,
-:func:`run_sweep`, :func:`run_calibration` and :func:`train` carry it out, telling one
+:func:`run_sweep`, :func:`run_calibration` and :func:`train_runs` carry it out, telling one
 :class:`~lossterm.training.listener.RunListener` how far they got. The front ends differ
 only in what they do with what the listener hears and with the result: the headless
 report draws progress bars and prints a report, the TUI posts messages to its screen.
@@ -19,12 +19,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from lossterm.analysis.study.calibration import Calibration
-from lossterm.analysis.study.calibration import calibrate as _calibrate
-from lossterm.analysis.study.noise import noise_warnings
-from lossterm.analysis.study.noise import run_noise_sweep as _noise_sweep
+from lossterm.analysis.study.calibration import calibrate as calibrate_job
+from lossterm.analysis.study.noise import noise_warnings, sweep_jobs
 from lossterm.analysis.study.protocol import Protocol
-from lossterm.analysis.study.run import TUNING, Phase, ProblemStudy, Trainer, default_trainer
-from lossterm.analysis.study.run import run_study as _study
+from lossterm.analysis.study.run import TUNING, Phase, ProblemStudy, Trainer, default_trainer, study_jobs
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.core.errors import UsageError
 from lossterm.data.own import load_csv, load_csv_split
@@ -35,7 +33,7 @@ from lossterm.storage.store import Recorder, Store, StoreUnavailable, default_st
 from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.plan import Plan, plan_runs
 from lossterm.training.records import Job, RunResult
-from lossterm.training.scheduler import SweepInterrupted, expand_seeds, sweep
+from lossterm.training.scheduler import SweepInterrupted, expand_seeds, schedule
 
 
 def load_problems(options: Options) -> list[Problem]:
@@ -98,7 +96,7 @@ def try_open_store(options: Options) -> tuple[Store | None, str | None]:
         return None, str(exc)
 
 
-def train(jobs: list[Job], *, store=None, threads: int | None = None,
+def train_runs(jobs: list[Job], *, store=None, threads: int | None = None,
           stop: threading.Event | None = None, listener: RunListener = SILENT,
           grid: bool = False) -> list[RunResult]:
     """Train ``jobs``, recording each epoch in ``store`` before ``listener`` hears of it;
@@ -111,7 +109,7 @@ def train(jobs: list[Job], *, store=None, threads: int | None = None,
 
     recorder = Recorder(store, listener)
     try:
-        return sweep(jobs, jobs=threads, stop=stop, listener=recorder, grid=grid)
+        return schedule(jobs, jobs=threads, stop=stop, listener=recorder, grid=grid)
     except SweepInterrupted as stopped:
         stopped.results.extend(result for _, result in recorder.settle())
         raise
@@ -249,7 +247,7 @@ def run_study(work: Work, *, listener: RunListener | None = None,
     phase in training. ``trainer``: how a phase trains (default: the population engine
     on the options' threads), wrapped so the listener hears each phase."""
     train_phase = _phases(work, listener, stop, trainer, label)
-    return _study(work.jobs, work.protocol, data_seed=work.options.perturbation.seed,
+    return study_jobs(work.jobs, work.protocol, data_seed=work.options.perturbation.seed,
                   trainer=train_phase, held=work.held)
 
 
@@ -276,7 +274,7 @@ def run_sweep(work: Work, *, listener: RunListener | None = None,
     stop = stop or threading.Event()
     base = replace(work.options.perturbation, label_noise=0.0, outliers=0.0)
     seeds = work.options.seeds if work.options.seeds > 1 else work.protocol.seeds
-    return _noise_sweep(work.jobs, rates, work.protocol, base=base,
+    return sweep_jobs(work.jobs, rates, work.protocol, base=base,
                         tune=work.options.tune is not False, seeds=seeds,
                         held=work.held, stop=stop, on_start=started, on_point=on_point,
                         trainer=_phases(work, listener, stop, trainer, where, raises=False))
@@ -293,7 +291,7 @@ def run_calibration(work: Work, *, listener: RunListener | None = None,
         started[0] += phase.name == TUNING
         return f"A/A study {started[0]}/{total}: {phase.name} {phase.problem}"
 
-    return _calibrate(job, work.protocol, total, data_seed=work.options.perturbation.seed,
+    return calibrate_job(job, work.protocol, total, data_seed=work.options.perturbation.seed,
                       held=work.held.get(id(job.problem)),
                       trainer=_phases(work, listener, None, trainer, where),
                       on_study=on_study)

@@ -1,6 +1,6 @@
 """A fair study from the TUI, off the UI thread: the same engine ``--tune`` runs.
 
-The App starts a thread worker that calls :func:`run_study`; each phase's
+The App starts a thread worker that calls :func:`study_worker`; each phase's
 progress and the end come back as messages (``StudyProgress``, ``StudyDone``).
 ``s`` sets the study's stop event: the population in training stops at its
 next epoch and the study ends without a verdict (nothing half-done is shown
@@ -27,7 +27,7 @@ from lossterm.training.listener import RunListener
 from lossterm.training.records import Job, RunResult
 
 
-def run_study(problem: Problem, losses: list[str], options: Options, stop: threading.Event,
+def study_worker(problem: Problem, losses: list[str], options: Options, stop: threading.Event,
               post: Callable[[Message], object]) -> None:
     """Study ``losses`` on ``problem`` with the options' settings; report by ``post``."""
     try:
@@ -43,7 +43,7 @@ def run_study(problem: Problem, losses: list[str], options: Options, stop: threa
     post(StudyDone(problem.name, study))
 
 
-def run_sweep(problem: Problem, losses: list[str], options: Options,
+def sweep_worker(problem: Problem, losses: list[str], options: Options,
               perturbation: Perturbation, stop: threading.Event,
               post: Callable[[Message], object]) -> None:
     """Robustness curves of ``losses`` on the clean ``problem``: the options' comparison

@@ -41,7 +41,7 @@ class Trainer(Protocol):
 def engine_trainer(jobs: list[Job], *, stop: threading.Event,
                    listener: RunListener) -> list[RunResult]:
     """The service's training, one thread: the seeds of a run share one traced graph."""
-    return service.train(jobs, threads=1, stop=stop, listener=listener, grid=True)
+    return service.train_runs(jobs, threads=1, stop=stop, listener=listener, grid=True)
 
 
 class _Posting(RunListener):

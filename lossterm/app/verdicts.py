@@ -97,9 +97,9 @@ class VerdictActions(_Host):
 
     @work(thread=True, group="study", exit_on_error=False)
     def _run_study(self, problem: Problem, losses: list[str], stop: threading.Event) -> None:
-        from lossterm.app.study import run_study
+        from lossterm.app.study import study_worker
 
-        run_study(problem, losses, replace(self.settings.options, seeds=self.seeds), stop,
+        study_worker(problem, losses, replace(self.settings.options, seeds=self.seeds), stop,
                   self.post_message)
 
     def action_robustness(self) -> None:
@@ -116,9 +116,9 @@ class VerdictActions(_Host):
 
     @work(thread=True, group="study", exit_on_error=False)
     def _run_sweep(self, problem: Problem, stop: threading.Event) -> None:
-        from lossterm.app.study import run_sweep
+        from lossterm.app.study import sweep_worker
 
-        run_sweep(problem, [ALL], replace(self.settings.options, seeds=self.seeds),
+        sweep_worker(problem, [ALL], replace(self.settings.options, seeds=self.seeds),
                   self.settings.perturbation, stop, self.post_message)
 
     def on_study_progress(self, message: StudyProgress) -> None:

@@ -123,16 +123,50 @@ def calculate(loss: str, actual: np.ndarray, predicted: np.ndarray, *,
         if spec.target_encoding != INTEGER and actual.ndim == 1:
             actual = actual.reshape(1, -1)
     validate(spec, actual, predicted)
-    reference = spec.reference.function(actual, predicted)
-    out = {"loss": spec.name, "samples": int(predicted.shape[0]), "reference": reference,
-           "keras": None, "sklearn": None, "explanations": []}
-    if not reference_only:
-        out["keras"] = keras_value(spec, actual, predicted)
-        function, value, refused = sklearn_value(spec, actual, predicted)
-        if function:
-            out["sklearn"] = {"function": function, "value": value, "refused": refused}
-    out["explanations"] = explanations(spec, actual, predicted, out)
+    # finite inputs near float64's limit overflow inside the formula: the result says so in
+    # words (an explanation), never as a RuntimeWarning on stderr
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        reference = float(spec.reference.function(actual, predicted))
+        out = {"loss": spec.name, "samples": int(predicted.shape[0]), "reference": reference,
+               "keras": None, "sklearn": None, "explanations": []}
+        if not reference_only:
+            out["keras"] = keras_value(spec, actual, predicted)
+            function, value, refused = sklearn_value(spec, actual, predicted)
+            if function:
+                out["sklearn"] = {"function": function, "value": value, "refused": refused}
+        out["explanations"] = explanations(spec, actual, predicted, out)
     return out
+
+
+OVERFLOW = ("a figure overflowed float64 (whose largest value is about 1.8e308): the inputs "
+            "are finite but that implementation's terms are not, so it says inf (or nan, for "
+            "inf - inf) instead of a number")
+
+
+def figure(value: float) -> str:
+    """A loss as people read it: six decimals in the usual range, six significant digits
+    beyond it (never 300 digits), and an overflow in words."""
+    if math.isnan(value):
+        return "nan (overflow)"
+    if math.isinf(value):
+        return ("-" if value < 0 else "") + "inf (overflow)"
+    if value == 0 or 1e-4 <= abs(value) < 1e6:
+        return f"{value:.6f}"
+    return f"{value:.6g}"
+
+
+def _finite_or_none(value):
+    """JSON has no inf or nan: an overflowed figure is null, and the explanation says why."""
+    return value if value is None or math.isfinite(value) else None
+
+
+def as_json(out: dict) -> str:
+    data = {**out, "reference": _finite_or_none(out["reference"]),
+            "keras": _finite_or_none(out["keras"])}
+    if out["sklearn"]:
+        data["sklearn"] = {**out["sklearn"], "value": _finite_or_none(out["sklearn"]["value"])}
+    return json.dumps(data, indent=2) + "\n"
 
 
 def _close(a: float, b: float) -> bool:
@@ -143,6 +177,9 @@ def explanations(spec: LossSpec, actual, predicted, out: dict) -> list[str]:
     """Why the figures differ, in words, when they do."""
     notes = []
     ref = spec.reference
+    figures = [out["reference"], out["keras"], (out["sklearn"] or {}).get("value")]
+    if any(v is not None and not math.isfinite(v) for v in figures):
+        return [OVERFLOW]  # comparing overflowed figures says nothing
     if out["keras"] is not None and not _close(out["keras"], out["reference"]):
         notes.append(f"the reference and Keras differ by {abs(out['keras'] - out['reference']):.3g}"
                      " (unexpected: please report it)")
@@ -177,12 +214,12 @@ def _sklearn_arithmetic(spec, actual, predicted, value) -> str:
 
 def format_text(out: dict) -> str:
     lines = [f"{out['loss']} on {out['samples']} sample(s)",
-             f"  {'reference (NumPy)':26s} {out['reference']:.6f}"]
+             f"  {'reference (NumPy)':26s} {figure(out['reference'])}"]
     if out["keras"] is not None:
-        lines.append(f"  {'Keras':26s} {out['keras']:.6f}")
+        lines.append(f"  {'Keras':26s} {figure(out['keras'])}")
     sk = out["sklearn"]
     if sk:
-        shown = f"{sk['value']:.6f}" if sk["value"] is not None else "refused"
+        shown = figure(sk["value"]) if sk["value"] is not None else "refused"
         lines.append(f"  {'scikit-learn ' + sk['function']:26s} {shown}")
     elif out["keras"] is not None:
         lines.append(f"  {'scikit-learn':26s} (no such loss)")
@@ -196,8 +233,7 @@ def run_calc(args) -> int:
     actual = parse_values(args.actual, "--actual")
     predicted = parse_values(args.predicted, "--predicted")
     out = calculate(args.loss, actual, predicted, reference_only=args.reference_only)
-    sys.stdout.write(json.dumps(out, indent=2) + "\n" if args.format == "json"
-                     else format_text(out))
+    sys.stdout.write(as_json(out) if args.format == "json" else format_text(out))
     return 0
 
 

@@ -131,7 +131,7 @@ def train_all(jobs: list[Job], show_progress: bool, threads: int | None = None,
 
     with Progress(enabled=show_progress, runs=jobs) as progress:
         try:
-            results = service.train(jobs, store=store, threads=threads, listener=progress)
+            results = service.train_runs(jobs, store=store, threads=threads, listener=progress)
         except SweepInterrupted as stopped:
             return stopped.results, True
     return results, False

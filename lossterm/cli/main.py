@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 import threading
 
 from lossterm.app import launch
 from lossterm.cli import signals
+from lossterm.cli.ascii import tolerate_narrow_encodings
 from lossterm.cli.catalogue_table import catalogue_text
 from lossterm.cli.headless import run_headless
 from lossterm.cli.problems_table import problems_text
@@ -76,6 +78,24 @@ def _widths(text: str) -> tuple[int, ...]:
     return widths
 
 
+# NumPy's legacy seeding (which Keras uses) takes 0 .. 2**32 - 1; runs derive further seeds
+# by adding (seed + k, tuning seeds + 1000, ...), so the user's half of that range leaves room.
+SEED_MAX = 2**31 - 1
+
+
+def _seed(text: str) -> int:
+    """A seed NumPy, Keras and the backends all take: refused here, before TensorFlow loads,
+    rather than as a failed run after it."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: a seed is a whole number "
+                                         f"from 0 to {SEED_MAX}")
+    return value
+
+
 def flag_for(field_name: str) -> str:
     """The command-line flag that sets an engine field (errors name fields, not flags)."""
     return _FLAGS.get(field_name, "--" + field_name.replace("_", "-"))
@@ -113,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "checks the function before training; repeatable")
     runs.add_argument("--epochs", type=int, metavar="N",
                       help="epochs per run (default: the tutorial's, 100/200/100)")
-    runs.add_argument("--seed", type=int, default=0, metavar="N",
+    runs.add_argument("--seed", type=_seed, default=0, metavar="N",
                       help="seed for weights and shuffling (default 0)")
     runs.add_argument("--seeds", type=int, metavar="N",
                       help="repeat every run over N seeds (seed, seed+1, ...; the same for "
@@ -173,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="move a share P of regression targets by 5-10 standard deviations")
     noise.add_argument("--imbalance", type=float, default=1.0, metavar="R",
                        help="keep only a share R of class 1's rows")
-    noise.add_argument("--data-seed", type=int, default=0, metavar="N",
+    noise.add_argument("--data-seed", type=_seed, default=0, metavar="N",
                        help="seed of the split and the perturbations (default 0)")
     _add_study_arguments(p)
     history = p.add_argument_group("run history and exports")
@@ -255,8 +275,10 @@ def entry() -> None:
     TensorFlow's own teardown at interpreter exit takes about a second on a
     2-core machine, and an import still running in a daemon thread (the TUI
     quit while TensorFlow was loading) cannot be interrupted. Everything
-    lossterm writes is flushed by then, so the process leaves at once.
+    lossterm writes is flushed by then, so the process leaves at once. A terminal that
+    takes only ASCII gets ASCII (:mod:`lossterm.cli.ascii`), not a UnicodeEncodeError.
     """
+    tolerate_narrow_encodings()
     code = main()
     loading = any(t.daemon and t.is_alive() for t in threading.enumerate())
     if loading or "tensorflow" in sys.modules:
@@ -281,8 +303,25 @@ def build_report_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _NumbersParser(_Parser):
+    """A parser whose values may be negative numbers in any form: ``-1e-3``, ``-0.5,0.2``.
+
+    argparse takes a value for a flag unless it looks like one of its few negative-number
+    forms (``-1``, ``-.5``); every other token starting with '-' would be read as an
+    unknown option. This parser's options are all long (``--actual``) or ``-h``, so a token
+    of '-' then a digit, a point or ``inf`` is a number: a leading space makes argparse
+    read it as a value, and the value parser strips it."""
+
+    NEGATIVE = re.compile(r"-(\d|\.\d|inf)", re.IGNORECASE)
+
+    def parse_known_args(self, args=None, namespace=None):
+        args = sys.argv[1:] if args is None else list(args)
+        args = [" " + a if self.NEGATIVE.match(a) else a for a in args]
+        return super().parse_known_args(args, namespace)
+
+
 def build_calc_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="lossterm calc",
+    p = _NumbersParser(prog="lossterm calc",
                 description="Compute a loss by hand: the NumPy reference, Keras and "
                             "scikit-learn side by side, and why they differ when they do.",
                 epilog="examples:\n"

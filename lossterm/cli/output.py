@@ -88,14 +88,17 @@ def emit(text: str, target: Path | None, fmt: str = "text") -> int:
 
 def keep(text: str, fmt: str, why: str) -> int:
     """Save a report stdout could not take beside the run history; say where."""
-    folder = default_store_path().parent / "reports"
     name = time.strftime("report-%Y%m%d-%H%M%S") + f"-{os.getpid()}." + {
         "json": "json", "markdown": "md"}.get(fmt, "txt")
     try:
+        folder = default_store_path().parent / "reports"
         folder.mkdir(parents=True, exist_ok=True)
         written = write_text(folder / name, text)
     except OSError as exc:
         say(f"{why}; could not save it either ({exc.strerror})")
+        return STDOUT_LOST
+    except UsageError as exc:  # no data folder to save it in (no home directory)
+        say(f"{why}; could not save it either ({exc})")
         return STDOUT_LOST
     say(f"{why}; saved it to {written}")
     return STDOUT_LOST

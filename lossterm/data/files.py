@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import stat
 import warnings as _warnings
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,20 +61,73 @@ def read_frame(path: str):
     raw = _read_bytes(path)
     if Path(path).suffix.lower() in PARQUET_SUFFIXES or raw[:4] == b"PAR1":
         return _read_parquet(path, raw)
-    raw = _gunzipped(path, raw)
+    raw = _as_utf8(path, _gunzipped(path, raw))
     if not raw or raw.isspace():
         raise UsageError(f"{path} is empty")
     if b"\0" in raw[:4096]:
         raise UsageError(f"{path} is not a CSV file (it holds binary data)")
     delimiter = _sniff(raw)
     _check_fields(path, raw, delimiter)
+    _refuse_duplicate_names(path, _header(raw, delimiter))
     return _parse_csv(path, raw, delimiter)
 
 
+PIPE_LIMIT = 1 << 30  # what a pipe (whose size nobody knows) may send: 1 GiB
+EXCEL = "an Excel workbook, not a CSV file: save it as CSV (UTF-8) from Excel and give that"
+
+
+def _as_utf8(path: str, raw: bytes) -> bytes:
+    """UTF-16 text (known by its byte-order mark) re-encoded as UTF-8; other files that are
+    not text refused by what they are: an Excel workbook, UTF-16 without its mark."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{path} starts as UTF-16 text but is not valid UTF-16; re-save "
+                             "it as UTF-8 CSV") from None
+    if raw[:4] == b"PK\x03\x04" and (b"xl/" in raw[:65536] or path.lower().endswith(
+            (".xlsx", ".xlsm"))):
+        raise UsageError(f"{path} is {EXCEL}")
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # the old .xls container
+        raise UsageError(f"{path} is {EXCEL}")
+    head = raw[:4096]
+    if len(head) >= 8 and head.count(b"\0") * 3 >= len(head):  # every other byte zero
+        raise UsageError(f"{path} looks like UTF-16 text without a byte-order mark; re-save "
+                         "it as UTF-8 CSV")
+    return raw
+
+
+def _header(raw: bytes, delimiter: str) -> list[str]:
+    """The header's column names as the csv module reads them (pandas renames repeats)."""
+    text = raw[:SNIFF_BYTES].decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return next((row for row in reader if any(cell.strip() for cell in row)), [])
+
+
+def _refuse_duplicate_names(path: str, names) -> None:
+    """Two columns of one name: pandas would call the second 'name.1', and a repeated target
+    would silently train as a feature."""
+    counts = Counter(str(name).strip() for name in names)
+    twice = [name for name, count in counts.items() if count > 1]
+    if twice:
+        listed = ", ".join(repr(n) for n in twice)
+        raise UsageError(f"{path} has more than one column named {listed}; rename them so "
+                         "that every column has its own name")
+
+
 def _read_bytes(path: str) -> bytes:
-    """All of the file: reading once lets the content, not the name, decide the format."""
+    """All of the file: reading once lets the content, not the name, decide the format.
+
+    A regular file's size is known; a pipe is read up to PIPE_LIMIT; a device (/dev/zero,
+    a terminal) may never end, so it is refused before a byte is read."""
     file = Path(path).expanduser()
     try:
+        mode = file.stat().st_mode
+        if stat.S_ISFIFO(mode):
+            return _read_pipe(path, file)
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise UsageError(f"{path} is a device or socket, not a data file (it may never "
+                             "end); give a CSV or Parquet file")
         return file.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
@@ -80,6 +135,15 @@ def _read_bytes(path: str) -> bytes:
         raise UsageError(f"{path} is a directory, not a CSV file") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _read_pipe(path: str, file: Path) -> bytes:
+    with file.open("rb") as stream:
+        raw = stream.read(PIPE_LIMIT + 1)
+    if len(raw) > PIPE_LIMIT:
+        raise UsageError(f"{path} sent more than {PIPE_LIMIT >> 30} GiB through a pipe; save "
+                         "it to a file first")
+    return raw
 
 
 def _gunzipped(path: str, raw: bytes) -> bytes:
@@ -207,6 +271,7 @@ def _parse_csv(path: str, raw: bytes, delimiter: str):
                     frame.isetitem(i, text.iloc[:, k])
     except (ValueError, Warning) as exc:
         raise UsageError(f"cannot read {path}: {_first_line(exc)}") from None
+    _refuse_duplicate_names(path, [str(name).strip() for name in frame.columns])
     frame.columns = [str(name).strip() for name in frame.columns]
     return _without_blank_rows(path, frame)
 
@@ -241,6 +306,7 @@ def _read_parquet(path: str, raw: bytes):
     except (ArrowException, ValueError, OSError, Warning) as exc:
         raise UsageError(f"{path} is not a readable Parquet file: {_first_line(exc)}") from None
     frame.columns = [str(name).strip() for name in frame.columns]
+    _refuse_duplicate_names(path, frame.columns)
     if len(frame.columns) < 2:
         raise UsageError(f"{path} has {len(frame.columns)} column; two or more are needed")
     if frame.empty:

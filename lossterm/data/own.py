@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from lossterm.core.errors import UsageError
+from lossterm.data.columns import column_values, constant_features, small_test_warnings
 from lossterm.data.files import DataOptions, _first_line, read_frame
 from lossterm.data.problems import (
     BINARY,
@@ -58,27 +59,7 @@ from lossterm.data.targets import (
     target_description,
 )
 
-MISSING = ("", "nan", "na")  # cells a numeric column may hold besides numbers (lower-cased)
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-# --- columns: DataFrame -> float64 or text arrays -----------------------------------------
-
-
-def _column(series) -> np.ndarray:
-    """float64 (NaN where missing) when every cell is a number or a missing marker, else
-    stripped text: one representation for both file formats."""
-    import pandas as pd
-    from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
-    if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    text = series.astype("string").fillna("").str.strip()
-    missing = text.str.lower().isin(MISSING)
-    numbers = pd.to_numeric(text.where(~missing), errors="coerce")
-    if bool((numbers.notna() | missing).all()):
-        return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
-    return text.to_numpy(dtype=object)
 
 
 def load_csv(options: DataOptions) -> Problem:
@@ -92,7 +73,7 @@ def load_csv(options: DataOptions) -> Problem:
     if not 0 < options.test_size < 1:
         raise UsageError("{field} must be between 0 and 1", field="test_size")
     warnings: list[str] = []
-    columns = {name: _column(frame[name]) for name in frame.columns}
+    columns = {name: column_values(frame[name], name, options.path) for name in frame.columns}
     del frame
     targets = [columns.pop(name) for name in options.target]  # every target leaves X
     X, names = _features(columns, options.path)
@@ -100,7 +81,7 @@ def load_csv(options: DataOptions) -> Problem:
     if not keep.all():
         X, targets = X[keep], [t[keep] for t in targets]
     kind, y, labels = read_targets(targets, options)
-    warnings.extend(_leaks(X, y, names, options))
+    warnings.extend(constant_features(X, names) + _leaks(X, y, names, options))
     return _split(options, kind, X, y, labels, names, warnings)
 
 
@@ -154,7 +135,7 @@ def load_csv_split(options: DataOptions) -> tuple[Problem, np.ndarray | None]:
         raise UsageError("{field} cannot be the target column", field="split_column")
     part = _split_values(frame[options.split_column], options)
     warnings: list[str] = []
-    columns = {name: _column(frame[name]) for name in frame.columns
+    columns = {name: column_values(frame[name], name, options.path) for name in frame.columns
                if name != options.split_column}
     del frame
     targets = [columns.pop(name) for name in options.target]
@@ -162,7 +143,7 @@ def load_csv_split(options: DataOptions) -> tuple[Problem, np.ndarray | None]:
     keep = _complete_rows(X, targets, options, warnings)
     X, targets, part = X[keep], [t[keep] for t in targets], part[keep]
     kind, y, labels = read_targets(targets, options)
-    warnings.extend(_leaks(X, y, names, options))
+    warnings.extend(constant_features(X, names) + _leaks(X, y, names, options))
     order = [np.flatnonzero(part == name) for name in ("train", "validation", "test")]
     for name, rows in zip(("train", "validation", "test"), order):
         if len(rows) == 0:
@@ -209,6 +190,7 @@ def _standardized_problem(options, kind, X_train, y_train, X_test, y_test, label
                          "standardized", field="raw_target")
     (X_train, y_train), (X_test, y_test) = _fitting(options, X_train, y_train, X_test, y_test,
                                                     kind, warnings)
+    warnings.extend(small_test_warnings(len(X_test)))
     several = len(options.target) > 1
     return Problem(
         name=_problem_name(options.path), kind=kind,

@@ -8,6 +8,7 @@ are refused in one line. Read by :mod:`lossterm.data.own`.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -43,7 +44,12 @@ def read_target(values: np.ndarray, options: DataOptions, name: str | None = Non
     name = options.target[0] if name is None else name
     numeric = not is_text(values)
     distinct = np.unique(values)  # sorted: by value for numbers, by text for labels
-    kind = kind or options.kind or infer_kind(numeric, distinct)
+    given = kind or options.kind
+    if not numeric and given in (None, REGRESSION) and looks_like_dates(distinct):
+        raise UsageError(f"the target {name!r} holds dates such as {distinct[0]!r}; lossterm "
+                         "predicts numbers or classes, so add a numeric column to the file "
+                         "(e.g. days since the first date) and give it as the target")
+    kind = given or infer_kind(numeric, distinct)
     if kind == REGRESSION:
         if not numeric:
             raise UsageError(f"{{field}} regression needs a numeric target; {name!r} "
@@ -58,8 +64,11 @@ def read_target(values: np.ndarray, options: DataOptions, name: str | None = Non
         raise UsageError(f"{{field}} {kind} needs exactly 2 classes{per}; {name!r} has "
                          f"{len(labels)}", field="kind")
     if kind == MULTICLASS and len(labels) > MAX_CLASSES:
+        advice = ("did you mean {field} regression?" if numeric else "as text it cannot be a "
+                  "regression target; if it holds numbers in another form, write them as "
+                  "plain numbers in the file")
         raise UsageError(f"the target {name!r} has {len(labels)} distinct values: "
-                         "too many classes (did you mean {field} regression?)", field="kind")
+                         f"too many classes ({advice})", field="kind")
     return kind, np.searchsorted(distinct, values), labels
 
 
@@ -101,6 +110,16 @@ def infer_kind(numeric: bool, distinct: np.ndarray) -> str:
     if len(distinct) <= MAX_LEVELS and all(float(v).is_integer() for v in distinct):
         return MULTICLASS
     return REGRESSION
+
+
+# 2024-01-31, 2024/1/31, 31.01.2024, 1/31/24, with a time or not
+DATE = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+                  r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?Z?")
+
+
+def looks_like_dates(distinct: np.ndarray) -> bool:
+    """Every distinct text value is a date (or a date and time) in a common form."""
+    return len(distinct) > 0 and all(DATE.fullmatch(str(v)) for v in distinct)
 
 
 def label_text(value: float) -> str:

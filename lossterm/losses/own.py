@@ -184,6 +184,9 @@ def _import(where: str, path: Path) -> ModuleType:
             loader_spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise UsageError(f"{where}: syntax error on line {exc.lineno}: {exc.msg}") from None
+    except SystemExit as exc:  # the file's own sys.exit() must not become lossterm's exit
+        raise UsageError(f"{where}: importing it called sys.exit({exc.code!r}); a loss file "
+                         "should only define functions") from None
     except Exception as exc:
         raise UsageError(f"{where}: importing it raised {one_line(exc)}") from None
     return module

@@ -78,6 +78,9 @@ def probe(where: str, spec: LossSpec) -> None:
                 values, gradient = _values_and_gradient(loss, y, pred)
         except UsageError:
             raise
+        except SystemExit as exc:  # the user's function exiting is a refusal, not our exit
+            raise UsageError(f"{where}: {spec.name} called sys.exit({exc.code!r}) on a probe "
+                             "batch; a loss returns values") from None
         except Exception as exc:
             raise UsageError(f"{where}: {spec.name} failed on a probe batch of shape "
                              f"{pred.shape}: {one_line(exc)} (is it written with keras.ops, "

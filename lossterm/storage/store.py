@@ -18,9 +18,13 @@ import contextlib
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
+
+if sys.platform != "win32":
+    import pwd  # the password database: POSIX only
 
 from lossterm.analysis.experiments import run_settings
 from lossterm.core.errors import LosstermError, UsageError
@@ -51,8 +55,33 @@ CREATE TABLE IF NOT EXISTS epochs (
 
 
 def default_store_path() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "lossterm" / "runs.sqlite"
+    """$XDG_DATA_HOME/lossterm/runs.sqlite, else under ~/.local/share.
+
+    A relative $XDG_DATA_HOME is ignored, as the XDG spec says. The home directory must
+    exist: an empty $HOME would put the store at the file system's root, and a home that
+    is missing (HOME=/nonexistent, a service account's) would be created by the store's
+    mkdir; lossterm never creates a home, so it refuses in one line instead."""
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "lossterm" / "runs.sqlite"
+    return _home() / ".local" / "share" / "lossterm" / "runs.sqlite"
+
+
+def _home() -> Path:
+    """$HOME when it is an existing directory; when it is unset or empty, the account's
+    home from the password database, if that exists."""
+    home = os.environ.get("HOME", "")
+    if not home and sys.platform != "win32":
+        try:
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except KeyError:  # a uid with no entry (a container's arbitrary user)
+            home = ""
+    if home and os.path.isabs(home) and os.path.isdir(home):
+        return Path(home)
+    said = f"$HOME is {os.environ['HOME']!r}" if "HOME" in os.environ else "$HOME is unset"
+    raise UsageError(f"no home directory to keep the run history in ({said}, and lossterm "
+                     "does not create one): give --store PATH, set XDG_DATA_HOME, or "
+                     "--no-store")
 
 
 class StoreUnavailable(LosstermError):

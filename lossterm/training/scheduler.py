@@ -65,7 +65,7 @@ class _InSweep(RunListener):
         self.listener.run_ended(self.indices[index], result)
 
 
-def sweep(
+def schedule(
     configs: Sequence[RunConfig | Job],
     *,
     jobs: int | None = None,

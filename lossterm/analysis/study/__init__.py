@@ -6,7 +6,7 @@ what they share and how results find their candidates; :mod:`.results` the recor
 :mod:`lossterm.data.split`'s. The verdict is :mod:`lossterm.analysis.verdict`'s, the one
 every front end uses."""
 
-from lossterm.analysis.study.context import evaluate
+from lossterm.analysis.study.context import figures_on_test
 from lossterm.analysis.study.protocol import Protocol, default_grid, parse_lr_grid
 from lossterm.analysis.study.results import (
     EXTENDED,
@@ -16,9 +16,21 @@ from lossterm.analysis.study.results import (
     Phase,
     ProblemStudy,
 )
-from lossterm.analysis.study.run import run_study
+from lossterm.analysis.study.run import study_jobs
 from lossterm.data.split import tuning_view, validation_rows
 
-__all__ = ["EXTENDED", "FINAL", "TUNING", "LossStudy", "Phase", "ProblemStudy", "Protocol",
-           "default_grid", "evaluate", "parse_lr_grid", "run_study", "tuning_view",
-           "validation_rows"]
+__all__ = [
+    "EXTENDED",
+    "FINAL",
+    "TUNING",
+    "LossStudy",
+    "Phase",
+    "ProblemStudy",
+    "Protocol",
+    "default_grid",
+    "figures_on_test",
+    "parse_lr_grid",
+    "study_jobs",
+    "tuning_view",
+    "validation_rows",
+]

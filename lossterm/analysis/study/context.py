@@ -124,7 +124,7 @@ class StudyContext:
                 if METRICS[name].needs_probabilities and not job.loss.head.probabilities}
 
 
-def evaluate(problem: Problem, job: Job, weights: list[np.ndarray]) -> dict[str, float | None]:
+def figures_on_test(problem: Problem, job: Job, weights: list[np.ndarray]) -> dict[str, float | None]:
     """The test split's metric matrix for kept ``weights``: the one time a study reads it."""
 
     return scores_on(job.loss, weights, problem.X_test, problem.y_test, problem.n_classes,

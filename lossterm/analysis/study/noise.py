@@ -4,7 +4,7 @@ For each rate r of the sweep, the problem's training rows get r of their labels
 flipped (:func:`lossterm.data.perturb.perturb`, symmetric or asymmetric noise)
 and the comparison runs on that noisy problem:
 
-- **tuned** (the default): a fair study (:func:`lossterm.analysis.study.run_study`),
+- **tuned** (the default): a fair study (:func:`lossterm.analysis.study.study_jobs`),
   its validation rows carved out of the noisy training rows, so that each loss's
   learning rate and checkpoint are chosen on labels as noisy as the ones it trains
   on (what a user with noisy labels has); the point is *exactly* the study
@@ -33,7 +33,7 @@ import numpy as np
 from lossterm.analysis.arms import arms, compare
 from lossterm.analysis.study.protocol import Protocol
 from lossterm.analysis.study.results import Phase, Trainer
-from lossterm.analysis.study.run import check_metric, default_trainer, run_study
+from lossterm.analysis.study.run import check_metric, default_trainer, study_jobs
 from lossterm.analysis.study.sweep_result import (  # the results, here too for their users
     NoiseSweep,
     Series,
@@ -103,7 +103,7 @@ def noise_warnings(problem: Problem, rates: Sequence[float], kind: str) -> list[
 # --- the sweep -----------------------------------------------------------------------------
 
 
-def run_noise_sweep(jobs: list[Job], rates: Sequence[float], protocol: Protocol, *,
+def sweep_jobs(jobs: list[Job], rates: Sequence[float], protocol: Protocol, *,
                     base: Perturbation | None = None, tune: bool = True,
                     seeds: int | None = None, trainer: Trainer | None = None,
                     threads: int | None = None, stop: threading.Event | None = None,
@@ -223,7 +223,7 @@ def _run(sweep: NoiseSweep, noisy, protocol, tune, seeds, trainer, stop, on_star
         tick = time.perf_counter()
         try:
             if tune:
-                (study,) = run_study(jobs, protocol, data_seed=sweep.data_seed, trainer=trainer,
+                (study,) = study_jobs(jobs, protocol, data_seed=sweep.data_seed, trainer=trainer,
                                      held={id(problem): rows})
                 results, comparison = [], None
             else:
@@ -254,4 +254,4 @@ def _untuned(jobs: list[Job], seeds: int, metric: str, trainer: Trainer):
 
 
 __all__ = ["COMPARISON", "NoiseSweep", "Series", "SeriesPoint", "SweepPoint", "check_rates",
-           "noise_warnings", "parse_rates", "run_noise_sweep"]
+           "noise_warnings", "parse_rates", "sweep_jobs"]

@@ -16,6 +16,7 @@ from lossterm.core.types import Checkpoint, Optimizer
 
 DECADES = 4  # the default grid spans 10^-2 to 10^2 times the usual rate...
 POINTS = 9  # ...in half-decade steps
+MAX_GRID_POINTS = 100  # a bound on what one typo costs: every point is a run per loss and seed
 EXTEND_POINTS = 2  # a best rate at an edge adds this many steps beyond it, once
 TUNE_SEED_OFFSET = 1000  # shared selection: tuning seeds base + 1000, ... (final runs: base, ...)
 CHECKPOINTS = tuple(Checkpoint)  # "last", "best"
@@ -52,9 +53,15 @@ def parse_lr_grid(text: str) -> tuple[float, ...]:
                          field="lr_grid") from None
     if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high):
         raise UsageError(f"{{field}} needs 0 < LOW < HIGH; got {text!r}", field="lr_grid")
-    if n < 2:
-        raise UsageError(f"{{field}} needs N of at least 2 points; got {text!r}", field="lr_grid")
-    return _rates(low, high, n)
+    if not 2 <= n <= MAX_GRID_POINTS:
+        raise UsageError(f"{{field}} needs N from 2 to {MAX_GRID_POINTS} points (each point "
+                         f"trains every loss once more); got {text!r}", field="lr_grid")
+    rates = _rates(low, high, n)
+    if len(set(rates)) < n:
+        raise UsageError(f"{{field}} {text!r}: LOW and HIGH are too close for {n} distinct "
+                         "rates at 6 significant digits; widen the range or take fewer points",
+                         field="lr_grid")
+    return rates
 
 
 def extension(grid: tuple[float, ...], side: str, points: int = EXTEND_POINTS) -> tuple[float, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from lossterm.analysis.study.context import StudyContext, Trained, evaluate
+from lossterm.analysis.study.context import StudyContext, Trained, figures_on_test
 from lossterm.analysis.study.protocol import extension
 from lossterm.analysis.study.replicate import (
     Replicate,
@@ -79,7 +79,7 @@ def _loss_of_replicates(c: StudyContext, job: Job, reps: list[Replicate]) -> Los
             continue
         s.final += chosen
         for run in chosen:
-            s.run_tests[run.seed] = evaluate(c.problem, job, weights[run.seed])
+            s.run_tests[run.seed] = figures_on_test(c.problem, job, weights[run.seed])
         rep.test_metrics = mean_metrics([s.run_tests[r.seed] for r in chosen])
         if rep.validation is not None and rep.checkpoint is not None:  # a chosen rate has both
             s.validation[rep.seed], s.checkpoints[rep.seed] = rep.validation, rep.checkpoint

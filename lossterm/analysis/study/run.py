@@ -31,7 +31,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lossterm.analysis.study.context import StudyContext, evaluate
+from lossterm.analysis.study.context import StudyContext, figures_on_test
 from lossterm.analysis.study.protocol import REPLICATE, Protocol
 from lossterm.analysis.study.replicated import replicated
 from lossterm.analysis.study.results import (
@@ -51,27 +51,39 @@ from lossterm.data.split import validation_rows
 from lossterm.metrics.matrix import METRICS, metric_names_for
 from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.records import Job, RunResult
-from lossterm.training.scheduler import sweep
+from lossterm.training.scheduler import schedule
 
 # The records and the phase names, here too for the callers that import them from here.
-__all__ = ["EXTENDED", "FINAL", "TUNING", "LossStudy", "Phase", "ProblemStudy", "Trainer",
-           "check_metric", "default_trainer", "evaluate", "run_study", "study_problem",
-           "verdict_protocol"]
+__all__ = [
+    "EXTENDED",
+    "FINAL",
+    "TUNING",
+    "LossStudy",
+    "Phase",
+    "ProblemStudy",
+    "Trainer",
+    "check_metric",
+    "default_trainer",
+    "figures_on_test",
+    "study_jobs",
+    "study_problem",
+    "verdict_protocol",
+]
 
 
 def default_trainer(jobs: list[Job], phase: Phase, *, threads: int | None = None,
                     listener: RunListener = SILENT,
                     stop: threading.Event | None = None) -> list[RunResult]:
-    """A phase through :func:`lossterm.training.scheduler.sweep`: each loss's rates x seeds train
+    """A phase through :func:`lossterm.training.scheduler.schedule`: each loss's rates x seeds train
     as one population; ``listener`` is told each run (the caller says which phase it is,
     in its own words: ``listener.phase_started``). (Runs of a study are not put in the
     run store: their "test" figures are validation figures, which a later
     ``lossterm report`` would misread.)"""
 
-    return sweep(jobs, jobs=threads, listener=listener, stop=stop)
+    return schedule(jobs, jobs=threads, listener=listener, stop=stop)
 
 
-def run_study(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
+def study_jobs(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
               trainer: Trainer | None = None,
               held: Mapping[int, np.ndarray] | None = None) -> list[ProblemStudy]:
     """A study per problem of ``jobs`` (one resolved job per (problem, loss), carrying the

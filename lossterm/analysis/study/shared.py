@@ -11,7 +11,7 @@ beyond the :class:`.context.StudyContext` they both use.
 
 from __future__ import annotations
 
-from lossterm.analysis.study.context import StudyContext, evaluate
+from lossterm.analysis.study.context import StudyContext, figures_on_test
 from lossterm.analysis.study.protocol import extension
 from lossterm.analysis.study.results import EXTENDED, FINAL, TUNING, LossStudy
 from lossterm.analysis.study.tuning import GridPoint, choose, edge, run_score, score_points
@@ -92,7 +92,7 @@ def _final(studies, c: StudyContext) -> None:
             if score is None or run.weights is None:
                 continue
             s.validation[run.seed], s.checkpoints[run.seed] = score, epoch
-            s.test_metrics[run.seed] = evaluate(c.problem, job, run.weights)
+            s.test_metrics[run.seed] = figures_on_test(c.problem, job, run.weights)
             s.run_tests[run.seed] = s.test_metrics[run.seed]
             value = s.test_metrics[run.seed][c.metric]
             if value is not None:  # e.g. ROC AUC of a test split with one class

@@ -1,6 +1,6 @@
 """What a robustness sweep found: its points, each loss's curve, and the protocol in words.
 
-:class:`NoiseSweep` is the result :func:`lossterm.analysis.study.noise.run_noise_sweep`
+:class:`NoiseSweep` is the result :func:`lossterm.analysis.study.noise.sweep_jobs`
 returns; :meth:`NoiseSweep.series` is the curve per loss that reports and the TUI
 draw (clean-test metric, mean, sd and 95% t-interval over the seeds, at each rate).
 """

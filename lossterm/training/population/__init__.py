@@ -16,8 +16,8 @@ Each backend's engine implements :class:`core.PopulationEngine` and is found in
 :data:`ENGINES` by the loaded Keras backend's name; the loop around it
 (``loop.py``) is the same for all of them.
 
-    from lossterm.training.population import Member, train_population
-    outcomes = train_population(get_problem("circles"), get_loss("bce"),
+    from lossterm.training.population import Member, train_members
+    outcomes = train_members(get_problem("circles"), get_loss("bce"),
                                 [Member(seed, lr) for seed in range(3) for lr in (0.01, 0.1)],
                                 epochs=200)
 """
@@ -58,10 +58,10 @@ __all__ = [
     "MemberOutcome",
     "Population",
     "PopulationEngine",
-    "evaluate",
+    "evaluate_weights",
     "forward",
     "register_engine",
-    "train_population",
+    "train_members",
 ]
 
 EngineFactory = Callable[[Layout, LossSpec, Data, int, StackedOptimizer, dict], PopulationEngine]
@@ -147,7 +147,7 @@ def forward(spec: LossSpec, weights: Sequence[np.ndarray], X) -> np.ndarray:
     return ops.convert_to_numpy(x)
 
 
-def evaluate(problem, spec: LossSpec, weights: Sequence[np.ndarray], X, y,
+def evaluate_weights(problem, spec: LossSpec, weights: Sequence[np.ndarray], X, y,
              hidden_units: int | Sequence[int] | None = None) -> dict[str, float]:
     """One model's figures on rows ``X`` with raw targets ``y``: the Keras loss
     (``"loss"``) and :func:`metrics.metrics`'s logs, as a population's epoch
@@ -172,7 +172,7 @@ def evaluate(problem, spec: LossSpec, weights: Sequence[np.ndarray], X, y,
     return logs
 
 
-def train_population(problem, spec: LossSpec, members: Sequence[Member], *, epochs: int,
+def train_members(problem, spec: LossSpec, members: Sequence[Member], *, epochs: int,
                      batch_size: int = 32, hidden_units: int | Sequence[int] | None = None,
                      momentum: float = 0.9, optimizer: str = "sgd",
                      stop: StopSignal | None = None, listener: RunListener = SILENT,

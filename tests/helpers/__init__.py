@@ -1,0 +1,1 @@
+"""Code the test modules share (imported as ``tests.helpers.<module>``), never tests."""

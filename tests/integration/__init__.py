@@ -1,0 +1,1 @@
+"""Integration tests: models train, the command line runs in subprocesses, other backends."""
