@@ -84,8 +84,9 @@ def run_runs_headless(args, work: service.Work) -> int:
         write_csvs(results, csv_dir)
     text = _render(results, args.format, settings_line(work.jobs))
     written = emit(text, target, args.format)
-    _history_warning(unavailable or (store is not None and store.failure
-                                     and f"{store.path}: {store.failure}"))
+    if store is not None and store.failure:
+        unavailable = f"{store.path}: {store.failure}"
+    _history_warning(unavailable)
     if interrupted:
         stopped = sum(r.status == STOPPED for r in results)
         signals.say(f"{signals.cause()}; reported the {len(results)} runs that started "
