@@ -29,12 +29,12 @@ from lossterm.data.own import load_csv, load_csv_split
 from lossterm.data.perturb import Perturbation, perturb
 from lossterm.data.problems import PROBLEM_NAMES, REGRESSION, Problem, get_problem
 from lossterm.options import Options
-from lossterm.storage.store import Recorder, Store, default_store_path
+from lossterm.storage.store import Recorder, Store, StoreUnavailable, default_store_path
 from lossterm.storage.study_runs import StudyRuns, resume_phase
 from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.plan import Plan, plan_runs
 from lossterm.training.records import Job, RunResult
-from lossterm.training.scheduler import expand_seeds, schedule
+from lossterm.training.scheduler import SweepInterrupted, expand_seeds, schedule
 
 
 def load_problems(options: Options) -> list[Problem]:
@@ -96,16 +96,33 @@ def open_study_runs(options: Options, *, fresh: bool = False) -> StudyRuns | Non
     return StudyRuns(options.store or default_store_path(), fresh=fresh)
 
 
+def try_open_store(options: Options) -> tuple[Store | None, str | None]:
+    """:func:`open_store`, but a store that cannot be opened for a reason other than the
+    input (a lock held past the timeout, a full disk) gives no store and why: the runs
+    train and are reported without a history. A file that is not lossterm's is refused."""
+    try:
+        return open_store(options), None
+    except StoreUnavailable as exc:
+        return None, str(exc)
+
+
 def train_runs(jobs: list[Job], *, store=None, threads: int | None = None,
           stop: threading.Event | None = None, listener: RunListener = SILENT,
           grid: bool = False) -> list[RunResult]:
     """Train ``jobs``, recording each epoch in ``store`` before ``listener`` hears of it;
     results in the jobs' order.
 
-    Raises ``SweepInterrupted`` (holding the finished runs) on Ctrl+C.
+    Raises ``SweepInterrupted`` on Ctrl+C (or SIGTERM/SIGHUP, which the command line
+    turns into one) holding every run that started: the finished ones, and any the stop
+    caught before its end, settled as stopped with its epochs (here and in the store).
     """
 
-    return schedule(jobs, jobs=threads, stop=stop, listener=Recorder(store, listener), grid=grid)
+    recorder = Recorder(store, listener)
+    try:
+        return schedule(jobs, jobs=threads, stop=stop, listener=recorder, grid=grid)
+    except SweepInterrupted as stopped:
+        stopped.results.extend(result for _, result in recorder.settle())
+        raise
 
 
 # --- studies, sweeps and calibration ----------------------------------------------------------

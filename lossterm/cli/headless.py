@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from lossterm import service
+from lossterm.cli import signals
+from lossterm.cli.output import check_writable, emit
 from lossterm.cli.progress import Progress, StudyProgress
 from lossterm.core.errors import UsageError
 from lossterm.options import Options
@@ -18,54 +19,17 @@ from lossterm.report.noise import render_noise_sweep
 from lossterm.report.study import board_runs, render_study, study_to_dict
 from lossterm.runtime.backend import describe_backend
 from lossterm.storage.export import csv_name, export_script, history_csv
+from lossterm.storage.files import write_text
 from lossterm.storage.tensorboard import check_logdir, write_tensorboard
 from lossterm.training.listener import ListenerList, RunListener
-from lossterm.training.records import FAILED, Job, RunResult
+from lossterm.training.records import FAILED, STOPPED, Job, RunResult
 from lossterm.training.scheduler import SweepInterrupted
-
-
-def check_writable(path: str) -> Path:
-    """Refuse an --output we could not write, before any training is done."""
-    target = Path(path).expanduser()
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise UsageError(f"--output {path} is a directory")
-    if not folder.is_dir():
-        raise UsageError(f"--output {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise UsageError(f"--output {path}: not writable")
-    return target
-
-
-def write_atomically(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def emit(text: str, target: Path | None) -> None:
-    """A finished report to ``target`` (atomically) or stdout; if the file cannot be
-    written, the report goes to stdout before the one-line error, so nothing computed
-    is lost."""
-    if target is None:
-        sys.stdout.write(text)
-        return
-    try:
-        write_atomically(target, text)
-    except OSError as exc:
-        sys.stdout.write(text)
-        raise UsageError(
-            f"could not write {target}: {exc.strerror}; report printed instead") from None
 
 
 def run_headless(args) -> int:
     """Plan through the service (everything that can be refused is refused before any
     training), then run the study, sweep, calibration or plain runs it planned."""
+    signals.install()
     options = Options.from_args(args)
     _refuse_flags(args, options)
     work = service.plan_work(options)
@@ -109,18 +73,34 @@ def run_runs_headless(args, work: service.Work) -> int:
     csv_dir = check_folder(args.export_csv, "--export-csv") if args.export_csv else None
     if args.export_code:
         _export_code(work.jobs, args.export_code, options.seeds)
-    store = service.open_store(options)
+    store, unavailable = service.try_open_store(options)
     show_progress = sys.stderr.isatty() and not args.no_progress
-    results, interrupted = train_all(work.jobs, show_progress, threads=options.jobs, store=store)
+    try:
+        results, interrupted = train_all(work.jobs, show_progress, threads=options.jobs,
+                                         store=store)
+    finally:
+        if store is not None:
+            store.close()
     if csv_dir is not None:
         write_csvs(results, csv_dir)
     text = _render(results, args.format, settings_line(work.jobs))
-    emit(text, target)
+    written = emit(text, target, args.format)
+    if store is not None and store.failure:
+        unavailable = f"{store.path}: {store.failure}"
+    _history_warning(unavailable)
     if interrupted:
-        print(f"lossterm: interrupted; reported the {len(results)} runs that ran",
-              file=sys.stderr)
-        return 130
-    return 1 if any(r.status == FAILED for r in results) else 0
+        stopped = sum(r.status == STOPPED for r in results)
+        signals.say(f"{signals.cause()}; reported the {len(results)} runs that started "
+                    f"({stopped} stopped part way, kept with their epochs)")
+        return signals.exit_code()
+    return written or (1 if any(r.status == FAILED for r in results) else 0)
+
+
+def _history_warning(why: str | None) -> None:
+    """The one line saying the run history was not kept (the report has every run)."""
+    if why:
+        signals.say(f"warning: the run history was not kept ({why}); the report has "
+                    "every run")
 
 
 def _render(results: list[RunResult], fmt: str, settings: str = "") -> str:
@@ -172,7 +152,7 @@ def check_folder(path: str, option: str) -> Path:
 
 def write_csvs(results: list[RunResult], folder: Path) -> None:
     for result in results:
-        write_atomically(folder / csv_name(result), history_csv(result))
+        write_text(folder / csv_name(result), history_csv(result))
 
 
 def _export_code(jobs: list[Job], path: str, seeds: int) -> None:
@@ -229,10 +209,10 @@ def run_study_headless(args, work: service.Work) -> int:
         with _study_progress(args) as progress:
             studies = service.run_study(work, listener=ListenerList([progress, _Resuming()]),
                                         runs=runs)
-    except SweepInterrupted:  # a study cut short has no verdict worth printing
-        print("lossterm: interrupted; a study reports only when every phase has run "
-              "(the runs that ended are kept: the same command resumes)", file=sys.stderr)
-        return 130
+    except (SweepInterrupted, KeyboardInterrupt):  # a study cut short has no verdict worth printing
+        signals.say(f"{signals.cause()}; a study reports only when every phase has run "
+                    "(the runs that ended are kept): re-run the same command to resume")
+        return signals.exit_code()
     _resumed_line(runs)
     if csv_dir is not None:
         write_csvs([r for st in studies for s in st.losses for r in s.final], csv_dir)
@@ -241,16 +221,16 @@ def run_study_headless(args, work: service.Work) -> int:
         write_tensorboard(board_dir, board_runs(studies))
         print(f"lossterm: wrote TensorBoard logs to {board_dir} "
               f"(tensorboard --logdir {board_dir})", file=sys.stderr)
-    emit(render_study(studies, args.format, header=describe_backend()), target)
-    return 0
+    return emit(render_study(studies, args.format, header=describe_backend()), target,
+                args.format)
 
 
 def write_study_protocols(studies, folder: Path) -> None:
     """Beside the final runs' CSV files, each study's protocol, figures and verdict as
     ``PROBLEM.study.json`` (the JSON report's ``study`` object)."""
     for study in studies:
-        write_atomically(folder / f"{study.problem}.study.json",
-                         json.dumps(study_to_dict(study), indent=2) + "\n")
+        write_text(folder / f"{study.problem}.study.json",
+                   json.dumps(study_to_dict(study), indent=2) + "\n")
 
 
 # --- robustness curves ----------------------------------------------------------------------
@@ -267,13 +247,13 @@ def run_noise_sweep_headless(args, work: service.Work) -> int:
         with _study_progress(args) as progress:
             sweeps = service.run_sweep(work, listener=ListenerList([progress, _Resuming()]),
                                        runs=runs)
-    except SweepInterrupted:
-        print("lossterm: interrupted; a sweep reports only when every point has run "
-              "(the runs that ended are kept: the same command resumes)", file=sys.stderr)
-        return 130
+    except (SweepInterrupted, KeyboardInterrupt):
+        signals.say(f"{signals.cause()}; a sweep reports only when every point has run "
+                    "(the runs that ended are kept): re-run the same command to resume")
+        return signals.exit_code()
     _resumed_line(runs)
-    emit(render_noise_sweep(sweeps, args.format, header=describe_backend()), target)
-    return 0
+    return emit(render_noise_sweep(sweeps, args.format, header=describe_backend()), target,
+                args.format)
 
 
 # --- calibration ----------------------------------------------------------------------------
@@ -283,9 +263,14 @@ def run_calibration_headless(args, work: service.Work) -> int:
     """N A/A studies of the one named loss on the one problem."""
     target = check_writable(args.output) if args.output else None
     runs = _study_runs(args, work.options)
-    with _study_progress(args) as progress:
-        done = service.run_calibration(work, listener=ListenerList([progress, _Resuming()]),
-                                       runs=runs)
+    try:
+        with _study_progress(args) as progress:
+            done = service.run_calibration(work, listener=ListenerList([progress, _Resuming()]),
+                                           runs=runs)
+    except (SweepInterrupted, KeyboardInterrupt):  # a cut-short calibration has no rate
+        signals.say(f"{signals.cause()}; a calibration reports only when every A/A study "
+                    "has run (the runs that ended are kept): re-run the same command to resume")
+        return signals.exit_code()
     _resumed_line(runs)
-    emit(render_calibration(done, args.format, header=describe_backend()), target)
-    return 0
+    return emit(render_calibration(done, args.format, header=describe_backend()), target,
+                args.format)

@@ -14,6 +14,7 @@ import sys
 import threading
 
 from lossterm.app import launch
+from lossterm.cli import signals
 from lossterm.cli.ascii import tolerate_narrow_encodings
 from lossterm.cli.catalogue_table import catalogue_text
 from lossterm.cli.headless import run_headless
@@ -56,7 +57,8 @@ examples:
   lossterm --list-losses                     the loss catalogue
   lossterm --list-problems                   the built-in problems, their sizes and splits
 
-exit codes: 0 ok, 1 a run failed, 2 bad input (names, options, files), 130 interrupted"""
+exit codes: 0 ok, 1 a run failed (or stdout was gone: the report is saved, stderr says where),
+  2 bad input (names, options, files), 130 interrupted, 143 SIGTERM, 129 SIGHUP"""
 
 
 FORMAT_CHOICES = ("text", "markdown", "json")  # lossterm.core.types.Format, without its import
@@ -264,11 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(sys.argv[1:] if argv is None else argv)
     except LosstermError as exc:
-        print(f"lossterm: error: {exc.render(flag_for)}", file=sys.stderr)
+        signals.say(f"error: {exc.render(flag_for)}")
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("lossterm: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt:  # Ctrl+C, or SIGTERM/SIGHUP (lossterm.cli.signals)
+        signals.say(signals.cause())
+        return signals.exit_code()
 
 
 def entry() -> None:
@@ -284,8 +286,12 @@ def entry() -> None:
     code = main()
     loading = any(t.daemon and t.is_alive() for t in threading.enumerate())
     if loading or "tensorflow" in sys.modules:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:  # a vanished terminal must not turn a finished run into a traceback
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
         os._exit(code)
     sys.exit(code)
 

@@ -6,6 +6,7 @@ Progress is thread-safe.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from lossterm.training.listener import RunListener
@@ -50,8 +51,7 @@ class Progress(RunListener):
         return self
 
     def __exit__(self, *exc):
-        if self._bar is not None:
-            self._bar.stop()
+        _stop(self._bar)
         return False
 
     def run_started(self, index: int, config: Job) -> None:
@@ -96,8 +96,7 @@ class StudyProgress(RunListener):
         return self
 
     def __exit__(self, *exc):
-        if self._bar is not None:
-            self._bar.stop()
+        _stop(self._bar)
         return False
 
     def phase_started(self, label: str, jobs: list[Job]) -> None:
@@ -118,6 +117,16 @@ class StudyProgress(RunListener):
     def run_ended(self, index: int, result: RunResult) -> None:
         self._done += 1
         if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, description=self._describe(),
-                             advance=result.epochs - result.epochs_run,
-                             refresh=self._done == self._runs)  # the phase's end is drawn
+            with contextlib.suppress(OSError, ValueError):  # drawn here: the tty may be gone
+                self._bar.update(self._task, description=self._describe(),
+                                 advance=result.epochs - result.epochs_run,
+                                 refresh=self._done == self._runs)  # the phase's end is drawn
+
+
+def _stop(bar) -> None:
+    """Take the bar down; a terminal that vanished meanwhile (SSH dropped: EIO) must not
+    cost the runs that trained, so a failed last draw is let go."""
+    if bar is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        bar.stop()

@@ -4,10 +4,17 @@ WAL mode, so a reader (the TUI, ``lossterm report``) never blocks the writer
 and a process killed mid-run (even with kill -9) leaves a database that
 opens, with its finished epochs in it. A run still marked ``running`` whose
 process is gone is reported as ``incomplete``.
+
+The history is a by-product of training, never a condition of it: a write that
+fails (a full disk, a lock held past the timeout, a damaged file) turns the
+store off for the rest of the process and says why in :attr:`Store.failure`,
+and training and the report go on. A file whose tables are not lossterm's is
+refused before anything is written to it (:mod:`lossterm.storage.schema`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -20,11 +27,12 @@ if sys.platform != "win32":
     import pwd  # the password database: POSIX only
 
 from lossterm.analysis.experiments import run_settings
-from lossterm.core.errors import UsageError
+from lossterm.core.errors import LosstermError, UsageError
 from lossterm.core.types import Status
+from lossterm.storage.schema import check_schema, open_read_only, salvage
 from lossterm.training.fit import new_result
 from lossterm.training.listener import SILENT, RunListener
-from lossterm.training.records import EpochRecord, Job, RunResult
+from lossterm.training.records import STOPPED, EpochRecord, Job, RunResult
 
 RUNNING, INCOMPLETE = Status.RUNNING, Status.INCOMPLETE
 
@@ -76,31 +84,77 @@ def _home() -> Path:
                      "--no-store")
 
 
+class StoreUnavailable(LosstermError):
+    """The store could not be opened for a reason that is not the person's input (a lock
+    held past the timeout, a full disk, an I/O error): the headless run trains on without
+    a history (:func:`lossterm.service.try_open_store`); elsewhere it is one line."""
+
+
 class Store:
-    def __init__(self, path: str | Path):
+    """The history at ``path``, opened to write (training) or, with ``read_only``, as
+    ``lossterm report`` reads it: a ``mode=ro`` URI that cannot change the file."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, timeout: float = 10):
         self.path = Path(path).expanduser()
+        self.read_only = read_only
+        self.failure: str | None = None  # why writing stopped, once it has
+        self.unreadable = 0  # runs a damaged file kept from :meth:`entries`
         self._lock = threading.Lock()
+        self._db = open_read_only(self.path) if read_only else self._open(timeout)
+
+    def _open(self, timeout: float) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
+            db = sqlite3.connect(self.path, check_same_thread=False, timeout=timeout)
         except (sqlite3.Error, OSError) as exc:
             raise UsageError(f"cannot use {self.path} as the run store: {exc}") from None
+        try:
+            check_schema(db, self.path)  # reads only: a foreign file is refused untouched
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+        except UsageError:
+            db.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if isinstance(exc, sqlite3.OperationalError):  # locked, full, I/O: not the input
+                raise StoreUnavailable(f"{self.path}: {exc}") from None
+            raise UsageError(f"cannot use {self.path} as the run store: {exc}") from None
+        return db
 
     def close(self) -> None:
+        """Close; a store that failed mid-run first marks this process's runs it left
+        ``running`` as ``incomplete`` (one try, short wait), so none stays ``running``."""
         with self._lock:
+            if self.failure is not None and not self.read_only:
+                try:
+                    self._db.execute("PRAGMA busy_timeout=1000")
+                    self._db.execute("UPDATE runs SET status=?, message=? WHERE pid=? AND "
+                                     "status=?", (INCOMPLETE, "the run history failed: "
+                                                  + self.failure, os.getpid(), RUNNING))
+                    self._db.commit()
+                except sqlite3.Error:
+                    pass
             self._db.close()
 
     def _write(self, sql: str, args: tuple[object, ...]) -> int | None:
-        """Run one statement and commit; the new row's id after an INSERT."""
+        """Run one statement and commit; the new row's id after an INSERT. None, and the
+        store off for good, when SQLite fails: the run goes on without its history."""
         with self._lock:
-            cursor = self._db.execute(sql, args)
-            self._db.commit()
+            if self.failure is not None:
+                return None
+            try:
+                cursor = self._db.execute(sql, args)
+                self._db.commit()
+            except sqlite3.Error as exc:
+                self.failure = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.rollback()
+                return None
             return cursor.lastrowid
 
-    def start_run(self, result: RunResult, job: Job) -> int:
+    def start_run(self, result: RunResult, job: Job) -> int | None:
         """A row for a run about to train; its status stays ``running`` until it ends."""
         settings = run_settings(job)
         run_id = self._write(
@@ -111,14 +165,17 @@ class Store:
              json.dumps(settings), result.output_activation, result.output_layer,
              result.target_encoding, result.metric, result.epochs, RUNNING,
              json.dumps(list(result.warnings)), json.dumps(list(result.notes))))
-        assert run_id is not None  # sqlite gives an INSERT's row id
         return run_id
 
-    def add_epoch(self, run_id: int, record: EpochRecord) -> None:
+    def add_epoch(self, run_id: int | None, record: EpochRecord) -> None:
+        if run_id is None:  # its start was not recorded
+            return
         self._write("INSERT OR REPLACE INTO epochs (run_id, epoch, seconds, logs) VALUES (?,?,?,?)",
                     (run_id, record.epoch, record.seconds, json.dumps(dict(record.logs))))
 
-    def finish_run(self, run_id: int, result: RunResult) -> None:
+    def finish_run(self, run_id: int | None, result: RunResult) -> None:
+        if run_id is None:
+            return
         self._write("UPDATE runs SET finished=?, status=?, message=?, seconds=?, warnings=?,"
                     " notes=? WHERE id=?",
                     (time.time(), result.status, result.message, result.seconds,
@@ -134,20 +191,14 @@ class Store:
         optimizer, ..., the data's fingerprint and the backend; runs stored before
         lossterm recorded the last two lack them)."""
         with self._lock:
-            cursor = self._db.execute(
-                "SELECT * FROM (SELECT * FROM runs ORDER BY id DESC LIMIT ?) ORDER BY id",
-                (-1 if limit is None else limit,))
-            names = [d[0] for d in cursor.description]
-            rows = cursor.fetchall()
-            epochs: dict[int, list[tuple[int, float, dict[str, float]]]] = {}
-            for run_id, epoch, seconds, logs in self._db.execute(
-                    "SELECT run_id, epoch, seconds, logs FROM epochs ORDER BY run_id, epoch"):
-                epochs.setdefault(run_id, []).append((epoch, seconds, json.loads(logs)))
+            rows, epochs, self.unreadable = salvage(self._db, limit)
         out = []
-        for row in rows:
-            fields = dict(zip(names, row))
-            out.append((row[0], json.loads(fields["config"] or "{}"),
-                        _result(fields, epochs.get(row[0], []))))
+        for fields in rows:
+            try:
+                out.append((fields["id"], json.loads(fields["config"] or "{}"),
+                            _result(fields, epochs.get(fields["id"], []))))
+            except (ValueError, KeyError, TypeError):  # a row damaged inside its values
+                self.unreadable += 1
         return out
 
 
@@ -184,26 +235,52 @@ def _alive(pid: int) -> bool:
 
 class Recorder(RunListener):
     """A listener that writes each run to ``store`` as it goes (none when ``store`` is
-    None), then tells ``listener``: a run is in the store before anyone is told of it."""
+    None), then tells ``listener``: a run is in the store before anyone is told of it.
+
+    It keeps each run it was told of until the run ends, so that a sweep cut short
+    (Ctrl+C, SIGTERM, SIGHUP) can :meth:`settle` every run that started and did not
+    end: recorded as stopped with the epochs it had, and reported."""
 
     def __init__(self, store: Store | None, listener: RunListener = SILENT):
         self.store, self.listener = store, listener
-        self._ids: dict[int, int] = {}
+        self._ids: dict[int, int | None] = {}
+        self._open: dict[int, RunResult] = {}
+        self._guard = threading.Lock()
 
     def phase_started(self, label: str, jobs: list[Job]) -> None:
         self.listener.phase_started(label, jobs)
 
     def run_started(self, index: int, job: Job) -> None:
+        result = new_result(job)
+        result.learning_rate, result.optimizer = job.learning_rate, job.optimizer
+        with self._guard:
+            self._open[index] = result
         if self.store is not None:
-            self._ids[index] = self.store.start_run(new_result(job), job)
+            self._ids[index] = self.store.start_run(result, job)
         self.listener.run_started(index, job)
 
     def epoch_ended(self, index: int, record: EpochRecord) -> None:
+        with self._guard:
+            if index in self._open:
+                self._open[index].records.append(record)
         if self.store is not None:
-            self.store.add_epoch(self._ids[index], record)
+            self.store.add_epoch(self._ids.get(index), record)
         self.listener.epoch_ended(index, record)
 
     def run_ended(self, index: int, result: RunResult) -> None:
+        with self._guard:
+            self._open.pop(index, None)
         if self.store is not None:
-            self.store.finish_run(self._ids.pop(index), result)
+            self.store.finish_run(self._ids.pop(index, None), result)
         self.listener.run_ended(index, result)
+
+    def settle(self, message: str = "stopped before it ended") -> list[tuple[int, RunResult]]:
+        """Every run that started and has not ended, marked stopped (in the store too)
+        with the epochs it had, by index; afterwards none is open."""
+        with self._guard:
+            left, self._open = sorted(self._open.items()), {}
+        for index, result in left:
+            result.status, result.message = STOPPED, message
+            if self.store is not None:
+                self.store.finish_run(self._ids.pop(index, None), result)
+        return left

@@ -37,6 +37,8 @@ from lossterm.analysis.study.context import Candidate
 from lossterm.analysis.study.results import Phase
 from lossterm.core.errors import UsageError
 from lossterm.core.types import Status
+from lossterm.storage.schema import check_schema
+from lossterm.storage.store import SCHEMA as STORE_SCHEMA
 from lossterm.training.listener import RunListener
 from lossterm.training.records import EpochRecord, Job, RunResult
 
@@ -88,10 +90,21 @@ class StudyRuns:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=timeout)
+        except (sqlite3.Error, OSError) as exc:
+            raise UsageError(f"cannot use {self.path} as the run store: {exc}") from None
+        try:
+            # Another program's database is refused untouched, as the run history refuses
+            # it; the history's own tables are made too, so a file a study started is
+            # still a lossterm store when plain runs or `lossterm report` open it.
+            check_schema(self._db, self.path)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
-        except (sqlite3.Error, OSError) as exc:
+            self._db.executescript(STORE_SCHEMA + SCHEMA)
+        except UsageError:
+            self._db.close()
+            raise
+        except sqlite3.Error as exc:
+            self._db.close()
             raise UsageError(f"cannot use {self.path} as the run store: {exc}") from None
 
     def close(self) -> None:

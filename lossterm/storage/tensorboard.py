@@ -82,8 +82,11 @@ class BoardRun:
 def check_logdir(logdir: str | os.PathLike) -> Path:
     """The log directory, if it is new or empty; a usage error before any run trains if not."""
     path = Path(logdir)
+    if path.is_symlink() and not path.exists():  # mkdir would fail on it after training
+        raise UsageError(f"{path} is a symlink to nothing: name a new directory for {{field}}",
+                         field="tensorboard")
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        what = "is a file" if not path.is_dir() else "is not empty"
+        what = "is not a directory" if not path.is_dir() else "is not empty"
         raise UsageError(f"{path} {what}: TensorBoard would mix this study with what is there; "
                          "name a new directory for {field}", field="tensorboard")
     return path

@@ -113,7 +113,7 @@ def test_a_used_directory_is_refused_before_anything_is_written(tmp_path):
     assert "--tensorboard" in error.value.render(lambda f: "--" + f)
     assert [p.name for p in tmp_path.iterdir()] == ["old"]
     assert check_logdir(tmp_path / "new") == tmp_path / "new"
-    with pytest.raises(UsageError, match="is a file"):
+    with pytest.raises(UsageError, match="is not a directory"):
         check_logdir(tmp_path / "old")
 
 
