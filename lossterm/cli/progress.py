@@ -58,19 +58,22 @@ class Progress(RunListener):
         self._done[index] = 0
         if self._bar is not None:
             name = f"  {config.problem.name}/{config.loss.name} seed {config.seed}"
-            self._tasks[index] = self._bar.add_task(name, total=config.epochs)
+            with _terminal_may_be_gone():  # add_task draws
+                self._tasks[index] = self._bar.add_task(name, total=config.epochs)
 
     def epoch_ended(self, index: int, record: EpochRecord) -> None:
         self._done[index] = record.epoch
-        if self._bar is not None:
-            self._bar.advance(self._all)
-            self._bar.update(self._tasks[index], completed=record.epoch)
+        if self._bar is not None and index in self._tasks:
+            with _terminal_may_be_gone():
+                self._bar.advance(self._all)
+                self._bar.update(self._tasks[index], completed=record.epoch)
 
     def run_ended(self, index: int, result: RunResult) -> None:
         """Count epochs a run skipped (stopped, diverged) so the bar still ends full."""
-        if self._bar is not None:
-            self._bar.advance(self._all, result.epochs - self._done.get(index, 0))
-            self._bar.remove_task(self._tasks.pop(index))
+        if self._bar is not None and index in self._tasks:
+            with _terminal_may_be_gone():
+                self._bar.advance(self._all, result.epochs - self._done.get(index, 0))
+                self._bar.remove_task(self._tasks.pop(index))
 
 
 class StudyProgress(RunListener):
@@ -103,16 +106,20 @@ class StudyProgress(RunListener):
         """A new phase: ``label`` such as 'tuning circles' over ``jobs``."""
         self._label, self._runs, self._done = label, len(jobs), 0
         if self._bar is not None:
-            if self._task is not None:
-                self._bar.remove_task(self._task)
-            self._task = self._bar.add_task(self._describe(), total=sum(j.epochs for j in jobs))
+            with _terminal_may_be_gone():  # add_task draws: after an SSH drop, EIO
+                if self._task is not None:
+                    self._bar.remove_task(self._task)
+                    self._task = None
+                self._task = self._bar.add_task(self._describe(),
+                                                total=sum(j.epochs for j in jobs))
 
     def _describe(self) -> str:
         return f"{self._label}: {self._done}/{self._runs} runs"
 
     def epoch_ended(self, index: int, record: EpochRecord) -> None:
         if self._bar is not None and self._task is not None:  # a phase has begun
-            self._bar.advance(self._task)
+            with _terminal_may_be_gone():
+                self._bar.advance(self._task)
 
     def run_ended(self, index: int, result: RunResult) -> None:
         self._done += 1
@@ -121,6 +128,12 @@ class StudyProgress(RunListener):
                 self._bar.update(self._task, description=self._describe(),
                                  advance=result.epochs - result.epochs_run,
                                  refresh=self._done == self._runs)  # the phase's end is drawn
+
+
+def _terminal_may_be_gone() -> contextlib.AbstractContextManager[None]:
+    """Around every draw: a terminal that vanished (SSH dropped: EIO, or closed) costs
+    the progress bar its drawing, never the runs or the report."""
+    return contextlib.suppress(OSError, ValueError)
 
 
 def _stop(bar) -> None:
