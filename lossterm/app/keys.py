@@ -35,6 +35,9 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
     Binding("v", "compare", "Verdict", id="compare",
             tooltip="the verdict for the selected problem: its study, or one group of its "
                     "multi-seed runs (the selected run's settings, else the latest's)"),
+    Binding("V", "past_studies", "Past studies", id="past_studies", show=False,
+            tooltip="the studies and sweeps that ended on this store, newest first: reopen "
+                    "one from its kept runs (nothing trains)"),
     Binding("n", "seeds", "Seeds", id="seeds",
             tooltip="seeds per run: 1, 3, 5, 10 (curves show the mean and min-max band)"),
     Binding("m", "switch_curves", "Curves", id="switch_curves",

@@ -31,6 +31,7 @@ from lossterm.app.widgets.picker import Picker
 from lossterm.core.errors import LosstermError
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import Problem, get_problem
+from lossterm.options import Options
 from lossterm.storage.store import Store
 from lossterm.training.plan import ALL
 
@@ -67,6 +68,10 @@ class VerdictHost(Protocol):
 
     def _keep_pending(self) -> None: ...
 
+    def _record_study(self, problem: str, result: ProblemStudy | NoiseSweep) -> None: ...
+
+    def _reopen_latest(self, problem: str) -> bool: ...
+
     def _start_worker(self) -> None: ...
 
     def _board_changed(self) -> None: ...
@@ -96,18 +101,21 @@ class VerdictActions(_Host):
                           self.seeds)
 
     def _begin_study(self, listed: str, marked: list[str], perturbation: Perturbation,
-                     seeds: int) -> None:
+                     seeds: int, options: Options | None = None) -> None:
         """Study ``marked`` (none: every loss) on ``listed`` perturbed by ``perturbation``,
-        ``seeds`` final seeds; kept as unfinished work until it ends."""
+        ``seeds`` final seeds, under ``options`` (default: this session's); kept as
+        unfinished work until it ends."""
+        options = options or self.settings.options
         problem = self.settings.problem(listed, perturbation)
         self.study_stop = threading.Event()
         which = (f"the learning rates of the {len(marked)} overlaid losses" if marked
                  else "each loss's learning rate")
         self.notify(f"study of {problem.name}: tuning {which} on validation, then paired "
                     "final seeds (s stops it)", timeout=6)
-        self.pending.study = study_item(STUDY, listed, perturbation, marked or [ALL], seeds)
+        self.pending.study = study_item(STUDY, listed, perturbation, marked or [ALL], seeds,
+                                        options)
         self._keep_pending()
-        self._run_study(problem, marked or [ALL], self.study_stop, seeds)
+        self._run_study(problem, marked or [ALL], self.study_stop, replace(options, seeds=seeds))
 
     def _marked_losses(self, problem: str) -> list[str]:
         """The losses of the runs overlaid (space) on ``problem``, when there are two or
@@ -118,38 +126,39 @@ class VerdictActions(_Host):
 
     @work(thread=True, group="study", exit_on_error=False)
     def _run_study(self, problem: Problem, losses: list[str], stop: threading.Event,
-                   seeds: int) -> None:
+                   options: Options) -> None:
         from lossterm.app.study import study_worker
 
-        study_worker(problem, losses, replace(self.settings.options, seeds=seeds), stop,
-                     self.post_message, store=self.store)
+        study_worker(problem, losses, options, stop, self.post_message, store=self.store)
 
     def action_robustness(self) -> None:
         if self._study_running():
             return
         self._begin_sweep(self._picked().problem, self.settings.perturbation, self.seeds)
 
-    def _begin_sweep(self, listed: str, perturbation: Perturbation, seeds: int) -> None:
+    def _begin_sweep(self, listed: str, perturbation: Perturbation, seeds: int,
+                     options: Options | None = None) -> None:
         """The robustness sweep of ``listed`` (clean: the sweep adds the noise of
-        ``perturbation``'s kind), ``seeds`` final seeds; kept as unfinished work until it
-        ends."""
+        ``perturbation``'s kind), ``seeds`` final seeds, under ``options`` (default: this
+        session's); kept as unfinished work until it ends."""
+        options = options or self.settings.options
         problem = self.settings.own.get(listed) or get_problem(listed)
-        rates = self.settings.options.noise_rates or service.DEFAULT_NOISE_RATES
+        rates = options.noise_rates or service.DEFAULT_NOISE_RATES
         self.study_stop = threading.Event()
         self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
                     f"({', '.join(f'{r:g}' for r in rates)}; "
                     f"{perturbation.noise_kind}); s stops it", timeout=6)
-        self.pending.study = study_item(SWEEP, listed, perturbation, [ALL], seeds)
+        self.pending.study = study_item(SWEEP, listed, perturbation, [ALL], seeds, options)
         self._keep_pending()
-        self._run_sweep(problem, self.study_stop, perturbation, seeds)
+        self._run_sweep(problem, self.study_stop, perturbation, replace(options, seeds=seeds))
 
     @work(thread=True, group="study", exit_on_error=False)
     def _run_sweep(self, problem: Problem, stop: threading.Event, perturbation: Perturbation,
-                   seeds: int) -> None:
+                   options: Options) -> None:
         from lossterm.app.study import sweep_worker
 
-        sweep_worker(problem, [ALL], replace(self.settings.options, seeds=seeds),
-                     perturbation, stop, self.post_message, store=self.store)
+        sweep_worker(problem, [ALL], options, perturbation, stop, self.post_message,
+                     store=self.store)
 
     def on_study_progress(self, message: StudyProgress) -> None:
         self.sub_title = (f"study of {message.problem}: {message.phase}, "
@@ -169,6 +178,8 @@ class VerdictActions(_Host):
         """A study or sweep ended: its verdict opens, or why there is none is said."""
         self.study_stop = None
         self.sub_title = self.backend_line
+        if result is not None:
+            self._record_study(problem, result)  # listed with what asked for it (V reopens)
         self.pending.study = None  # ended, with a verdict or without: nothing to offer again
         self._keep_pending()
         if result is None:
@@ -220,6 +231,8 @@ class VerdictActions(_Host):
 
         group = pick_group(self.board, problem, selected)
         why: str | None
+        if group is None and self._reopen_latest(problem):  # a study of an earlier session
+            return None
         if group is None:
             why = (f"no verdict for {problem} yet: S runs a fair study, or train two or more "
                    "losses over several seeds (n, then a)")
