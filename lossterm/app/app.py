@@ -19,7 +19,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.analysis.study.results import ProblemStudy
@@ -45,6 +45,7 @@ from lossterm.app.state import OverlayRefused, RunBoard
 from lossterm.app.training import Trainer, engine_trainer, field_name, train_queue
 from lossterm.app.verdicts import VerdictActions
 from lossterm.app.widgets.curves import Curves
+from lossterm.app.widgets.footer import KeyFooter
 from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
@@ -119,7 +120,7 @@ class LosstermApp(VerdictActions, App):
                     yield Curves(id="curves-plot").data_bind(LosstermApp.board)
                     yield Legend(id="legend").data_bind(LosstermApp.board)
         yield RunsTable(id="runs").data_bind(LosstermApp.board)
-        yield Footer()
+        yield KeyFooter(keys.WIDE_ONLY)
 
     def on_mount(self) -> None:
         self.sub_title = "loading TensorFlow…"
