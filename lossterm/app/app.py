@@ -50,6 +50,7 @@ from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.app.widgets.scatter import DatasetScatter
+from lossterm.app.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 from lossterm.core.errors import LosstermError
 from lossterm.core.types import Status
 from lossterm.data.perturb import Perturbation
@@ -65,8 +66,9 @@ __all__ = ["LosstermApp", "Trainer", "engine_trainer", "make_app"]
 class LosstermApp(VerdictActions, App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "lossterm"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
+    # below MIN_WIDTH x MIN_HEIGHT every screen shows its TooSmall notice instead
+    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (96, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (28, "-tall")]
     SUB_TITLE = "which loss should this network train with, and why?"
     BINDINGS = keys.BINDINGS
 
@@ -121,6 +123,7 @@ class LosstermApp(VerdictActions, App):
                     yield Legend(id="legend").data_bind(LosstermApp.board)
         yield RunsTable(id="runs").data_bind(LosstermApp.board)
         yield KeyFooter(keys.WIDE_ONLY)
+        yield TooSmall()
 
     def on_mount(self) -> None:
         self.sub_title = "loading TensorFlow…"

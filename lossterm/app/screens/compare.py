@@ -28,6 +28,7 @@ from lossterm.app.compare import CompareView
 from lossterm.app.state import _short_name
 from lossterm.app.widgets.curves import RUN_COLORS, RUN_RGB, CurvesPlot, Line, mean_curve
 from lossterm.app.widgets.footer import KeyFooter
+from lossterm.app.widgets.too_small import TooSmall
 from lossterm.core.metric import is_share
 
 SHORT_METRICS = {"accuracy": "acc", "balanced_accuracy": "bal acc", "macro_f1": "macro f1",
@@ -223,6 +224,7 @@ class CompareScreen(Screen[None]):
                 yield Static(Text("\n".join(dict.fromkeys(view.warnings)), style="yellow"),
                              id="compare-warnings")
         yield KeyFooter(keys.WIDE_ONLY)
+        yield TooSmall()
 
     def on_mount(self) -> None:
         view = self.view

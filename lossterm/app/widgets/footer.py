@@ -27,13 +27,15 @@ class KeyFooter(Footer):
 
     def compose(self):
         for widget in super().compose():
-            if self._narrow and getattr(widget, "action", None) in self.wide_only:  # a FooterKey
-                continue
+            if getattr(widget, "action", None) in self.wide_only:  # a FooterKey
+                widget.display = not self._narrow
             yield widget
 
     def on_resize(self, event: events.Resize) -> None:
-        narrow = event.size.width < COMPACT_BELOW
-        self.compact = narrow
-        if narrow != self._narrow:
-            self._narrow = narrow
-            self.call_after_refresh(self.recompose)
+        """Shed or show the wide-only keys in place (no recompose: a footer caught
+        between compositions would be drawn blank)."""
+        self._narrow = event.size.width < COMPACT_BELOW
+        self.compact = self._narrow
+        for widget in self.children:
+            if getattr(widget, "action", None) in self.wide_only:
+                widget.display = not self._narrow
