@@ -146,7 +146,7 @@ def test_compare_screen(snap_compare, size, key):
     assert snap_compare(_app(), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("key", ["", "p"], ids=["curves", "isolation"])
+@pytest.mark.parametrize("key", ["", "p"], ids=["robustness", "isolation"])
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_robustness_screen(snap_compare, size, key):
     """R's verdict on iris: a line per noise rate, the nine losses ranked at the highest

@@ -37,6 +37,8 @@ COLORS = RUN_RGB  # the plots' line colours; RUN_COLORS the same for the table's
 # the robustness plot's marker per loss (with its colour): losses tied at a rate share a
 # point, and a shape tells them apart where colours are close
 MARKERS = "●■▲◆✚✖▼◀▶"
+PLOT_ROWS = 9  # rows: the least a plot gets (five rows of curves); at 80x24 a sweep's
+# verdict (four rates), its nine losses' rows and such a plot fill the screen
 ROOMY = 12  # rows: a plot this tall or taller has a line for its x axis's label
 
 
@@ -115,6 +117,8 @@ class ComparePlot(PlotextPlot):
         rates = sorted({p[0] for points in view.robustness.values() for p in points})
         if rates:
             plt.xticks(rates, [f"{r:g}" for r in rates])
+            pad = (rates[-1] - rates[0]) * 0.04 or 0.05  # the end markers inside the frame
+            plt.xlim(rates[0] - pad, rates[-1] + pad)
         plt.title(f"clean test {view.metric} against {view.noise_kind} label noise")
         if self.size.height >= ROOMY:
             plt.xlabel("share of training and validation labels flipped")
@@ -239,6 +243,7 @@ class CompareScreen(Screen[None]):
         matrix = self.query_one("#compare-matrix", Static)
         matrix.display = False
         self._show(self.plot)
+        self.call_after_refresh(self._fit_plot)
         if view.matrix:
             reasons: dict[str, list[str]] = {}
             for name, why in view.not_applicable.items():
@@ -266,6 +271,24 @@ class CompareScreen(Screen[None]):
         index = self.order.index(loss) if loss in self.order else 0
         mark = MARKERS[index % len(MARKERS)] if self.view.robustness else "■"
         return Text.assemble((mark + " ", RUN_COLORS[index % len(RUN_COLORS)]), short(loss) + after)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_plot)
+
+    def _fit_plot(self) -> None:
+        """The plots take the height that what is above them (verdict, a study's protocol,
+        the table) leaves on screen, at least ``PLOT_ROWS``; what follows (a sweep's
+        protocol, the warnings) is below them, a scroll away — never the plot's room."""
+        column = self.query_one("#compare")
+        above = 0
+        for child in column.children:
+            if child.id in ("compare-plot", "compare-curves"):
+                break
+            if child.display:
+                above += child.outer_size.height
+        rows = max(PLOT_ROWS, column.scrollable_content_region.height - above)
+        for name in ("#compare-plot", "#compare-curves"):
+            self.query_one(name).styles.height = rows
 
     def _show(self, plot: str) -> None:
         """One plot: the final runs' curves (mean line, min–max band), the isolation view
