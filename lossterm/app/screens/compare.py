@@ -100,7 +100,8 @@ class ComparePlot(PlotextPlot):
     def _robustness(self, plt, view: CompareView) -> None:
         """Each loss's clean-test mean against the noise rate, its own marker at each rate
         (the 95% CIs are in the table's report, not drawn: with many losses they hide the
-        lines). Every line is drawn before any marker, so no later line paints over one."""
+        lines). Every line is drawn before any marker, so no later line paints over one, and
+        the markers from the table's last row up, so a shared cell shows the higher-ranked."""
         marks = []
         order = loss_order(view)
         for loss, points in view.robustness.items():
@@ -111,8 +112,9 @@ class ComparePlot(PlotextPlot):
             color = COLORS[i % len(COLORS)]
             xs, ys = [p[0] for p in good], [p[1] for p in good]
             plt.plot(xs, ys, marker="braille", color=color)
-            marks.append((xs, ys, MARKERS[i % len(MARKERS)], color))
-        for xs, ys, marker, color in marks:
+            marks.append((i, xs, ys, MARKERS[i % len(MARKERS)], color))
+        # the table's last row first: where markers share a cell, the higher-ranked shows
+        for _, xs, ys, marker, color in sorted(marks, key=lambda mark: -mark[0]):
             plt.scatter(xs, ys, marker=marker, color=color)
         rates = sorted({p[0] for points in view.robustness.values() for p in points})
         if rates:
