@@ -21,7 +21,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.analysis.study.results import ProblemStudy
@@ -48,10 +48,12 @@ from lossterm.app.settings import Settings
 from lossterm.app.state import OverlayRefused, RunBoard
 from lossterm.app.training import Trainer, engine_trainer, field_name, train_queue
 from lossterm.app.widgets.curves import Curves
+from lossterm.app.widgets.footer import KeyFooter
 from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.app.widgets.scatter import DatasetScatter
+from lossterm.app.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 from lossterm.core.errors import LosstermError
 from lossterm.core.types import Status
 from lossterm.data.perturb import Perturbation
@@ -67,8 +69,9 @@ __all__ = ["LosstermApp", "Trainer", "engine_trainer", "make_app"]
 class LosstermApp(ResumeActions, App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "lossterm"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
+    # below MIN_WIDTH x MIN_HEIGHT every screen shows its TooSmall notice instead
+    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (96, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (28, "-tall")]
     SUB_TITLE = "which loss should this network train with, and why?"
     BINDINGS = keys.BINDINGS
 
@@ -128,7 +131,8 @@ class LosstermApp(ResumeActions, App):
                     yield Curves(id="curves-plot").data_bind(LosstermApp.board)
                     yield Legend(id="legend").data_bind(LosstermApp.board)
         yield RunsTable(id="runs").data_bind(LosstermApp.board)
-        yield Footer()
+        yield KeyFooter(keys.WIDE_ONLY)
+        yield TooSmall()
 
     def on_mount(self) -> None:
         self.sub_title = "loading TensorFlow…"

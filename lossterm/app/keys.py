@@ -63,6 +63,10 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
             tooltip="move to the previous pane"),
 ]
 
+# Keys the footer drops below 96 columns, so Help and Quit stay on the row: the picker
+# says "seeds per run 3 (n)" and the curves' title "(m: loss)" where they act.
+WIDE_ONLY = frozenset({"seeds", "switch_curves"})
+
 EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
                       tooltip="command palette: every action by name"),
               Binding("up,down,j,k", "", "Move", key_display="↑ ↓ j k", tooltip="move in a list")]
