@@ -24,7 +24,7 @@ from lossterm.core.errors import UsageError
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import PROBLEM_KIND, PROBLEM_NAMES, get_problem
 from lossterm.losses import CATALOGUE, LossSpec, get_loss
-from lossterm.losses.catalogue import own_losses
+from lossterm.losses.catalogue import own_losses, tutorial_losses_for
 from lossterm.losses.checks import check
 from lossterm.losses.forms import fit_to
 from lossterm.losses.twonode import is_two_node
@@ -54,7 +54,14 @@ class Picker(Vertical):
         self.perturbation = Perturbation()
         self.kinds = {**{name: kind for name, kind in extra}, **PROBLEM_KIND}
         self.problem = problem or (extra[0][0] if extra else PROBLEM_NAMES[0])
-        self.loss = loss or "mean_squared_error"
+        # The loss last chosen for each kind of problem: moving to a problem selects its
+        # kind's own choice (the tutorial's loss until one is chosen), never the loss of
+        # the problem before (a multiclass loss carried to a binary problem trains there in
+        # its two-node form: t would train another loss depending on the path taken).
+        self.chosen: dict[str, str] = {}
+        if loss:
+            self.chosen[self.kinds.get(self.problem, "")] = loss
+        self.loss = loss or ""
         self.data_ready = False
 
     def compose(self) -> ComposeResult:
@@ -114,6 +121,8 @@ class Picker(Vertical):
         if loss is not None and loss.id is not None and not loss.disabled and loss.id != self.loss:
             self.loss, changed = loss.id, True
             self.refresh_details()
+        if loss is not None and loss.id == self.loss:  # the kind's choice, from now on
+            self.chosen[self.kinds.get(self.problem, "")] = self.loss
         return changed
 
     @property
@@ -138,7 +147,9 @@ class Picker(Vertical):
         losses.add_options([Option(_one_line(f"  {s.name} ({s.kind} only)", "dim"),
                                    id=s.name, disabled=True) for s in others])
         names = [s.name for s in fitting]
-        self.loss = self.loss if self.loss in names else names[0]
+        tutorial = [s.name for s in tutorial_losses_for(kind) if s.name in names]
+        mine = self.chosen.get(kind)
+        self.loss = mine if mine in names else (tutorial or names)[0]
         losses.highlighted = names.index(self.loss)
         self.refresh_details()
 

@@ -1,0 +1,36 @@
+"""Issue 21's behaviour defects (10-16), one Pilot test per finding, each failing before its fix.
+
+The real app with the canned trainer (tests/helpers/canned.py) where training itself is
+not the point; keys typed faster than the app reads them are posted in one go, as a
+terminal delivers a paste.
+"""
+
+from tests.helpers.pilot import settled
+from tests.tui.test_tui_audit import canned
+
+# 10 --------------------------------------------------------------------------
+
+def test_10_the_loss_selected_on_a_problem_does_not_depend_on_the_path_taken():
+    """blobs -> circles selected "² categorical_crossentropy" and regression -> circles bce:
+    each kind now keeps its own choice, the tutorial's loss until one is made."""
+    seen = {}
+
+    async def scenario(app, pilot):
+        picker = app.query_one("#picker")
+        await pilot.press("down")  # regression -> circles
+        seen["from regression"] = picker.loss
+        await pilot.press("down", "up")  # circles -> blobs -> circles
+        seen["from blobs"] = picker.loss
+        await pilot.press("tab", "down")  # circles: the next loss (hinge)
+        seen["chosen"] = picker.loss
+        await pilot.press("shift+tab", "down", "up")  # to blobs and back
+        seen["back"] = picker.loss
+        await pilot.press("down")
+        seen["blobs"] = picker.loss
+        await pilot.press("up", "t")
+        await settled(app, pilot)
+
+    app = canned(scenario, epochs=2)
+    assert seen == {"from regression": "binary_crossentropy", "from blobs": "binary_crossentropy",
+                    "chosen": "hinge", "back": "hinge", "blobs": "categorical_crossentropy"}
+    assert (app.runs[1].config.problem, app.runs[1].config.loss) == ("circles", "hinge")
