@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app import keys
-from lossterm.app.loading import load_backend, load_until_cancelled
+from lossterm.app.loading import load_backend, load_until_cancelled, loading_line
 from lossterm.app.messages import (
     BackendFailed,
     BackendReady,
@@ -122,7 +122,7 @@ class LosstermApp(VerdictActions, App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "loading TensorFlow…"
+        self.sub_title = loading_line()
         self.query_one("#problems").focus()
         # Start loading only once the first frame is on screen: the import
         # thread holds the GIL for long stretches and would delay it.

@@ -47,7 +47,7 @@ def test_first_frame_says_the_backend_is_loading_then_names_it():
             seen["ready"] = app.sub_title
 
     asyncio.run(main())
-    assert seen["loading"] == "loading TensorFlow…"
+    assert seen["loading"] == "loading Keras with TensorFlow…"
     assert seen["ready"].startswith("Keras 3 (test)")
 
 
