@@ -276,6 +276,9 @@ class LosstermApp(VerdictActions, App):
     def on_picker_changed(self, _: Picker.Changed) -> None:
         self._show_problem()
 
+    def on_picker_chosen(self, _: Picker.Chosen) -> None:
+        self.action_train()  # enter on a loss
+
     def action_seeds(self) -> None:
         self.settings.next_seeds()
         self._show_settings()
@@ -338,9 +341,21 @@ class LosstermApp(VerdictActions, App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.help_groups(self.BINDINGS, RunsTable.BINDINGS)))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The main screen's keys act on the main screen only: on the compare screen, t, a
+        or S used to start work silently behind it. Off it they are neither run nor shown
+        in its footer; s (stop), ? and the palette stay."""
+        from textual.command import CommandPalette
+
+        on_top = [s for s in self.screen_stack[1:] if not isinstance(s, CommandPalette)]
+        return not (on_top and action in keys.MAIN_SCREEN_ONLY)
+
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from keys.commands(self.BINDINGS, self.run_action)
+        main = screen is self.screen_stack[0]  # the screen the palette was opened over
+        yield from keys.commands([b for b in keys.as_bindings(self.BINDINGS) if main or
+                                  b.action.split("(")[0] not in keys.MAIN_SCREEN_ONLY],
+                                 self.run_action)
 
 
 def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None = None,

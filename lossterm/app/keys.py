@@ -60,6 +60,12 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
             tooltip="move to the previous pane"),
 ]
 
+# The actions that act on the main screen's selection or panes: not run (nor shown) while
+# another screen is on top of it (LosstermApp.check_action).
+MAIN_SCREEN_ONLY = frozenset({"train", "train_all", "study", "robustness", "compare", "seeds",
+                              "switch_curves", "cycle", "clear", "regions", "theory",
+                              "open_data"})
+
 EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
                       tooltip="command palette: every action by name"),
               Binding("up,down,j,k", "", "Move", key_display="↑ ↓ j k", tooltip="move in a list")]
