@@ -150,6 +150,10 @@ class LosstermApp(VerdictActions, App):
         if rates:  # asked for on the command line: say how to run it
             self.notify(f"--noise-sweep {','.join(f'{r:g}' for r in rates)}: R runs the "
                         "robustness sweep on the selected problem", timeout=10)
+        if any(name.lower() == ALL for name in self.settings.options.losses):
+            self.notify(f"--loss all: a trains every loss that fits the selected problem; S "
+                        f"studies them all over {self.settings.study_seeds} paired seeds",
+                        timeout=10)
 
     def on_backend_failed(self, message: BackendFailed) -> None:
         self.sub_title = "Keras could not be loaded"

@@ -27,8 +27,8 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
             tooltip="stop the current run (or study) after this epoch"),
     Binding("S", "study", "Study", id="study",
             tooltip="a fair study of the problem's losses (or of two or more overlaid): each "
-                    "tuned on validation, judged on test once over paired seeds; the verdict "
-                    "opens when it ends"),
+                    "tuned on validation, judged on test once over the protocol's paired seeds "
+                    "(10, or --seeds; not n's); the verdict opens when it ends"),
     Binding("R", "robustness", "Robustness", id="robustness", show=False,
             tooltip="robustness curves: the study at each label-noise rate (--noise-sweep, "
                     "default 0, 0.2, 0.4, 0.6; test clean, validation noisy); s stops it"),
@@ -36,7 +36,8 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
             tooltip="the verdict for the selected problem: its study, or one group of its "
                     "multi-seed runs (the selected run's settings, else the latest's)"),
     Binding("n", "seeds", "Seeds", id="seeds",
-            tooltip="seeds per run: 1, 3, 5, 10 (curves show the mean and min-max band)"),
+            tooltip="seeds per run of t and a: 1, 3, 5, 10 (curves show the mean and "
+                    "min-max band)"),
     Binding("m", "switch_curves", "Curves", id="switch_curves",
             tooltip="curves: switch between the metric and the loss"),
     Binding("question_mark", "help", "Help", id="help", key_display="?",

@@ -12,7 +12,6 @@ are keyed by the name their runs and studies carry, the perturbation included.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from textual import work
@@ -70,6 +69,11 @@ else:
     _Host = object  # at run time the mixin adds nothing to the App's classes
 
 
+def _seed_span(count: int, first: int) -> str:
+    """The final seeds a study trains, as its report names them: "(seeds 0-9)"."""
+    return f"(seed {first})" if count == 1 else f"(seeds {first}–{first + count - 1})"
+
+
 class VerdictActions(_Host):
     """The study, sweep and verdict actions of an App that is a :class:`VerdictHost`."""
 
@@ -86,8 +90,11 @@ class VerdictActions(_Host):
         self.study_stop = threading.Event()
         which = (f"the learning rates of the {len(marked)} overlaid losses" if marked
                  else "each loss's learning rate")
-        self.notify(f"study of {problem.name}: tuning {which} on validation, then paired "
-                    "final seeds (s stops it)", timeout=6)
+        seeds = self.settings.study_seeds
+        self.notify(f"study of {problem.name}: tuning {which} on validation, then {seeds} "
+                    f"paired final seeds {_seed_span(seeds, self.settings.options.base.seed)} "
+                    "(--seeds sets them; n is seeds per run, for t and a); s stops it",
+                    timeout=10)
         self._run_study(problem, marked or [ALL], self.study_stop)
 
     def _marked_losses(self, problem: str) -> list[str]:
@@ -101,8 +108,8 @@ class VerdictActions(_Host):
     def _run_study(self, problem: Problem, losses: list[str], stop: threading.Event) -> None:
         from lossterm.app.study import study_worker
 
-        study_worker(problem, losses, replace(self.settings.options, seeds=self.seeds), stop,
-                     self.post_message, store=self.store)
+        study_worker(problem, losses, self.settings.study_options(), stop, self.post_message,
+                     store=self.store)
 
     def action_robustness(self) -> None:
         if self._study_running():
@@ -113,15 +120,16 @@ class VerdictActions(_Host):
         self.study_stop = threading.Event()
         self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
                     f"({', '.join(f'{r:g}' for r in rates)}; "
-                    f"{self.settings.perturbation.noise_kind}); s stops it", timeout=6)
+                    f"{self.settings.perturbation.noise_kind}; {self.settings.study_seeds} paired "
+                    "seeds per rate, --seeds sets them); s stops it", timeout=10)
         self._run_sweep(problem, self.study_stop)
 
     @work(thread=True, group="study", exit_on_error=False)
     def _run_sweep(self, problem: Problem, stop: threading.Event) -> None:
         from lossterm.app.study import sweep_worker
 
-        sweep_worker(problem, [ALL], replace(self.settings.options, seeds=self.seeds),
-                     self.settings.perturbation, stop, self.post_message, store=self.store)
+        sweep_worker(problem, [ALL], self.settings.study_options(), self.settings.perturbation,
+                     stop, self.post_message, store=self.store)
 
     def on_study_progress(self, message: StudyProgress) -> None:
         self.sub_title = (f"study of {message.problem}: {message.phase}, "

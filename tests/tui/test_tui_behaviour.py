@@ -16,7 +16,7 @@ import pytest
 
 import lossterm
 from lossterm.app.screens.open_data import OpenDataScreen
-from tests.helpers.pilot import cells, settled
+from tests.helpers.pilot import cells, settled, wait_until
 from tests.helpers.terminal import EXITED, Pane
 from tests.tui.test_tui_audit import canned, type_ahead
 
@@ -313,3 +313,51 @@ def test_16_the_compare_screen_says_q_is_back_and_the_main_keys_do_not_act_behin
         assert len(app.runs) == before + 1
 
     canned(scenario, epochs=2)
+
+
+# 12 --------------------------------------------------------------------------
+
+def test_12_loss_all_says_what_it_does():
+    """`--loss all` had no visible effect in the TUI."""
+    from lossterm.options import Options
+    from lossterm.training.records import RunConfig
+
+    async def scenario(app, pilot):
+        await wait_until(pilot, lambda: app.backend_line, "Keras loaded")
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("--loss all: a trains every loss that fits the selected "
+                                "problem; S studies them all over 10 paired seeds") for m in said), said
+
+    canned(scenario, options=Options(losses=("all",), base=RunConfig("", "", epochs=2)))
+
+
+def test_12_a_study_trains_the_protocols_seeds_not_the_seeds_per_run():
+    """S used n's seeds per run (3: "little power") as its final seeds, silently; it trains
+    the protocol's (10, or --seeds) and says which when it starts."""
+    from lossterm.analysis.study import Protocol
+    from lossterm.app.screens.compare import CompareScreen
+    from lossterm.options import Options
+    from lossterm.training.records import RunConfig
+
+    options = Options(base=RunConfig(problem="", loss="", epochs=6),
+                      protocol=Protocol(grid=(0.03, 0.3), tune_seeds=1, seeds=4))
+    seen = {}
+
+    async def scenario(app, pilot):
+        await pilot.press("down", "t")  # circles: bce, then hinge (canned), overlaid
+        await pilot.press("tab", "down", "t")
+        await settled(app, pilot)
+        table = app.query_one("#runs")
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("space", "down", "space", "n")  # n: 3 seeds per run
+        assert app.seeds == 3
+        await pilot.press("S")
+        seen["said"] = [n.message for n in app._notifications if "study of" in n.message]
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), "the verdict")
+        seen["final"] = app.studies["circles"].final_seeds
+
+    canned(scenario, options=options)
+    assert seen["final"] == [0, 1, 2, 3]
+    assert "then 4 paired final seeds (seeds 0–3) (--seeds sets them; n is seeds per run, " \
+           "for t and a)" in seen["said"][-1]
