@@ -258,7 +258,7 @@ def test_perturbation_keys_train_on_perturbed_data():
         await pilot.press("L", "L")  # label noise 0.2
         await pilot.pause()
         assert app.query_one("#scatter").problem.name == "circles+noise0.2"
-        assert "noise0.2" in str(app.query_one("#settings").render())
+        assert "label noise 0.2" in str(app.query_one("#settings").render())
         await pilot.press("t")
         await app.workers.wait_for_complete()
         await pilot.pause()
