@@ -11,8 +11,6 @@ through messages, never by setting a reactive.
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -27,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app import keys
-from lossterm.app.loading import load_backend, load_until_cancelled
+from lossterm.app.loading import load_backend, load_until_cancelled, loading_line
 from lossterm.app.messages import (
     BackendFailed,
     BackendReady,
@@ -91,7 +89,6 @@ class LosstermApp(ResumeActions, App):
         # start offers it again (q with runs queued, a signal, a dropped link, kill -9).
         self.pending = Pending(store.path if store is not None else None)
         self.catch_signals = catch_signals  # the real terminal: SIGTERM/SIGHUP end as q does
-        self.signalled = 0  # the signal that is ending the app, if one is
         options = options or Options(base=base or RunConfig(problem="", loss=""))
         self.settings = Settings(options, seeds, own_problems, perturbation)
         self.extra_problems = [(p.name, p.kind) for p in own_problems]
@@ -135,12 +132,10 @@ class LosstermApp(ResumeActions, App):
         yield TooSmall()
 
     def on_mount(self) -> None:
-        self.sub_title = "loading TensorFlow…"
+        self.sub_title = loading_line()
         self.query_one("#problems").focus()
         if self.catch_signals:
-            loop = asyncio.get_running_loop()
-            for signum in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(signum, self._signalled, signum)
+            self._catch_signals()
         # Start loading only once the first frame is on screen: the import
         # thread holds the GIL for long stretches and would delay it.
         self.call_after_refresh(self._load)
@@ -168,6 +163,10 @@ class LosstermApp(ResumeActions, App):
         if rates:  # asked for on the command line: say how to run it
             self.notify(f"--noise-sweep {','.join(f'{r:g}' for r in rates)}: R runs the "
                         "robustness sweep on the selected problem", timeout=10)
+        if any(name.lower() == ALL for name in self.settings.options.losses):
+            self.notify(f"--loss all: a trains every loss that fits the selected problem; S "
+                        f"studies them all over {self.settings.study_seeds} paired seeds",
+                        timeout=10)
 
     def on_backend_failed(self, message: BackendFailed) -> None:
         self.sub_title = "Keras could not be loaded"
@@ -286,36 +285,13 @@ class LosstermApp(ResumeActions, App):
         curves = self.query_one(Curves)
         curves.which = "loss" if curves.which == "metric" else "metric"
 
-    async def action_quit(self) -> None:
-        self._close()
-
-    def _close(self, return_code: int = 0) -> None:
-        """Stop every run and the study after their epoch (the runs are kept as
-        ``stopped``: the process waits for the training threads), keep the unfinished
-        work as it stands for the next start, and exit."""
-        self.pending.closing = True
-        self.board.stop_all()
-        if self.study_stop is not None:
-            self.study_stop.set()
-        self.workers.cancel_group(self, "train")
-        self.workers.cancel_group(self, "load")
-        self.exit(return_code=return_code)
-
-    def _signalled(self, signum: int) -> None:
-        """SIGTERM or SIGHUP (the SSH link dropped): end as q does, exit 128 + signal.
-        A second signal while ending is ignored: the stop is on its way."""
-        if self.signalled:
-            return
-        self.signalled = signum
-        self._close(128 + signum)
-
-    def on_unmount(self) -> None:
-        self.pending.close()
-
     # -- settings and screens -------------------------------------------------
 
     def on_picker_changed(self, _: Picker.Changed) -> None:
         self._show_problem()
+
+    def on_picker_chosen(self, _: Picker.Chosen) -> None:
+        self.action_train()  # enter on a loss
 
     def action_seeds(self) -> None:
         self.settings.next_seeds()
@@ -379,9 +355,21 @@ class LosstermApp(ResumeActions, App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.help_groups(self.BINDINGS, RunsTable.BINDINGS)))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The main screen's keys act on the main screen only: on the compare screen, t, a
+        or S used to start work silently behind it. Off it they are neither run nor shown
+        in its footer; s (stop), ? and the palette stay."""
+        from textual.command import CommandPalette
+
+        on_top = [s for s in self.screen_stack[1:] if not isinstance(s, CommandPalette)]
+        return not (on_top and action in keys.MAIN_SCREEN_ONLY)
+
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from keys.commands(self.BINDINGS, self.run_action)
+        main = screen is self.screen_stack[0]  # the screen the palette was opened over
+        yield from keys.commands([b for b in keys.as_bindings(self.BINDINGS) if main or
+                                  b.action.split("(")[0] not in keys.MAIN_SCREEN_ONLY],
+                                 self.run_action)
 
 
 def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None = None,

@@ -22,6 +22,7 @@ from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.analysis.verdict import decide
 from lossterm.app.state import _short_name
 from lossterm.core.metric import higher_is_better, is_share
+from lossterm.core.words import counted
 from lossterm.training.records import DONE, RunResult
 
 
@@ -150,11 +151,12 @@ def _study_protocol(study) -> tuple[str, ...]:
                 f"({rows.get('validation', 0)} rows; {p.checkpoint} epoch)",
                 f"test ({rows.get('test', 0)} rows) read once per replicate's chosen model; "
                 "paired over replicates; pairs Holm-adjusted")
-    return (f"each loss at its own learning rate: {rates}, {len(study.tuning_seeds)} tuning "
-            f"seeds, scored on validation ({rows.get('validation', 0)} rows)",
-            f"checkpoint: {p.checkpoint} epoch on validation; then {len(study.final_seeds)} "
-            f"paired seeds per loss, test ({rows.get('test', 0)} rows) read once; pairs "
-            "Holm-adjusted")
+    return (f"each loss at its own learning rate: {rates}, "
+            f"{counted(len(study.tuning_seeds), 'tuning seed')}, scored on validation "
+            f"({rows.get('validation', 0)} rows)",
+            f"checkpoint: {p.checkpoint} epoch on validation; then "
+            f"{counted(len(study.final_seeds), 'paired seed')} per loss, test "
+            f"({rows.get('test', 0)} rows) read once; pairs Holm-adjusted")
 
 
 def paired_runs(results: list[RunResult]) -> tuple[list[RunResult], dict[str, int]]:

@@ -27,8 +27,8 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
             tooltip="stop the current run (or study) after this epoch"),
     Binding("S", "study", "Study", id="study",
             tooltip="a fair study of the problem's losses (or of two or more overlaid): each "
-                    "tuned on validation, judged on test once over paired seeds; the verdict "
-                    "opens when it ends"),
+                    "tuned on validation, judged on test once over the protocol's paired seeds "
+                    "(10, or --seeds; not n's); the verdict opens when it ends"),
     Binding("R", "robustness", "Robustness", id="robustness", show=False,
             tooltip="robustness curves: the study at each label-noise rate (--noise-sweep, "
                     "default 0, 0.2, 0.4, 0.6; test clean, validation noisy); s stops it"),
@@ -39,7 +39,8 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
             tooltip="the studies and sweeps that ended on this store, newest first: reopen "
                     "one from its kept runs (nothing trains)"),
     Binding("n", "seeds", "Seeds", id="seeds",
-            tooltip="seeds per run: 1, 3, 5, 10 (curves show the mean and min-max band)"),
+            tooltip="seeds per run of t and a: 1, 3, 5, 10 (curves show the mean and "
+                    "min-max band)"),
     Binding("m", "switch_curves", "Curves", id="switch_curves",
             tooltip="curves: switch between the metric and the loss"),
     Binding("question_mark", "help", "Help", id="help", key_display="?",
@@ -66,6 +67,12 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
 # Keys the footer drops below 96 columns, so Help and Quit stay on the row: the picker
 # says "seeds per run 3 (n)" and the curves' title "(m: loss)" where they act.
 WIDE_ONLY = frozenset({"seeds", "switch_curves"})
+
+# The actions that act on the main screen's selection or panes: not run (nor shown) while
+# another screen is on top of it (LosstermApp.check_action).
+MAIN_SCREEN_ONLY = frozenset({"train", "train_all", "study", "robustness", "compare", "seeds",
+                              "switch_curves", "cycle", "clear", "regions", "theory",
+                              "open_data"})
 
 EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
                       tooltip="command palette: every action by name"),

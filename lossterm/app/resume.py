@@ -8,6 +8,8 @@ a study or sweep through them). What is kept, and how an item becomes jobs again
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import threading
 
 from textual import work
@@ -28,6 +30,44 @@ from lossterm.training.plan import ALL
 
 class ResumeActions(VerdictActions):
     """Keeping the App's unfinished work and offering an earlier session's."""
+
+    signalled = 0  # the signal that is ending the App, if one is
+
+    # -- ending: what was cut is kept ----------------------------------------------
+
+    async def action_quit(self) -> None:
+        self._close()
+
+    def _close(self, return_code: int = 0) -> None:
+        """Stop every run and the study after their epoch (the runs are kept as
+        ``stopped``: the process waits for the training threads), keep the unfinished
+        work as it stands for the next start, and exit."""
+        self.pending.closing = True
+        self.board.stop_all()
+        if self.study_stop is not None:
+            self.study_stop.set()
+        self.workers.cancel_group(self, "train")
+        self.workers.cancel_group(self, "load")
+        self.exit(return_code=return_code)
+
+    def _signalled(self, signum: int) -> None:
+        """SIGTERM or SIGHUP (the SSH link dropped): end as q does, exit 128 + signal.
+        A second signal while ending is ignored: the stop is on its way."""
+        if self.signalled:
+            return
+        self.signalled = signum
+        self._close(128 + signum)
+
+    def on_unmount(self) -> None:
+        self.pending.close()
+
+    def _catch_signals(self) -> None:
+        """SIGTERM and SIGHUP (the terminal gone) end the App as q does, on its loop."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(signum, self._signalled, signum)
+
+    # -- unfinished work -------------------------------------------------------------
 
     def _keep_pending(self) -> None:
         """Keep the unfinished work in the store as it stands now."""

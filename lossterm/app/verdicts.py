@@ -84,6 +84,11 @@ else:
     _Host = object  # at run time the mixin adds nothing to the App's classes
 
 
+def _seed_span(count: int, first: int) -> str:
+    """The final seeds a study trains, as its report names them: "(seeds 0-9)"."""
+    return f"(seed {first})" if count == 1 else f"(seeds {first}–{first + count - 1})"
+
+
 class VerdictActions(_Host):
     """The study, sweep and verdict actions of an App that is a :class:`VerdictHost`."""
 
@@ -98,7 +103,7 @@ class VerdictActions(_Host):
         listed = self._picked().problem
         problem = self.training_problem(listed)
         self._begin_study(listed, self._marked_losses(problem.name), self.settings.perturbation,
-                          self.seeds)
+                          self.settings.study_seeds)
 
     def _begin_study(self, listed: str, marked: list[str], perturbation: Perturbation,
                      seeds: int, options: Options | None = None) -> None:
@@ -110,8 +115,10 @@ class VerdictActions(_Host):
         self.study_stop = threading.Event()
         which = (f"the learning rates of the {len(marked)} overlaid losses" if marked
                  else "each loss's learning rate")
-        self.notify(f"study of {problem.name}: tuning {which} on validation, then paired "
-                    "final seeds (s stops it)", timeout=6)
+        self.notify(f"study of {problem.name}: tuning {which} on validation, then {seeds} "
+                    f"paired final seeds {_seed_span(seeds, options.base.seed)} "
+                    "(--seeds sets them; n is seeds per run, for t and a); s stops it",
+                    timeout=10)
         self.pending.study = study_item(STUDY, listed, perturbation, marked or [ALL], seeds,
                                         options)
         self._keep_pending()
@@ -134,7 +141,8 @@ class VerdictActions(_Host):
     def action_robustness(self) -> None:
         if self._study_running():
             return
-        self._begin_sweep(self._picked().problem, self.settings.perturbation, self.seeds)
+        self._begin_sweep(self._picked().problem, self.settings.perturbation,
+                          self.settings.study_seeds)
 
     def _begin_sweep(self, listed: str, perturbation: Perturbation, seeds: int,
                      options: Options | None = None) -> None:
@@ -147,7 +155,8 @@ class VerdictActions(_Host):
         self.study_stop = threading.Event()
         self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
                     f"({', '.join(f'{r:g}' for r in rates)}; "
-                    f"{perturbation.noise_kind}); s stops it", timeout=6)
+                    f"{perturbation.noise_kind}; {seeds} paired seeds per rate, --seeds sets "
+                    "them); s stops it", timeout=10)
         self.pending.study = study_item(SWEEP, listed, perturbation, [ALL], seeds, options)
         self._keep_pending()
         self._run_sweep(problem, self.study_stop, perturbation, replace(options, seeds=seeds))

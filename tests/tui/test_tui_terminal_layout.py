@@ -35,7 +35,7 @@ def test_a_study_of_circles_fits_80x24_verdict_rows_and_q_at_once(tmp_path):
         expected = {spec.short_name for spec in losses_for_kind("binary")}
         assert names == expected, shown  # every loss's row
         footer = lines[23]  # the bottom row, not scrolled off
-        assert "q Back" in footer and "? Help" in footer, footer
+        assert "q/esc Back" in footer and "? Help" in footer, footer
         pane.send("q")  # back to the main screen, where q quits
         pane.wait_for("Problem")
         pane.send("q")

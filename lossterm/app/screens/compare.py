@@ -193,7 +193,9 @@ def matrix_table(view: CompareView) -> Table:
 
 class CompareScreen(Screen[None]):
     BINDINGS = [
-        Binding("q,escape,v", "dismiss", "Back"),  # q first: the footer shows "q Back"
+        # q is Back here, not Quit: the footer says so
+        Binding("q", "dismiss", "Back", key_display="q/esc", tooltip="back to the main screen"),
+        Binding("escape,v", "dismiss", "Back", show=False),
         Binding("p", "switch_plot", "Plot", tooltip="isolation view / final curves"),
         Binding("m", "matrix", "Metrics", tooltip="every metric of the kind, per loss"),
     ]
