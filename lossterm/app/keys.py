@@ -35,6 +35,9 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
     Binding("v", "compare", "Verdict", id="compare",
             tooltip="the verdict for the selected problem: its study, or one group of its "
                     "multi-seed runs (the selected run's settings, else the latest's)"),
+    Binding("x", "export", "Export", id="export", show=False,
+            tooltip="write the selected problem's verdict as the Markdown and JSON reports "
+                    "--headless writes, in the folder lossterm started in"),
     Binding("V", "past_studies", "Past studies", id="past_studies", show=False,
             tooltip="the studies and sweeps that ended on this store, newest first: reopen "
                     "one from its kept runs (nothing trains)"),
@@ -72,7 +75,7 @@ WIDE_ONLY = frozenset({"seeds", "switch_curves"})
 # another screen is on top of it (LosstermApp.check_action).
 MAIN_SCREEN_ONLY = frozenset({"train", "train_all", "study", "robustness", "compare", "seeds",
                               "switch_curves", "cycle", "clear", "regions", "theory",
-                              "open_data"})
+                              "open_data", "export", "past_studies"})
 
 EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
                       tooltip="command palette: every action by name"),

@@ -21,6 +21,7 @@ from lossterm import service
 from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app.compare import CompareView, from_runs, from_study, from_sweep
+from lossterm.app.export import write_reports
 from lossterm.app.groups import pick_group
 from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
 from lossterm.app.pending import STUDY, SWEEP, Pending, study_item
@@ -28,12 +29,13 @@ from lossterm.app.runs import RunView
 from lossterm.app.settings import Settings
 from lossterm.app.state import RunBoard
 from lossterm.app.widgets.picker import Picker
-from lossterm.core.errors import LosstermError
+from lossterm.core.errors import LosstermError, UsageError
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import Problem, get_problem
 from lossterm.options import Options
 from lossterm.storage.store import Store
 from lossterm.training.plan import ALL
+from lossterm.training.records import RunResult
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -232,7 +234,8 @@ class VerdictActions(_Host):
         else:
             view = self._runs_view(problem, selected)
         if view is not None:
-            self.push_screen(CompareScreen(view))
+            self.push_screen(CompareScreen(
+                view, export=lambda: self.export_verdict(problem, selected)))
 
     def _runs_view(self, problem: str, selected: RunView | None) -> CompareView | None:
         """The compare view of one group of ``problem``'s runs, or None after a
@@ -252,3 +255,33 @@ class VerdictActions(_Host):
                 return view
         self.notify(why or f"no verdict for {problem}", timeout=10)
         return None
+
+    # -- export ------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """The verdict on the problem the picker and perturbation keys select now."""
+        picker = self._picked()
+        try:
+            problem = self.training_problem(picker.problem).name
+        except LosstermError:
+            problem = picker.problem
+        self.export_verdict(problem)
+
+    def export_verdict(self, problem: str, selected: RunView | None = None) -> None:
+        """Write ``problem``'s verdict (its study or sweep, else one group of its runs) as
+        the Markdown and JSON reports ``--headless`` writes, and say where."""
+        verdict: ProblemStudy | NoiseSweep | list[RunResult] | None = self.studies.get(problem)
+        if verdict is None:
+            group = pick_group(self.board, problem, selected)
+            if group is None or group.refusal(self.seeds):
+                self.notify(f"no verdict on {problem} to export yet: S runs a study",
+                            severity="warning", timeout=8)
+                return
+            verdict = list(group.results)
+        try:
+            written = write_reports(verdict, problem, self.backend_line)
+        except (OSError, UsageError) as exc:
+            self.notify(f"the verdict could not be written: {exc}", severity="error",
+                        timeout=15)
+            return
+        self.notify(f"verdict written: {written[0]} (and {written[1].name})", timeout=15)

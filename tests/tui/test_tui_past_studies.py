@@ -2,6 +2,7 @@
 its kept runs: the same verdict, nothing trained; a study whose runs are gone says so."""
 
 import asyncio
+import json
 import sqlite3
 
 from lossterm.analysis.study import Protocol
@@ -43,8 +44,9 @@ def _study_runs(path) -> int:
     return sqlite3.connect(path).execute("SELECT count(*) FROM study_runs").fetchone()[0]
 
 
-def test_a_study_reopens_in_the_next_session_with_the_same_verdict(tmp_path):
+def test_a_study_reopens_in_the_next_session_with_the_same_verdict(tmp_path, monkeypatch):
     path = tmp_path / "runs.sqlite"
+    monkeypatch.chdir(tmp_path)
 
     async def study(app, pilot, seen):
         await pilot.press("S")
@@ -65,6 +67,9 @@ def test_a_study_reopens_in_the_next_session_with_the_same_verdict(tmp_path):
         await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), "reopened")
         await settled(app, pilot)
         seen["verdict"] = _verdict(app)
+        await pilot.press("x")  # the reopened study, exported as --headless writes it
+        await wait_until(pilot, lambda: any("verdict written" in n.message
+                                            for n in app._notifications), "exported")
         await pilot.press("escape")
         app.studies.clear()  # v alone, with nothing of this session: the store's study
         await pilot.press("v")
@@ -77,6 +82,10 @@ def test_a_study_reopens_in_the_next_session_with_the_same_verdict(tmp_path):
     assert second["listed"][3] in first["verdict"]
     assert second["verdict"] == first["verdict"] == second["by_v"]
     assert _study_runs(path) == kept, "reopening trained nothing"
+    (md,) = tmp_path.glob("lossterm-circles-*.md")
+    (js,) = tmp_path.glob("lossterm-circles-*.json")
+    assert "chosen on validation" in md.read_text()
+    assert json.loads(js.read_text())
 
 
 def test_a_study_whose_runs_are_gone_says_so_and_trains_nothing(tmp_path):

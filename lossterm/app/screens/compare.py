@@ -11,6 +11,7 @@ the metric matrix instead.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -198,11 +199,14 @@ class CompareScreen(Screen[None]):
         Binding("escape,v", "dismiss", "Back", show=False),
         Binding("p", "switch_plot", "Plot", tooltip="isolation view / final curves"),
         Binding("m", "matrix", "Metrics", tooltip="every metric of the kind, per loss"),
+        Binding("x", "export", "Export", tooltip="write this verdict as the Markdown and JSON "
+                "reports --headless writes, in the folder lossterm started in"),
     ]
 
-    def __init__(self, view: CompareView):
+    def __init__(self, view: CompareView, export: Callable[[], None] | None = None):
         super().__init__()
         self.view = view
+        self.export = export  # writes this verdict's reports (the App's export_verdict)
         # what p cycles through: the robustness curves (a noise sweep), the isolation
         # view (a study), the final runs' curves (always)
         self.plots = (["robustness"] if view.robustness else []) + (
@@ -317,6 +321,12 @@ class CompareScreen(Screen[None]):
             self._show(self.plot)
             return
         self._show(self.plots[(self.plots.index(self.plot) + 1) % len(self.plots)])
+
+    def action_export(self) -> None:
+        if self.export is None:
+            self.notify("this view cannot be exported", severity="warning")
+            return
+        self.export()
 
     def action_matrix(self) -> None:
         if not self.view.matrix:
