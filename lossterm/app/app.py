@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app import keys
+from lossterm.app.choose import ChooseActions
 from lossterm.app.loading import load_backend, load_until_cancelled, loading_line
 from lossterm.app.messages import (
     BackendFailed,
@@ -64,7 +65,7 @@ from lossterm.training.records import RunConfig
 __all__ = ["LosstermApp", "Trainer", "engine_trainer", "make_app"]
 
 
-class LosstermApp(ResumeActions, App):
+class LosstermApp(ChooseActions, ResumeActions, App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "lossterm"
     # below MIN_WIDTH x MIN_HEIGHT every screen shows its TooSmall notice instead
@@ -190,7 +191,8 @@ class LosstermApp(ResumeActions, App):
         self._enqueue(picker.problem, [picker.loss])
 
     def action_train_all(self) -> None:
-        self._enqueue(self._picked().problem, [ALL])
+        picker = self._picked()
+        self._enqueue(picker.problem, picker.marked() or [ALL])
 
     def training_problem(self, name: str) -> Problem:
         """The problem listed as ``name``, perturbed as the keys L, O and I say."""

@@ -22,11 +22,13 @@ PERTURBATION_STEPS = {"label_noise": (0.0, 0.1, 0.2, 0.3), "outliers": (0.0, 0.0
 BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the App takes it
     Binding("t", "train", "Train", id="train", tooltip="train the selected problem and loss"),
     Binding("a", "train_all", "All", id="train_all",
-            tooltip="queue every loss that fits the selected problem"),
+            tooltip="queue every loss that fits the selected problem (the marked ones, "
+                    "when two or more are marked)"),
     Binding("s", "stop", "Stop", id="stop",
             tooltip="stop the current run (or study) after this epoch"),
     Binding("S", "study", "Study", id="study",
-            tooltip="a fair study of the problem's losses (or of two or more overlaid): each "
+            tooltip="a fair study of the problem's losses (or of two or more marked, else "
+                    "overlaid): each "
                     "tuned on validation, judged on test once over the protocol's paired seeds "
                     "(10, or --seeds; not n's); the verdict opens when it ends"),
     Binding("R", "robustness", "Robustness", id="robustness", show=False,
@@ -41,6 +43,12 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
     Binding("V", "past_studies", "Past studies", id="past_studies", show=False,
             tooltip="the studies and sweeps that ended on this store, newest first: reopen "
                     "one from its kept runs (nothing trains)"),
+    Binding("space", "mark", "Mark", id="mark", show=False,
+            tooltip="mark the selected loss (✓), or unmark it: with two or more marked on "
+                    "the problem's kind, S studies and a queues exactly those"),
+    Binding("comma", "run_settings", "Settings", id="run_settings", key_display=",",
+            show=False, tooltip="epochs, learning rate, optimizer, hidden layers, and a "
+                                "study's tuning and final seeds, for what follows"),
     Binding("n", "seeds", "Seeds", id="seeds",
             tooltip="seeds per run of t and a: 1, 3, 5, 10 (curves show the mean and "
                     "min-max band)"),
@@ -75,7 +83,8 @@ WIDE_ONLY = frozenset({"seeds", "switch_curves"})
 # another screen is on top of it (LosstermApp.check_action).
 MAIN_SCREEN_ONLY = frozenset({"train", "train_all", "study", "robustness", "compare", "seeds",
                               "switch_curves", "cycle", "clear", "regions", "theory",
-                              "open_data", "export", "past_studies"})
+                              "open_data", "export", "past_studies", "mark",
+                              "run_settings"})
 
 EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
                       tooltip="command palette: every action by name"),

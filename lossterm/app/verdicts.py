@@ -102,10 +102,12 @@ class VerdictActions(_Host):
     def action_study(self) -> None:
         if self._study_running():
             return
-        listed = self._picked().problem
+        picker = self._picked()
+        listed = picker.problem
         problem = self.training_problem(listed)
-        self._begin_study(listed, self._marked_losses(problem.name), self.settings.perturbation,
-                          self.settings.study_seeds)
+        marked = picker.marked() or self._marked_losses(problem.name)  # space in the list
+        self._begin_study(listed, marked, self.settings.perturbation,
+                          self.settings.study_seeds, self.settings.options)
 
     def _begin_study(self, listed: str, marked: list[str], perturbation: Perturbation,
                      seeds: int, options: Options | None = None) -> None:
@@ -115,9 +117,10 @@ class VerdictActions(_Host):
         options = options or self.settings.options
         problem = self.settings.problem(listed, perturbation)
         self.study_stop = threading.Event()
-        which = (f"the learning rates of the {len(marked)} overlaid losses" if marked
-                 else "each loss's learning rate")
-        self.notify(f"study of {problem.name}: tuning {which} on validation, then {seeds} "
+        which = (f"{len(marked)} losses, {', '.join(marked)}" if marked
+                 else "every loss that fits it")
+        self.notify(f"study of {problem.name} comparing {which}: tuning each one's learning "
+                    f"rate on validation, then {seeds} "
                     f"paired final seeds {_seed_span(seeds, options.base.seed)} "
                     "(--seeds sets them; n is seeds per run, for t and a); s stops it",
                     timeout=10)

@@ -4,7 +4,8 @@ The selection is what the lists show, read at once (:meth:`Picker.sync`):
 a key pressed right after moving in a list acts on the row now highlighted,
 not on the one before the list's highlight message arrived. The checks'
 warnings come first in the details, and the losses they concern are marked
-⚠ in the list, so they are never below the fold.
+⚠ in the list, so they are never below the fold. Space marks losses (✓, per kind of
+problem) for ``S`` to study and ``a`` to queue, instead of every loss.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ class Picker(Vertical):
             self.chosen[self.kinds.get(self.problem, "")] = loss
         self.loss = loss or ""
         self.data_ready = False
+        # The losses marked (space) per kind of problem: S studies and a queues exactly
+        # these when two or more are marked. Per kind, as ``chosen``: a binary loss cannot
+        # be marked for blobs, and the marks stay when moving among the kind's problems.
+        self.marks: dict[str, set[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("Problem", classes="pane-title")
@@ -73,6 +78,7 @@ class Picker(Vertical):
         yield Static(self._settings_text(), id="settings")
         yield Label("Loss", classes="pane-title", id="loss-title")
         yield VimOptionList(id="losses")
+        yield Static(id="marked")
         yield VerticalScroll(Static(id="details"), id="details-box", can_focus=False)
 
     def _settings_text(self) -> Text:
@@ -155,12 +161,46 @@ class Picker(Vertical):
         losses.highlighted = names.index(self.loss)
         self.refresh_details()
         self._show_legend(fitting)
+        self._show_marked()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         # The event may be stale (the list moved on since); the lists themselves are not.
         if self.sync():
             self.post_message(self.Changed(self.problem, self.loss))
+
+    def marked(self) -> list[str]:
+        """The losses marked on the selected problem's kind, in the list's order, when two
+        or more are: what S studies and a queues. Otherwise none (they take every loss)."""
+        mine = self.marks.get(self.kinds.get(self.problem, ""), set())
+        names = [s.name for s in self._every() if s.name in mine]
+        return names if len(names) >= 2 else []
+
+    def toggle_mark(self) -> str:
+        """Mark the selected loss, or unmark it; a refused one (✗) is not marked. Returns
+        what to tell the person when nothing changed, else ""."""
+        self.sync()
+        kind = self.kinds.get(self.problem, "")
+        mine = self.marks.setdefault(kind, set())
+        if self.loss in mine:
+            mine.discard(self.loss)
+        elif isinstance(self._findings(self.spec), UsageError):
+            return f"{self.loss} is refused on {self.problem} (✗): not marked"
+        else:
+            mine.add(self.loss)
+        self.mark_losses()
+        self._show_marked()
+        return ""
+
+    def _show_marked(self) -> None:
+        """One line under the loss list saying what the marks do; hidden with none."""
+        count = len(self.marks.get(self.kinds.get(self.problem, ""), ()))
+        line = self.query_one("#marked", Static)
+        line.display = count > 0
+        # two short lines: the picker is 26 columns wide at 80
+        then = "mark more for S and a" if count == 1 else "S studies, a queues them"
+        line.update(Text(f"{count} marked (space unmarks):\n{then}",
+                         style="green" if count == 1 else "bold green"))
 
     def mark_losses(self) -> None:
         """Redraw the loss list's prompts: ⚠ on those the checks warn about."""
@@ -210,7 +250,8 @@ class Picker(Vertical):
     def _loss_prompt(self, spec: LossSpec) -> Text:
         """The loss's name, after ✗ (refused here), ⚠ (a warning) or ² (a multiclass
         loss in its two-node form on a binary problem: 2 units) so a long name cannot
-        push the mark out of sight; • marks the tutorial's losses."""
+        push the mark out of sight; • marks the tutorial's losses; ✓ (a column of its own
+        while any is marked) the losses marked for S and a."""
         two_node = is_two_node(spec)
         mark = _mark(self._findings(spec), two_node)
         if mark == "²":
@@ -224,6 +265,10 @@ class Picker(Vertical):
             text.append(" •", style="cyan")
         if two_node:  # the first column was taken by ✗ or ⚠
             text.append(" (2 units)", style="dim")
+        mine = self.marks.get(self.kinds.get(self.problem, ""))
+        if mine:  # a column of its own, first, while any loss of the kind is marked
+            text = Text.assemble(("✓ " if spec.name in mine else "  ", "bold green"), text,
+                                 no_wrap=True, overflow="ellipsis")
         return text
 
     class Chosen(Message):
