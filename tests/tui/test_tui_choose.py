@@ -141,6 +141,11 @@ def test_comma_opens_the_settings_and_a_refused_value_keeps_it_open_saying_why()
         await pilot.press("enter")
         await pilot.pause()
         seen["hidden"] = (_dialog(app) is screen, screen.focused.id)
+        hidden.value = "32,16"
+        screen.query_one("#optimizer").value = "adagrad"
+        await pilot.press("enter")
+        await pilot.pause()
+        seen["optimizer"] = (_dialog(app) is screen, _screen_text(app), screen.focused.id)
         await pilot.press("escape")
         await pilot.pause()
         seen["kept"] = app.settings.options.base.learning_rate
@@ -153,10 +158,14 @@ def test_comma_opens_the_settings_and_a_refused_value_keeps_it_open_saying_why()
     assert seen["final"][0] and "a study needs final seeds of at least 2" in seen["final"][1]
     assert seen["final"][2] == "final-seeds"
     assert seen["hidden"] == (True, "hidden")
+    assert seen["optimizer"][0] and seen["optimizer"][2] == "optimizer"
+    assert "unknown optimizer 'adagrad'; choose from sgd, adam, adamw, rmsprop" \
+        in seen["optimizer"][1]
     assert seen["kept"] is None  # cancelled: nothing changed
 
 
 def test_keys_typed_right_after_tab_land_in_the_next_settings_field():
+    """Tab then fast typing (a paste), through every field: each value lands in its own."""
     seen = {}
 
     async def scenario(app, pilot):
@@ -164,17 +173,20 @@ def test_keys_typed_right_after_tab_land_in_the_next_settings_field():
         await pilot.pause()
         screen = _dialog(app)
         assert screen is not None, "no settings screen"
-        epochs = screen.query_one("#epochs")
-        epochs.focus()
+        for field in ("epochs", "learning-rate", "optimizer", "hidden", "tune-seeds",
+                      "final-seeds"):
+            screen.query_one(f"#{field}").value = ""
+        screen.query_one("#epochs").focus()
         await pilot.pause()
-        epochs.value = ""
-        type_ahead(app, "7\t0.3")  # epochs, Tab, learning rate at once (a paste)
-        await pilot.pause()
-        await pilot.pause()
-        seen["values"] = (epochs.value, screen.query_one("#learning-rate").value)
+        type_ahead(app, "7\t0.3\tadam\t8,4\t2\t4")
+        for _ in range(4):
+            await pilot.pause()
+        seen["values"] = [screen.query_one(f"#{f}").value for f in
+                          ("epochs", "learning-rate", "optimizer", "hidden", "tune-seeds",
+                           "final-seeds")]
 
     canned(scenario)
-    assert seen["values"] == ("7", "0.3")
+    assert seen["values"] == ["7", "0.3", "adam", "8,4", "2", "4"]
 
 
 def test_settings_are_used_by_the_runs_and_the_study_that_follow():
@@ -185,8 +197,6 @@ def test_settings_are_used_by_the_runs_and_the_study_that_follow():
     seen = {}
 
     async def scenario(app, pilot):
-        from textual.widgets import Select
-
         app.query_one("#problems").highlighted = 1  # circles
         await pilot.pause()
         await pilot.press("comma")
@@ -194,9 +204,8 @@ def test_settings_are_used_by_the_runs_and_the_study_that_follow():
         screen = _dialog(app)
         assert screen is not None, "no settings screen"
         for field, value in (("epochs", "5"), ("learning-rate", "0.02"), ("hidden", "8,4"),
-                             ("tune-seeds", "1"), ("final-seeds", "3")):
+                             ("tune-seeds", "1"), ("final-seeds", "3"), ("optimizer", "adam")):
             screen.query_one(f"#{field}").value = value
-        screen.query_one("#optimizer", Select).value = "adam"
         screen.query_one("#epochs").focus()
         await pilot.press("enter")
         await pilot.pause()

@@ -54,23 +54,30 @@ class FormInput(Input):
             target = screen.focused if screen.is_current else None
             if isinstance(target, Input) and event.is_printable and event.character:
                 target.insert_text_at_cursor(event.character)
+            elif isinstance(target, FormInput) and target._move(event.key):
+                pass  # a second Tab typed ahead moves on now too, before what follows it
             elif target is not None:
                 target.post_message(events.Key(event.key, event.character))
             return
-        if event.key == "enter" and self.then is not None:
+        if self._move(event.key):
             event.stop()
             event.prevent_default()
-            screen.set_focus(screen.query_one(f"#{self.then}"))
-            return
-        if event.key in ("tab", "shift+tab"):  # as Enter: the move comes before what follows
-            event.stop()
-            event.prevent_default()
-            if event.key == "tab":
-                screen.focus_next()
-            else:
-                screen.focus_previous()
             return
         await super()._on_key(event)
+
+    def _move(self, key: str) -> bool:
+        """Move the focus on at once for Enter (to ``then``), Tab or shift+Tab; False for
+        any other key (or Enter with nowhere to go)."""
+        screen = self.screen
+        if key == "enter" and self.then is not None:
+            screen.set_focus(screen.query_one(f"#{self.then}"))
+        elif key == "tab":  # as Enter: the move comes before what follows
+            screen.focus_next()
+        elif key == "shift+tab":
+            screen.focus_previous()
+        else:
+            return False
+        return True
 
 
 @dataclass

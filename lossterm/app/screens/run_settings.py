@@ -7,7 +7,9 @@ the study protocol's, and that a study needs two final seeds): a value refused
 keeps the dialog open with the engine's line under the row of the field, and the
 field focused, as the ``o`` dialog does. Its fields are
 :class:`~lossterm.app.screens.open_data.FormInput`: keys typed right after Tab or
-Enter land in the next field, not the one left.
+Enter land in the next field, not the one left. The optimizer is typed too (sgd,
+adam, adamw or rmsprop, the engine says so when it is none): a Select would take
+the keys typed after Tab for itself.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label
 
 from lossterm.app.screens.open_data import FormInput
 from lossterm.core.errors import LosstermError, UsageError
@@ -28,8 +30,9 @@ from lossterm.options import Options
 # field id -> (its border title, the engine's name for it)
 FIELDS = {"epochs": ("epochs", "epochs"), "learning-rate": ("learning rate", "learning_rate"),
           "hidden": ("hidden layers", "hidden_units"),
+          "optimizer": ("optimizer", "optimizer"),
           "tune-seeds": ("tuning seeds", "tune_seeds"), "final-seeds": ("final seeds", "seeds")}
-_ENGINE = {engine: field for field, (_, engine) in FIELDS.items()} | {"optimizer": "optimizer"}
+_ENGINE = {engine: field for field, (_, engine) in FIELDS.items()}
 _WORDS = {engine: title for title, engine in FIELDS.values()}
 _ROWS = (("epochs", "learning-rate", "optimizer"), ("hidden", "tune-seeds", "final-seeds"))
 
@@ -70,7 +73,7 @@ def _whole(text: str, field: str) -> int | None:
     return None if value is None else int(value)
 
 
-def apply(options: Options, values: dict[str, str], optimizer: str) -> Options:
+def apply(options: Options, values: dict[str, str]) -> Options:
     """``options`` with the dialog's values; UsageError (naming the field) when the
     engine refuses one. Blank epochs, rate or layers: the problem's or optimizer's own."""
     hidden: tuple[int, ...] | None = None
@@ -85,7 +88,7 @@ def apply(options: Options, values: dict[str, str], optimizer: str) -> Options:
     tune = _whole(values["tune-seeds"], "tune_seeds")
     final = _whole(values["final-seeds"], "seeds")
     base = replace(options.base, epochs=epochs, learning_rate=rate, hidden_units=hidden,
-                   optimizer=optimizer)
+                   optimizer=values["optimizer"].lower())
     protocol = replace(options.protocol, tune_seeds=options.protocol.tune_seeds
                        if tune is None else tune,
                        seeds=options.protocol.seeds if final is None else final)
@@ -103,7 +106,7 @@ class RunSettingsScreen(ModalScreen[Options | None]):
     #run-settings { width: 76; max-width: 100%; height: auto; border: thick $primary;
                     background: $surface; padding: 0 1; }
     #run-settings .settings-row { height: auto; }
-    #run-settings Input, #run-settings Select { width: 1fr; }
+    #run-settings Input { width: 1fr; }
     #run-settings Input { border-title-color: $text-muted; }
     #run-settings .settings-error { height: auto; color: $error; }
     #settings-now { color: $text-muted; height: auto; width: 100%; }
@@ -124,9 +127,10 @@ class RunSettingsScreen(ModalScreen[Options | None]):
                    str(hidden) if isinstance(hidden, int) else ",".join(map(str, hidden))),
                "tune-seeds": str(protocol.tune_seeds),
                "final-seeds": str(self.options.seeds if self.options.seeds > 1
-                                  else protocol.seeds)}
+                                  else protocol.seeds),
+               "optimizer": base.optimizer}
         hints = {"epochs": "the problem's", "learning-rate": "the usual",
-                 "hidden": "e.g. 32,16"}
+                 "hidden": "e.g. 32,16", "optimizer": " ".join(Optimizer)}
         with Vertical(id="run-settings"):
             yield Label("[b]Settings[/b] for the next runs (t, a) and studies (S, R); "
                         "blank: the default")
@@ -134,13 +138,8 @@ class RunSettingsScreen(ModalScreen[Options | None]):
             for index, row in enumerate(_ROWS):
                 with Horizontal(classes="settings-row"):
                     for field in row:
-                        if field == "optimizer":
-                            yield Select([(o.value, o.value) for o in Optimizer],
-                                         value=base.optimizer, allow_blank=False,
-                                         id="optimizer")
-                        else:
-                            yield FormInput(now[field], placeholder=hints.get(field, ""),
-                                            id=field)
+                        yield FormInput(now[field], placeholder=hints.get(field, ""),
+                                        id=field)
                 yield Label("", id=f"settings-error-{index}", classes="settings-error")
             with Horizontal(id="settings-buttons"):
                 yield Button("Use", variant="primary", id="use")
@@ -149,8 +148,6 @@ class RunSettingsScreen(ModalScreen[Options | None]):
     def on_mount(self) -> None:
         for field, (title, _) in FIELDS.items():
             self.query_one(f"#{field}", Input).border_title = title
-        # Select draws its border on the part showing the value: the title goes there
-        self.query_one("#optimizer SelectCurrent").border_title = "optimizer"
         self.query_one("#epochs").focus()
 
     def on_input_submitted(self, _: Input.Submitted) -> None:
@@ -174,9 +171,8 @@ class RunSettingsScreen(ModalScreen[Options | None]):
 
     def _submit(self) -> None:
         values = {w.id or "": w.value.strip() for w in self.query(Input)}
-        optimizer = str(self.query_one("#optimizer", Select).value)
         try:
-            options = apply(self.options, values, optimizer)
+            options = apply(self.options, values)
         except LosstermError as exc:
             self._say(exc.render(name_of), _ENGINE.get(exc.field or "", "epochs"))
             return
