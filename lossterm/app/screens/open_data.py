@@ -38,7 +38,8 @@ class FormInput(Input):
     Enter or Tab acts only once it has bubbled back up to the App's bindings: keys
     typed right after it reach this field before the focus moves. So they
     move the focus here, in order, and any key this field gets after losing
-    the focus goes on to the focused field, in order; after the dialog has
+    the focus goes on to the focused field, in order (handled there at once: a
+    character, a Tab, a Backspace); after the dialog has
     closed, nowhere (never to the main screen's commands).
     """
 
@@ -56,6 +57,8 @@ class FormInput(Input):
                 target.insert_text_at_cursor(event.character)
             elif isinstance(target, FormInput) and target._move(event.key):
                 pass  # a second Tab typed ahead moves on now too, before what follows it
+            elif isinstance(target, Input) and await _run_binding(target, event.key):
+                pass  # Backspace typed ahead deletes now, before the next key is inserted
             elif target is not None:
                 target.post_message(events.Key(event.key, event.character))
             return
@@ -78,6 +81,15 @@ class FormInput(Input):
         else:
             return False
         return True
+
+
+async def _run_binding(widget: Input, key: str) -> bool:
+    """Run ``widget``'s own binding for ``key`` now (Backspace, Delete, the arrows), in
+    order with the keys inserted around it; False when it has none."""
+    for binding in widget._bindings.key_to_bindings.get(key, []):
+        await widget.run_action(binding.action)
+        return True
+    return False
 
 
 @dataclass
