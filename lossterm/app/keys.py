@@ -28,9 +28,9 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
             tooltip="stop the current run (or study) after this epoch"),
     Binding("S", "study", "Study", id="study",
             tooltip="a fair study of the problem's losses (or of two or more marked, else "
-                    "overlaid): each "
-                    "tuned on validation, judged on test once over the protocol's paired seeds "
-                    "(10, or --seeds; not n's); the verdict opens when it ends"),
+                    "overlaid): each tuned on validation, judged on test once over the "
+                    "protocol's paired seeds (10; --seeds or , sets them; not n's); the "
+                    "verdict opens when it ends"),
     Binding("R", "robustness", "Robustness", id="robustness", show=False,
             tooltip="robustness curves: the study at each label-noise rate (--noise-sweep, "
                     "default 0, 0.2, 0.4, 0.6; test clean, validation noisy); s stops it"),

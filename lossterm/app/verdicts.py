@@ -122,7 +122,7 @@ class VerdictActions(_Host):
         self.notify(f"study of {problem.name} comparing {which}: tuning each one's learning "
                     f"rate on validation, then {seeds} "
                     f"paired final seeds {_seed_span(seeds, options.base.seed)} "
-                    "(--seeds sets them; n is seeds per run, for t and a); s stops it",
+                    "(--seeds or , sets them; n is seeds per run, for t and a); s stops it",
                     timeout=10)
         self.pending.study = study_item(STUDY, listed, perturbation, marked or [ALL], seeds,
                                         options)
@@ -160,8 +160,8 @@ class VerdictActions(_Host):
         self.study_stop = threading.Event()
         self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
                     f"({', '.join(f'{r:g}' for r in rates)}; "
-                    f"{perturbation.noise_kind}; {seeds} paired seeds per rate, --seeds sets "
-                    "them); s stops it", timeout=10)
+                    f"{perturbation.noise_kind}; {seeds} paired seeds per rate, --seeds or "
+                    ", sets them); s stops it", timeout=10)
         self.pending.study = study_item(SWEEP, listed, perturbation, [ALL], seeds, options)
         self._keep_pending()
         self._run_sweep(problem, self.study_stop, perturbation, replace(options, seeds=seeds))

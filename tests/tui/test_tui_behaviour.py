@@ -359,5 +359,5 @@ def test_12_a_study_trains_the_protocols_seeds_not_the_seeds_per_run():
 
     canned(scenario, options=options)
     assert seen["final"] == [0, 1, 2, 3]
-    assert "then 4 paired final seeds (seeds 0–3) (--seeds sets them; n is seeds per run, " \
+    assert "then 4 paired final seeds (seeds 0–3) (--seeds or , sets them; n is seeds per run, " \
            "for t and a)" in seen["said"][-1]

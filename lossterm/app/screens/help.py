@@ -17,7 +17,9 @@ INTRO = (
     "accuracy), so runs compare fairly; each loss's own value is in the loss plot.\n\n"
     "Marks in the loss list: ✗ the checks refuse the loss on this problem, ⚠ they warn "
     "(select it: the details say why), ² a multiclass loss in its two-unit form on a "
-    "binary problem, • one of the tutorial's nine."
+    "binary problem, • one of the tutorial's nine; ✓ marked with space: with two or more "
+    "marked, S studies and a queues only those. , sets the epochs, learning rate, "
+    "optimizer, layers and a study's seeds for what follows."
 )
 
 
