@@ -130,8 +130,9 @@ class VerdictActions(_Host):
         self._run_study(problem, marked or [ALL], self.study_stop, replace(options, seeds=seeds))
 
     def _marked_losses(self, problem: str) -> list[str]:
-        """The losses of the runs overlaid (space) on ``problem``, when there are two or
-        more: the ones a person marked to compare. Otherwise none (S takes every loss)."""
+        """The losses of the runs overlaid (space in the runs table) on ``problem``, when
+        there are two or more: S's choice when fewer than two losses are marked in the
+        picker. Otherwise none (S takes every loss)."""
         losses = list(dict.fromkeys(r.config.loss_name for r in self.board.overlay
                                     if r.config.problem_name == problem))
         return losses if len(losses) >= 2 else []

@@ -155,6 +155,7 @@ def test_comma_opens_the_settings_and_a_refused_value_keeps_it_open_saying_why()
     canned(scenario, size=(80, 24))
     assert "20 epochs, sgd at its usual rate" in seen["shown"]
     assert "learning rate" in seen["shown"] and "final seeds" in seen["shown"]
+    assert "Use" in seen["shown"] and "Cancel" in seen["shown"]  # the whole dialog at 80x24
     assert seen["lr"][0] and "learning rate must be positive" in seen["lr"][1]
     assert seen["lr"][2] == "learning-rate"
     assert seen["final"][0] and "a study needs final seeds of at least 2" in seen["final"][1]
