@@ -17,6 +17,7 @@ dict reads, atomic under the GIL, and nothing on screen depends on the queue.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections import deque
@@ -24,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from lossterm.analysis.experiments import experiment_key, run_settings
-from lossterm.app.runs import TRAINING, RunView
+from lossterm.app.runs import QUEUED, TRAINING, RunView
 from lossterm.core.errors import UsageError
 from lossterm.core.types import Status
 from lossterm.losses import get_loss
@@ -337,6 +338,21 @@ class RunBoard:
                 raise OverlayRefused(why)
         run.overlay = not run.overlay
         self._changed("overlay", [run])
+        return run
+
+    def drop_queued(self, run_id: int) -> RunView | None:
+        """Take a queued run off the queue and the board (None if it is not queued). Its
+        stop is set too: should the training thread have taken it this instant, it
+        stops at its first epoch instead of training unseen."""
+        run = self.runs.get(run_id)
+        if run is None or run.status != QUEUED or run.from_history:
+            return None
+        run.stop.set()
+        with contextlib.suppress(ValueError):
+            self.queue.remove(run_id)
+        self._changed("cleared", [run])
+        del self.runs[run_id]
+        self._revisions.pop(run_id, None)
         return run
 
     def stop_all(self) -> None:
