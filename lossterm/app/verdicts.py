@@ -256,6 +256,21 @@ class VerdictActions(_Host):
         self.notify(why or f"no verdict for {problem}", timeout=10)
         return None
 
+    # -- side by side --------------------------------------------------------------
+
+    def action_beside(self) -> None:
+        """Every study and sweep of this session (reopened ones too) side by side."""
+        from lossterm.app.screens.beside import BesideScreen
+
+        views = [from_sweep(done) if isinstance(done, NoiseSweep) else from_study(done)
+                 for done in self.studies.values()]
+        shown = [v for v in views if v is not None]
+        if len(shown) < 2:
+            self.notify("side by side needs two verdicts: S on another problem, or on this "
+                        "one perturbed (L, O, I); V reopens past ones", timeout=10)
+            return
+        self.push_screen(BesideScreen(shown))
+
     # -- export ------------------------------------------------------------------
 
     def action_export(self) -> None:
