@@ -77,7 +77,8 @@ class LosstermApp(VerdictActions, App):
                  base: RunConfig | None = None, problem: str | None = None,
                  loss: str | None = None, seeds: int = 1, store=None,
                  own_problems: Sequence[Problem] = (),
-                 perturbation: Perturbation | None = None, options: Options | None = None):
+                 perturbation: Perturbation | None = None, options: Options | None = None,
+                 study_trainer: Trainer | None = None):
         super().__init__()
         self.store = store
         options = options or Options(base=base or RunConfig(problem="", loss=""))
@@ -85,6 +86,7 @@ class LosstermApp(VerdictActions, App):
         self.extra_problems = [(p.name, p.kind) for p in own_problems]
         self.initial = (problem, loss)
         self.trainer = trainer or engine_trainer
+        self.study_trainer = study_trainer  # None: studies train on the engine
         self.loader = loader or load_backend
         self.data_ready = False
         # problem name -> its latest ProblemStudy or NoiseSweep (what v shows)
@@ -348,6 +350,6 @@ def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None
     """The app, as the CLI and the tests build it (tests inject a fake trainer).
 
     ``options``: base (RunConfig), problem, loss, seeds, store, own_problems,
-    perturbation, options (Options), as LosstermApp takes them.
+    perturbation, options (Options), study_trainer, as LosstermApp takes them.
     """
     return LosstermApp(trainer=trainer, loader=loader, **options)

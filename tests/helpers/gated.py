@@ -53,3 +53,38 @@ class _HoldOnStart(RunListener):
 
     def run_ended(self, index, result):
         self.listener.run_ended(index, result)
+
+
+class HeldStudy:
+    """A study's runner (``service.Runner``): canned runs, holding after the first
+    ``after`` runs of its first call (a phase) have ended, until ``release`` is set or the
+    study's stop event is (``s``). The runs it then trains see the stop at their first
+    epoch, as the engine's do."""
+
+    def __init__(self, after: int):
+        self.after, self.ended, self.calls = after, 0, 0
+        self.release, self.holding = threading.Event(), threading.Event()
+
+    def __call__(self, jobs, *, stop, listener):
+        self.calls += 1
+        if self.calls > 1:
+            return canned_trainer(jobs, stop=stop, listener=listener)
+        return canned_trainer(jobs, stop=stop, listener=_HoldAfterRuns(listener, self, stop))
+
+
+class _HoldAfterRuns(RunListener):
+    def __init__(self, listener: RunListener, runner: HeldStudy, stop: threading.Event):
+        self.listener, self.runner, self.stop = listener, runner, stop
+
+    def run_started(self, index, job):
+        self.listener.run_started(index, job)
+
+    def epoch_ended(self, index, record):
+        self.listener.epoch_ended(index, record)
+
+    def run_ended(self, index, result):
+        self.listener.run_ended(index, result)
+        self.runner.ended += 1
+        if self.runner.ended == self.runner.after:
+            self.runner.holding.set()
+            hold(self.runner.release, self.stop)

@@ -3,14 +3,17 @@ and a study shows its overall progress, an estimate of the time left and its run
 as they train, while ``s`` still stops it at once."""
 
 import asyncio
+import re
 
+from lossterm.analysis.study import Protocol
 from lossterm.app.app import make_app
 from lossterm.app.widgets.curves import Curves
 from lossterm.app.widgets.legend import Legend
 from lossterm.core.types import Status
+from lossterm.options import Options
 from lossterm.training.records import RunConfig
-from tests.helpers.canned import canned_loader
-from tests.helpers.gated import HeldAfterStart
+from tests.helpers.canned import canned_loader, canned_trainer
+from tests.helpers.gated import HeldAfterStart, HeldStudy
 from tests.helpers.pilot import running, settled, wait_until
 
 
@@ -48,3 +51,88 @@ def test_the_last_curve_stays_until_the_next_queued_run_has_its_first_epoch():
     assert runs == [first] and epochs == [6], seen["held"]  # run 1's whole curve, not a blank
     assert "no epochs yet" not in title and f"#{first}" in legend
     assert seen["after"] == [second]
+
+
+def _study_app(runner, epochs=10):
+    options = Options(base=RunConfig(problem="", loss="", epochs=epochs),
+                      protocol=Protocol(grid=(0.01, 0.1, 1.0), tune_seeds=1, seeds=3))
+    return make_app(trainer=canned_trainer, loader=canned_loader, problem="circles",
+                    options=options, study_trainer=runner)
+
+
+def test_a_study_shows_its_overall_progress_an_estimate_and_its_runs_curves_and_s_stops_it():
+    """Item 6: the header sat at 'tuning, 0/162 runs' and nothing else moved. Now the
+    whole study's runs done, the share done, the time left (an estimate, once runs have
+    ended) and each loss's median curve over its runs, redrawn as they train; ``s``
+    still stops the study at once (the runner holds until the stop event is set)."""
+    runner = HeldStudy(after=4)  # 4 runs ended, the 5th about to start
+    app = _study_app(runner)
+    seen = {}
+
+    async def main():
+        async with running(app, (100, 30)) as pilot:
+            await wait_until(pilot, lambda: app.data_ready and app.backend_line, "the backend")
+            try:
+                await pilot.press("S")
+                await wait_until(pilot, lambda: runner.holding.is_set(), "the study to hold")
+                curves = app.query_one(Curves)
+                await wait_until(pilot, lambda: "(estimate)" in app.sub_title
+                                 and curves.live is not None and curves.lines, "the live view")
+                await wait_until(pilot, lambda: "4/" in app.sub_title, "the 4 runs ended")
+                await wait_until(pilot, lambda: curves.lines[0].label.endswith("×4"),
+                                 "the curves' timer to draw the 4 runs")
+                seen["header"] = app.sub_title
+                seen["lines"] = [(line.label, line.epochs) for line in curves.lines]
+                seen["title"] = curves.title
+                seen["legend"] = app.query_one(Legend).plain
+                await pilot.press("s")  # the runner is still held: only the stop frees it
+                await wait_until(pilot, lambda: app.study_stop is None, "the study to stop")
+                await settled(app, pilot)
+                seen["stopped"] = [n.message for n in app._notifications]
+                seen["after"] = (app.sub_title, curves.live, curves.title)
+            finally:
+                runner.release.set()
+
+    asyncio.run(main())
+    assert not app.studies  # stopped: no verdict kept
+    header = re.fullmatch(r"study of circles: tuning, 4/(\d+) runs, (\d+)%, "
+                          r"about \d+ (s|min) left \(estimate\)", seen["header"])
+    assert header is not None, seen["header"]
+    planned, share = int(header[1]), int(header[2])
+    # circles: every binary loss (4 or more), 3 replicates x 3 rates each
+    assert planned % 9 == 0 and planned >= 36 and share == round(100 * 4 / planned)
+    # the 4 ended runs (3 rates x 3 replicates of the first loss start it) with their
+    # 10 epochs: one line per loss with runs, labelled with how many runs it is the median of
+    (label, epochs), *_ = seen["lines"]
+    assert label.endswith("×4") and epochs == 10, seen["lines"]
+    assert "median accuracy" in seen["title"] and "tuning" in seen["title"]
+    assert "median over each loss's runs" in seen["legend"] and "validation" in seen["legend"]
+    assert any("study stopped; no verdict" in m for m in seen["stopped"])
+    header, live, title = seen["after"]
+    assert "study of" not in header and live is None and "median" not in title
+
+
+def test_a_robustness_sweep_counts_every_rate_in_its_progress():
+    """R: four studies (one per noise rate); the total counts all of them up front."""
+    runner = HeldStudy(after=2)
+    app = _study_app(runner)
+    seen = {}
+
+    async def main():
+        async with running(app, (100, 30)) as pilot:
+            await wait_until(pilot, lambda: app.data_ready and app.backend_line, "the backend")
+            try:
+                await pilot.press("R")
+                await wait_until(pilot, lambda: runner.holding.is_set()
+                                 and "2/" in app.sub_title, "the sweep to hold")
+                seen["header"] = app.sub_title
+                await pilot.press("s")
+                await wait_until(pilot, lambda: app.study_stop is None, "the sweep to stop")
+            finally:
+                runner.release.set()
+
+    asyncio.run(main())
+    header = re.match(r"study of circles: noise 0 \(1/4\) tuning, 2/(\d+) runs, ",
+                      seen["header"])
+    assert header is not None, seen["header"]
+    assert int(header[1]) % (4 * 9) == 0  # 4 rates x 3 replicates x 3 rates a loss

@@ -12,6 +12,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from lossterm.analysis.study.noise import COMPARISON
+from lossterm.app.messages import StudyCurves
 from lossterm.app.runs import RunView
 from lossterm.app.state import RunBoard
 from lossterm.app.widgets.curves import (
@@ -30,8 +32,21 @@ class Legend(Static):
         super().__init__(**kwargs)
         self._drawn: tuple | None = None
         self.entries: list[Text] = []
+        self.live: StudyCurves | None = None
+
+    def show_live(self, live: StudyCurves | None) -> None:
+        """A study's losses while it trains (the curves show its runs); None: its end."""
+        self.live = live
+        self._drawn = None
+        if live is not None:
+            self.entries = live_entries(live)
+            self._wrap()
+        else:
+            self.watch_board(self.board)
 
     def watch_board(self, board: RunBoard | None) -> None:
+        if self.live is not None:
+            return
         runs = board.shown_runs() if board is not None else []
         hidden = board.overlay_hidden() if board is not None else False
         key = (tuple((r.label, r.trouble) for r in runs), _several_seeds(runs), hidden)
@@ -69,6 +84,19 @@ def entries(runs: list[RunView], overlay_hidden: bool = False) -> list[Text]:
     if overlay_hidden:
         pieces.append(Text("overlay hidden while this run trains (other problem)",
                            style="italic"))
+    return pieces
+
+
+def live_entries(live: StudyCurves) -> list[Text]:
+    """One piece per loss of the study's phase now, then the key: what its lines are."""
+    pieces = [Text(f"■ {line.loss} ×{line.runs}", style=RUN_COLORS[i % len(RUN_COLORS)])
+              for i, line in enumerate(live.lines)]
+    grey = RUN_RGB[-1]
+    held = "test" if COMPARISON in live.phase else "validation"  # an untuned sweep's point
+    key = Text(f"━ {held} ", style=_hex(grey))
+    key.append("━ train", style=_hex(shade(grey, TRAIN_SHADE)))
+    pieces.append(key)
+    pieces.append(Text("median over each loss's runs, every rate; s stops", style="italic"))
     return pieces
 
 
