@@ -131,6 +131,8 @@ class VerdictActions(_Host):
     def on_study_progress(self, message: StudyProgress) -> None:
         if self.study_stop is not None:  # not one that ended (a worker's late message)
             self.sub_title = progress_line(message)
+            for legend in self.screen_stack[0].query(Legend):
+                legend.show_progress(progress_pieces(message))
 
     def on_study_curves(self, message: StudyCurves) -> None:
         """The study's runs as they train, in the main screen's curves pane (until it ends)."""
@@ -217,11 +219,16 @@ def progress_line(message: StudyProgress) -> str:
     """The header while a study trains: its phase, its runs done of every phase's, the
     share done (epochs of the runs training included) and, once runs have ended, the time
     left at the pace so far, said to be an estimate."""
-    line = (f"study of {message.problem}: {message.phase}, {message.overall_done}/"
-            f"{message.overall_total} runs, {message.fraction:.0%}")
+    return f"study of {message.problem}: " + ", ".join(progress_pieces(message))
+
+
+def progress_pieces(message: StudyProgress) -> list[str]:
+    """The progress in pieces a narrow pane can wrap: phase and runs, share, time left."""
+    pieces = [f"{message.phase}, {message.overall_done}/{message.overall_total} runs",
+              f"{message.fraction:.0%}"]
     if message.left is not None:
-        line += f", {left_text(message.left)} (estimate)"
-    return line
+        pieces.append(f"{left_text(message.left)} (estimate)")
+    return pieces
 
 
 def live_view(app: App[None], message: StudyCurves | None) -> None:

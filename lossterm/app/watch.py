@@ -22,6 +22,7 @@ import math
 import threading
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
@@ -33,6 +34,7 @@ from lossterm.training.listener import RunListener
 from lossterm.training.records import EpochRecord, Job, RunResult
 
 EVERY = 0.25  # seconds between messages while epochs arrive
+WINDOW = 15.0  # seconds of recent work the time left is estimated from
 
 
 class Progress:
@@ -42,7 +44,9 @@ class Progress:
     size decided by the tuning) adds its runs when it starts. Runs read back from the
     store count as done, but not towards the pace: the time left is estimated from the
     runs trained here, and only once one of them has ended (before that, the first
-    epochs carry the building of the models and would mislead).
+    epochs carry the building of the models and would mislead). The pace is the last
+    :data:`WINDOW` seconds' (the whole time's, before): losses differ in speed, and a
+    study's first populations (the built-in losses) train faster than its last.
     """
 
     def __init__(self, planned: int, clock: Callable[[], float] = time.monotonic):
@@ -51,6 +55,7 @@ class Progress:
         self.trained = 0  # runs ended here
         self.started: float | None = None
         self._running: dict[int, list[int]] = {}  # phase index -> [epochs seen, epochs]
+        self._samples: deque[tuple[float, float]] = deque()  # (time, runs' worth trained)
 
     def phase(self, jobs: list[Job], kept: int = 0, extra: bool = False) -> None:
         if self.started is None:
@@ -81,11 +86,22 @@ class Progress:
         return min(1.0, (self.done + self.partial) / self.total) if self.total else 1.0
 
     def left(self) -> float | None:
-        """Seconds left at the pace so far (None until a run trained here has ended)."""
-        if not self.trained or self.started is None:
+        """Seconds left at the recent pace (None until a run trained here has ended)."""
+        if self.started is None:
             return None
-        partial = self.partial
-        pace = (self.clock() - self.started) / (self.trained + partial)
+        now, partial = self.clock(), self.partial
+        work = self.trained + partial
+        samples = self._samples
+        samples.append((now, work))
+        while len(samples) > 2 and samples[1][0] <= now - WINDOW:
+            samples.popleft()
+        if not self.trained:
+            return None
+        then, before = samples[0]
+        if work > before and now > then:
+            pace = (now - then) / (work - before)
+        else:  # nothing moved in the window: the whole time's pace
+            pace = (now - self.started) / work
         return max(self.total - self.done - partial, 0.0) * pace
 
 

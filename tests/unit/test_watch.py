@@ -47,6 +47,25 @@ def test_the_share_done_moves_with_every_epoch_and_the_estimate_waits_for_a_run_
     assert math.isclose(progress.left(), 30.0)
 
 
+def test_the_time_left_follows_the_recent_pace():
+    """The first losses trained ten runs in 10 s; the last train one in 10 s: the estimate
+    is the last 15 s's pace, not the whole time's (which would say far less)."""
+    clock = Clock()
+    progress = Progress(planned=20, clock=clock)
+    progress.phase(_jobs() * 10)  # 20 runs
+    for index in range(10):
+        progress.ended(index)
+    clock.now += 10
+    assert math.isclose(progress.left(), 10.0)
+    for index in range(10, 13):
+        clock.now += 10
+        progress.ended(index)
+        progress.left()
+    # 7 runs left at 10 s a run (the sample just before the window on: 2 runs in 20 s);
+    # the whole time's pace, 13 runs in 40 s, would say about 22 s
+    assert math.isclose(progress.left(), 70.0)
+
+
 def test_an_extended_grid_adds_its_runs_and_runs_from_the_store_count_done_not_towards_pace():
     clock = Clock()
     jobs = _jobs()

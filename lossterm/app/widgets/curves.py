@@ -349,9 +349,9 @@ class Curves(CurvesPlot):
             key = "loss" if self.which == "loss" else line.metric
             lines.append(Line(f"{line.loss} ×{line.runs}", [line.series.get(key, [])],
                               [line.series.get("val_" + key, [])]))
-        name = "loss" if self.which == "loss" or not live.lines else live.lines[0].metric
-        title = (f"{live.phase}: median {name} of each loss's runs "
-                 f"(m: {'metric' if self.which == 'loss' else 'loss'})")
+        name = "loss" if self.which == "loss" else (
+            live.lines[0].metric if live.lines else "metric")
+        title = f"median {name} (m: {'metric' if self.which == 'loss' else 'loss'})"
         self.show(lines, title, "its runs have no epoch yet")
 
     def key(self, run: RunView) -> str:

@@ -33,16 +33,25 @@ class Legend(Static):
         self._drawn: tuple | None = None
         self.entries: list[Text] = []
         self.live: StudyCurves | None = None
+        self.progress: list[Text] = []  # a study's progress, while it trains
 
     def show_live(self, live: StudyCurves | None) -> None:
         """A study's losses while it trains (the curves show its runs); None: its end."""
         self.live = live
         self._drawn = None
         if live is not None:
-            self.entries = live_entries(live)
+            self.entries = self.progress + live_entries(live)
             self._wrap()
         else:
+            self.progress = []
             self.watch_board(self.board)
+
+    def show_progress(self, pieces: list[str]) -> None:
+        """How far the study is, first in the legend (the header cuts it on a narrow
+        terminal): drawn with the study's lines (:meth:`show_live`)."""
+        self.progress = [Text(piece, style="bold") for piece in pieces]
+        if self.live is not None:
+            self.show_live(self.live)
 
     def watch_board(self, board: RunBoard | None) -> None:
         if self.live is not None:
@@ -88,7 +97,8 @@ def entries(runs: list[RunView], overlay_hidden: bool = False) -> list[Text]:
 
 
 def live_entries(live: StudyCurves) -> list[Text]:
-    """One piece per loss of the study's phase now, then the key: what its lines are."""
+    """One piece per loss of the study's phase now (with how many runs its medians are
+    over), then the key to its lines."""
     pieces = [Text(f"■ {line.loss} ×{line.runs}", style=RUN_COLORS[i % len(RUN_COLORS)])
               for i, line in enumerate(live.lines)]
     grey = RUN_RGB[-1]
@@ -96,7 +106,6 @@ def live_entries(live: StudyCurves) -> list[Text]:
     key = Text(f"━ {held} ", style=_hex(grey))
     key.append("━ train", style=_hex(shade(grey, TRAIN_SHADE)))
     pieces.append(key)
-    pieces.append(Text("median over each loss's runs, every rate; s stops", style="italic"))
     return pieces
 
 
