@@ -32,7 +32,7 @@ from lossterm.app.messages import LiveLine, StudyCurves, StudyProgress
 from lossterm.training.listener import RunListener
 from lossterm.training.records import EpochRecord, Job, RunResult
 
-EVERY = 0.25  # seconds between messages while epochs arrive
+EVERY = 1.0  # seconds between messages while epochs arrive (each redraws a plot and the header)
 WINDOW = 15.0  # seconds of recent work the time left is estimated from
 
 

@@ -31,6 +31,7 @@ class Legend(Static):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._drawn: tuple | None = None
+        self._lines = 0  # lines of the text drawn last
         self.entries: list[Text] = []
         self.live: StudyCurves | None = None
         self.progress: list[Text] = []  # a study's progress, while it trains
@@ -68,7 +69,12 @@ class Legend(Static):
         self._wrap()
 
     def _wrap(self) -> None:
-        self.update(wrap(self.entries, self.content_size.width or 80))
+        """Draw the entries; a new layout only when the number of lines changes (a study's
+        progress changes the text twice a second, rarely its height)."""
+        text = wrap(self.entries, self.content_size.width or 80)
+        lines = text.plain.count("\n") + 1
+        self.update(text, layout=lines != self._lines)
+        self._lines = lines
 
     @property
     def plain(self) -> str:
