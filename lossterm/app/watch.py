@@ -219,8 +219,9 @@ class StudyWatch(RunListener):
     :class:`StudyCurves`, throttled to one of each every ``every`` seconds."""
 
     def __init__(self, problem: str, post: Callable[[Message], object], planned: int, *,
-                 clock: Callable[[], float] = time.monotonic, every: float = EVERY):
-        self.problem, self.post, self.clock, self.every = problem, post, clock, every
+                 clock: Callable[[], float] = time.monotonic, every: float | None = None):
+        self.problem, self.post, self.clock = problem, post, clock
+        self.every = EVERY if every is None else every  # read now: a test may set EVERY
         self.progress = Progress(planned, clock)
         self.curves = PopulationCurves()
         self.where, self.done, self.total = "", 0, 0  # the phase's words and runs

@@ -6,6 +6,7 @@ import asyncio
 import re
 
 from lossterm.analysis.study import Protocol
+from lossterm.app import watch
 from lossterm.app.app import make_app
 from lossterm.app.widgets.curves import Curves
 from lossterm.app.widgets.legend import Legend
@@ -60,11 +61,15 @@ def _study_app(runner, epochs=10):
                     options=options, study_trainer=runner)
 
 
-def test_a_study_shows_its_overall_progress_an_estimate_and_its_runs_curves_and_s_stops_it():
+def test_a_study_shows_its_overall_progress_an_estimate_and_its_runs_curves_and_s_stops_it(
+        monkeypatch):
     """Item 6: the header sat at 'tuning, 0/162 runs' and nothing else moved. Now the
     whole study's runs done, the share done, the time left (an estimate, once runs have
     ended) and each loss's median curve over its runs, redrawn as they train; ``s``
     still stops the study at once (the runner holds until the stop event is set)."""
+    # Every change posted at once (not throttled): what the screen shows once the runner
+    # holds is then all there is to come, so the test looks without waiting on a clock.
+    monkeypatch.setattr(watch, "EVERY", 0.0)
     runner = HeldStudy(after=4)  # 4 runs ended, the 5th about to start
     app = _study_app(runner)
     seen = {}
@@ -74,14 +79,17 @@ def test_a_study_shows_its_overall_progress_an_estimate_and_its_runs_curves_and_
             await wait_until(pilot, lambda: app.data_ready and app.backend_line, "the backend")
             try:
                 await pilot.press("S")
-                await wait_until(pilot, lambda: runner.holding.is_set(), "the study to hold")
+                await wait_until(pilot, lambda: runner.holding.is_set()
+                                 and "4/" in app.sub_title, "the study to hold, 4 runs ended")
+                await pilot.pause()
                 curves = app.query_one(Curves)
-                await wait_until(pilot, lambda: "(estimate)" in app.sub_title
-                                 and curves.live is not None and curves.lines, "the live view")
-                await wait_until(pilot, lambda: "4/" in app.sub_title, "the 4 runs ended")
-                await wait_until(pilot, lambda: curves.lines[0].label.endswith("×4"),
-                                 "the curves' timer to draw the 4 runs")
+                live = getattr(curves, "live", None)  # what the curves were handed to draw
+                seen["handed"] = [(line.loss, line.runs) for line in live.lines] if live else []
                 seen["header"] = app.sub_title
+                assert "(estimate)" in seen["header"] and seen["handed"], seen
+                await wait_until(pilot, lambda: curves.lines
+                                 and curves.lines[0].label.endswith("×4"),
+                                 "the curves' timer to draw the 4 runs")
                 seen["lines"] = [(line.label, line.epochs) for line in curves.lines]
                 seen["title"] = curves.title
                 seen["legend"] = app.query_one(Legend).plain
