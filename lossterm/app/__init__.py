@@ -57,7 +57,8 @@ def launch(args) -> int:
         own = service.load_problems(replace(options, perturbation=Perturbation()))
         problem = own[0].name
     app = make_app(problem=problem, loss=loss.name if loss else None, seeds=options.seeds,
-                   store=service.open_store(options), own_problems=own, options=options)
+                   store=service.open_store(options), own_problems=own, options=options,
+                   catch_signals=True)
     with terminal_on_private_fd():
         app.run()
     return app.return_code or 0

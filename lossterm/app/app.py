@@ -11,6 +11,8 @@ through messages, never by setting a reactive.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -36,6 +38,8 @@ from lossterm.app.messages import (
     SeedFinished,
     SeedStarted,
 )
+from lossterm.app.pending import Pending
+from lossterm.app.resume import ResumeActions
 from lossterm.app.runs import RunView
 from lossterm.app.screens.help import HelpScreen
 from lossterm.app.screens.open_data import OpenDataScreen
@@ -43,7 +47,6 @@ from lossterm.app.screens.theory import TheoryScreen
 from lossterm.app.settings import Settings
 from lossterm.app.state import OverlayRefused, RunBoard
 from lossterm.app.training import Trainer, engine_trainer, field_name, train_queue
-from lossterm.app.verdicts import VerdictActions
 from lossterm.app.widgets.curves import Curves
 from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
@@ -61,7 +64,7 @@ from lossterm.training.records import RunConfig
 __all__ = ["LosstermApp", "Trainer", "engine_trainer", "make_app"]
 
 
-class LosstermApp(VerdictActions, App):
+class LosstermApp(ResumeActions, App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "lossterm"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
@@ -78,9 +81,15 @@ class LosstermApp(VerdictActions, App):
                  loss: str | None = None, seeds: int = 1, store=None,
                  own_problems: Sequence[Problem] = (),
                  perturbation: Perturbation | None = None, options: Options | None = None,
+                 catch_signals: bool = False,
                  study_trainer: Trainer | None = None):
         super().__init__()
         self.store = store
+        # What was asked and is not finished, kept in the store as it changes: the next
+        # start offers it again (q with runs queued, a signal, a dropped link, kill -9).
+        self.pending = Pending(store.path if store is not None else None)
+        self.catch_signals = catch_signals  # the real terminal: SIGTERM/SIGHUP end as q does
+        self.signalled = 0  # the signal that is ending the app, if one is
         options = options or Options(base=base or RunConfig(problem="", loss=""))
         self.settings = Settings(options, seeds, own_problems, perturbation)
         self.extra_problems = [(p.name, p.kind) for p in own_problems]
@@ -126,6 +135,10 @@ class LosstermApp(VerdictActions, App):
     def on_mount(self) -> None:
         self.sub_title = "loading TensorFlow…"
         self.query_one("#problems").focus()
+        if self.catch_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(signum, self._signalled, signum)
         # Start loading only once the first frame is on screen: the import
         # thread holds the GIL for long stretches and would delay it.
         self.call_after_refresh(self._load)
@@ -148,6 +161,7 @@ class LosstermApp(VerdictActions, App):
 
     def on_backend_ready(self, message: BackendReady) -> None:
         self.backend_line = self.sub_title = message.description
+        self._offer_left_behind()
         rates = self.settings.options.noise_rates
         if rates:  # asked for on the command line: say how to run it
             self.notify(f"--noise-sweep {','.join(f'{r:g}' for r in rates)}: R runs the "
@@ -193,7 +207,9 @@ class LosstermApp(VerdictActions, App):
         for line in moved:
             self.notify(line, timeout=8)
         if jobs:
-            self.board.add_planned(jobs, self.seeds)
+            added = self.board.add_planned(jobs, self.seeds)
+            self.pending.queued(added, problem, self.settings.perturbation)
+            self._keep_pending()
             self._board_changed()
         self._start_worker()
 
@@ -214,6 +230,7 @@ class LosstermApp(VerdictActions, App):
 
     def on_seed_started(self, message: SeedStarted) -> None:
         if self.board.seed_started(message.run_id, message.seed):
+            self._keep_pending()
             self._board_changed()
 
     def on_epoch_done(self, message: EpochDone) -> None:
@@ -225,6 +242,7 @@ class LosstermApp(VerdictActions, App):
         if run is None:
             return
         result = message.result
+        self._keep_pending()  # a seed that ended for good is not trained again
         if result.status in (Status.DIVERGED, Status.FAILED):
             self.notify(f"{run.label} seed {result.seed}: {result.status}, {result.message}",
                         severity="warning", timeout=10)
@@ -232,6 +250,7 @@ class LosstermApp(VerdictActions, App):
 
     def on_run_finished(self, message: RunFinished) -> None:
         self.board.run_finished(message.run_id, message.error)
+        self._keep_pending()
         if message.error:
             self.notify(message.error, severity="error", timeout=10)
         self._board_changed()
@@ -266,12 +285,30 @@ class LosstermApp(VerdictActions, App):
         curves.which = "loss" if curves.which == "metric" else "metric"
 
     async def action_quit(self) -> None:
+        self._close()
+
+    def _close(self, return_code: int = 0) -> None:
+        """Stop every run and the study after their epoch (the runs are kept as
+        ``stopped``: the process waits for the training threads), keep the unfinished
+        work as it stands for the next start, and exit."""
+        self.pending.closing = True
         self.board.stop_all()
         if self.study_stop is not None:
             self.study_stop.set()
         self.workers.cancel_group(self, "train")
         self.workers.cancel_group(self, "load")
-        self.exit()
+        self.exit(return_code=return_code)
+
+    def _signalled(self, signum: int) -> None:
+        """SIGTERM or SIGHUP (the SSH link dropped): end as q does, exit 128 + signal.
+        A second signal while ending is ignored: the stop is on its way."""
+        if self.signalled:
+            return
+        self.signalled = signum
+        self._close(128 + signum)
+
+    def on_unmount(self) -> None:
+        self.pending.close()
 
     # -- settings and screens -------------------------------------------------
 

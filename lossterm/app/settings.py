@@ -31,19 +31,24 @@ class Settings:
         self.own = {p.name: p for p in own}  # own data, by its shown name
         self._made: dict[tuple[str, Perturbation], Problem] = {}
 
-    def problem(self, name: str) -> Problem:
-        """The problem listed as ``name``, with the perturbations that apply to its kind."""
-        key = (name, self.perturbation)
+    def problem(self, name: str, perturbation: Perturbation | None = None) -> Problem:
+        """The problem listed as ``name``, with the perturbations that apply to its kind
+        (``perturbation``, else the one the keys set now)."""
+        perturbation = perturbation or self.perturbation
+        key = (name, perturbation)
         if key not in self._made:
             base = self.own.get(name) or get_problem(name)
-            options = replace(self.options, perturbation=self.perturbation)
+            options = replace(self.options, perturbation=perturbation)
             self._made[key] = service.perturbed(base, options)
         return self._made[key]
 
-    def plan(self, problem: str, losses: list[str]) -> Plan:
-        """The jobs ``losses`` on ``problem`` make now; raises LosstermError if none can."""
-        options = replace(self.options, losses=tuple(losses), seeds=self.seeds)
-        return service.plan(options, problems=[self.problem(problem)])
+    def plan(self, problem: str, losses: list[str], *, seeds: int | None = None,
+             perturbation: Perturbation | None = None) -> Plan:
+        """The jobs ``losses`` on ``problem`` make now (``seeds`` per loss, on the problem
+        perturbed by ``perturbation``: by default what n, L, O and I set); raises
+        LosstermError if none can."""
+        options = replace(self.options, losses=tuple(losses), seeds=seeds or self.seeds)
+        return service.plan(options, problems=[self.problem(problem, perturbation)])
 
     def next_seeds(self) -> None:
         later = [n for n in self.seed_choices if n > self.seeds]

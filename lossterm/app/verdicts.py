@@ -23,6 +23,7 @@ from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app.compare import CompareView, from_runs, from_study, from_sweep
 from lossterm.app.groups import pick_group
 from lossterm.app.messages import StudyCurves, StudyDone, StudyProgress, SweepDone
+from lossterm.app.pending import STUDY, SWEEP, Pending, study_item
 from lossterm.app.runs import RunView
 from lossterm.app.settings import Settings
 from lossterm.app.state import RunBoard
@@ -31,6 +32,7 @@ from lossterm.app.widgets.curves import Curves
 from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.core.errors import LosstermError
+from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import Problem, get_problem
 from lossterm.storage.store import Store
 from lossterm.training.plan import ALL
@@ -55,6 +57,7 @@ class VerdictHost(Protocol):
     backend_line: str  # the sub-title to restore when a study ends
     store: Store | None  # the run history; a study keeps its runs beside it and resumes
     study_trainer: service.Runner | None  # what trains a study's runs (None: the engine)
+    pending: Pending  # the unfinished work, kept in the store for the next start
 
     @property
     def board(self) -> RunBoard: ...
@@ -65,6 +68,12 @@ class VerdictHost(Protocol):
     def training_problem(self, name: str) -> Problem: ...
 
     def _picked(self) -> Picker: ...
+
+    def _keep_pending(self) -> None: ...
+
+    def _start_worker(self) -> None: ...
+
+    def _board_changed(self) -> None: ...
 
 
 if TYPE_CHECKING:
@@ -85,14 +94,24 @@ class VerdictActions(_Host):
     def action_study(self) -> None:
         if self._study_running():
             return
-        problem = self.training_problem(self._picked().problem)
-        marked = self._marked_losses(problem.name)
+        listed = self._picked().problem
+        problem = self.training_problem(listed)
+        self._begin_study(listed, self._marked_losses(problem.name), self.settings.perturbation,
+                          self.seeds)
+
+    def _begin_study(self, listed: str, marked: list[str], perturbation: Perturbation,
+                     seeds: int) -> None:
+        """Study ``marked`` (none: every loss) on ``listed`` perturbed by ``perturbation``,
+        ``seeds`` final seeds; kept as unfinished work until it ends."""
+        problem = self.settings.problem(listed, perturbation)
         self.study_stop = threading.Event()
         which = (f"the learning rates of the {len(marked)} overlaid losses" if marked
                  else "each loss's learning rate")
         self.notify(f"study of {problem.name}: tuning {which} on validation, then paired "
                     "final seeds (s stops it)", timeout=6)
-        self._run_study(problem, marked or [ALL], self.study_stop)
+        self.pending.study = study_item(STUDY, listed, perturbation, marked or [ALL], seeds)
+        self._keep_pending()
+        self._run_study(problem, marked or [ALL], self.study_stop, seeds)
 
     def _marked_losses(self, problem: str) -> list[str]:
         """The losses of the runs overlaid (space) on ``problem``, when there are two or
@@ -102,30 +121,39 @@ class VerdictActions(_Host):
         return losses if len(losses) >= 2 else []
 
     @work(thread=True, group="study", exit_on_error=False)
-    def _run_study(self, problem: Problem, losses: list[str], stop: threading.Event) -> None:
+    def _run_study(self, problem: Problem, losses: list[str], stop: threading.Event,
+                   seeds: int) -> None:
         from lossterm.app.study import study_worker
 
-        study_worker(problem, losses, replace(self.settings.options, seeds=self.seeds), stop,
+        study_worker(problem, losses, replace(self.settings.options, seeds=seeds), stop,
                      self.post_message, store=self.store, runner=self.study_trainer)
 
     def action_robustness(self) -> None:
         if self._study_running():
             return
-        name = self._picked().problem
-        problem = self.settings.own.get(name) or get_problem(name)  # clean: the sweep adds noise
+        self._begin_sweep(self._picked().problem, self.settings.perturbation, self.seeds)
+
+    def _begin_sweep(self, listed: str, perturbation: Perturbation, seeds: int) -> None:
+        """The robustness sweep of ``listed`` (clean: the sweep adds the noise of
+        ``perturbation``'s kind), ``seeds`` final seeds; kept as unfinished work until it
+        ends."""
+        problem = self.settings.own.get(listed) or get_problem(listed)
         rates = self.settings.options.noise_rates or service.DEFAULT_NOISE_RATES
         self.study_stop = threading.Event()
         self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
                     f"({', '.join(f'{r:g}' for r in rates)}; "
-                    f"{self.settings.perturbation.noise_kind}); s stops it", timeout=6)
-        self._run_sweep(problem, self.study_stop)
+                    f"{perturbation.noise_kind}); s stops it", timeout=6)
+        self.pending.study = study_item(SWEEP, listed, perturbation, [ALL], seeds)
+        self._keep_pending()
+        self._run_sweep(problem, self.study_stop, perturbation, seeds)
 
     @work(thread=True, group="study", exit_on_error=False)
-    def _run_sweep(self, problem: Problem, stop: threading.Event) -> None:
+    def _run_sweep(self, problem: Problem, stop: threading.Event, perturbation: Perturbation,
+                   seeds: int) -> None:
         from lossterm.app.study import sweep_worker
 
-        sweep_worker(problem, [ALL], replace(self.settings.options, seeds=self.seeds),
-                     self.settings.perturbation, stop, self.post_message, store=self.store,
+        sweep_worker(problem, [ALL], replace(self.settings.options, seeds=seeds),
+                     perturbation, stop, self.post_message, store=self.store,
                      runner=self.study_trainer)
 
     def on_study_progress(self, message: StudyProgress) -> None:
@@ -154,6 +182,8 @@ class VerdictActions(_Host):
         self.study_stop = None
         self.sub_title = self.backend_line
         live_view(self, None)
+        self.pending.study = None  # ended, with a verdict or without: nothing to offer again
+        self._keep_pending()
         if result is None:
             self.notify(error, severity="warning", timeout=10)
             return

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import numpy as np
 
 from lossterm.losses.encodings import ENCODE_SOURCE, LABELS_TRUTH_SOURCE, TRUTH_SOURCE
 from lossterm.runtime.backend import backend_name
+from lossterm.storage.files import write_bytes, write_text
 from lossterm.training.records import Job, RunResult
 
 
@@ -38,19 +40,21 @@ def export_script(job: Job, path: str | Path) -> list[Path]:
     called ``circles.csv`` is saved, not replaced by ``make_circles``.
     """
     config, problem, spec = job, job.problem, job.loss
-    path = Path(path)
-    written = [path]
+    path = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
+    written = [path]  # through a link: the data goes beside the file it names
     recipe = problem.recipe
     if problem.source.regenerable and recipe is not None:  # regenerable: a built-in recipe
         data = recipe.code()
     else:
         arrays = path.with_suffix(".npz")
-        np.savez(arrays, X_train=problem.X_train, y_train=problem.y_train,
+        packed = io.BytesIO()
+        np.savez(packed, X_train=problem.X_train, y_train=problem.y_train,
                  X_test=problem.X_test, y_test=problem.y_test)
+        write_bytes(arrays, packed.getvalue())  # atomic: never half an archive
         written.append(arrays)
         data = f'''# {problem.name}: the exact train/test split lossterm trained on (prepared and, if
 # asked, perturbed by lossterm), saved beside this script.
-saved = np.load(Path(__file__).with_name({arrays.name!r}))
+saved = np.load(Path(__file__).resolve().with_name({arrays.name!r}))
 X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_test", "y_test"))'''
     truths = LABELS_TRUTH_SOURCE if problem.kind == "multilabel" else TRUTH_SOURCE
     label, score = spec.head.score_line(truths[spec.target_encoding])
@@ -62,7 +66,7 @@ X_train, y_train, X_test, y_test = (saved[k] for k in ("X_train", "y_train", "X_
         definitions = (f"\n# {spec.title}: lossterm's Keras form, written with keras.ops (any "
                        f"backend).\n{definitions}\n")
 
-    path.write_text(_TEMPLATE.format(
+    write_text(path, _TEMPLATE.format(
         backend=backend_name(), problem=problem.name, loss=spec.name, seed=config.seed, kind=problem.kind,
         n_classes=max(problem.n_classes, 1), data=data, encode=ENCODE_SOURCE[spec.target_encoding],
         n_features=problem.n_features, hidden=_hidden_layers(config.layers),

@@ -19,6 +19,11 @@ from pathlib import Path
 def write_text(target: str | os.PathLike, text: str) -> Path:
     """``text`` to ``target`` (through a symlink to what it names; into a device or FIFO
     directly; atomically for a regular file); the path actually written."""
+    return write_bytes(target, text.encode("utf-8"))
+
+
+def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
+    """``data`` to ``target``, as :func:`write_text` writes text."""
     real = Path(os.path.realpath(target))
     try:
         mode: int | None = real.stat().st_mode
@@ -27,14 +32,14 @@ def write_text(target: str | os.PathLike, text: str) -> Path:
     if mode is not None and stat.S_ISDIR(mode):
         raise IsADirectoryError(21, "Is a directory", str(target))
     if mode is not None and not stat.S_ISREG(mode):
-        with open(real, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(real, "wb") as handle:
+            handle.write(data)
         return real
-    _replace(real, text, None if mode is None else stat.S_IMODE(mode))
+    _replace(real, data, None if mode is None else stat.S_IMODE(mode))
     return real
 
 
-def _replace(target: Path, text: str, mode: int | None) -> None:
+def _replace(target: Path, data: bytes, mode: int | None) -> None:
     """Atomically, keeping an existing file's permissions (a new one gets the umask's)."""
     if mode is None:
         umask = os.umask(0)
@@ -42,8 +47,8 @@ def _replace(target: Path, text: str, mode: int | None) -> None:
         mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:

@@ -160,6 +160,37 @@ def test_a_lock_held_past_the_timeout_costs_no_result(tmp_path, history):
     assert len(json.loads(done.stdout)["runs"]) == 4
 
 
+def test_a_lock_taken_in_the_middle_of_a_run_costs_no_result(tmp_path):
+    """Another program (a backup, a sqlite3 shell) locks the store after the first epochs
+    are written and holds it to the end: the write waiting on it gives up after the
+    timeout, the history is turned off with one line, training goes on, the report is
+    whole, and the history reads no run as still running."""
+    store = tmp_path / "runs.sqlite"
+    proc = subprocess.Popen([*LOSSTERM, *TRAIN, "--epochs", "300", "--store", str(store)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_env(tmp_path))
+    holder = None
+    try:
+        _wait_for_rows(store, proc, "SELECT count(*) FROM epochs")
+        holder = sqlite3.connect(store, timeout=30)
+        holder.execute("BEGIN EXCLUSIVE")  # WAL: every writer now waits on this one
+        out, err = proc.communicate(timeout=300)
+    finally:
+        if holder is not None:
+            holder.rollback()
+            holder.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    _one_clean_line(err, "run history was not kept", "locked")
+    runs = json.loads(out)["runs"]
+    assert [r["status"] for r in runs] == ["done", "done"]
+    assert all(r["test_metric"] is not None for r in runs)
+    done = _run(["report", "--store", str(store), "--format", "json"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "running" not in {r["status"] for r in json.loads(done.stdout)["runs"]}
+
+
 FOREIGN = "CREATE TABLE runs (name TEXT, value INTEGER); INSERT INTO runs VALUES ('a', 1);"
 
 

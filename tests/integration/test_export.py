@@ -1,10 +1,14 @@
 """Exports: CSVLogger-shaped histories, and scripts that reproduce a run on their own."""
 
 import csv
+import os
+import subprocess
+import sys
 
 import pytest
 
 from tests.helpers.cli import reproduce
+from tests.helpers.guard import DEADLOCK_GUARD
 
 
 def test_csv_export_has_csvloggers_columns(lossterm_cli, tmp_path):
@@ -50,3 +54,27 @@ def test_export_code_needs_exactly_one_run(lossterm_cli, tmp_path):
     done = lossterm_cli("--headless", "--export-code", str(tmp_path / "x.py"))
     assert done.returncode == 2
     assert "--export-code writes one run's script; this request has 9 runs" in done.stderr
+
+
+def test_export_code_replaces_a_script_whole_and_keeps_a_link_a_link(lossterm_cli, tmp_path,
+                                                                     labelled_csv):
+    """The script and its data are written beside the target and renamed into place: an
+    older script is replaced whole (its permissions kept), a symlink still points where
+    it did, and no temporary file is left behind."""
+    real = tmp_path / "scripts" / "run.py"
+    real.parent.mkdir()
+    real.write_text("# an older script\n")
+    real.chmod(0o750)
+    link = tmp_path / "latest.py"
+    link.symlink_to(real)
+    done = lossterm_cli("--headless", "--data", str(labelled_csv), "--target", "answer",
+                        "--loss", "bce", "--epochs", "2", "--no-store",
+                        "--export-code", str(link))
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and link.resolve() == real
+    assert "import keras" in real.read_text() and (real.stat().st_mode & 0o777) == 0o750
+    assert sorted(p.name for p in real.parent.iterdir()) == ["run.npz", "run.py"]
+    rerun = subprocess.run([sys.executable, str(link)], capture_output=True, text=True,
+                           cwd=tmp_path, timeout=DEADLOCK_GUARD,
+                           env={**os.environ, "KERAS_BACKEND": "tensorflow"})
+    assert rerun.returncode == 0, rerun.stderr  # run through the link, it finds its data

@@ -1,0 +1,124 @@
+"""Work the TUI was asked for and has not finished, kept so a dropped link costs none of it.
+
+A person queues runs (``t``, ``a``) or starts a study (``S``, ``R``) and the SSH link
+drops, the tmux server dies or the box is rebooted: the runs that ended are in the
+history and the study's runs in ``study_runs``, but *what was still to do* lived only in
+the App. So the App writes it here each time it changes — one row per queued run or
+study, as plain JSON of what asked for it — and the next ``lossterm`` on the same store
+offers it again.
+
+Rows carry the process id that wrote them. A second TUI on the same store keeps its own
+rows apart and is offered only the work of processes that are gone (a live process's
+queue is its own business). Every write is one transaction that replaces this process's
+rows: a process killed between writes leaves the previous whole list, never half of one.
+
+A failing store (full disk, a lock held past the timeout) costs the TUI nothing: the
+write is dropped and :attr:`PendingWork.failed` says why, once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from lossterm.core.errors import UsageError
+from lossterm.storage.schema import check_schema
+from lossterm.storage.store import SCHEMA as STORE_SCHEMA
+from lossterm.storage.store import _alive
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pending_work (
+    id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, saved REAL NOT NULL,
+    kind TEXT NOT NULL, body TEXT NOT NULL
+);
+"""
+
+
+class PendingWork:
+    """The unfinished work of TUIs on one store file, on a connection of its own."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 2):
+        self.path = Path(path).expanduser()
+        self.failed = ""  # why the last write or read failed, if one did
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._db: sqlite3.Connection | None = None
+        try:
+            db = sqlite3.connect(self.path, check_same_thread=False, timeout=timeout)
+        except (sqlite3.Error, OSError) as exc:
+            self.failed = str(exc)
+            return
+        try:
+            if not check_schema(db, self.path):  # an empty file: the history's tables too
+                db.executescript(STORE_SCHEMA)
+            db.executescript(SCHEMA)
+        except (UsageError, sqlite3.Error) as exc:  # another program's file; full; locked
+            db.close()
+            self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return
+        self._db = db
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def save(self, items: list[dict]) -> bool:
+        """This process's unfinished work is ``items`` now (each a dict with a ``kind``);
+        False if the store would not take it."""
+        with self._lock:
+            if self._db is None:
+                return False
+            now = time.time()
+            try:
+                with self._db:  # one transaction: the old list or the new, never half
+                    self._db.execute("DELETE FROM pending_work WHERE pid=?", (self._pid,))
+                    self._db.executemany(
+                        "INSERT INTO pending_work (pid, saved, kind, body) VALUES (?,?,?,?)",
+                        [(self._pid, now, item["kind"], json.dumps(item)) for item in items])
+            except sqlite3.Error as exc:
+                self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                return False
+            return True
+
+    def left_behind(self) -> list[dict]:
+        """The work of processes that ended before finishing it, oldest first."""
+        with self._lock:
+            if self._db is None:
+                return []
+            try:
+                rows = self._db.execute(
+                    "SELECT pid, body FROM pending_work ORDER BY id").fetchall()
+            except sqlite3.Error as exc:
+                self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                return []
+        items = []
+        for pid, body in rows:
+            if pid == self._pid or _alive(pid):
+                continue
+            try:
+                item = json.loads(body)
+            except ValueError:
+                continue
+            if isinstance(item, dict) and "kind" in item:
+                items.append(item)
+        return items
+
+    def forget_left_behind(self) -> None:
+        """Drop the work of processes that are gone (offered, then taken or declined)."""
+        with self._lock:
+            if self._db is None:
+                return
+            try:
+                pids = {pid for (pid,) in self._db.execute(
+                    "SELECT DISTINCT pid FROM pending_work")}
+                gone = [(pid,) for pid in pids if pid != self._pid and not _alive(pid)]
+                with self._db:
+                    self._db.executemany("DELETE FROM pending_work WHERE pid=?", gone)
+            except sqlite3.Error as exc:
+                self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
