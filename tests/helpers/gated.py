@@ -57,19 +57,22 @@ class _HoldOnStart(RunListener):
 
 class HeldStudy:
     """A study's runner (``service.Runner``): canned runs, holding after the first
-    ``after`` runs of its first call (a phase) have ended, until ``release`` is set or the
-    study's stop event is (``s``). The runs it then trains see the stop at their first
+    ``after`` runs of call ``call`` (a phase) have ended (``after`` 0: as its first run
+    starts), until ``release`` is set or the study's stop event is (``s``). The runs it then trains see the stop at their first
     epoch, as the engine's do."""
 
-    def __init__(self, after: int):
-        self.after, self.ended, self.calls = after, 0, 0
+    def __init__(self, after: int, call: int = 1):
+        self.after, self.call, self.ended, self.calls = after, call, 0, 0
         self.release, self.holding = threading.Event(), threading.Event()
 
     def __call__(self, jobs, *, stop, listener):
         self.calls += 1
-        if self.calls > 1:
-            return canned_trainer(jobs, stop=stop, listener=listener)
-        return canned_trainer(jobs, stop=stop, listener=_HoldAfterRuns(listener, self, stop))
+        if self.calls == self.call:
+            listener = _HoldAfterRuns(listener, self, stop)
+        results = canned_trainer(jobs, stop=stop, listener=listener)
+        for job, result in zip(jobs, results):  # as the engine's: a study matches by rate
+            result.learning_rate = job.learning_rate
+        return results
 
 
 class _HoldAfterRuns(RunListener):
@@ -78,6 +81,8 @@ class _HoldAfterRuns(RunListener):
 
     def run_started(self, index, job):
         self.listener.run_started(index, job)
+        if self.runner.after == 0 and index == 0:  # the phase started, no epoch yet
+            self._hold()
 
     def epoch_ended(self, index, record):
         self.listener.epoch_ended(index, record)
@@ -86,5 +91,8 @@ class _HoldAfterRuns(RunListener):
         self.listener.run_ended(index, result)
         self.runner.ended += 1
         if self.runner.ended == self.runner.after:
-            self.runner.holding.set()
-            hold(self.runner.release, self.stop)
+            self._hold()
+
+    def _hold(self):
+        self.runner.holding.set()
+        hold(self.runner.release, self.stop)

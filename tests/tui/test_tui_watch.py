@@ -146,3 +146,36 @@ def test_a_robustness_sweep_counts_every_rate_in_its_progress():
                       seen["header"])
     assert header is not None, seen["header"]
     assert int(header[1]) % (4 * 9) == 0  # 4 rates x 3 replicates x 3 rates a loss
+
+
+def test_a_new_phase_keeps_the_last_phases_curves_until_it_has_an_epoch(monkeypatch):
+    """A sweep's next rate (or a grid extension) starts a phase with no epoch yet: the live
+    curves keep the last phase's lines meanwhile, as the run queue's do (item 7)."""
+    monkeypatch.setattr(watch, "EVERY", 0.0)
+    runner = HeldStudy(after=0, call=2)  # the second phase, before its first epoch
+    app = _study_app(runner)
+    seen = {}
+
+    async def main():
+        async with running(app, (100, 30)) as pilot:
+            await wait_until(pilot, lambda: app.data_ready and app.backend_line, "the backend")
+            try:
+                await pilot.press("R")
+                await wait_until(pilot, lambda: runner.holding.is_set(), "the second phase")
+                await pilot.pause()
+                curves = app.query_one(Curves)
+                seen["held"] = [(line.loss, line.runs) for line in curves.live.lines]
+                seen["legend"] = app.query_one(Legend).plain
+                seen["phase"] = app.sub_title.split(": ", 1)[1].split(",")[0]
+                await pilot.press("s")
+                await wait_until(pilot, lambda: app.study_stop is None, "the sweep to stop")
+            finally:
+                runner.release.set()
+
+    asyncio.run(main())
+    # the second phase (a grid extension, or the next rate's tuning) has not one epoch,
+    # the first phase's lines (3 rates x 3 replicates a loss) stay; the legend's progress
+    # names the phase now
+    assert seen["phase"] != "noise 0 (1/4) tuning", seen
+    assert seen["held"] and all(runs == 9 for _, runs in seen["held"]), seen
+    assert seen["legend"].startswith(seen["phase"] + ", "), seen

@@ -336,6 +336,8 @@ class Curves(CurvesPlot):
     def show_live(self, live: StudyCurves | None) -> None:
         """A study's runs as they train (drawn by the timer, at most five times a second);
         None: the study ended, back to the board's runs at once."""
+        if live is not None and not live.lines and self.live is not None and self.live.lines:
+            return  # a new phase with no epoch yet: the last phase's lines stay till it has one
         self.live = live
         if live is not None:
             self._dirty = True

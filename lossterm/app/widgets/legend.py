@@ -38,6 +38,8 @@ class Legend(Static):
 
     def show_live(self, live: StudyCurves | None) -> None:
         """A study's losses while it trains (the curves show its runs); None: its end."""
+        if live is not None and not live.lines and self.live is not None and self.live.lines:
+            live = self.live  # a new phase with no epoch yet: the curves keep the last one's
         self.live = live
         self._drawn = None
         if live is not None:
