@@ -1,6 +1,11 @@
 """Regenerate screenshots/ from the real app and the real engine, mid-training.
 
     python scripts/screenshots.py
+    python scripts/screenshots.py --snapshots   # PNGs of the layout snapshots only
+
+``--snapshots`` converts the SVG snapshot tests' pictures (canned trainer and views, see
+tests/tui/test_tui_snapshots.py) of the main, compare and robustness screens at 80x24,
+100x30 and 140x45 into screenshots/ without training anything.
 
 Writes SVG (Textual's own export) and, when ``rsvg-convert`` is installed
 (Debian: librsvg2-bin), PNG next to each.
@@ -11,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 from lossterm.app.app import make_app
-from lossterm.engine import RunConfig
+from lossterm.training.records import RunConfig
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -85,8 +91,27 @@ def to_png(svg: Path) -> Path | None:
     return png
 
 
+SNAPSHOTS = OUT.parent / "tests" / "tui" / "__snapshots__" / "test_tui_snapshots"
+LAYOUT_SHOTS = {"main-circles": "test_main_screen[circles-{size}]",
+                "compare-circles": "test_compare_screen[{size}-isolation]",
+                "robustness-iris": "test_robustness_screen[{size}-robustness]"}
+
+
+def snapshots() -> None:
+    """screenshots/NAME-WxH.png from the snapshot tests' SVGs, at the three tested sizes."""
+    for name, test in LAYOUT_SHOTS.items():
+        for size in ("80x24", "100x30", "140x45"):
+            svg = SNAPSHOTS / (test.format(size=size) + ".svg")
+            png = OUT / f"{name}-{size}.png"
+            subprocess.run(["rsvg-convert", str(svg), "-o", str(png)], check=True)
+            print(f"wrote {png.relative_to(OUT.parent)}")
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
+    if sys.argv[1:] == ["--snapshots"]:
+        snapshots()
+        return
     # (name, size, problem row, overlay finished runs?, epochs: None = the tutorial's;
     # a regression run takes 0.3 s, too short to catch half-drawn, so it gets 400)
     shots = [("training-circles-100x30", (100, 30), 1, False, None),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from lossterm.analysis.stats import Summary, curve_stats, summarize
 from lossterm.analysis.verdict import Verdict, decide
 from lossterm.core.metric import higher_is_better
+from lossterm.core.words import counted
 from lossterm.training.records import DONE, RunResult
 
 
@@ -74,7 +75,7 @@ def arms(results: list[RunResult]) -> list[Arm]:
 def untuned_protocol(learning_rates: Iterable[float], seeds: int) -> str:
     """What untuned runs were, in the words a verdict line carries beside its claim."""
     rates = ", ".join(f"{lr:g}" for lr in sorted(set(learning_rates))) or "one rate"
-    return (f"every loss at learning rate {rates}, not tuned; {seeds} paired seeds; ranked "
+    return (f"every loss at learning rate {rates}, not tuned; {counted(seeds, 'paired seed')}; ranked "
             "on test; Holm-adjusted")
 
 

@@ -48,6 +48,7 @@ from lossterm.analysis.stats import (
     two_modes,
 )
 from lossterm.core.metric import get_metric
+from lossterm.core.words import counted
 
 
 @dataclass(frozen=True)
@@ -164,8 +165,8 @@ def verdict_line(problem: str, ranking: list[str], tied: list[str], all_pairs: l
     """One quotable line that names the protocol, e.g. "on circles, bce and hinge tie
     for best (each at its own learning rate, chosen on validation; 10 paired seeds;
     Holm-adjusted); focal is 1.2 points of accuracy behind (p = 0.012)"."""
-    protocol = protocol or (f"each at its own learning rate, chosen on validation; {seeds} "
-                            f"paired seeds; test {metric}; Holm-adjusted")
+    protocol = protocol or (f"each at its own learning rate, chosen on validation; "
+                            f"{counted(seeds, 'paired seed')}; test {metric}; Holm-adjusted")
     if len(ranking) == 1:
         return f"on {problem}, only {ranking[0]} trained to the end ({protocol})"
     if len(tied) == len(ranking):

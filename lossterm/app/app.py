@@ -11,8 +11,6 @@ through messages, never by setting a reactive.
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -21,13 +19,13 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app import keys
-from lossterm.app.loading import load_backend, load_until_cancelled
+from lossterm.app.loading import load_backend, load_until_cancelled, loading_line
 from lossterm.app.messages import (
     BackendFailed,
     BackendReady,
@@ -48,10 +46,12 @@ from lossterm.app.settings import Settings
 from lossterm.app.state import OverlayRefused, RunBoard
 from lossterm.app.training import Trainer, engine_trainer, field_name, train_queue
 from lossterm.app.widgets.curves import Curves
+from lossterm.app.widgets.footer import KeyFooter
 from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.app.widgets.scatter import DatasetScatter
+from lossterm.app.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 from lossterm.core.errors import LosstermError
 from lossterm.core.types import Status
 from lossterm.data.perturb import Perturbation
@@ -67,8 +67,9 @@ __all__ = ["LosstermApp", "Trainer", "engine_trainer", "make_app"]
 class LosstermApp(ResumeActions, App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "lossterm"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
+    # below MIN_WIDTH x MIN_HEIGHT every screen shows its TooSmall notice instead
+    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (96, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (28, "-tall")]
     SUB_TITLE = "which loss should this network train with, and why?"
     BINDINGS = keys.BINDINGS
 
@@ -89,7 +90,6 @@ class LosstermApp(ResumeActions, App):
         # start offers it again (q with runs queued, a signal, a dropped link, kill -9).
         self.pending = Pending(store.path if store is not None else None)
         self.catch_signals = catch_signals  # the real terminal: SIGTERM/SIGHUP end as q does
-        self.signalled = 0  # the signal that is ending the app, if one is
         options = options or Options(base=base or RunConfig(problem="", loss=""))
         self.settings = Settings(options, seeds, own_problems, perturbation)
         self.extra_problems = [(p.name, p.kind) for p in own_problems]
@@ -130,15 +130,14 @@ class LosstermApp(ResumeActions, App):
                     yield Curves(id="curves-plot").data_bind(LosstermApp.board)
                     yield Legend(id="legend").data_bind(LosstermApp.board)
         yield RunsTable(id="runs").data_bind(LosstermApp.board)
-        yield Footer()
+        yield KeyFooter(keys.WIDE_ONLY)
+        yield TooSmall()
 
     def on_mount(self) -> None:
-        self.sub_title = "loading TensorFlow…"
+        self.sub_title = loading_line()
         self.query_one("#problems").focus()
         if self.catch_signals:
-            loop = asyncio.get_running_loop()
-            for signum in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(signum, self._signalled, signum)
+            self._catch_signals()
         # Start loading only once the first frame is on screen: the import
         # thread holds the GIL for long stretches and would delay it.
         self.call_after_refresh(self._load)
@@ -166,6 +165,10 @@ class LosstermApp(ResumeActions, App):
         if rates:  # asked for on the command line: say how to run it
             self.notify(f"--noise-sweep {','.join(f'{r:g}' for r in rates)}: R runs the "
                         "robustness sweep on the selected problem", timeout=10)
+        if any(name.lower() == ALL for name in self.settings.options.losses):
+            self.notify(f"--loss all: a trains every loss that fits the selected problem; S "
+                        f"studies them all over {self.settings.study_seeds} paired seeds",
+                        timeout=10)
 
     def on_backend_failed(self, message: BackendFailed) -> None:
         self.sub_title = "Keras could not be loaded"
@@ -284,36 +287,13 @@ class LosstermApp(ResumeActions, App):
         curves = self.query_one(Curves)
         curves.which = "loss" if curves.which == "metric" else "metric"
 
-    async def action_quit(self) -> None:
-        self._close()
-
-    def _close(self, return_code: int = 0) -> None:
-        """Stop every run and the study after their epoch (the runs are kept as
-        ``stopped``: the process waits for the training threads), keep the unfinished
-        work as it stands for the next start, and exit."""
-        self.pending.closing = True
-        self.board.stop_all()
-        if self.study_stop is not None:
-            self.study_stop.set()
-        self.workers.cancel_group(self, "train")
-        self.workers.cancel_group(self, "load")
-        self.exit(return_code=return_code)
-
-    def _signalled(self, signum: int) -> None:
-        """SIGTERM or SIGHUP (the SSH link dropped): end as q does, exit 128 + signal.
-        A second signal while ending is ignored: the stop is on its way."""
-        if self.signalled:
-            return
-        self.signalled = signum
-        self._close(128 + signum)
-
-    def on_unmount(self) -> None:
-        self.pending.close()
-
     # -- settings and screens -------------------------------------------------
 
     def on_picker_changed(self, _: Picker.Changed) -> None:
         self._show_problem()
+
+    def on_picker_chosen(self, _: Picker.Chosen) -> None:
+        self.action_train()  # enter on a loss
 
     def action_seeds(self) -> None:
         self.settings.next_seeds()
@@ -377,9 +357,21 @@ class LosstermApp(ResumeActions, App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.help_groups(self.BINDINGS, RunsTable.BINDINGS)))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The main screen's keys act on the main screen only: on the compare screen, t, a
+        or S used to start work silently behind it. Off it they are neither run nor shown
+        in its footer; s (stop), ? and the palette stay."""
+        from textual.command import CommandPalette
+
+        on_top = [s for s in self.screen_stack[1:] if not isinstance(s, CommandPalette)]
+        return not (on_top and action in keys.MAIN_SCREEN_ONLY)
+
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from keys.commands(self.BINDINGS, self.run_action)
+        main = screen is self.screen_stack[0]  # the screen the palette was opened over
+        yield from keys.commands([b for b in keys.as_bindings(self.BINDINGS) if main or
+                                  b.action.split("(")[0] not in keys.MAIN_SCREEN_ONLY],
+                                 self.run_action)
 
 
 def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None = None,

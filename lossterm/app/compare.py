@@ -10,6 +10,7 @@ Holm-adjusted tests, and a protocol line that says they were not tuned.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -21,6 +22,7 @@ from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.analysis.verdict import decide
 from lossterm.app.state import _short_name
 from lossterm.core.metric import higher_is_better, is_share
+from lossterm.core.words import counted
 from lossterm.training.records import DONE, RunResult
 
 
@@ -149,11 +151,12 @@ def _study_protocol(study) -> tuple[str, ...]:
                 f"({rows.get('validation', 0)} rows; {p.checkpoint} epoch)",
                 f"test ({rows.get('test', 0)} rows) read once per replicate's chosen model; "
                 "paired over replicates; pairs Holm-adjusted")
-    return (f"each loss at its own learning rate: {rates}, {len(study.tuning_seeds)} tuning "
-            f"seeds, scored on validation ({rows.get('validation', 0)} rows)",
-            f"checkpoint: {p.checkpoint} epoch on validation; then {len(study.final_seeds)} "
-            f"paired seeds per loss, test ({rows.get('test', 0)} rows) read once; pairs "
-            "Holm-adjusted")
+    return (f"each loss at its own learning rate: {rates}, "
+            f"{counted(len(study.tuning_seeds), 'tuning seed')}, scored on validation "
+            f"({rows.get('validation', 0)} rows)",
+            f"checkpoint: {p.checkpoint} epoch on validation; then "
+            f"{counted(len(study.final_seeds), 'paired seed')} per loss, test "
+            f"({rows.get('test', 0)} rows) read once; pairs Holm-adjusted")
 
 
 def paired_runs(results: list[RunResult]) -> tuple[list[RunResult], dict[str, int]]:
@@ -231,19 +234,32 @@ def from_sweep(sweep: NoiseSweep) -> CompareView | None:
     protocol = (f"robustness of {sweep.problem} to {sweep.noise_kind} label noise: clean-test "
                 f"{sweep.metric} at each rate (★ tied for best there); {stopped}"
                 + (f"p's isolation plot and curves and m's matrix are noise {last.rate:g}'s"
-                   if last.study is not None else f"p's curves are noise {last.rate:g}'s"),
+                   if last.study is not None else f"p's curves are noise {last.rate:g}'s")
+                + f"; rows ranked by the mean at noise {last.rate:g}, the highest rate",
                 *sweep.protocol_lines(),
                 *(f"noise {p.rate:g}: {line}" for p in sweep.points for line in p.verdict_lines))
     tied = {p.rate: set(p.tied_for_best()) for p in sweep.points}
-    rank = sorted(series, key=lambda s: _sort_key(s.points[-1].mean, sweep.higher))
-    header = ("#", "loss", *(f"noise {p.rate:g}" for p in sweep.points))
-    rows = tuple((str(i), s.loss, *(_cell(sweep.metric, p.mean, p.sd, s.loss in tied[p.rate])
-                                    for p in s.points))
-                 for i, s in enumerate(rank, 1))
+    cells = {s.loss: {p.rate: (p.mean, p.sd) for p in s.points} for s in series}
+    table = sweep_table(sweep.metric, sweep.higher, [p.rate for p in sweep.points], cells, tied)
     return replace(base, problem=sweep.problem, verdict=verdict, protocol=protocol,
-                   robustness=robustness, noise_kind=sweep.noise_kind,
-                   rates_table=(header, *rows),
+                   robustness=robustness, noise_kind=sweep.noise_kind, rates_table=table,
                    warnings=tuple(sweep.warnings) + base.warnings)
+
+
+def sweep_table(metric: str, higher: bool, rates: Sequence[float],
+                cells: Mapping[str, Mapping[float, tuple[float, float]]],
+                tied: Mapping[float, Collection[str]]) -> tuple[tuple[str, ...], ...]:
+    """A noise sweep's table: a header row, then per loss its mean ± sd at each rate (★ tied
+    for best there), ranked by the mean at the last (highest) rate — the header's loss
+    column says so, as the robustness that matters most is where the noise is worst."""
+    last = rates[-1]
+    rank = sorted(cells, key=lambda loss: _sort_key(cells[loss].get(last, (math.nan,))[0],
+                                                  higher))
+    header = ("#", f"loss (by noise {last:g})", *(f"noise {r:g}" for r in rates))
+    rows = tuple((str(i), loss, *(_cell(metric, *cells[loss].get(r, (math.nan, math.nan)),
+                                        loss in tied.get(r, ())) for r in rates))
+                 for i, loss in enumerate(rank, 1))
+    return (header, *rows)
 
 
 def _short(loss: str) -> str:

@@ -27,16 +27,23 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
             tooltip="stop the current run (or study) after this epoch"),
     Binding("S", "study", "Study", id="study",
             tooltip="a fair study of the problem's losses (or of two or more overlaid): each "
-                    "tuned on validation, judged on test once over paired seeds; the verdict "
-                    "opens when it ends"),
+                    "tuned on validation, judged on test once over the protocol's paired seeds "
+                    "(10, or --seeds; not n's); the verdict opens when it ends"),
     Binding("R", "robustness", "Robustness", id="robustness", show=False,
             tooltip="robustness curves: the study at each label-noise rate (--noise-sweep, "
                     "default 0, 0.2, 0.4, 0.6; test clean, validation noisy); s stops it"),
     Binding("v", "compare", "Verdict", id="compare",
             tooltip="the verdict for the selected problem: its study, or one group of its "
                     "multi-seed runs (the selected run's settings, else the latest's)"),
+    Binding("x", "export", "Export", id="export", show=False,
+            tooltip="write the selected problem's verdict as the Markdown and JSON reports "
+                    "--headless writes, in the folder lossterm started in"),
+    Binding("V", "past_studies", "Past studies", id="past_studies", show=False,
+            tooltip="the studies and sweeps that ended on this store, newest first: reopen "
+                    "one from its kept runs (nothing trains)"),
     Binding("n", "seeds", "Seeds", id="seeds",
-            tooltip="seeds per run: 1, 3, 5, 10 (curves show the mean and min-max band)"),
+            tooltip="seeds per run of t and a: 1, 3, 5, 10 (curves show the mean and "
+                    "min-max band)"),
     Binding("m", "switch_curves", "Curves", id="switch_curves",
             tooltip="curves: switch between the metric and the loss"),
     Binding("question_mark", "help", "Help", id="help", key_display="?",
@@ -59,6 +66,16 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
     Binding("shift+tab", "focus_previous", "Previous pane", show=False,
             tooltip="move to the previous pane"),
 ]
+
+# Keys the footer drops below 96 columns, so Help and Quit stay on the row: the picker
+# says "seeds per run 3 (n)" and the curves' title "(m: loss)" where they act.
+WIDE_ONLY = frozenset({"seeds", "switch_curves"})
+
+# The actions that act on the main screen's selection or panes: not run (nor shown) while
+# another screen is on top of it (LosstermApp.check_action).
+MAIN_SCREEN_ONLY = frozenset({"train", "train_all", "study", "robustness", "compare", "seeds",
+                              "switch_curves", "cycle", "clear", "regions", "theory",
+                              "open_data", "export", "past_studies"})
 
 EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
                       tooltip="command palette: every action by name"),

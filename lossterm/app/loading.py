@@ -16,9 +16,18 @@ from textual.message import Message
 from lossterm.app.messages import BackendFailed, BackendReady, DataReady, HistoryLoaded
 from lossterm.core.errors import LosstermError
 from lossterm.data.problems import PROBLEM_NAMES, get_problem
-from lossterm.runtime.backend import backend_name, describe_backend
+from lossterm.runtime.backend import backend_name, describe_backend, running_backend
 
 HISTORY_ROWS = 30  # earlier runs listed from the store at start
+BACKEND_TITLES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
+def loading_line() -> str:
+    """The header while Keras loads, naming the backend it loads with (``--backend`` or
+    $KERAS_BACKEND, as :func:`~lossterm.runtime.backend.choose_backend` set it): a
+    ``--backend jax`` start that says "TensorFlow" reads as the option being ignored."""
+    name = running_backend()
+    return f"loading Keras with {BACKEND_TITLES.get(name, name)}…"
 
 
 def load_backend() -> str:

@@ -22,14 +22,17 @@ from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
+from lossterm.analysis.study.protocol import Protocol as StudyProtocol
 from lossterm.app.runs import RunView
 from lossterm.app.settings import Settings
 from lossterm.app.state import RunBoard
 from lossterm.core.errors import LosstermError
+from lossterm.data.files import DataOptions
 from lossterm.data.perturb import Perturbation
+from lossterm.options import Options
 from lossterm.storage.pending import PendingWork
 from lossterm.storage.study_runs import KEPT
-from lossterm.training.records import Job
+from lossterm.training.records import Job, RunConfig
 
 RUN, STUDY, SWEEP = "run", "study", "sweep"
 # What a job was trained with besides its problem, loss and seed.
@@ -56,9 +59,42 @@ def run_item(run: RunView, listed: str, perturbation: Perturbation) -> dict[str,
 
 
 def study_item(kind: str, listed: str, perturbation: Perturbation, losses: list[str],
-               seeds: int) -> dict[str, Any]:
-    return {"kind": kind, "problem": listed, "perturbation": asdict(perturbation),
+               seeds: int, options: Options | None = None) -> dict[str, Any]:
+    """A study or sweep as an item: with the ``options`` it ran under, so that replaying
+    it (to resume it, or to reopen it finished) asks for exactly the same runs."""
+    item = {"kind": kind, "problem": listed, "perturbation": asdict(perturbation),
             "losses": list(losses), "seeds": seeds}
+    if options is not None:
+        item["options"] = options_item(options)
+    return item
+
+
+def options_item(options: Options) -> dict[str, Any]:
+    """What of the options decides a study's runs, as plain JSON."""
+    base = {k: v for k, v in asdict(options.base).items() if k not in ("problem", "loss")}
+    return {"base": base, "protocol": asdict(options.protocol), "tune": options.tune,
+            "noise_rates": list(options.noise_rates),
+            "data": asdict(options.data) if options.data is not None else None}
+
+
+def _tuple(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def options_from(item: dict[str, Any], now: Options) -> Options:
+    """``now`` (this session's options: its store and threads) with the study-deciding
+    options of ``item`` (those it ran under); ``now`` unchanged for an item without."""
+    kept = item.get("options")
+    if not kept:
+        return now
+    base = {k: _tuple(v) for k, v in kept["base"].items()}
+    protocol = {k: _tuple(v) for k, v in kept["protocol"].items()}
+    data = kept.get("data")
+    return replace(now, base=RunConfig(problem="", loss="", **base),
+                   protocol=StudyProtocol(**protocol), tune=kept.get("tune"),
+                   noise_rates=tuple(kept.get("noise_rates") or ()),
+                   data=DataOptions(**{k: _tuple(v) for k, v in data.items()})
+                   if data else now.data)
 
 
 def rebuild_jobs(item: dict[str, Any], settings: Settings) -> list[Job]:

@@ -50,6 +50,13 @@ class Settings:
         options = replace(self.options, losses=tuple(losses), seeds=seeds or self.seeds)
         return service.plan(options, problems=[self.problem(problem, perturbation)])
 
+    @property
+    def study_seeds(self) -> int:
+        """The paired replicates (final seeds) S and R train: the protocol's, 10 unless
+        ``--seeds`` said otherwise. Not ``n``'s seeds per run, which are for t and a: a
+        study over the 3 seeds set for quick runs has little power, silently."""
+        return self.options.seeds if self.options.seeds > 1 else self.options.protocol.seeds
+
     def next_seeds(self) -> None:
         later = [n for n in self.seed_choices if n > self.seeds]
         self.seeds = later[0] if later else self.seed_choices[0]

@@ -17,14 +17,15 @@ dict reads, atomic under the GIL, and nothing on screen depends on the queue.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from lossterm.analysis.experiments import run_settings
-from lossterm.app.runs import TRAINING, RunView
+from lossterm.analysis.experiments import experiment_key, run_settings
+from lossterm.app.runs import QUEUED, TRAINING, RunView
 from lossterm.core.errors import UsageError
 from lossterm.core.types import Status
 from lossterm.losses import get_loss
@@ -84,6 +85,25 @@ def _short_name(loss: str) -> str:
         return get_loss(loss).short_name
     except UsageError:
         return loss
+
+
+def _history_run(run_id: int, group: list[tuple[RunResult, dict]]) -> RunView:
+    """One row of earlier runs: the seeds of one experiment, oldest first."""
+    first, stored = group[0]
+    results = [r for r, _ in group]
+    config = RunConfig(first.problem, first.loss, seed=first.seed, epochs=first.epochs)
+    return RunView(run_id, config, metric=first.metric, short_name=_short_name(first.loss),
+                   seeds=len(results), status=_history_status([r.status for r in results]),
+                   results=results, from_history=True, settings=stored)
+
+
+def _history_status(statuses: list[Status]) -> Status:
+    """Earlier seeds' status together: the worst of them (as :func:`overall_status`)."""
+    for status in (Status.RUNNING, Status.STOPPED, Status.INCOMPLETE, Status.FAILED,
+                   Status.DIVERGED):
+        if status in statuses:
+            return status
+    return statuses[0] if statuses else Status.DONE
 
 
 class OverlayRefused(ValueError):
@@ -235,15 +255,24 @@ class RunBoard:
     def add_history(self, results: list[RunResult],
                     settings: list[dict] | None = None) -> list[RunView]:
         """Earlier runs from the store: finished (or still running elsewhere), ready to
-        overlay; ``settings``, one per result, what each trained with as stored."""
-        added = []
+        overlay; ``settings``, one per result, what each trained with as stored.
+
+        Seeds of one experiment (the same problem, loss and every setting but the seed:
+        the rule ``v`` groups by, :func:`~lossterm.analysis.experiments.experiment_key`)
+        make one row, "done ×3", as the run that trained them did in its session; a seed
+        trained again starts a row of its own, and a run still running elsewhere keeps
+        its own row."""
+        groups: dict[tuple[str, str, str], list[tuple[RunResult, dict]]] = {}
+        rows: list[list[tuple[RunResult, dict]]] = []
         for result, stored in zip(results, settings or [{}] * len(results)):
-            config = RunConfig(result.problem, result.loss, seed=result.seed,
-                               epochs=result.epochs)
-            added.append(self._add(RunView(
-                next(self._ids), config, metric=result.metric,
-                short_name=_short_name(result.loss), status=result.status,
-                results=[result], from_history=True, settings=dict(stored))))
+            key = (result.problem, result.loss, experiment_key(stored))
+            group = groups.get(key)
+            if (group is None or not Status(result.status).finished
+                    or any(r.seed == result.seed or not Status(r.status).finished for r, _ in group)):
+                group = groups[key] = []
+                rows.append(group)
+            group.append((result, dict(stored)))
+        added = [self._add(_history_run(next(self._ids), group)) for group in rows]
         self._changed("history", added)
         return added
 
@@ -322,6 +351,21 @@ class RunBoard:
                 raise OverlayRefused(why)
         run.overlay = not run.overlay
         self._changed("overlay", [run])
+        return run
+
+    def drop_queued(self, run_id: int) -> RunView | None:
+        """Take a queued run off the queue and the board (None if it is not queued). Its
+        stop is set too: should the training thread have taken it this instant, it
+        stops at its first epoch instead of training unseen."""
+        run = self.runs.get(run_id)
+        if run is None or run.status != QUEUED or run.from_history:
+            return None
+        run.stop.set()
+        with contextlib.suppress(ValueError):
+            self.queue.remove(run_id)
+        self._changed("cleared", [run])
+        del self.runs[run_id]
+        self._revisions.pop(run_id, None)
         return run
 
     def stop_all(self) -> None:

@@ -21,6 +21,7 @@ from lossterm import service
 from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app.compare import CompareView, from_runs, from_study, from_sweep
+from lossterm.app.export import write_reports
 from lossterm.app.groups import pick_group
 from lossterm.app.messages import StudyCurves, StudyDone, StudyProgress, SweepDone
 from lossterm.app.pending import STUDY, SWEEP, Pending, study_item
@@ -31,11 +32,13 @@ from lossterm.app.watch import left_text
 from lossterm.app.widgets.curves import Curves
 from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
-from lossterm.core.errors import LosstermError
+from lossterm.core.errors import LosstermError, UsageError
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import Problem, get_problem
+from lossterm.options import Options
 from lossterm.storage.store import Store
 from lossterm.training.plan import ALL
+from lossterm.training.records import RunResult
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -71,6 +74,10 @@ class VerdictHost(Protocol):
 
     def _keep_pending(self) -> None: ...
 
+    def _record_study(self, problem: str, result: ProblemStudy | NoiseSweep) -> None: ...
+
+    def _reopen_latest(self, problem: str) -> bool: ...
+
     def _start_worker(self) -> None: ...
 
     def _board_changed(self) -> None: ...
@@ -81,6 +88,11 @@ if TYPE_CHECKING:
         """The App as the mixin sees it: Textual's App with the lossterm members."""
 else:
     _Host = object  # at run time the mixin adds nothing to the App's classes
+
+
+def _seed_span(count: int, first: int) -> str:
+    """The final seeds a study trains, as its report names them: "(seeds 0-9)"."""
+    return f"(seed {first})" if count == 1 else f"(seeds {first}–{first + count - 1})"
 
 
 class VerdictActions(_Host):
@@ -97,21 +109,26 @@ class VerdictActions(_Host):
         listed = self._picked().problem
         problem = self.training_problem(listed)
         self._begin_study(listed, self._marked_losses(problem.name), self.settings.perturbation,
-                          self.seeds)
+                          self.settings.study_seeds)
 
     def _begin_study(self, listed: str, marked: list[str], perturbation: Perturbation,
-                     seeds: int) -> None:
+                     seeds: int, options: Options | None = None) -> None:
         """Study ``marked`` (none: every loss) on ``listed`` perturbed by ``perturbation``,
-        ``seeds`` final seeds; kept as unfinished work until it ends."""
+        ``seeds`` final seeds, under ``options`` (default: this session's); kept as
+        unfinished work until it ends."""
+        options = options or self.settings.options
         problem = self.settings.problem(listed, perturbation)
         self.study_stop = threading.Event()
         which = (f"the learning rates of the {len(marked)} overlaid losses" if marked
                  else "each loss's learning rate")
-        self.notify(f"study of {problem.name}: tuning {which} on validation, then paired "
-                    "final seeds (s stops it)", timeout=6)
-        self.pending.study = study_item(STUDY, listed, perturbation, marked or [ALL], seeds)
+        self.notify(f"study of {problem.name}: tuning {which} on validation, then {seeds} "
+                    f"paired final seeds {_seed_span(seeds, options.base.seed)} "
+                    "(--seeds sets them; n is seeds per run, for t and a); s stops it",
+                    timeout=10)
+        self.pending.study = study_item(STUDY, listed, perturbation, marked or [ALL], seeds,
+                                        options)
         self._keep_pending()
-        self._run_study(problem, marked or [ALL], self.study_stop, seeds)
+        self._run_study(problem, marked or [ALL], self.study_stop, replace(options, seeds=seeds))
 
     def _marked_losses(self, problem: str) -> list[str]:
         """The losses of the runs overlaid (space) on ``problem``, when there are two or
@@ -122,39 +139,42 @@ class VerdictActions(_Host):
 
     @work(thread=True, group="study", exit_on_error=False)
     def _run_study(self, problem: Problem, losses: list[str], stop: threading.Event,
-                   seeds: int) -> None:
+                   options: Options) -> None:
         from lossterm.app.study import study_worker
 
-        study_worker(problem, losses, replace(self.settings.options, seeds=seeds), stop,
-                     self.post_message, store=self.store, runner=self.study_trainer)
+        study_worker(problem, losses, options, stop, self.post_message, store=self.store,
+                     runner=self.study_trainer)
 
     def action_robustness(self) -> None:
         if self._study_running():
             return
-        self._begin_sweep(self._picked().problem, self.settings.perturbation, self.seeds)
+        self._begin_sweep(self._picked().problem, self.settings.perturbation,
+                          self.settings.study_seeds)
 
-    def _begin_sweep(self, listed: str, perturbation: Perturbation, seeds: int) -> None:
+    def _begin_sweep(self, listed: str, perturbation: Perturbation, seeds: int,
+                     options: Options | None = None) -> None:
         """The robustness sweep of ``listed`` (clean: the sweep adds the noise of
-        ``perturbation``'s kind), ``seeds`` final seeds; kept as unfinished work until it
-        ends."""
+        ``perturbation``'s kind), ``seeds`` final seeds, under ``options`` (default: this
+        session's); kept as unfinished work until it ends."""
+        options = options or self.settings.options
         problem = self.settings.own.get(listed) or get_problem(listed)
-        rates = self.settings.options.noise_rates or service.DEFAULT_NOISE_RATES
+        rates = options.noise_rates or service.DEFAULT_NOISE_RATES
         self.study_stop = threading.Event()
         self.notify(f"robustness of {problem.name}: a study at each label-noise rate "
                     f"({', '.join(f'{r:g}' for r in rates)}; "
-                    f"{perturbation.noise_kind}); s stops it", timeout=6)
-        self.pending.study = study_item(SWEEP, listed, perturbation, [ALL], seeds)
+                    f"{perturbation.noise_kind}; {seeds} paired seeds per rate, --seeds sets "
+                    "them); s stops it", timeout=10)
+        self.pending.study = study_item(SWEEP, listed, perturbation, [ALL], seeds, options)
         self._keep_pending()
-        self._run_sweep(problem, self.study_stop, perturbation, seeds)
+        self._run_sweep(problem, self.study_stop, perturbation, replace(options, seeds=seeds))
 
     @work(thread=True, group="study", exit_on_error=False)
     def _run_sweep(self, problem: Problem, stop: threading.Event, perturbation: Perturbation,
-                   seeds: int) -> None:
+                   options: Options) -> None:
         from lossterm.app.study import sweep_worker
 
-        sweep_worker(problem, [ALL], replace(self.settings.options, seeds=seeds),
-                     perturbation, stop, self.post_message, store=self.store,
-                     runner=self.study_trainer)
+        sweep_worker(problem, [ALL], options, perturbation, stop, self.post_message,
+                     store=self.store, runner=self.study_trainer)
 
     def on_study_progress(self, message: StudyProgress) -> None:
         if self.study_stop is not None:  # not one that ended (a worker's late message)
@@ -182,6 +202,8 @@ class VerdictActions(_Host):
         self.study_stop = None
         self.sub_title = self.backend_line
         live_view(self, None)
+        if result is not None:
+            self._record_study(problem, result)  # listed with what asked for it (V reopens)
         self.pending.study = None  # ended, with a verdict or without: nothing to offer again
         self._keep_pending()
         if result is None:
@@ -225,7 +247,8 @@ class VerdictActions(_Host):
         else:
             view = self._runs_view(problem, selected)
         if view is not None:
-            self.push_screen(CompareScreen(view))
+            self.push_screen(CompareScreen(
+                view, export=lambda: self.export_verdict(problem, selected)))
 
     def _runs_view(self, problem: str, selected: RunView | None) -> CompareView | None:
         """The compare view of one group of ``problem``'s runs, or None after a
@@ -233,6 +256,8 @@ class VerdictActions(_Host):
 
         group = pick_group(self.board, problem, selected)
         why: str | None
+        if group is None and self._reopen_latest(problem):  # a study of an earlier session
+            return None
         if group is None:
             why = (f"no verdict for {problem} yet: S runs a fair study, or train two or more "
                    "losses over several seeds (n, then a)")
@@ -244,6 +269,35 @@ class VerdictActions(_Host):
         self.notify(why or f"no verdict for {problem}", timeout=10)
         return None
 
+    # -- export ------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """The verdict on the problem the picker and perturbation keys select now."""
+        picker = self._picked()
+        try:
+            problem = self.training_problem(picker.problem).name
+        except LosstermError:
+            problem = picker.problem
+        self.export_verdict(problem)
+
+    def export_verdict(self, problem: str, selected: RunView | None = None) -> None:
+        """Write ``problem``'s verdict (its study or sweep, else one group of its runs) as
+        the Markdown and JSON reports ``--headless`` writes, and say where."""
+        verdict: ProblemStudy | NoiseSweep | list[RunResult] | None = self.studies.get(problem)
+        if verdict is None:
+            group = pick_group(self.board, problem, selected)
+            if group is None or group.refusal(self.seeds):
+                self.notify(f"no verdict on {problem} to export yet: S runs a study",
+                            severity="warning", timeout=8)
+                return
+            verdict = list(group.results)
+        try:
+            written = write_reports(verdict, problem, self.backend_line)
+        except (OSError, UsageError) as exc:
+            self.notify(f"the verdict could not be written: {exc}", severity="error",
+                        timeout=15)
+            return
+        self.notify(f"verdict written: {written[0]} (and {written[1].name})", timeout=15)
 
 def progress_line(message: StudyProgress) -> str:
     """The header while a study trains: its phase, its runs done of every phase's, the

@@ -79,7 +79,17 @@ class Perturbation:
                             seed=self.seed, noise_kind=self.noise_kind)
 
     def describe(self) -> str:
-        return self.suffix()[1:].replace("+", ", ") or "none"
+        """In words, for a person: "label noise 0.2, imbalance 0.5" (the name's suffix,
+        "+noise0.2+imbalance0.5", is for file names and tables); "none"."""
+        parts = []
+        if self.label_noise:
+            asym = "asymmetric " if self.noise_kind == ASYMMETRIC else ""
+            parts.append(f"{asym}label noise {self.label_noise:g}")
+        if self.outliers:
+            parts.append(f"outliers {self.outliers:g}")
+        if self.imbalance < 1:
+            parts.append(f"imbalance {self.imbalance:g}")
+        return ", ".join(parts) or "none"
 
     def validate(self) -> None:
         for name in ("label_noise", "outliers"):

@@ -83,7 +83,23 @@ def _parameter_lines(spec: LossSpec) -> list[str]:
 
 def shape_axis(kind: str) -> str:
     axes: dict[str, str] = {Kind.REGRESSION: "residual ŷ - y", Kind.BINARY: "margin y·f"}
-    return axes.get(kind, "margin: true class's score - the others'")
+    return axes.get(kind, "margin m: true class's score - the others'")
+
+
+def shape_reading(kind: str) -> str:
+    """What the shape's x axis means in probabilities, where a head gives them: the
+    margin is the axis every loss of a kind shares whatever its head (a scores head such
+    as categorical hinge's has no probability), and for a probability head it is the
+    logit, so the probability of the true class can be read off it."""
+    if kind == Kind.REGRESSION:
+        return "x: the residual ŷ - y at y = 1"
+    if kind == Kind.BINARY:
+        return ("x: the margin y·f (f: the tanh output, or the logit for a sigmoid head: "
+                "p(true class) = 1/(1 + e^-m): 0.05 at -3, 0.5 at 0, 0.95 at 3)")
+    p = [np.exp(m) / (np.exp(m) + 2) for m in (-3, 0, 3)]
+    return ("x: the margin m of the true class's score over the others'; under a softmax "
+            f"p(true class) = e^m/(e^m + 2) with 3 classes: {p[0]:.2f} at -3, {p[1]:.2f} at 0, "
+            f"{p[2]:.2f} at 3")
 
 
 def shape(name: str, points: int = 81, target: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

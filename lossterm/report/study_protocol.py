@@ -9,6 +9,7 @@ print it as it is (JSON carries the same facts as fields, :mod:`.study_data`).
 from __future__ import annotations
 
 from lossterm.analysis.study import ProblemStudy
+from lossterm.core.words import counted
 from lossterm.report.study_rows import rate
 
 
@@ -74,11 +75,11 @@ def _replicated_lines(study: ProblemStudy, checkpoint: str) -> list[str]:
 def _shared_lines(study: ProblemStudy, checkpoint: str) -> list[str]:
     p, runs = study.protocol, study.runs
     return [
-        f"tuning (shared: once for all final seeds): {p.tune_seeds} seeds per rate "
+        f"tuning (shared: once for all final seeds): {counted(p.tune_seeds, 'seed')} per rate "
         f"({_seeds(study.tuning_seeds)}); score = mean validation {study.metric} at the "
         "checkpoint; a rate where any run diverged ranks last",
         f"checkpoint: {checkpoint}; chosen on validation only",
-        f"final: {p.seeds} paired seeds per loss ({_seeds(study.final_seeds)}) at its chosen "
+        f"final: {counted(p.seeds, 'paired seed')} per loss ({_seeds(study.final_seeds)}) at its chosen "
         "rate, same training rows; test split read once per final model, after training",
         f"selection and verdict metric: {study.metric} "
         f"({'higher' if study.higher else 'lower'} is better); paired t-tests, Holm-adjusted "

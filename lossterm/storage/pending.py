@@ -1,4 +1,7 @@
-"""Work the TUI was asked for and has not finished, kept so a dropped link costs none of it.
+"""What the TUI keeps beside the run history: its unfinished work, and its finished studies.
+
+**Unfinished work.** Work the TUI was asked for and has not finished is kept so a dropped
+link costs none of it.
 
 A person queues runs (``t``, ``a``) or starts a study (``S``, ``R``) and the SSH link
 drops, the tmux server dies or the box is rebooted: the runs that ended are in the
@@ -12,8 +15,14 @@ rows apart and is offered only the work of processes that are gone (a live proce
 queue is its own business). Every write is one transaction that replaces this process's
 rows: a process killed between writes leaves the previous whole list, never half of one.
 
+**Finished studies.** A study or sweep that ended with a verdict is listed with what
+asked for it (problem, perturbation, losses, seeds, options), so a later session can
+reopen it: the same request run again finds every run in ``study_runs`` and trains
+nothing, giving the verdict bit for bit — the kept runs are the one record, the list only
+says which requests to replay.
+
 A failing store (full disk, a lock held past the timeout) costs the TUI nothing: the
-write is dropped and :attr:`PendingWork.failed` says why, once.
+write is dropped and ``failed`` says why.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import os
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from lossterm.core.errors import UsageError
@@ -35,11 +45,19 @@ CREATE TABLE IF NOT EXISTS pending_work (
     id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, saved REAL NOT NULL,
     kind TEXT NOT NULL, body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tui_studies (
+    id INTEGER PRIMARY KEY, finished REAL NOT NULL, kind TEXT NOT NULL,
+    problem TEXT NOT NULL, verdict TEXT NOT NULL, body TEXT NOT NULL
+);
 """
 
 
-class PendingWork:
-    """The unfinished work of TUIs on one store file, on a connection of its own."""
+def _why(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+class _Kept:
+    """One store file on a connection of its own; never raises (``failed`` says why)."""
 
     def __init__(self, path: str | Path, *, timeout: float = 2):
         self.path = Path(path).expanduser()
@@ -58,7 +76,7 @@ class PendingWork:
             db.executescript(SCHEMA)
         except (UsageError, sqlite3.Error) as exc:  # another program's file; full; locked
             db.close()
-            self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.failed = _why(exc)
             return
         self._db = db
 
@@ -67,6 +85,10 @@ class PendingWork:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+class PendingWork(_Kept):
+    """The unfinished work of TUIs on one store file."""
 
     def save(self, items: list[dict]) -> bool:
         """This process's unfinished work is ``items`` now (each a dict with a ``kind``);
@@ -82,7 +104,7 @@ class PendingWork:
                         "INSERT INTO pending_work (pid, saved, kind, body) VALUES (?,?,?,?)",
                         [(self._pid, now, item["kind"], json.dumps(item)) for item in items])
             except sqlite3.Error as exc:
-                self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                self.failed = _why(exc)
                 return False
             return True
 
@@ -95,7 +117,7 @@ class PendingWork:
                 rows = self._db.execute(
                     "SELECT pid, body FROM pending_work ORDER BY id").fetchall()
             except sqlite3.Error as exc:
-                self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                self.failed = _why(exc)
                 return []
         items = []
         for pid, body in rows:
@@ -121,4 +143,54 @@ class PendingWork:
                 with self._db:
                     self._db.executemany("DELETE FROM pending_work WHERE pid=?", gone)
             except sqlite3.Error as exc:
-                self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                self.failed = _why(exc)
+
+
+@dataclass(frozen=True)
+class FinishedStudy:
+    id: int
+    finished: float  # when it ended (seconds since the epoch)
+    kind: str  # "study" or "sweep"
+    problem: str  # the name its runs carry, the perturbation included
+    verdict: str  # its verdict line when it ended
+    item: dict  # what asked for it: replayed to reopen it
+
+
+class FinishedStudies(_Kept):
+    """The studies and sweeps TUIs on one store file ended with a verdict, newest first."""
+
+    def record(self, item: dict, problem: str, verdict: str) -> bool:
+        with self._lock:
+            if self._db is None:
+                return False
+            try:
+                with self._db:
+                    self._db.execute(
+                        "INSERT INTO tui_studies (finished, kind, problem, verdict, body) "
+                        "VALUES (?,?,?,?,?)",
+                        (time.time(), item["kind"], problem, verdict, json.dumps(item)))
+            except sqlite3.Error as exc:
+                self.failed = _why(exc)
+                return False
+            return True
+
+    def listed(self, limit: int = 200) -> list[FinishedStudy]:
+        with self._lock:
+            if self._db is None:
+                return []
+            try:
+                rows = self._db.execute(
+                    "SELECT id, finished, kind, problem, verdict, body FROM tui_studies "
+                    "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+            except sqlite3.Error as exc:
+                self.failed = _why(exc)
+                return []
+        found = []
+        for row_id, finished, kind, problem, verdict, body in rows:
+            try:
+                item = json.loads(body)
+            except ValueError:
+                continue
+            if isinstance(item, dict):
+                found.append(FinishedStudy(row_id, finished, kind, problem, verdict, item))
+        return found

@@ -210,10 +210,11 @@ def test_the_compare_view_of_an_untuned_sweep():
     lines = view.verdict.splitlines()
     assert [line.split(": ")[0] for line in lines] == ["noise 0", "noise 0.3"]
     assert all("best" in line for line in lines)
-    assert view.protocol[0].endswith("p's curves are noise 0.3's")
+    assert view.protocol[0].endswith("p's curves are noise 0.3's; rows ranked by the mean at "
+                                     "noise 0.3, the highest rate")
     assert not view.isolation and not view.matrix
     header, *rows = view.rates_table
-    assert header == ("#", "loss", "noise 0", "noise 0.3") and len(rows) == 2
+    assert header == ("#", "loss (by noise 0.3)", "noise 0", "noise 0.3") and len(rows) == 2
     for series in sweep.series():
         means = [p[1] for p in view.robustness[series.loss]]
         assert means == series.means

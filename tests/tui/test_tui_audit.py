@@ -165,16 +165,16 @@ def test_5_the_perturbation_line_is_in_view_and_says_what_applies():
         await pilot.press("L")  # label noise on regression: kept, not applied
         await pilot.pause()
         text = str(app.query_one("#settings").render())
-        assert "perturb none" in text and "noise0.1: not on regression" in text
+        assert "no perturbation" in text and "label noise 0.1: not on regression" in text
         assert any("does not apply to regression" in n.message for n in app._notifications)
         assert app.query_one("#scatter").problem.name == "regression"
         await pilot.press("down")  # circles: now it applies
         await pilot.pause()
-        assert "perturb noise0.1" in str(app.query_one("#settings").render())
+        assert "label noise 0.1 (L O I)" in str(app.query_one("#settings").render())
         await pilot.press("O")  # outliers are for regression
         await pilot.pause()
         text = str(app.query_one("#settings").render())
-        assert "perturb noise0.1 " in text and "outliers0.05: not on binary" in text
+        assert "label noise 0.1 " in text and "outliers 0.05: not on binary" in text
 
     for size in ((100, 30), (80, 24)):
         canned(scenario, size=size)

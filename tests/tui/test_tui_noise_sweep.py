@@ -68,7 +68,8 @@ def test_r_in_the_tui_sweeps_noise_and_shows_the_robustness_curves():
     assert all("tie for best" in line for line in lines)
     assert "noise 0.3: on iris+noise0.3" in seen["protocol"]  # each point's whole verdict
     assert "each point is a fair study" in seen["protocol"]
-    assert seen["columns"] == ["#", "loss", "noise 0", "noise 0.3"]
+    # ranked by the highest rate's mean, and the table says so
+    assert seen["columns"] == ["loss (by noise 0.3)", "noise 0", "noise 0.3"]
     assert seen["rows"] == len(seen["robustness"])
     assert seen["plot"] == "robustness" and seen["next"] == "isolation"
     losses = seen["robustness"]

@@ -47,7 +47,7 @@ def test_first_frame_says_the_backend_is_loading_then_names_it():
             seen["ready"] = app.sub_title
 
     asyncio.run(main())
-    assert seen["loading"] == "loading TensorFlow…"
+    assert seen["loading"] == "loading Keras with TensorFlow…"
     assert seen["ready"].startswith("Keras 3 (test)")
 
 
@@ -258,7 +258,7 @@ def test_perturbation_keys_train_on_perturbed_data():
         await pilot.press("L", "L")  # label noise 0.2
         await pilot.pause()
         assert app.query_one("#scatter").problem.name == "circles+noise0.2"
-        assert "noise0.2" in str(app.query_one("#settings").render())
+        assert "label noise 0.2" in str(app.query_one("#settings").render())
         await pilot.press("t")
         await app.workers.wait_for_complete()
         await pilot.pause()

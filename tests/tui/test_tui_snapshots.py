@@ -1,4 +1,4 @@
-"""SVG snapshots of the main screen for each problem kind, at 100x30, 80x24 and 140x45.
+"""SVG snapshots of the main, compare and robustness screens, at 100x30, 80x24 and 140x45.
 
 The app is the real one; only the trainer is canned (tests/canned.py), so the
 pictures are stable. Update with: pytest tests/test_tui_snapshots.py --snapshot-update
@@ -8,7 +8,13 @@ import pytest
 
 from lossterm.app.app import make_app
 from lossterm.training.records import RunConfig
-from tests.helpers.canned import canned_compare_view, canned_loader, canned_trainer, exploding_trainer
+from tests.helpers.canned import (
+    canned_compare_view,
+    canned_loader,
+    canned_robustness_view,
+    canned_trainer,
+    exploding_trainer,
+)
 
 SIZES = [(100, 30), (80, 24), (140, 45)]
 PROBLEM_ROWS = {"regression": 0, "circles": 1, "blobs": 2}
@@ -132,6 +138,24 @@ def test_compare_screen(snap_compare, size, key):
     async def run_before(pilot):
         await pilot.app.workers.wait_for_complete()
         await pilot.app.push_screen(CompareScreen(canned_compare_view()))
+        await pilot.pause()
+        if key:
+            await pilot.press(key)
+            await pilot.pause()
+
+    assert snap_compare(_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("key", ["", "p"], ids=["robustness", "isolation"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_robustness_screen(snap_compare, size, key):
+    """R's verdict on iris: a line per noise rate, the nine losses ranked at the highest
+    rate (each with its plot marker), the robustness plot; p: the last rate's isolation."""
+    from lossterm.app.screens.compare import CompareScreen
+
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.app.push_screen(CompareScreen(canned_robustness_view()))
         await pilot.pause()
         if key:
             await pilot.press(key)

@@ -58,7 +58,7 @@ def test_the_study_key_ends_on_a_verdict_in_a_real_terminal(tmp_path):
         assert "on circles" in screen
         assert "p Holm" in screen and "★" in screen  # the ranked table, ties marked
         tied = _tied_in_verdict(screen)
-        starred = {line.split()[1] for line in shown.splitlines()
+        starred = {line.split()[2] for line in shown.splitlines()  # "1  ■ bce  0.1 ..."
                    if line.split()[:1] and line.split()[0].isdigit() and "★" in line}
         assert tied and starred == {get_loss(name).short_name for name in tied}, shown
         pane.send("escape")

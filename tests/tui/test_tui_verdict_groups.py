@@ -53,7 +53,7 @@ def test_v_over_runs_of_two_epoch_settings_judges_one_and_names_it(two_epoch_set
     async def main():
         async with running(app, (100, 30)) as pilot:
             await app.workers.wait_for_complete()
-            await wait_until(pilot, lambda: len(app.runs) == 12)
+            await wait_until(pilot, lambda: len(app.runs) == 4)  # 2 losses x 2 settings, ×3 each
             await pilot.press("v")  # the latest run's settings: 3 epochs
             await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen))
             seen["latest"] = _screen_text(app.screen)

@@ -14,6 +14,7 @@ from lossterm.analysis.stats import interval_words, summarize
 from lossterm.analysis.study.protocol import REPLICATE, Protocol
 from lossterm.analysis.study.results import ProblemStudy
 from lossterm.analysis.verdict import Verdict
+from lossterm.core.words import counted
 from lossterm.data.perturb import NOISE_DEFINITIONS
 from lossterm.training.records import RunResult
 
@@ -164,7 +165,7 @@ class NoiseSweep:
         else:
             lrs = "/".join(f"{lr:g}" for lr in self.learning_rates)
             how = (f"each point is the untuned comparison (--no-tune): every loss at learning "
-                   f"rate {lrs}, {len(self.seeds)} paired seeds, the last epoch's weights; "
+                   f"rate {lrs}, {counted(len(self.seeds), 'paired seed')}, the last epoch's weights; "
                    "nothing chosen, no validation split")
             splits = (f"splits: test rows clean ({self.rows['test']}, never perturbed); the "
                       f"{self.rows['training']} training rows noisy")

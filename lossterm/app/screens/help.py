@@ -11,9 +11,13 @@ from textual.widgets import Static
 
 INTRO = (
     "Pick a problem and a loss on the left; t trains it, a queues every loss that fits "
-    "the problem. Curves update every epoch. In the runs table, space overlays a run's "
+    "the problem. Enter on a problem moves to its losses; Enter on a loss trains it (as t). "
+    "Curves update every epoch. In the runs table, space (or Enter) overlays a run's "
     "curves with the others. The metric is the same for every loss of a problem (MSE or "
-    "accuracy), so runs compare fairly; each loss's own value is in the loss plot."
+    "accuracy), so runs compare fairly; each loss's own value is in the loss plot.\n\n"
+    "Marks in the loss list: ✗ the checks refuse the loss on this problem, ⚠ they warn "
+    "(select it: the details say why), ² a multiclass loss in its two-unit form on a "
+    "binary problem, • one of the tutorial's nine."
 )
 
 

@@ -5,7 +5,8 @@ The dialog loads the file itself, off the UI thread, and closes only once it
 has loaded: a bad path or column is said inside it, with everything typed
 kept, so what is typed next lands in the dialog, not on the main screen.
 Enter in the path field moves to the column at once: keys typed right after
-it land in the column field, not at the end of the path (:class:`FormInput`).
+it land in the column field, not at the end of the path (:class:`FormInput`); so
+does Tab (and shift+Tab) in every text field: keys pasted after it land in the next.
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ T = TypeVar("T")  # what ``load`` makes of the options: the dialog's answer
 
 
 class FormInput(Input):
-    """An Input whose Enter moves the focus on at once (``then``: the next field's id),
-    and which passes on keys typed ahead of that move.
+    """An Input whose Enter (``then``: the next field's id) and Tab move the focus on at
+    once, and which passes on keys typed ahead of that move.
 
     Textual hands each key to the widget focused when the App reads it, and
-    Enter acts only once it has bubbled back up to the App's bindings: keys
-    typed right after Enter reach this field before the focus moves. So Enter
-    moves the focus here, in order, and any key this field gets after losing
+    Enter or Tab acts only once it has bubbled back up to the App's bindings: keys
+    typed right after it reach this field before the focus moves. So they
+    move the focus here, in order, and any key this field gets after losing
     the focus goes on to the focused field, in order; after the dialog has
     closed, nowhere (never to the main screen's commands).
     """
@@ -60,6 +61,14 @@ class FormInput(Input):
             event.stop()
             event.prevent_default()
             screen.set_focus(screen.query_one(f"#{self.then}"))
+            return
+        if event.key in ("tab", "shift+tab"):  # as Enter: the move comes before what follows
+            event.stop()
+            event.prevent_default()
+            if event.key == "tab":
+                screen.focus_next()
+            else:
+                screen.focus_previous()
             return
         await super()._on_key(event)
 
@@ -110,6 +119,13 @@ class OpenDataScreen(ModalScreen[T | None], Generic[T]):
             with Horizontal(id="open-buttons"):
                 yield Button("Load", variant="primary", id="load")
                 yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        # Every field named on its border: a placeholder goes once the field holds text
+        # (the test share and data seed always do), leaving two bare numbers.
+        for field, title in (("path", "file"), ("target", "column to predict"),
+                             ("test-size", "test share"), ("data-seed", "data seed")):
+            self.query_one(f"#{field}", Input).border_title = title
 
     def on_input_submitted(self, _: Input.Submitted) -> None:
         self._submit()

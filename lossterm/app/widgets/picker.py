@@ -24,7 +24,7 @@ from lossterm.core.errors import UsageError
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import PROBLEM_KIND, PROBLEM_NAMES, get_problem
 from lossterm.losses import CATALOGUE, LossSpec, get_loss
-from lossterm.losses.catalogue import own_losses
+from lossterm.losses.catalogue import own_losses, tutorial_losses_for
 from lossterm.losses.checks import check
 from lossterm.losses.forms import fit_to
 from lossterm.losses.twonode import is_two_node
@@ -54,7 +54,14 @@ class Picker(Vertical):
         self.perturbation = Perturbation()
         self.kinds = {**{name: kind for name, kind in extra}, **PROBLEM_KIND}
         self.problem = problem or (extra[0][0] if extra else PROBLEM_NAMES[0])
-        self.loss = loss or "mean_squared_error"
+        # The loss last chosen for each kind of problem: moving to a problem selects its
+        # kind's own choice (the tutorial's loss until one is chosen), never the loss of
+        # the problem before (a multiclass loss carried to a binary problem trains there in
+        # its two-node form: t would train another loss depending on the path taken).
+        self.chosen: dict[str, str] = {}
+        if loss:
+            self.chosen[self.kinds.get(self.problem, "")] = loss
+        self.loss = loss or ""
         self.data_ready = False
 
     def compose(self) -> ComposeResult:
@@ -64,7 +71,7 @@ class Picker(Vertical):
             id="problems",
         )
         yield Static(self._settings_text(), id="settings")
-        yield Label("Loss", classes="pane-title")
+        yield Label("Loss", classes="pane-title", id="loss-title")
         yield VimOptionList(id="losses")
         yield VerticalScroll(Static(id="details"), id="details-box", can_focus=False)
 
@@ -72,9 +79,11 @@ class Picker(Vertical):
         """Seeds, and the perturbation that applies to this problem's kind (the rest named)."""
         kind = self.kinds.get(self.problem, "binary")
         applied = self.perturbation.for_kind(kind)
+        # one setting a line: "label noise 0.2, imbalance 0.5" is cut in a narrow picker
+        perturbed = ((applied.describe().replace(", ", ",\n"), "bold") if applied.active else
+                     ("no perturbation", "dim"))
         text = Text.assemble(("seeds per run ", "dim"), (str(self.seeds), "bold"), (" (n)\n", "dim"),
-                             ("perturb ", "dim"), (applied.describe(), "bold"),
-                             (" (L O I)", "dim"), no_wrap=True, overflow="ellipsis")
+                             perturbed, (" (L O I)", "dim"), no_wrap=True, overflow="ellipsis")
         rest = _other_part(self.perturbation, applied)
         if rest:
             text.append(f"\n{rest}: not on {kind}", style="dim italic")
@@ -114,6 +123,8 @@ class Picker(Vertical):
         if loss is not None and loss.id is not None and not loss.disabled and loss.id != self.loss:
             self.loss, changed = loss.id, True
             self.refresh_details()
+        if loss is not None and loss.id == self.loss:  # the kind's choice, from now on
+            self.chosen[self.kinds.get(self.problem, "")] = self.loss
         return changed
 
     @property
@@ -138,9 +149,12 @@ class Picker(Vertical):
         losses.add_options([Option(_one_line(f"  {s.name} ({s.kind} only)", "dim"),
                                    id=s.name, disabled=True) for s in others])
         names = [s.name for s in fitting]
-        self.loss = self.loss if self.loss in names else names[0]
+        tutorial = [s.name for s in tutorial_losses_for(kind) if s.name in names]
+        mine = self.chosen.get(kind)
+        self.loss = mine if mine in names else (tutorial or names)[0]
         losses.highlighted = names.index(self.loss)
         self.refresh_details()
+        self._show_legend(fitting)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
@@ -151,9 +165,38 @@ class Picker(Vertical):
     def mark_losses(self) -> None:
         """Redraw the loss list's prompts: ⚠ on those the checks warn about."""
         losses = self.query_one("#losses", OptionList)
-        for spec in self._every():
-            if spec.kind == self.kinds[self.problem]:
-                losses.replace_option_prompt(spec.name, self._loss_prompt(spec))
+        fitting = [s for s in self._every() if s.kind == self.kinds[self.problem]]
+        for spec in fitting:
+            losses.replace_option_prompt(spec.name, self._loss_prompt(spec))
+        self._show_legend(fitting)
+
+    def _show_legend(self, fitting: Sequence[LossSpec] | None = None) -> None:
+        """The loss pane's title says what the marks in its list mean (those shown only;
+        ⚠ and ✗ unexplained read as decoration; the details say why, for the selected).
+        Packed into the pane's width: a second line only when ✗, ⚠ and ² all show; •
+        is said only where it fits (the help says it too)."""
+        if fitting is None:
+            fitting = [s for s in self._every() if s.kind == self.kinds[self.problem]]
+        marks = {_mark(self._findings(s), is_two_node(s)) for s in fitting}
+        if any(s.tutorial for s in fitting):
+            marks.add("•")
+        width = self.content_size.width or 26
+        lines = [_one_line("Loss")]
+        for mark, words in LEGEND:
+            if mark not in marks:
+                continue
+            if lines[-1].cell_len + 3 + len(words) + 1 > width:
+                if mark == "•":
+                    break
+                lines.append(_one_line(""))
+            line = lines[-1]
+            line.append(f"{'  ' if line.plain else ''}{mark} ", style=MARK_STYLES[mark])
+            line.append(words, style="dim")
+        self.query_one("#loss-title", Label).update(Text("\n").join(lines))
+
+    def on_resize(self) -> None:
+        if self.query("#loss-title"):  # the legend is packed into the new width
+            self._show_legend()
 
     def _findings(self, spec: LossSpec):
         """The checks of ``spec`` on the selected problem; None before the data is loaded."""
@@ -168,18 +211,14 @@ class Picker(Vertical):
         """The loss's name, after ✗ (refused here), ⚠ (a warning) or ² (a multiclass
         loss in its two-node form on a binary problem: 2 units) so a long name cannot
         push the mark out of sight; • marks the tutorial's losses."""
-        findings = self._findings(spec)
         two_node = is_two_node(spec)
-        if isinstance(findings, UsageError):
-            text = _one_line("✗ ", "bold red")
-        elif findings is not None and findings.warnings:
-            text = _one_line("⚠ ", "bold yellow")
-        elif two_node:
+        mark = _mark(self._findings(spec), two_node)
+        if mark == "²":
             text = _one_line("")
-            text.append("² ", style="bold cyan")  # the mark only, not the row
+            text.append("² ", style=MARK_STYLES[mark])  # the mark only, not the row
             two_node = False  # said
         else:
-            text = _one_line("  ")
+            text = _one_line(f"{mark or ' '} ", MARK_STYLES.get(mark, ""))
         text.append(spec.name)
         if spec.tutorial:
             text.append(" •", style="cyan")
@@ -187,10 +226,15 @@ class Picker(Vertical):
             text.append(" (2 units)", style="dim")
         return text
 
+    class Chosen(Message):
+        """Enter on a loss: train it (the App treats it as ``t``)."""
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         if event.option_list.id == "problems":  # enter on a problem moves to its losses
-            event.stop()
             self.query_one("#losses").focus()
+        else:  # enter on a loss trains it
+            self.post_message(self.Chosen())
 
     def refresh_details(self) -> None:
         self.query_one("#details", Static).update(self.details_text())
@@ -232,18 +276,33 @@ class Picker(Vertical):
         return text
 
 
+# What the loss list's marks mean, in the order its title says them.
+LEGEND = (("✗", "refused"), ("⚠", "warns"), ("²", "2 units"), ("•", "tutorial"))
+MARK_STYLES = {"✗": "bold red", "⚠": "bold yellow", "²": "bold cyan", "•": "cyan"}
+
+
+def _mark(findings, two_node: bool) -> str:
+    """The mark before a loss's name: ✗ (the checks refuse it here), ⚠ (they warn), ² (a
+    multiclass loss's two-node form on a binary problem), or none."""
+    if isinstance(findings, UsageError):
+        return "✗"
+    if findings is not None and findings.warnings:
+        return "⚠"
+    return "²" if two_node else ""
+
+
 def _short_warning(line: str) -> str:
     """A check's warning without the loss's name and before its explanation."""
     return line.split(": ", 1)[-1].split("; ", 1)[0]
 
 
 def _other_part(whole: Perturbation, applied: Perturbation) -> str:
-    """The perturbation's settings that do not apply here, described: 'noise0.1'."""
+    """The perturbation's settings that do not apply here, described: 'label noise 0.1'."""
     rest = Perturbation(label_noise=whole.label_noise if not applied.label_noise else 0.0,
                         outliers=whole.outliers if not applied.outliers else 0.0,
                         imbalance=whole.imbalance if applied.imbalance == 1 else 1.0,
                         noise_kind=whole.noise_kind)
-    return rest.suffix()[1:].replace("+", ", ")
+    return rest.describe() if rest.active else ""
 
 
 def _one_line(text: str, style: str = "") -> Text:

@@ -27,6 +27,8 @@ from lossterm.app.runs import QUEUED, RunView
 from lossterm.app.state import RunBoard
 
 COLUMNS = ("", "#", "problem", "loss", "status", "epoch", "train", "test", "sec")
+# On the table's top border while it is empty: a first screen that says what to press.
+EMPTY_HINT = "no runs yet: t trains the selected loss · a every loss · S a study · ? help"
 FIXED = {"": 1, "#": 2, "status": 12, "train": 6, "test": 6, "sec": 5}
 SHARED = ("problem", "loss")  # these two share what the others leave
 
@@ -44,12 +46,21 @@ def column_widths(table_width: int, epochs: int = 100, padding: int = 1) -> dict
 class RunsTable(DataTable):
     BINDINGS = [
         Binding("space", "toggle_overlay", "Overlay", tooltip="show this run in the curves"),
+        Binding("enter", "toggle_overlay", "Overlay", show=False,
+                tooltip="the same as space: show this run in the curves, or take it out"),
+        Binding("d,delete", "drop", "Drop", show=False,
+                tooltip="a queued run: take it off the queue; the run training: stop it "
+                        "after this epoch (a study training beside it goes on)"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
     @dataclass
     class OverlayToggled(Message):
+        run_id: int
+
+    @dataclass
+    class Dropped(Message):
         run_id: int
 
     board: reactive[RunBoard | None] = reactive(None, init=False, repaint=False)
@@ -61,6 +72,7 @@ class RunsTable(DataTable):
         for name in COLUMNS:
             self.add_column(name, key=name or "mark", width=self.widths[name])
         self._trained_last: int | None = None
+        self.border_title = EMPTY_HINT
 
     def on_resize(self) -> None:
         self._fit()
@@ -92,6 +104,7 @@ class RunsTable(DataTable):
 
     def _sync_rows(self, board: RunBoard) -> None:
         """Rows of runs gone removed; rows whose run changed rewritten; new runs appended."""
+        self.border_title = None if board.runs else EMPTY_HINT
         for key in [k for k in self.rows if _run_id(k) not in board.runs]:
             self.remove_row(key)
             self._drawn.pop(_run_id(key), None)
@@ -128,6 +141,11 @@ class RunsTable(DataTable):
         run_id = self.selected_run_id()
         if run_id is not None:
             self.post_message(self.OverlayToggled(run_id))
+
+    def action_drop(self) -> None:
+        run_id = self.selected_run_id()
+        if run_id is not None:
+            self.post_message(self.Dropped(run_id))
 
 
 def _cells(run: RunView, widths: dict[str, int]) -> tuple[Text, ...]:
