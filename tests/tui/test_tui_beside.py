@@ -42,6 +42,7 @@ def test_b_shows_clean_and_perturbed_studies_side_by_side():
     asyncio.run(main())
     assert seen["header"] == ["loss", "circles (accuracy)", "circles+noise0.1 (accuracy)"]
     header, rows = seen["expected"]
+    assert list(header) == seen["header"]
     assert [list(r) for r in rows] == seen["rows"]
     assert len(rows) >= 4 and all(len(r) == 3 for r in rows)
     ranks = [int(r[1].split()[0].rstrip("★")) for r in rows]
