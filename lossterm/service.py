@@ -22,7 +22,15 @@ from lossterm.analysis.study.calibration import Calibration
 from lossterm.analysis.study.calibration import calibrate as calibrate_job
 from lossterm.analysis.study.noise import noise_warnings, sweep_jobs
 from lossterm.analysis.study.protocol import Protocol
-from lossterm.analysis.study.run import TUNING, Phase, ProblemStudy, Trainer, default_trainer, study_jobs
+from lossterm.analysis.study.run import (
+    TUNING,
+    Phase,
+    ProblemStudy,
+    Trainer,
+    default_trainer,
+    planned_runs,
+    study_jobs,
+)
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.core.errors import UsageError
 from lossterm.data.own import load_csv, load_csv_split
@@ -248,18 +256,34 @@ def study_problems(options: Options) -> tuple[list[Problem], dict[int, np.ndarra
 
 
 Labeller = Callable[[Phase], str]
+# Trains a phase's jobs as the engine's schedule does, telling its listener each run:
+# ``runner(jobs, stop=..., listener=...)`` (the TUI's tests replay canned epochs with it).
+Runner = Callable[..., list[RunResult]]
+
+
+def planned_count(work: Work) -> int:
+    """How many runs a study or sweep will train, known before any trains: a progress
+    bar's total (an extended grid, decided by the tuning, adds to it when it starts)."""
+    if work.kind == SWEEP:
+        rates = len(work.options.noise_rates)
+        if work.options.tune is False:
+            seeds = work.options.seeds if work.options.seeds > 1 else work.protocol.seeds
+            return rates * len(work.jobs) * seeds
+        return rates * planned_runs(work.jobs, work.protocol)
+    return planned_runs(work.jobs, work.protocol)
 
 
 def run_study(work: Work, *, listener: RunListener | None = None,
               stop: threading.Event | None = None, trainer: Trainer | None = None,
-              label: Labeller | None = None, runs: StudyRuns | None = None
-              ) -> list[ProblemStudy]:
+              label: Labeller | None = None, runs: StudyRuns | None = None,
+              runner: Runner | None = None) -> list[ProblemStudy]:
     """The work's study, one per problem. ``stop`` set: :class:`StudyStopped` after the
     phase in training. ``trainer``: how a phase trains (default: the population engine
     on the options' threads), wrapped so the listener hears each phase. ``runs``: the
     store's study runs: those found are not trained again, each new one is kept as it
-    ends (:func:`open_study_runs`)."""
-    train_phase = _phases(work, listener, stop, trainer, label, runs=runs)
+    ends (:func:`open_study_runs`). ``runner``: what trains each phase's runs in place of
+    the engine's schedule (:data:`Runner`)."""
+    train_phase = _phases(work, listener, stop, trainer, label, runs=runs, runner=runner)
     return study_jobs(work.jobs, work.protocol, data_seed=work.options.perturbation.seed,
                   trainer=train_phase, held=work.held)
 
@@ -268,11 +292,11 @@ def run_sweep(work: Work, *, listener: RunListener | None = None,
               stop: threading.Event | None = None, trainer: Trainer | None = None,
               on_point: Callable[[NoiseSweep], None] | None = None,
               on_start: Callable[[str, float], None] | None = None,
-              label: Labeller | None = None, runs: StudyRuns | None = None
-              ) -> list[NoiseSweep]:
+              label: Labeller | None = None, runs: StudyRuns | None = None,
+              runner: Runner | None = None) -> list[NoiseSweep]:
     """The work's robustness sweep, one per problem; ``stop`` set, it ends with the points
     done. The listener hears each phase as 'noise RATE (i/n) ' and ``label``'s words
-    (default: the phase and problem). ``runs``: as :func:`run_study`'s."""
+    (default: the phase and problem). ``runs``, ``runner``: as :func:`run_study`'s."""
     rates = work.options.noise_rates
     now = {"rate": rates[0]}
 
@@ -292,7 +316,7 @@ def run_sweep(work: Work, *, listener: RunListener | None = None,
                         tune=work.options.tune is not False, seeds=seeds,
                         held=work.held, stop=stop, on_start=started, on_point=on_point,
                         trainer=_phases(work, listener, stop, trainer, where, raises=False,
-                                                runs=runs))
+                                        runs=runs, runner=runner))
 
 
 def run_calibration(work: Work, *, listener: RunListener | None = None,
@@ -316,7 +340,7 @@ def run_calibration(work: Work, *, listener: RunListener | None = None,
 
 def _phases(work: Work, listener: RunListener | None, stop: threading.Event | None,
             trainer: Trainer | None, label: Labeller | None, raises: bool = True,
-            runs: StudyRuns | None = None) -> Trainer:
+            runs: StudyRuns | None = None, runner: Runner | None = None) -> Trainer:
     """A study's trainer that tells ``listener`` each phase (as ``label`` words it) and
     each run, stops its runs at their next epoch once ``stop`` is set and then (if
     ``raises``) raises :class:`StudyStopped`. With ``runs``, only the runs not in the
@@ -327,6 +351,8 @@ def _phases(work: Work, listener: RunListener | None, stop: threading.Event | No
     def train(jobs: list[Job], phase: Phase, hears: RunListener) -> list[RunResult]:
         if trainer is not None:
             return trainer(jobs, phase)
+        if runner is not None:
+            return runner(jobs, stop=stop or threading.Event(), listener=hears)
         return default_trainer(jobs, phase, threads=threads, stop=stop, listener=hears)
 
     def train_phase(jobs: list[Job], phase: Phase) -> list[RunResult]:

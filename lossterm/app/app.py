@@ -83,7 +83,8 @@ class LosstermApp(ChooseActions, ResumeActions, App):
                  loss: str | None = None, seeds: int = 1, store=None,
                  own_problems: Sequence[Problem] = (),
                  perturbation: Perturbation | None = None, options: Options | None = None,
-                 catch_signals: bool = False):
+                 catch_signals: bool = False,
+                 study_trainer: Trainer | None = None):
         super().__init__()
         self.store = store
         # What was asked and is not finished, kept in the store as it changes: the next
@@ -95,6 +96,7 @@ class LosstermApp(ChooseActions, ResumeActions, App):
         self.extra_problems = [(p.name, p.kind) for p in own_problems]
         self.initial = (problem, loss)
         self.trainer = trainer or engine_trainer
+        self.study_trainer = study_trainer  # None: studies train on the engine
         self.loader = loader or load_backend
         self.data_ready = False
         # problem name -> its latest ProblemStudy or NoiseSweep (what v shows)
@@ -379,6 +381,6 @@ def make_app(*, trainer: Trainer | None = None, loader: Callable[[], str] | None
     """The app, as the CLI and the tests build it (tests inject a fake trainer).
 
     ``options``: base (RunConfig), problem, loss, seeds, store, own_problems,
-    perturbation, options (Options), as LosstermApp takes them.
+    perturbation, options (Options), study_trainer, as LosstermApp takes them.
     """
     return LosstermApp(trainer=trainer, loader=loader, **options)

@@ -40,6 +40,9 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
     Binding("x", "export", "Export", id="export", show=False,
             tooltip="write the selected problem's verdict as the Markdown and JSON reports "
                     "--headless writes, in the folder lossterm started in"),
+    Binding("B", "beside", "Beside", id="beside", show=False,
+            tooltip="every verdict of this session side by side, one column per problem "
+                    "(the same losses on two problems, or clean and perturbed)"),
     Binding("V", "past_studies", "Past studies", id="past_studies", show=False,
             tooltip="the studies and sweeps that ended on this store, newest first: reopen "
                     "one from its kept runs (nothing trains)"),
@@ -83,7 +86,7 @@ WIDE_ONLY = frozenset({"seeds", "switch_curves"})
 # another screen is on top of it (LosstermApp.check_action).
 MAIN_SCREEN_ONLY = frozenset({"train", "train_all", "study", "robustness", "compare", "seeds",
                               "switch_curves", "cycle", "clear", "regions", "theory",
-                              "open_data", "export", "past_studies", "mark",
+                              "open_data", "export", "past_studies", "beside", "mark",
                               "run_settings"})
 
 EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",

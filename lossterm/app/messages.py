@@ -61,12 +61,36 @@ class HistoryLoaded(Message):
 
 @dataclass
 class StudyProgress(Message):
-    """A study's phase and how many of its runs are done."""
+    """A study's phase and how many of its runs are done: of the phase, and of the whole
+    study or sweep (every phase), with an estimate of the time left."""
 
     problem: str
     phase: str  # "tuning", "tuning (extended)", "final"
-    done: int
+    done: int  # of the phase's runs (those it trains: runs kept in the store aside)
     total: int
+    overall_done: int = 0  # of every phase's runs, those read back from the store included
+    overall_total: int = 0  # planned up front; a grid extension adds its runs as it starts
+    fraction: float = 0.0  # of the whole, counting the epochs of runs still training
+    left: float | None = None  # seconds, estimated from the work done; None: too early
+
+
+@dataclass(frozen=True)
+class LiveLine:
+    """One loss's runs in the study's phase now: per epoch, the median over them."""
+
+    loss: str  # the short name
+    metric: str  # the loss's metric key in the epoch logs ("accuracy", "mse")
+    runs: int  # how many runs the medians are over
+    series: dict[str, list[float]]  # "loss", "val_loss", metric, "val_" + metric
+
+
+@dataclass
+class StudyCurves(Message):
+    """The study's runs as they train: a line per loss (throttled by the listener)."""
+
+    problem: str
+    phase: str
+    lines: list[LiveLine]
 
 
 @dataclass

@@ -22,6 +22,7 @@ from lossterm.app.pending import SWEEP, describe, options_from, perturbation_of,
 from lossterm.app.screens.resume import ResumeScreen
 from lossterm.app.screens.studies import StudiesScreen
 from lossterm.app.verdicts import VerdictActions
+from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.core.errors import LosstermError
 from lossterm.data.problems import Problem
 from lossterm.storage.pending import FinishedStudies, FinishedStudy
@@ -66,6 +67,24 @@ class ResumeActions(VerdictActions):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, self._signalled, signum)
+
+    # -- the queue, run by run ---------------------------------------------------------
+
+    def on_runs_table_dropped(self, message: RunsTable.Dropped) -> None:
+        """d on a run: a queued one leaves the queue; the one training stops after its
+        epoch (kept as stopped); a finished one stays (c clears finished runs)."""
+        run = self.board.get(message.run_id)
+        if run is None:
+            return
+        if self.board.drop_queued(run.id) is not None:
+            self.notify(f"{run.label} taken off the queue", timeout=5)
+            self._keep_pending()
+            self._board_changed()
+        elif not run.finished:
+            run.stop.set()
+            self.notify(f"stopping {run.label} after this epoch", timeout=5)
+        else:
+            self.notify(f"{run.label} has ended: c clears finished runs", timeout=5)
 
     # -- unfinished work -------------------------------------------------------------
 

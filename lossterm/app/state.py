@@ -17,6 +17,7 @@ dict reads, atomic under the GIL, and nothing on screen depends on the queue.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections import deque
@@ -24,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from lossterm.analysis.experiments import experiment_key, run_settings
-from lossterm.app.runs import TRAINING, RunView
+from lossterm.app.runs import QUEUED, TRAINING, RunView
 from lossterm.core.errors import UsageError
 from lossterm.core.types import Status
 from lossterm.losses import get_loss
@@ -109,6 +110,11 @@ class OverlayRefused(ValueError):
     """A run that cannot share the overlay's axes; the message says why."""
 
 
+def _has_epochs(run: RunView) -> bool:
+    """Whether the run has an epoch to draw: a finished seed's or a live one's."""
+    return any(r.records for r in run.results) or any(run.live.values())
+
+
 def _seed_range(start: int, count: int) -> str:
     return str(start) if count == 1 else f"{start}-{start + count - 1}"
 
@@ -150,20 +156,28 @@ class RunBoard:
         return [r for r in self.runs.values() if r.overlay]
 
     def shown_runs(self) -> list[RunView]:
-        """The overlay and the run training now; else the latest run.
+        """The overlay and the run training now; else the latest run with epochs.
 
         The run training now joins the overlay when it can share its axes; when
         it cannot (another problem), it is shown alone until it ends
-        (:meth:`overlay_hidden` says so).
+        (:meth:`overlay_hidden` says so). A run shown alone waits for its first
+        epoch: until then the curves on screen stay (the overlay, else the
+        latest run with epochs), so a queue of runs never blanks the pane for
+        the second or so each run spends building its model.
         """
         overlay, training = self.overlay, self.training
         if training is not None and training not in overlay:
-            return overlay + [training] if overlay_refusal(training, overlay) is None \
-                else [training]
-        if overlay:
-            return overlay
-        started = [r for r in self.runs.values() if r.results or r.live]
-        return started[-1:]
+            if overlay and overlay_refusal(training, overlay) is None:
+                return overlay + [training]
+            if _has_epochs(training):
+                return [training]
+            return overlay or self._latest() or [training]
+        return overlay or self._latest()
+
+    def _latest(self) -> list[RunView]:
+        """The latest run with an epoch to draw (none: empty)."""
+        drawn = [r for r in self.runs.values() if _has_epochs(r)]
+        return drawn[-1:]
 
     def overlay_hidden(self) -> bool:
         """Whether the overlay is off screen for a run training on another problem."""
@@ -337,6 +351,21 @@ class RunBoard:
                 raise OverlayRefused(why)
         run.overlay = not run.overlay
         self._changed("overlay", [run])
+        return run
+
+    def drop_queued(self, run_id: int) -> RunView | None:
+        """Take a queued run off the queue and the board (None if it is not queued). Its
+        stop is set too: should the training thread have taken it this instant, it
+        stops at its first epoch instead of training unseen."""
+        run = self.runs.get(run_id)
+        if run is None or run.status != QUEUED or run.from_history:
+            return None
+        run.stop.set()
+        with contextlib.suppress(ValueError):
+            self.queue.remove(run_id)
+        self._changed("cleared", [run])
+        del self.runs[run_id]
+        self._revisions.pop(run_id, None)
         return run
 
     def stop_all(self) -> None:

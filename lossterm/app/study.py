@@ -8,7 +8,8 @@ as a result). Study runs are not written to the run history: a study's
 hundreds of tuning runs would drown the runs a person trained. With a store, they are
 kept in its study-runs table as they end, so a study stopped (or cut by a dropped
 link) resumes when started again: ``S`` or ``R`` on the same settings trains only
-what is missing, as ``--headless`` does.
+what is missing, as ``--headless`` does. While it trains, :class:`~lossterm.app.watch.StudyWatch` posts
+how far the whole of it is, an estimate of the time left, and its runs' curves.
 """
 
 from __future__ import annotations
@@ -21,40 +22,47 @@ from textual.message import Message
 
 from lossterm import service
 from lossterm.analysis.study.run import Phase
-from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
+from lossterm.app.messages import StudyDone, SweepDone
+from lossterm.app.watch import StudyWatch
 from lossterm.core.errors import LosstermError
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import Problem
 from lossterm.options import Options
 from lossterm.storage.store import Store
 from lossterm.storage.study_runs import StudyRuns
-from lossterm.training.listener import RunListener
-from lossterm.training.records import Job, RunResult
 
 
 def study_worker(problem: Problem, losses: list[str], options: Options,
                  stop: threading.Event, post: Callable[[Message], object],
-                 store: Store | None = None) -> None:
+                 store: Store | None = None, runner: service.Runner | None = None) -> None:
     """Study ``losses`` on ``problem`` with the options' settings; report by ``post``.
-    ``store``: where its runs are kept and resumed from."""
-    runs = None
+    ``store``: where its runs are kept and resumed from. ``runner``: what trains its
+    runs in place of the engine (:data:`lossterm.service.Runner`; the tests' canned one)."""
+    runs = watch = None
     try:
         runs = _study_runs(store)
         work = service.study_work(replace(options, losses=tuple(losses)), [problem])
-        (study,) = service.run_study(work, listener=_Counting(problem.name, post), stop=stop,
-                                     label=_phase_name, runs=runs)
+        watch = StudyWatch(problem.name, post, service.planned_count(work))
+        (study,) = service.run_study(work, listener=watch, stop=stop, label=_phase_name,
+                                     runs=runs, runner=runner)
     except service.StudyStopped:
-        post(StudyDone(problem.name, None, "study stopped; no verdict (its finished runs "
-                                           "are kept: S resumes)" if runs else
-                       "study stopped; no verdict"))
-        return
+        done = StudyDone(problem.name, None, "study stopped; no verdict (its finished runs "
+                                             "are kept: S resumes)" if runs else
+                         "study stopped; no verdict")
     except LosstermError as exc:
-        post(StudyDone(problem.name, None, str(exc)))
-        return
+        done = StudyDone(problem.name, None, str(exc))
+    else:
+        done = StudyDone(problem.name, study)
     finally:
-        if runs is not None:
-            runs.close()
-    post(StudyDone(problem.name, study))
+        _close(watch, runs)
+    post(done)  # after the watch's last message
+
+
+def _close(watch: StudyWatch | None, runs: StudyRuns | None) -> None:
+    if watch is not None:
+        watch.close()
+    if runs is not None:
+        runs.close()
 
 
 def _study_runs(store: Store | None) -> StudyRuns | None:
@@ -64,50 +72,29 @@ def _study_runs(store: Store | None) -> StudyRuns | None:
 
 def sweep_worker(problem: Problem, losses: list[str], options: Options,
                  perturbation: Perturbation, stop: threading.Event,
-                 post: Callable[[Message], object], store: Store | None = None) -> None:
+                 post: Callable[[Message], object], store: Store | None = None,
+                 runner: service.Runner | None = None) -> None:
     """Robustness curves of ``losses`` on the clean ``problem``: the options' comparison
     (a study unless ``--no-tune``) at each rate of ``--noise-sweep`` (default 0, 0.2, 0.4,
     0.6), label noise of ``perturbation``'s kind; report by ``post``. Stopped, it ends with
-    the points done. ``store``: where its runs are kept and resumed from."""
+    the points done. ``store``, ``runner``: as :func:`study_worker`'s."""
     options = replace(options, losses=tuple(losses), perturbation=perturbation)
-    runs = None
+    runs = watch = None
     try:
         runs = _study_runs(store)
         work = service.sweep_work(options, [problem])
-        (sweep,) = service.run_sweep(work, listener=_Counting(problem.name, post), stop=stop,
-                                     label=_phase_name, runs=runs)
+        watch = StudyWatch(problem.name, post, service.planned_count(work))
+        (sweep,) = service.run_sweep(work, listener=watch, stop=stop, label=_phase_name,
+                                     runs=runs, runner=runner)
     except LosstermError as exc:
-        post(SweepDone(problem.name, None, str(exc)))
-        return
+        done = SweepDone(problem.name, None, str(exc))
+    else:
+        done = (SweepDone(problem.name, sweep) if sweep.points else
+                SweepDone(problem.name, None, "sweep stopped before its first rate ended"))
     finally:
-        if runs is not None:
-            runs.close()
-    if not sweep.points:
-        post(SweepDone(problem.name, None, "sweep stopped before its first rate ended"))
-        return
-    post(SweepDone(problem.name, sweep))
+        _close(watch, runs)
+    post(done)  # after the watch's last message
 
 
 def _phase_name(phase: Phase) -> str:
     return phase.name
-
-
-class _Counting(RunListener):
-    """Posts each phase's progress (runs done of total) to the screen."""
-
-    def __init__(self, problem: str, post: Callable[[Message], object]):
-        self.problem, self.post = problem, post
-        self.where, self.done, self.total = "", 0, 0
-        self.note = ""  # how many of the next phase's runs came from the store
-
-    def resumed(self, label: str, kept: int, total: int) -> None:
-        self.note = f" ({kept} of {total} resumed from the store)"
-
-    def phase_started(self, label: str, jobs: list[Job]) -> None:
-        self.where, self.done, self.total = label + self.note, 0, len(jobs)
-        self.note = ""
-        self.post(StudyProgress(self.problem, self.where, 0, self.total))
-
-    def run_ended(self, index: int, result: RunResult) -> None:
-        self.done += 1
-        self.post(StudyProgress(self.problem, self.where, self.done, self.total))

@@ -23,11 +23,14 @@ from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app.compare import CompareView, from_runs, from_study, from_sweep
 from lossterm.app.export import write_reports
 from lossterm.app.groups import pick_group
-from lossterm.app.messages import StudyDone, StudyProgress, SweepDone
+from lossterm.app.messages import StudyCurves, StudyDone, StudyProgress, SweepDone
 from lossterm.app.pending import STUDY, SWEEP, Pending, study_item
 from lossterm.app.runs import RunView
 from lossterm.app.settings import Settings
 from lossterm.app.state import RunBoard
+from lossterm.app.watch import left_text
+from lossterm.app.widgets.curves import Curves
+from lossterm.app.widgets.legend import Legend
 from lossterm.app.widgets.picker import Picker
 from lossterm.core.errors import LosstermError, UsageError
 from lossterm.data.perturb import Perturbation
@@ -56,6 +59,7 @@ class VerdictHost(Protocol):
     study_stop: threading.Event | None = None
     backend_line: str  # the sub-title to restore when a study ends
     store: Store | None  # the run history; a study keeps its runs beside it and resumes
+    study_trainer: service.Runner | None  # what trains a study's runs (None: the engine)
     pending: Pending  # the unfinished work, kept in the store for the next start
 
     @property
@@ -142,7 +146,8 @@ class VerdictActions(_Host):
                    options: Options) -> None:
         from lossterm.app.study import study_worker
 
-        study_worker(problem, losses, options, stop, self.post_message, store=self.store)
+        study_worker(problem, losses, options, stop, self.post_message, store=self.store,
+                     runner=self.study_trainer)
 
     def action_robustness(self) -> None:
         if self._study_running():
@@ -173,11 +178,18 @@ class VerdictActions(_Host):
         from lossterm.app.study import sweep_worker
 
         sweep_worker(problem, [ALL], options, perturbation, stop, self.post_message,
-                     store=self.store)
+                     store=self.store, runner=self.study_trainer)
 
     def on_study_progress(self, message: StudyProgress) -> None:
-        self.sub_title = (f"study of {message.problem}: {message.phase}, "
-                          f"{message.done}/{message.total} runs")
+        if self.study_stop is not None:  # not one that ended (a worker's late message)
+            self.sub_title = progress_line(message)
+            for legend in self.screen_stack[0].query(Legend):
+                legend.show_progress(progress_pieces(message))
+
+    def on_study_curves(self, message: StudyCurves) -> None:
+        """The study's runs as they train, in the main screen's curves pane (until it ends)."""
+        if self.study_stop is not None:
+            live_view(self, message)
 
     def on_study_done(self, message: StudyDone) -> None:
         self._ended(message.problem, message.study, message.error)
@@ -193,6 +205,7 @@ class VerdictActions(_Host):
         """A study or sweep ended: its verdict opens, or why there is none is said."""
         self.study_stop = None
         self.sub_title = self.backend_line
+        live_view(self, None)
         if result is not None:
             self._record_study(problem, result)  # listed with what asked for it (V reopens)
         self.pending.study = None  # ended, with a verdict or without: nothing to offer again
@@ -260,6 +273,21 @@ class VerdictActions(_Host):
         self.notify(why or f"no verdict for {problem}", timeout=10)
         return None
 
+    # -- side by side --------------------------------------------------------------
+
+    def action_beside(self) -> None:
+        """Every study and sweep of this session (reopened ones too) side by side."""
+        from lossterm.app.screens.beside import BesideScreen
+
+        views = [from_sweep(done) if isinstance(done, NoiseSweep) else from_study(done)
+                 for done in self.studies.values()]
+        shown = [v for v in views if v is not None]
+        if len(shown) < 2:
+            self.notify("side by side needs two verdicts: S on another problem, or on this "
+                        "one perturbed (L, O, I); V reopens past ones", timeout=10)
+            return
+        self.push_screen(BesideScreen(shown))
+
     # -- export ------------------------------------------------------------------
 
     def action_export(self) -> None:
@@ -289,3 +317,27 @@ class VerdictActions(_Host):
                         timeout=15)
             return
         self.notify(f"verdict written: {written[0]} (and {written[1].name})", timeout=15)
+
+def progress_line(message: StudyProgress) -> str:
+    """The header while a study trains: its phase, its runs done of every phase's, the
+    share done (epochs of the runs training included) and, once runs have ended, the time
+    left at the pace so far, said to be an estimate."""
+    return f"study of {message.problem}: " + ", ".join(progress_pieces(message))
+
+
+def progress_pieces(message: StudyProgress) -> list[str]:
+    """The progress in pieces a narrow pane can wrap: phase and runs, share, time left."""
+    pieces = [f"{message.phase}, {message.overall_done}/{message.overall_total} runs",
+              f"{message.fraction:.0%}"]
+    if message.left is not None:
+        pieces.append(f"{left_text(message.left)} (estimate)")
+    return pieces
+
+
+def live_view(app: App[None], message: StudyCurves | None) -> None:
+    """Show a study's live curves on the main screen (None: back to the run board's)."""
+    main = app.screen_stack[0]
+    for curves in main.query(Curves):
+        curves.show_live(message)
+    for legend in main.query(Legend):
+        legend.show_live(message)

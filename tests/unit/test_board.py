@@ -118,6 +118,23 @@ def test_the_curves_show_the_overlay_and_the_run_training_else_the_latest():
     assert board.shown_runs() == [second] and not first.overlay
 
 
+def test_the_last_curves_stay_until_the_next_queued_run_has_an_epoch():
+    """Issue 21 item 7: a queued run starting blanked the curves until its first epoch."""
+    board = RunBoard()
+    first, second = board.add_planned(_jobs(losses=("bce", "hinge")), seeds=1)
+    board.next_queued()
+    board.seed_started(first.id, 0)
+    assert board.shown_runs() == [first]  # nothing else to show: its own (empty) pane
+    board.epoch_done(first.id, _record(1))
+    board.seed_finished(first.id, _result(first.jobs[0]))
+    board.run_finished(first.id)
+    board.next_queued()
+    board.seed_started(second.id, 0)
+    assert board.training is second and board.shown_runs() == [first]
+    board.epoch_done(second.id, _record(1))
+    assert board.shown_runs() == [second]
+
+
 def test_a_run_on_another_problem_trains_alone_and_cannot_join_the_overlay():
     """Never two metrics on one axis (audit item 6): regression/mse with circles/bce."""
     board = RunBoard()
@@ -127,6 +144,8 @@ def test_a_run_on_another_problem_trains_alone_and_cannot_join_the_overlay():
     (regression,) = board.add_planned(_jobs("regression", ("mse",)), seeds=1)
     board.next_queued()
     board.seed_started(regression.id, 0)
+    assert board.shown_runs() == [circles]  # until regression has an epoch to draw
+    board.epoch_done(regression.id, _record(1))
     assert board.shown_runs() == [regression] and board.overlay_hidden()
     board.seed_finished(regression.id, _result(regression.jobs[0]))
     board.run_finished(regression.id)

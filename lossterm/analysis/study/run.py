@@ -65,6 +65,7 @@ __all__ = [
     "check_metric",
     "default_trainer",
     "figures_on_test",
+    "planned_runs",
     "study_jobs",
     "study_problem",
     "verdict_protocol",
@@ -104,6 +105,18 @@ def study_jobs(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
             rows = validation_rows(problem, protocol.validation_share, data_seed)
         prepared.append((group, rows))
     return [study_problem(group, protocol, rows, trainer) for group, rows in prepared]
+
+
+def planned_runs(jobs: list[Job], protocol: Protocol) -> int:
+    """How many runs a study of ``jobs`` trains before it knows whether to extend a grid: a
+    progress bar's total. Every replicate of every loss trains the whole grid
+    (``"replicate"``), or each loss tunes once and trains its final seeds (``"shared"``).
+    An extension is decided by what the tuning finds, so it is not counted here."""
+    total = 0
+    for job in jobs:
+        grid = len(protocol.grid_for(str(job.optimizer))) * protocol.tune_seeds
+        total += grid * protocol.seeds if protocol.selection == REPLICATE else grid + protocol.seeds
+    return total
 
 
 def check_metric(problem: Problem, metric: str, specs) -> None:

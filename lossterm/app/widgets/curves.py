@@ -14,6 +14,8 @@ about runs, so a compare screen can draw its final runs with it too.
 the board shows. Epochs can arrive hundreds of times a second; an epoch only
 marks the plot dirty and a timer redraws it at most five times a second.
 Anything else (a run starting or finishing, the overlay changing) is drawn at once.
+While a study trains it shows the study's runs instead (:meth:`Curves.show_live`):
+each loss's median over its runs of the phase training now, redrawn by the same timer.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from lossterm.app.figures import compact, tick
+from lossterm.app.messages import StudyCurves
 from lossterm.app.runs import RunView
 from lossterm.app.state import RunBoard
 
@@ -298,6 +301,7 @@ class Curves(CurvesPlot):
         super().__init__(**kwargs)
         self.runs: list[RunView] = []
         self._dirty = False
+        self.live: StudyCurves | None = None  # a study's runs, shown while it trains
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -308,17 +312,49 @@ class Curves(CurvesPlot):
         if board is None:
             return
         shown = board.shown_runs()
-        if board.last.kind == "epoch" and shown == self.runs:
+        if self.live is not None:
+            self.runs = shown  # drawn when the study's view ends
+        elif board.last.kind == "epoch" and shown == self.runs:
             self._dirty = True  # the same runs, one epoch longer: the timer draws it
         else:
             self.set_runs(shown)
 
     def watch_which(self) -> None:
-        self.set_runs(self.runs)
+        if self.live is not None:
+            self._draw_live(self.live)
+        else:
+            self.set_runs(self.runs)
 
     def _flush(self) -> None:
-        if self._dirty and self.board is not None:
+        if not self._dirty:
+            return
+        if self.live is not None:
+            self._draw_live(self.live)
+        elif self.board is not None:
             self.set_runs(self.board.shown_runs())
+
+    def show_live(self, live: StudyCurves | None) -> None:
+        """A study's runs as they train (drawn by the timer, at most five times a second);
+        None: the study ended, back to the board's runs at once."""
+        if live is not None and not live.lines and self.live is not None and self.live.lines:
+            return  # a new phase with no epoch yet: the last phase's lines stay till it has one
+        self.live = live
+        if live is not None:
+            self._dirty = True
+        else:
+            self.set_runs(self.board.shown_runs() if self.board is not None else self.runs)
+
+    def _draw_live(self, live: StudyCurves) -> None:
+        self._dirty = False
+        lines = []
+        for line in live.lines:
+            key = "loss" if self.which == "loss" else line.metric
+            lines.append(Line(f"{line.loss} ×{line.runs}", [line.series.get(key, [])],
+                              [line.series.get("val_" + key, [])]))
+        name = "loss" if self.which == "loss" else (
+            live.lines[0].metric if live.lines else "metric")
+        title = f"median {name} (m: {'metric' if self.which == 'loss' else 'loss'})"
+        self.show(lines, title, "its runs have no epoch yet")
 
     def key(self, run: RunView) -> str:
         return "loss" if self.which == "loss" else run.metric

@@ -48,12 +48,19 @@ class RunsTable(DataTable):
         Binding("space", "toggle_overlay", "Overlay", tooltip="show this run in the curves"),
         Binding("enter", "toggle_overlay", "Overlay", show=False,
                 tooltip="the same as space: show this run in the curves, or take it out"),
+        Binding("d,delete", "drop", "Drop", show=False,
+                tooltip="a queued run: take it off the queue; the run training: stop it "
+                        "after this epoch (a study training beside it goes on)"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
     @dataclass
     class OverlayToggled(Message):
+        run_id: int
+
+    @dataclass
+    class Dropped(Message):
         run_id: int
 
     board: reactive[RunBoard | None] = reactive(None, init=False, repaint=False)
@@ -134,6 +141,11 @@ class RunsTable(DataTable):
         run_id = self.selected_run_id()
         if run_id is not None:
             self.post_message(self.OverlayToggled(run_id))
+
+    def action_drop(self) -> None:
+        run_id = self.selected_run_id()
+        if run_id is not None:
+            self.post_message(self.Dropped(run_id))
 
 
 def _cells(run: RunView, widths: dict[str, int]) -> tuple[Text, ...]:
