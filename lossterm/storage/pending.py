@@ -10,7 +10,8 @@ the App. So the App writes it here each time it changes — one row per queued r
 study, as plain JSON of what asked for it — and the next ``lossterm`` on the same store
 offers it again.
 
-Rows carry the process id that wrote them. A second TUI on the same store keeps its own
+Rows carry the process that wrote them (its id and start time, so a pid the system
+reused later does not pass for it). A second TUI on the same store keeps its own
 rows apart and is offered only the work of processes that are gone (a live process's
 queue is its own business). Every write is one transaction that replaces this process's
 rows: a process killed between writes leaves the previous whole list, never half of one.
@@ -42,7 +43,7 @@ from lossterm.storage.store import _alive
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pending_work (
-    id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, saved REAL NOT NULL,
+    id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, started TEXT, saved REAL NOT NULL,
     kind TEXT NOT NULL, body TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS tui_studies (
@@ -50,6 +51,26 @@ CREATE TABLE IF NOT EXISTS tui_studies (
     problem TEXT NOT NULL, verdict TEXT NOT NULL, body TEXT NOT NULL
 );
 """
+
+
+def process_start(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from ``/proc``), or None where
+    that cannot be read: with the pid, it names one process even after the pid is reused."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def _running(pid: int, started: str | None) -> bool:
+    """Whether the process that wrote a row (``pid``, started at ``started``) still runs:
+    a live pid with another start time is a new process that reused the number."""
+    if not _alive(pid):
+        return False
+    return started is None or process_start(pid) in (None, started)
 
 
 def _why(exc: Exception) -> str:
@@ -64,6 +85,7 @@ class _Kept:
         self.failed = ""  # why the last write or read failed, if one did
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        self._started = process_start(self._pid)
         self._db: sqlite3.Connection | None = None
         try:
             db = sqlite3.connect(self.path, check_same_thread=False, timeout=timeout)
@@ -99,14 +121,20 @@ class PendingWork(_Kept):
             now = time.time()
             try:
                 with self._db:  # one transaction: the old list or the new, never half
-                    self._db.execute("DELETE FROM pending_work WHERE pid=?", (self._pid,))
+                    self._db.execute("DELETE FROM pending_work WHERE pid=? AND started IS ?",
+                                     (self._pid, self._started))
                     self._db.executemany(
-                        "INSERT INTO pending_work (pid, saved, kind, body) VALUES (?,?,?,?)",
-                        [(self._pid, now, item["kind"], json.dumps(item)) for item in items])
+                        "INSERT INTO pending_work (pid, started, saved, kind, body) "
+                        "VALUES (?,?,?,?,?)",
+                        [(self._pid, self._started, now, item["kind"], json.dumps(item))
+                         for item in items])
             except sqlite3.Error as exc:
                 self.failed = _why(exc)
                 return False
             return True
+
+    def _mine(self, pid: int, started: str | None) -> bool:
+        return pid == self._pid and started == self._started
 
     def left_behind(self) -> list[dict]:
         """The work of processes that ended before finishing it, oldest first."""
@@ -115,13 +143,13 @@ class PendingWork(_Kept):
                 return []
             try:
                 rows = self._db.execute(
-                    "SELECT pid, body FROM pending_work ORDER BY id").fetchall()
+                    "SELECT pid, started, body FROM pending_work ORDER BY id").fetchall()
             except sqlite3.Error as exc:
                 self.failed = _why(exc)
                 return []
         items = []
-        for pid, body in rows:
-            if pid == self._pid or _alive(pid):
+        for pid, started, body in rows:
+            if self._mine(pid, started) or _running(pid, started):
                 continue
             try:
                 item = json.loads(body)
@@ -137,11 +165,13 @@ class PendingWork(_Kept):
             if self._db is None:
                 return
             try:
-                pids = {pid for (pid,) in self._db.execute(
-                    "SELECT DISTINCT pid FROM pending_work")}
-                gone = [(pid,) for pid in pids if pid != self._pid and not _alive(pid)]
+                owners = self._db.execute(
+                    "SELECT DISTINCT pid, started FROM pending_work").fetchall()
+                gone = [(pid, started) for pid, started in owners
+                        if not self._mine(pid, started) and not _running(pid, started)]
                 with self._db:
-                    self._db.executemany("DELETE FROM pending_work WHERE pid=?", gone)
+                    self._db.executemany(
+                        "DELETE FROM pending_work WHERE pid=? AND started IS ?", gone)
             except sqlite3.Error as exc:
                 self.failed = _why(exc)
 

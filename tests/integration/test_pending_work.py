@@ -1,6 +1,7 @@
 """The TUI's unfinished work in the store: kept per process, offered only once its
 process is gone, never written into another program's file, dropped on a full disk."""
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -88,3 +89,19 @@ def _read(path):
     import json
     return [json.loads(b) for (b,) in sqlite3.connect(path).execute(
         "SELECT body FROM pending_work ORDER BY id")]
+
+
+def test_work_of_a_pid_now_reused_by_another_process_is_offered(tmp_path):
+    """A row written by a process that ended, whose pid a new process now holds (here: this
+    test's pid with another start time, as the kernel would reuse it), is offered."""
+    path = tmp_path / "runs.sqlite"
+    work = PendingWork(path)
+    work.save([])  # the table exists
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO pending_work (pid, started, saved, kind, body) "
+                   "VALUES (?, '1', 0, 'run', ?)", (os.getpid(), '{"kind": "run"}'))
+    db.close()
+    assert work.left_behind() == [{"kind": "run"}]
+    work.forget_left_behind()
+    assert work.left_behind() == []
+    work.close()
