@@ -23,27 +23,33 @@ RECHECK = 0.5  # seconds: a draw that came before the pipe was connected is seen
 
 
 class Pane:
-    """A detached tmux session of ``width`` x ``height`` running ``command`` in bash."""
+    """A detached tmux session of ``width`` x ``height`` running ``command`` in bash.
+
+    Each pane has a tmux server of its own (``-L``): closing one is then the terminal
+    vanishing for that program alone. On one shared server, closing the last session
+    ends the server while another test (or this one, starting its next pane) is
+    connecting to it: "server exited unexpectedly"."""
 
     def __init__(self, command: str, folder: Path, size: tuple[int, int] = (80, 24)):
         self.session = f"lossterm-{uuid.uuid4().hex[:8]}"
+        self.tmux = ["tmux", "-L", self.session]  # the pane's own server
         self.exit_code = folder / "exit-code"
         line = f"{command}; echo $? > {self.exit_code}; echo {EXITED}; sleep 600"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(size[0]),
+        subprocess.run([*self.tmux, "new-session", "-d", "-s", self.session, "-x", str(size[0]),
                         "-y", str(size[1]), "env", f"PATH={os.environ['PATH']}",
                         "TERM=xterm-256color", "bash", "-c", line], check=True)
         fifo = folder / "pane.fifo"
         os.mkfifo(fifo)
         self._fifo = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # before tmux opens it to write
-        subprocess.run(["tmux", "pipe-pane", "-t", self.session, "-o", f"cat > {fifo}"],
+        subprocess.run([*self.tmux, "pipe-pane", "-t", self.session, "-o", f"cat > {fifo}"],
                        check=True)
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session],
+        return subprocess.run([*self.tmux, "capture-pane", "-p", "-t", self.session],
                               capture_output=True, text=True).stdout
 
     def send(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.session, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.session, *keys], check=True)
 
     def wait_for(self, text: str) -> str:
         """The screen once ``text`` is on it (a sentence may wrap: line breaks are undone)."""
@@ -69,5 +75,9 @@ class Pane:
                 pass
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True)
+        subprocess.run([*self.tmux, "kill-session", "-t", self.session], capture_output=True)
+        # the pane's server is gone with its one session; tmux leaves its socket file
+        socket = (Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+                  / self.session)
+        socket.unlink(missing_ok=True)
         os.close(self._fifo)
