@@ -96,6 +96,9 @@ class _Kept:
             if not check_schema(db, self.path):  # an empty file: the history's tables too
                 db.executescript(STORE_SCHEMA)
             db.executescript(SCHEMA)
+            # as the history's writer: WAL (the Store set it) survives a crash of the app
+            # without an fsync per write, which would stall the UI thread on a slow disk
+            db.execute("PRAGMA synchronous=NORMAL")
         except (UsageError, sqlite3.Error) as exc:  # another program's file; full; locked
             db.close()
             self.failed = _why(exc)
