@@ -30,7 +30,7 @@ from lossterm.core.errors import LosstermError
 from lossterm.data.files import DataOptions
 from lossterm.data.perturb import Perturbation
 from lossterm.options import Options
-from lossterm.storage.pending import PendingWork
+from lossterm.storage.pending import FinishedStudies, PendingWork
 from lossterm.storage.study_runs import KEPT
 from lossterm.training.records import Job, RunConfig
 
@@ -140,6 +140,9 @@ class Pending:
 
     def __init__(self, store_path=None):
         self.work = PendingWork(store_path) if store_path is not None else None
+        # the studies ended on this store (V, and v with nothing of this session): one
+        # connection for the App's life, not one per key
+        self.finished = FinishedStudies(store_path) if store_path is not None else None
         self.origins: dict[int, tuple[str, Perturbation]] = {}  # run id -> listed, perturbation
         self.study: dict[str, Any] | None = None
         self.closing = False  # set on the way out: what is kept stays as it was
@@ -179,6 +182,8 @@ class Pending:
     def close(self) -> None:
         if self.work is not None:
             self.work.close()
+        if self.finished is not None:
+            self.finished.close()
 
 
 def restore(items: list[dict[str, Any]], settings: Settings

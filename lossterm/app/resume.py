@@ -25,7 +25,7 @@ from lossterm.app.verdicts import VerdictActions
 from lossterm.app.widgets.runs_table import RunsTable
 from lossterm.core.errors import LosstermError
 from lossterm.data.problems import Problem
-from lossterm.storage.pending import FinishedStudies, FinishedStudy
+from lossterm.storage.pending import FinishedStudy
 from lossterm.training.plan import ALL
 
 
@@ -135,26 +135,21 @@ class ResumeActions(VerdictActions):
 
     # -- finished studies ----------------------------------------------------------
 
-    def _finished_studies(self) -> FinishedStudies | None:
-        return FinishedStudies(self.store.path) if self.store is not None else None
-
     def _record_study(self, problem: str, result: ProblemStudy | NoiseSweep) -> None:
         """List a study that ended with a verdict, with what asked for it (to reopen)."""
-        item, kept = self.pending.study, self._finished_studies()
+        item, kept = self.pending.study, self.pending.finished
         if item is None or kept is None:
             return
         view = from_sweep(result) if isinstance(result, NoiseSweep) else from_study(result)
         if view is not None:
             kept.record(item, problem, view.verdict)
-        kept.close()
 
     def action_past_studies(self) -> None:
-        kept = self._finished_studies()
+        kept = self.pending.finished
         if kept is None:
             self.notify("no store (--no-store): studies are not kept", severity="warning")
             return
         studies = kept.listed()
-        kept.close()
         if not studies:
             self.notify("no study has ended on this store yet: S runs one", timeout=8)
             return
@@ -162,11 +157,10 @@ class ResumeActions(VerdictActions):
 
     def _reopen_latest(self, problem: str) -> bool:
         """Reopen the latest finished study of ``problem`` on the store, if one is listed."""
-        kept = self._finished_studies()
+        kept = self.pending.finished
         if kept is None:
             return False
         found = [s for s in kept.listed() if s.problem == problem]
-        kept.close()
         if found:
             self._reopen(found[0])
         return bool(found)
