@@ -14,6 +14,7 @@ from lossterm.analysis.study.protocol import Protocol, parse_lr_grid
 from lossterm.core.errors import UsageError
 from lossterm.data.own import DataOptions
 from lossterm.data.perturb import Perturbation
+from lossterm.runtime.cluster import parse_address
 from lossterm.training.fit import validate_settings
 from lossterm.training.records import RunConfig
 
@@ -28,7 +29,8 @@ class Options:
     perturbation: Perturbation = field(default_factory=Perturbation)
     base: RunConfig = field(default_factory=lambda: RunConfig(problem="", loss=""))
     seeds: int = 1
-    jobs: int | None = None  # threads for a sweep
+    jobs: int | None = None  # threads for a sweep (a local cluster's workers)
+    cluster: str | None = None  # a Dask cluster's address (lossterm.runtime.cluster); None: threads
     store: str | None = None  # run history file; None: the default place
     no_store: bool = False
     # Fair study (lossterm.analysis.study): tune True/False forces it on/off; None decides by
@@ -48,6 +50,8 @@ class Options:
             raise UsageError("{field} must be at least 1", field="seeds")
         if self.jobs is not None and self.jobs < 1:
             raise UsageError("{field} must be at least 1", field="jobs")
+        if self.cluster is not None:
+            parse_address(self.cluster)  # a malformed address is refused before anything loads
         if self.calibrate is not None and self.calibrate < 1:
             raise UsageError("{field} needs at least 1 study (20 or more to say much)",
                              field="calibrate")
@@ -85,7 +89,8 @@ class Options:
                            optimizer=args.optimizer),
             seeds=1 if args.seeds is None else args.seeds, jobs=args.jobs, store=args.store,
             no_store=args.no_store, noise_rates=noise_rates,
-            calibrate=getattr(args, "calibrate", None), **_study_options(args),
+            calibrate=getattr(args, "calibrate", None), cluster=getattr(args, "cluster", None),
+            **_study_options(args),
         )
 
     def wants_study(self, jobs) -> bool:

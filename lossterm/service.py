@@ -37,8 +37,11 @@ from lossterm.data.own import load_csv, load_csv_split
 from lossterm.data.perturb import Perturbation, perturb
 from lossterm.data.problems import PROBLEM_NAMES, REGRESSION, Problem, get_problem
 from lossterm.options import Options
+from lossterm.runtime.backend import describe_backend
+from lossterm.runtime.cluster import Connection, connect
 from lossterm.storage.store import Recorder, Store, StoreUnavailable, default_store_path
 from lossterm.storage.study_runs import StudyRuns, resume_phase
+from lossterm.training.cluster import schedule_on
 from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.plan import Plan, plan_runs
 from lossterm.training.records import Job, RunResult
@@ -114,11 +117,25 @@ def try_open_store(options: Options) -> tuple[Store | None, str | None]:
         return None, str(exc)
 
 
+def open_cluster(options: Options) -> Connection | None:
+    """The options' cluster (None without one), its workers warming from now on; an
+    unreachable address is a :class:`UsageError` (exit 2)."""
+    return None if options.cluster is None else connect(options.cluster, workers=options.jobs)
+
+
+def describe_training(options: Options) -> str:
+    """Where training ran, for a report's header: this process's Keras and device, or the
+    cluster's workers and what each has."""
+    connection = open_cluster(options)
+    return describe_backend() if connection is None else connection.describe()
+
+
 def train_runs(jobs: list[Job], *, store=None, threads: int | None = None,
           stop: threading.Event | None = None, listener: RunListener = SILENT,
-          grid: bool = False) -> list[RunResult]:
+          grid: bool = False, cluster: str | None = None) -> list[RunResult]:
     """Train ``jobs``, recording each epoch in ``store`` before ``listener`` hears of it;
-    results in the jobs' order.
+    results in the jobs' order. ``cluster``: a Dask address to train on instead of threads
+    (:mod:`lossterm.runtime.cluster`).
 
     Raises ``SweepInterrupted`` on Ctrl+C (or SIGTERM/SIGHUP, which the command line
     turns into one) holding every run that started: the finished ones, and any the stop
@@ -127,6 +144,9 @@ def train_runs(jobs: list[Job], *, store=None, threads: int | None = None,
 
     recorder = Recorder(store, listener)
     try:
+        if cluster is not None:
+            return schedule_on(connect(cluster, workers=threads), jobs, stop=stop,
+                               listener=recorder, grid=grid)
         return schedule(jobs, jobs=threads, stop=stop, listener=recorder, grid=grid)
     except SweepInterrupted as stopped:
         stopped.results.extend(result for _, result in recorder.settle())
@@ -283,9 +303,11 @@ def run_study(work: Work, *, listener: RunListener | None = None,
     store's study runs: those found are not trained again, each new one is kept as it
     ends (:func:`open_study_runs`). ``runner``: what trains each phase's runs in place of
     the engine's schedule (:data:`Runner`)."""
+    together = work.options.cluster is not None and trainer is None and runner is None
+    stop = stop or (threading.Event() if together else None)  # so Ctrl+C reaches every problem
     train_phase = _phases(work, listener, stop, trainer, label, runs=runs, runner=runner)
     return study_jobs(work.jobs, work.protocol, data_seed=work.options.perturbation.seed,
-                  trainer=train_phase, held=work.held)
+                      trainer=train_phase, held=work.held, together=together, stop=stop)
 
 
 def run_sweep(work: Work, *, listener: RunListener | None = None,
@@ -346,13 +368,16 @@ def _phases(work: Work, listener: RunListener | None, stop: threading.Event | No
     ``raises``) raises :class:`StudyStopped`. With ``runs``, only the runs not in the
     store train, and each is kept as it ends (:func:`resume_phase`)."""
     listener = listener or SILENT
-    threads = work.options.jobs
+    threads, cluster = work.options.jobs, work.options.cluster
 
     def train(jobs: list[Job], phase: Phase, hears: RunListener) -> list[RunResult]:
         if trainer is not None:
             return trainer(jobs, phase)
         if runner is not None:
             return runner(jobs, stop=stop or threading.Event(), listener=hears)
+        if cluster is not None:
+            return schedule_on(connect(cluster, workers=threads), jobs, stop=stop,
+                               listener=hears)
         return default_trainer(jobs, phase, threads=threads, stop=stop, listener=hears)
 
     def train_phase(jobs: list[Job], phase: Phase) -> list[RunResult]:

@@ -17,7 +17,6 @@ from lossterm.report import render
 from lossterm.report.calibration import render_calibration
 from lossterm.report.noise import render_noise_sweep
 from lossterm.report.study import board_runs, render_study, study_to_dict
-from lossterm.runtime.backend import describe_backend
 from lossterm.storage.export import csv_name, export_script, history_csv
 from lossterm.storage.files import write_text
 from lossterm.storage.tensorboard import check_logdir, write_tensorboard
@@ -33,6 +32,7 @@ def run_headless(args) -> int:
     options = Options.from_args(args)
     _refuse_flags(args, options)
     work = service.plan_work(options)
+    service.open_cluster(options)  # planned and refused what it could: the workers warm now
     for line in work.skipped:
         print(f"lossterm: skipped {line}", file=sys.stderr)
     if work.kind == service.CALIBRATION:
@@ -77,13 +77,13 @@ def run_runs_headless(args, work: service.Work) -> int:
     show_progress = sys.stderr.isatty() and not args.no_progress
     try:
         results, interrupted = train_all(work.jobs, show_progress, threads=options.jobs,
-                                         store=store)
+                                         store=store, cluster=options.cluster)
     finally:
         if store is not None:
             store.close()
     if csv_dir is not None:
         write_csvs(results, csv_dir)
-    text = _render(results, args.format, settings_line(work.jobs))
+    text = _render(results, args.format, settings_line(work.jobs), options)
     written = emit(text, target, args.format)
     if store is not None and store.failure:
         unavailable = f"{store.path}: {store.failure}"
@@ -103,8 +103,9 @@ def _history_warning(why: str | None) -> None:
                     "every run")
 
 
-def _render(results: list[RunResult], fmt: str, settings: str = "") -> str:
-    header = "; ".join(filter(None, [describe_backend(), settings])) if results else ""
+def _render(results: list[RunResult], fmt: str, settings: str, options: Options) -> str:
+    where = service.describe_training(options) if results else ""
+    header = "; ".join(filter(None, [where, settings])) if results else ""
     return render(results, fmt, header=header)
 
 
@@ -127,13 +128,14 @@ def settings_line(jobs: list[Job]) -> str:
 
 
 def train_all(jobs: list[Job], show_progress: bool, threads: int | None = None,
-              store=None) -> tuple[list[RunResult], bool]:
+              store=None, cluster: str | None = None) -> tuple[list[RunResult], bool]:
     """Train every job through the service, with a progress bar; on Ctrl+C stop and
     keep the runs that finished."""
 
     with Progress(enabled=show_progress, runs=jobs) as progress:
         try:
-            results = service.train_runs(jobs, store=store, threads=threads, listener=progress)
+            results = service.train_runs(jobs, store=store, threads=threads, listener=progress,
+                                         cluster=cluster)
         except SweepInterrupted as stopped:
             return stopped.results, True
     return results, False
@@ -221,7 +223,7 @@ def run_study_headless(args, work: service.Work) -> int:
         write_tensorboard(board_dir, board_runs(studies))
         print(f"lossterm: wrote TensorBoard logs to {board_dir} "
               f"(tensorboard --logdir {board_dir})", file=sys.stderr)
-    return emit(render_study(studies, args.format, header=describe_backend()), target,
+    return emit(render_study(studies, args.format, header=service.describe_training(work.options)), target,
                 args.format)
 
 
@@ -252,8 +254,8 @@ def run_noise_sweep_headless(args, work: service.Work) -> int:
                     "(the runs that ended are kept): re-run the same command to resume")
         return signals.exit_code()
     _resumed_line(runs)
-    return emit(render_noise_sweep(sweeps, args.format, header=describe_backend()), target,
-                args.format)
+    header = service.describe_training(work.options)
+    return emit(render_noise_sweep(sweeps, args.format, header=header), target, args.format)
 
 
 # --- calibration ----------------------------------------------------------------------------
@@ -272,5 +274,5 @@ def run_calibration_headless(args, work: service.Work) -> int:
                     "has run (the runs that ended are kept): re-run the same command to resume")
         return signals.exit_code()
     _resumed_line(runs)
-    return emit(render_calibration(done, args.format, header=describe_backend()), target,
+    return emit(render_calibration(done, args.format, header=service.describe_training(work.options)), target,
                 args.format)

@@ -23,6 +23,7 @@ from lossterm.core.errors import LosstermError, UsageError
 from lossterm.core.types import Optimizer
 from lossterm.losses.own import load_loss_files
 from lossterm.runtime.backend import choose_backend
+from lossterm.runtime.cluster import close_all
 
 DESCRIPTION = """\
 Which loss should this network train with, and why?
@@ -143,7 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Keras backend (default: $KERAS_BACKEND, else tensorflow); "
                            "it must be installed")
     runs.add_argument("--jobs", type=int, metavar="N",
-                      help="runs trained at once, on threads (default: the CPU count, up to 8)")
+                      help="runs trained at once, on threads (default: the CPU count, up to 8); "
+                           "with --cluster local, its worker processes")
+    runs.add_argument("--cluster", metavar="ADDRESS",
+                      help="train a study's groups (one loss's rates x seeds on one problem) as "
+                           "tasks on a Dask cluster: 'local' (worker processes here; local:N), "
+                           "'tcp://HOST:PORT' (a running scheduler) or 'ssh:HOST1,HOST2' (the "
+                           "first host schedules); needs pip install 'lossterm[cluster]'. The "
+                           "answers are the same as without it")
     runs.add_argument("--optimizer", default="sgd", type=str.lower,
                       choices=[str(o) for o in Optimizer],
                       help="keras.optimizers rule: sgd (the tutorial's, momentum 0.9), adam, "
@@ -271,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl+C, or SIGTERM/SIGHUP (lossterm.cli.signals)
         signals.say(signals.cause())
         return signals.exit_code()
+    finally:
+        close_all()  # a --cluster local's workers end with the command, quietly
 
 
 def entry() -> None:

@@ -85,6 +85,7 @@ class StudyProgress(RunListener):
         self._bar: RichProgress | None = None
         self._task: TaskID | None = None
         self._label, self._runs, self._done = "", 0, 0
+        self._groups = ""  # on a cluster: the groups landed so far
 
     def __enter__(self):
         if self.enabled:
@@ -104,7 +105,7 @@ class StudyProgress(RunListener):
 
     def phase_started(self, label: str, jobs: list[Job]) -> None:
         """A new phase: ``label`` such as 'tuning circles' over ``jobs``."""
-        self._label, self._runs, self._done = label, len(jobs), 0
+        self._label, self._runs, self._done, self._groups = label, len(jobs), 0, ""
         if self._bar is not None:
             with _terminal_may_be_gone():  # add_task draws: after an SSH drop, EIO
                 if self._task is not None:
@@ -114,7 +115,16 @@ class StudyProgress(RunListener):
                                                 total=sum(j.epochs for j in jobs))
 
     def _describe(self) -> str:
-        return f"{self._label}: {self._done}/{self._runs} runs"
+        return f"{self._label}: {self._done}/{self._runs} runs{self._groups}"
+
+    def group_ended(self, groups_done: int, groups: int, runs_done: int, runs: int,
+                    placement: str) -> None:
+        """On a cluster: the groups (populations) landed from the workers, and where the
+        last one trained."""
+        self._groups = f" · {groups_done}/{groups} groups landed (last on {placement})"
+        if self._bar is not None and self._task is not None:
+            with _terminal_may_be_gone():
+                self._bar.update(self._task, description=self._describe())
 
     def epoch_ended(self, index: int, record: EpochRecord) -> None:
         if self._bar is not None and self._task is not None:  # a phase has begun

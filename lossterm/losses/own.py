@@ -220,7 +220,7 @@ def _describe(where: str, name: str, function, options: dict[str, str]):
         raise UsageError(f"{where}: a {head.key} head does not fit a {kind} loss; use {fits}")
     encoding_text = given("encoding")
     if encoding_text is None:
-        encoding = Encoding.PLUS_MINUS_ONE if head is TANH else KIND_ENCODINGS[kind][0]
+        encoding = Encoding.PLUS_MINUS_ONE if head == TANH else KIND_ENCODINGS[kind][0]
     elif encoding_text.replace("_", "-") not in ENCODINGS:
         raise UsageError(f"{where}: {name}'s encoding {encoding_text!r} is not one of "
                          f"as-is, pm1, one-hot, integer")

@@ -54,13 +54,13 @@ def probe_batch(spec: LossSpec, members: int | None = None, seed: int = 0):
 
 
 def _head_values(head: Head, rng, shape) -> np.ndarray:
-    if head is SIGMOID:
+    if head == SIGMOID:
         return rng.uniform(0.05, 0.95, shape)
-    if head is TANH:
+    if head == TANH:
         return rng.uniform(-0.9, 0.9, shape)
-    if head is SOFTPLUS:
+    if head == SOFTPLUS:
         return rng.uniform(0.1, 3.0, shape)
-    if head is SOFTMAX:
+    if head == SOFTMAX:
         z = np.exp(rng.normal(size=shape))
         return z / z.sum(axis=-1, keepdims=True)
     return rng.normal(size=shape)

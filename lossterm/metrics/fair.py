@@ -27,7 +27,7 @@ def metric_names(spec: LossSpec) -> tuple[str, ...]:
     """The metrics in each epoch's logs, the one a person reads first (besides these, a
     regression on several targets logs ``mse[name]`` per target): the registry's
     (:func:`lossterm.core.metric.epoch_metric_names`) for the loss's kind and head."""
-    return epoch_metric_names(spec.kind, tanh=spec.head is TANH)
+    return epoch_metric_names(spec.kind, tanh=spec.head == TANH)
 
 
 def metrics(spec: LossSpec, y: np.ndarray, pred: np.ndarray,
@@ -62,7 +62,7 @@ def metrics_rows(spec: LossSpec, y: np.ndarray, preds: np.ndarray,
     truth = true_classes(spec.target_encoding, y)
     guess = spec.head.classes(preds.reshape(models * preds.shape[1], -1)).reshape(models, -1)
     logs = {"accuracy": np.mean(truth == guess, axis=1)}
-    if spec.head is TANH:
+    if spec.head == TANH:
         logs.update(legacy_accuracies(y, preds.reshape(models, -1)))
     return logs
 

@@ -139,6 +139,11 @@ def describe_backend() -> str:
     return f"Keras {keras.__version__}, {name} backend, training on {_device(name)}"
 
 
+def training_device() -> str:
+    """The device this process trains on (``CPU`` or ``GPU (NAME)``), Keras loaded."""
+    return _device(backend_name())
+
+
 def _device(backend: str) -> str:
     """The device Keras places the model on: a GPU's name where there is one."""
     if backend == "tensorflow":

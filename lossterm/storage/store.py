@@ -31,7 +31,7 @@ from lossterm.core.errors import LosstermError, UsageError
 from lossterm.core.types import Status
 from lossterm.storage.schema import check_schema, open_read_only, salvage
 from lossterm.training.fit import new_result
-from lossterm.training.listener import SILENT, RunListener
+from lossterm.training.listener import SILENT, Relay, RunListener
 from lossterm.training.records import STOPPED, EpochRecord, Job, RunResult
 
 RUNNING, INCOMPLETE = Status.RUNNING, Status.INCOMPLETE
@@ -233,7 +233,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class Recorder(RunListener):
+class Recorder(Relay):
     """A listener that writes each run to ``store`` as it goes (none when ``store`` is
     None), then tells ``listener``: a run is in the store before anyone is told of it.
 
@@ -246,9 +246,6 @@ class Recorder(RunListener):
         self._ids: dict[int, int | None] = {}
         self._open: dict[int, RunResult] = {}
         self._guard = threading.Lock()
-
-    def phase_started(self, label: str, jobs: list[Job]) -> None:
-        self.listener.phase_started(label, jobs)
 
     def run_started(self, index: int, job: Job) -> None:
         result = new_result(job)

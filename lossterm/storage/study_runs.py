@@ -39,7 +39,7 @@ from lossterm.core.errors import UsageError
 from lossterm.core.types import Status
 from lossterm.storage.schema import check_schema
 from lossterm.storage.store import SCHEMA as STORE_SCHEMA
-from lossterm.training.listener import RunListener
+from lossterm.training.listener import Relay, RunListener
 from lossterm.training.records import EpochRecord, Job, RunResult
 
 PhaseTrain = Callable[[list[Job], RunListener], list[RunResult]]
@@ -191,7 +191,7 @@ def resume_phase(runs: StudyRuns, jobs: list[Job], phase: Phase, label: str,
     return resumed + trained
 
 
-class _Keeping(RunListener):
+class _Keeping(Relay):
     """Keeps each run of a phase in the store as it ends, before ``listener`` hears of it
     (so a run ``kill -9`` cut after its end is not trained again)."""
 
@@ -203,15 +203,6 @@ class _Keeping(RunListener):
         job, key = self.todo[index]
         self.runs.keep(key, job, self.phase, result)
 
-    def phase_started(self, label: str, jobs: list[Job]) -> None:
-        self.listener.phase_started(label, jobs)
-
-    def run_started(self, index: int, job: Job) -> None:
-        self.listener.run_started(index, job)
-
-    def epoch_ended(self, index: int, record: EpochRecord) -> None:
-        self.listener.epoch_ended(index, record)
-
     def run_ended(self, index: int, result: RunResult) -> None:
         self.keep(index, result)
         self.listener.run_ended(index, result)
@@ -219,7 +210,7 @@ class _Keeping(RunListener):
 
 _FIELDS = ("problem", "loss", "kind", "output_activation", "output_layer", "target_encoding",
            "metric", "seed", "epochs", "warnings", "notes", "message", "seconds",
-           "learning_rate", "optimizer", "best_epoch")
+           "learning_rate", "optimizer", "best_epoch", "placement")
 
 
 def encode(result: RunResult) -> tuple[str, bytes | None]:

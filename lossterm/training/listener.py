@@ -37,6 +37,39 @@ class RunListener:
     def run_ended(self, index: int, result: RunResult) -> None:
         """Run ``index`` ended: done, stopped, diverged or failed."""
 
+    def group_ended(self, groups_done: int, groups: int, runs_done: int, runs: int,
+                    placement: str) -> None:
+        """On a cluster, after a group's runs were told: ``groups_done`` of the batch's
+        ``groups`` (populations) and ``runs_done`` of its ``runs`` have landed, the last
+        one trained at ``placement`` ("HOST (DEVICE)")."""
+
+
+class Relay(RunListener):
+    """A listener that passes every call on to ``self.listener``: a wrapper (the store's
+    recorder, a study's keeper) overrides the calls it acts on and inherits the rest, so a
+    call added here later reaches the listener behind it too."""
+
+    listener: RunListener
+
+    def phase_started(self, label: str, jobs: list[Job]) -> None:
+        self.listener.phase_started(label, jobs)
+
+    def resumed(self, label: str, kept: int, total: int) -> None:
+        self.listener.resumed(label, kept, total)
+
+    def run_started(self, index: int, job: Job) -> None:
+        self.listener.run_started(index, job)
+
+    def epoch_ended(self, index: int, record: EpochRecord) -> None:
+        self.listener.epoch_ended(index, record)
+
+    def run_ended(self, index: int, result: RunResult) -> None:
+        self.listener.run_ended(index, result)
+
+    def group_ended(self, groups_done: int, groups: int, runs_done: int, runs: int,
+                    placement: str) -> None:
+        self.listener.group_ended(groups_done, groups, runs_done, runs, placement)
+
 
 class ListenerList(RunListener):
     """Several listeners as one: each call goes to each, in order."""
@@ -63,6 +96,11 @@ class ListenerList(RunListener):
     def run_ended(self, index: int, result: RunResult) -> None:
         for listener in self.listeners:
             listener.run_ended(index, result)
+
+    def group_ended(self, groups_done: int, groups: int, runs_done: int, runs: int,
+                    placement: str) -> None:
+        for listener in self.listeners:
+            listener.group_ended(groups_done, groups, runs_done, runs, placement)
 
 
 SILENT = RunListener()

@@ -148,6 +148,7 @@ class RunResult:
     optimizer: str = "sgd"
     weights: list[NDArray[Any]] | None = field(default=None, repr=False)  # the kept weights, Keras's order
     best_epoch: int | None = None  # the epoch those weights are from
+    placement: str = ""  # where a cluster trained it: "HOST (DEVICE)"; "" on this machine
 
     @property
     def epochs_run(self) -> int:

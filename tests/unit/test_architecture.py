@@ -128,7 +128,7 @@ def test_the_layer_rule_catches_an_upward_import():
 # What a function may import inside itself: libraries slow to load (each costs 0.2–3 s
 # or pulls a GPU runtime) and the TUI's own modules (Textual loads only when the TUI
 # opens). Everything else is imported at the top, where the import graph can be read.
-HEAVY = {"tensorflow", "keras", "jax", "jaxlib", "torch", "sklearn", "pandas", "scipy", "rich",
+HEAVY = {"dask", "distributed", "tensorflow", "keras", "jax", "jaxlib", "torch", "sklearn", "pandas", "scipy", "rich",
          "textual", "textual_plotext", "plotext", "tensorboard", "pyarrow"}
 
 

@@ -86,11 +86,18 @@ def default_trainer(jobs: list[Job], phase: Phase, *, threads: int | None = None
 
 def study_jobs(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
               trainer: Trainer | None = None,
-              held: Mapping[int, np.ndarray] | None = None) -> list[ProblemStudy]:
+              held: Mapping[int, np.ndarray] | None = None,
+              together: bool = False, stop: threading.Event | None = None) -> list[ProblemStudy]:
     """A study per problem of ``jobs`` (one resolved job per (problem, loss), carrying the
     base settings and seed). ``held``: validation rows per ``id(problem)`` where the data
     fixed them (``--split-column``); otherwise ``protocol.validation_share`` of the
-    training rows, seeded with ``data_seed``."""
+    training rows, seeded with ``data_seed``.
+
+    ``together``: every problem's study runs at once, each on a thread of its own, so the
+    trainer sees all their phases' groups at the same time (a cluster's workers are then
+    all kept busy); one problem's answers never depend on another's, so the studies are
+    those run one after another. Ctrl+C sets ``stop`` (for the trainer to end its runs)
+    and is raised once every study has let go."""
     trainer = trainer or default_trainer
     protocol.check_for_study()
     by_problem: dict[int, list[Job]] = {}
@@ -104,7 +111,42 @@ def study_jobs(jobs: list[Job], protocol: Protocol, *, data_seed: int = 0,
         if rows is None:
             rows = validation_rows(problem, protocol.validation_share, data_seed)
         prepared.append((group, rows))
-    return [study_problem(group, protocol, rows, trainer) for group, rows in prepared]
+    if not together or len(prepared) < 2:
+        return [study_problem(group, protocol, rows, trainer) for group, rows in prepared]
+    return _side_by_side(prepared, protocol, trainer, stop or threading.Event())
+
+
+def _side_by_side(prepared, protocol: Protocol, trainer: Trainer,
+                  stop: threading.Event) -> list[ProblemStudy]:
+    """:func:`study_problem` for every prepared problem at once; results in their order;
+    the first error a study raised is raised here."""
+    done: dict[int, ProblemStudy] = {}
+    errors: list[BaseException] = []
+
+    def one(index: int, group: list[Job], rows: np.ndarray) -> None:
+        try:
+            done[index] = study_problem(group, protocol, rows, trainer)
+        except BaseException as exc:  # carried to the caller's thread
+            errors.append(exc)
+            stop.set()  # the others end too: the study cannot finish
+
+    threads = [threading.Thread(target=one, args=(i, group, rows), daemon=True,
+                                name=f"lossterm-study-{i}")
+               for i, (group, rows) in enumerate(prepared)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.1)  # short joins keep Ctrl+C deliverable
+    except KeyboardInterrupt:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        raise
+    if errors:
+        raise errors[0]
+    return [done[i] for i in range(len(prepared))]
 
 
 def planned_runs(jobs: list[Job], protocol: Protocol) -> int:
