@@ -131,6 +131,7 @@ def _finite(value):
 
 
 def run_to_dict(r: RunResult) -> dict:
+    where = {"placement": r.placement} if r.placement else {}  # a cluster's host (device)
     return {
         "problem": r.problem, "loss": r.loss, "kind": r.kind,
         "output_activation": r.output_activation, "output_layer": r.output_layer,
@@ -142,7 +143,7 @@ def run_to_dict(r: RunResult) -> dict:
         "warnings": list(r.warnings), "notes": list(r.notes),
         "figures": final_figures(r),
         "history": {k: [_finite(v) for v in vs] for k, vs in r.history.items()},
-    }
+    } | where
 
 
 def final_figures(r: RunResult) -> dict:

@@ -94,10 +94,11 @@ class Connection:
     def warm(self, backend: str) -> None:
         """Have every worker load Keras with ``backend`` now, while this process plans and
         loads data (TensorFlow takes seconds to import); :meth:`describe` reads what each
-        worker found. Returns at once."""
+        worker found. Returns at once. (A worker lost before its turn has its question
+        answered by another, so :meth:`describe` never waits on the dead.)"""
         workers = list(self.client.scheduler_info(n_workers=-1).get("workers", {}))
         self._warming = [self.client.submit(worker_facts, backend, workers=[address],
-                                            allow_other_workers=False, pure=False,
+                                            allow_other_workers=True, pure=False,
                                             key=f"lossterm-warm-{uuid.uuid4().hex}")
                          for address in workers]
 
@@ -119,16 +120,22 @@ class Connection:
 
     def ship(self, data: Any) -> Any:
         """``data`` on the cluster, once per content: the future for it, kept while the
-        connection lives. (Scattering the same content again under its hash while an
-        earlier future for it is being released makes the scheduler drop it: "lost
-        dependencies". Keeping the one future avoids that, and sends nothing twice.)"""
+        connection lives.
+
+        Made by a task that returns it, not scattered: a scattered value lives only on
+        the workers holding it, and a worker killed mid-study took a problem with it
+        ("lost scattered data, which can't be recovered": the kill test); a task's result
+        the scheduler can make again elsewhere. Kept, because the same content sent again
+        under its key while an earlier future for it is released makes the scheduler
+        drop it ("lost dependencies")."""
         from dask.base import tokenize
 
         token = tokenize(data)
         with self._ship_lock:
             future = self._shipped.get(token)
             if future is None:
-                future = self._shipped[token] = self.client.scatter(data, hash=True)
+                future = self._shipped[token] = self.client.submit(
+                    given, data, key=f"lossterm-data-{token}", pure=False)
             return future
 
     @property
@@ -163,6 +170,11 @@ def connect(text: str, *, workers: int | None = None, backend: str | None = None
         connection.warm(backend or running_backend())
         _open[address.text] = connection
         return connection
+
+
+def given(data: Any) -> Any:
+    """On a worker: ``data`` itself (:meth:`Connection.ship`'s task)."""
+    return data
 
 
 def worker_facts(backend: str) -> str:
