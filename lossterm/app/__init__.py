@@ -41,6 +41,17 @@ def terminal_on_private_fd():
         log.close()
 
 
+def _on_cluster(connection):
+    """The header's loader with a cluster: this process's Keras (plain runs train here,
+    live), then where studies and sweeps train."""
+    from lossterm.app.loading import load_backend
+
+    def load() -> str:
+        return f"{load_backend()}; studies on {connection.describe()}"
+
+    return load
+
+
 def launch(args) -> int:
     from lossterm.app.app import make_app
 
@@ -56,9 +67,13 @@ def launch(args) -> int:
 
         own = service.load_problems(replace(options, perturbation=Perturbation()))
         problem = own[0].name
+    loader = None
+    if options.cluster is not None:  # reached (or refused, exit 2) before the screen is taken
+        connection = service.open_cluster(options)
+        loader = _on_cluster(connection)
     app = make_app(problem=problem, loss=loss.name if loss else None, seeds=options.seeds,
                    store=service.open_store(options), own_problems=own, options=options,
-                   catch_signals=True)
+                   catch_signals=True, loader=loader)
     with terminal_on_private_fd():
         app.run()
     return app.return_code or 0

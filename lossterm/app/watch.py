@@ -226,6 +226,7 @@ class StudyWatch(RunListener):
         self.curves = PopulationCurves()
         self.where, self.done, self.total = "", 0, 0  # the phase's words and runs
         self.note, self.kept = "", 0  # how many of the next phase's runs came from the store
+        self.landed = ""  # on a cluster: the phase's groups landed so far, and from where
         self._lock = threading.Lock()
         self._posted = -math.inf
         self._drawn = True  # the curves posted last are the curves now
@@ -239,6 +240,7 @@ class StudyWatch(RunListener):
     def phase_started(self, label: str, jobs: list[Job]) -> None:
         with self._lock:
             self.where, self.done, self.total = label + self.note, 0, len(jobs)
+            self.landed = ""
             self.progress.phase(jobs, self.kept, extra=EXTENDED in label)
             self.curves.phase(jobs)
             self.note, self.kept, self._drawn = "", 0, False
@@ -255,6 +257,13 @@ class StudyWatch(RunListener):
         with self._lock:
             self.done += 1
             self.progress.ended(index)
+            self._due()
+
+    def group_ended(self, groups_done: int, groups: int, runs_done: int, runs: int,
+                    placement: str) -> None:
+        """On a cluster: how many of the phase's groups have come back from the workers."""
+        with self._lock:
+            self.landed = f" · {groups_done}/{groups} groups back from the cluster ({placement})"
             self._due()
 
     def flush(self) -> None:
@@ -288,7 +297,8 @@ class StudyWatch(RunListener):
             return
         self._posted = self.clock()
         p = self.progress
-        self.post(StudyProgress(self.problem, self.where, self.done, self.total, p.done,
+        self.post(StudyProgress(self.problem, self.where + self.landed, self.done, self.total,
+                                p.done,
                                 p.total, p.fraction, p.left()))
         if not self._drawn:
             self._drawn = True

@@ -212,7 +212,7 @@ def _open_connection(address: Address, workers: int | None) -> Connection:
             _fork_workers_with_keras()
             with _quiet():
                 cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR,
+                                       dashboard_address=":0", silence_logs=logging.ERROR,
                                        env={"TF_CPP_MIN_LOG_LEVEL": "3"})
                 return Connection(address, Client(cluster, set_as_default=False), cluster)
         if address.form == SSH:
@@ -222,7 +222,7 @@ def _open_connection(address: Address, workers: int | None) -> Connection:
             with _quiet():
                 ssh = SSHCluster(hosts, connect_options={"known_hosts": None},
                                  worker_options={"nthreads": 1},
-                                 scheduler_options={"dashboard_address": None})
+                                 scheduler_options={"dashboard_address": ":0"})
                 return Connection(address, Client(ssh, set_as_default=False), ssh)
         with _quiet():
             client = Client(address.text, timeout=CONNECT_TIMEOUT, set_as_default=False)

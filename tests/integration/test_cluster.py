@@ -70,7 +70,7 @@ def scheduler():
     """A running Dask scheduler with two worker processes, as someone on another box would
     have started: the command joins it by address."""
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=50)
+                                       dashboard_address=":0", silence_logs=50)
     client = distributed.Client(cluster)
     yield cluster, client
     client.close()
@@ -155,7 +155,7 @@ def test_ctrl_c_stops_the_clusters_groups_at_their_next_epoch(scheduler, tmp_pat
         time.sleep(0.02)
     assert groups_in_flight() > 0
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "re-run the same command to resume" in err
     # 400 epochs of digits take minutes; stopped at the next epoch, the workers are free
