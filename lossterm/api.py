@@ -34,7 +34,8 @@ def study(problem: Problems, losses: Iterable[str], *, seeds: int = 10, tune_see
           lr_grid: Grid = None, val_size: float = 0.2, checkpoint: str = "best",
           metric: str | None = None, seed: int = 0, data_seed: int = 0,
           trainer: Trainer | None = None, selection: str = "replicate",
-          store: str | Path | None = None, **settings: Any) -> ProblemStudy | list[ProblemStudy]:
+          store: str | Path | None = None, cluster: str | None = None,
+          **settings: Any) -> ProblemStudy | list[ProblemStudy]:
     """A fair study of ``losses`` on ``problem`` (a name or :class:`Problem`, or a list of
     them: then a list of studies comes back).
 
@@ -46,14 +47,18 @@ def study(problem: Problems, losses: Iterable[str], *, seeds: int = 10, tune_see
     runs the whole selection; the default) or ``"shared"`` (one tuning, then final seeds
     at the chosen rate: the earlier protocol, kept for comparison). ``store``: a SQLite
     file keeping the study's runs as they end, so the same call, run again after an
-    interruption, trains only what is missing (default: nothing kept). Render with
+    interruption, trains only what is missing (default: nothing kept). ``cluster``: a
+    Dask address (``"local"``, ``"tcp://HOST:PORT"``, ``"ssh:HOST1,HOST2"``) whose workers
+    train the groups, the same answers as without it (a script using ``"local"`` needs
+    ``if __name__ == "__main__":``, as every program starting processes does). Render with
     ``lossterm.report.study.render_study([result], "text")``.
 
         >>> s = lossterm.study("circles", ["bce", "hinge", "squared_hinge"])
         >>> s.verdict.line, s.loss("hinge").chosen_learning_rate
     """
     many, problems, options = _options(problem, losses, seeds, tune_seeds, lr_grid, val_size,
-                                       checkpoint, metric, seed, data_seed, settings, selection)
+                                       checkpoint, metric, seed, data_seed, settings, selection,
+                                       cluster=cluster)
     runs = None if store is None else StudyRuns(store)
     try:
         studies = service.run_study(service.study_work(options, problems), trainer=trainer,
