@@ -109,7 +109,7 @@ def cd_diagram(suite: Suite, width: int = 50) -> list[str]:
         row = [" "] * width
         for c in range(start, end + 1):
             row[c] = "━"
-        lines.append("".join(row) + f"  {clique[0]} … {clique[-1]} ({len(clique)})")
+        lines.append("".join(row) + " " * 9 + f"{clique[0]} … {clique[-1]} ({len(clique)})")
     return lines
 
 
