@@ -9,6 +9,7 @@ feed them fixed ones) and know nothing of studies.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -122,9 +123,12 @@ def suite_line(suite: Suite) -> str:
     else:
         lead += f"; the pairwise tests put {best} ahead of every other loss"
     fr = suite.friedman
-    lead += (f"; Friedman χ²({fr.df}) = {fr.chi2:.2f}, {p_words(fr.p)}: "
-             + ("the losses rank differently" if fr.p < suite.alpha
-                else "no evidence the losses rank differently"))
+    if not math.isfinite(fr.chi2):  # every loss tied on every problem: no spread of ranks
+        lead += "; every loss ties on every problem: nothing for the Friedman test to test"
+    else:
+        lead += (f"; Friedman χ²({fr.df}) = {fr.chi2:.2f}, {p_words(fr.p)}: "
+                 + ("the losses rank differently" if fr.p < suite.alpha
+                    else "no evidence the losses rank differently"))
     apart = [p for p in suite.pairs if p.p_holm < suite.alpha]
     if apart:
         lead += "; told apart: " + ", ".join(f"{p.a} over {p.b} ({p_words(p.p_holm)})"

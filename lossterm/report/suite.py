@@ -141,9 +141,18 @@ def _pair_rows(suite: Suite) -> list[tuple[str, ...]]:
              f"{suite.p_improve[(p.a, p.b)]:.2f}") for p in suite.pairs]
 
 
+def friedman_words(suite: Suite) -> str:
+    """The Friedman test and Iman–Davenport's F, or why there is nothing to test."""
+    fr = suite.friedman
+    if not math.isfinite(fr.chi2):
+        return "Friedman test: every loss ties on every problem, nothing to test"
+    return (f"Friedman χ²({fr.df}) = {fr.chi2:.3f}, p = {p_value(fr.p)}; Iman–Davenport "
+            f"F({fr.f_df[0]}, {fr.f_df[1]}) = {fr.f:.3f}, p = {p_value(fr.f_p)}")
+
+
 def suite_lines(suite: Suite) -> list[str]:
     """The suite section as lines of text (the text report; Markdown wraps them)."""
-    m, fr = suite.matrix, suite.friedman
+    m = suite.matrix
     kind = f"{suite.kind} " if suite.kind else ""
     out = [f"suite of {len(m.problems)} {kind}problems: {', '.join(m.problems)}",
            f"  protocol: {protocol_words(suite)}"]
@@ -155,8 +164,7 @@ def suite_lines(suite: Suite) -> list[str]:
             *("  " + r for r in _table(columns, rows))]
     out.append(f"  IQM: normalised {NORMALISATION}; CI {BOOTSTRAP}, {suite.reps} resamples, "
                f"seed {suite.seed}")
-    out.append(f"Friedman χ²({fr.df}) = {fr.chi2:.3f}, p = {p_value(fr.p)}; Iman–Davenport "
-               f"F({fr.f_df[0]}, {fr.f_df[1]}) = {fr.f:.3f}, p = {p_value(fr.f_p)}")
+    out.append(friedman_words(suite))
     out.append(f"critical-difference diagram (average rank; {CD_WORDS}, α = {suite.alpha:g}):")
     out += ["  " + line for line in cd_diagram(suite)]
     out.append(f"every pair ({POSTHOC}; differences of each problem's {suite.scale}; "
@@ -168,7 +176,7 @@ def suite_lines(suite: Suite) -> list[str]:
 
 def suite_markdown(suite: Suite) -> list[str]:
     """The suite section in Markdown: the tables as tables, the diagram in a code block."""
-    m, fr = suite.matrix, suite.friedman
+    m = suite.matrix
     kind = f"{suite.kind} " if suite.kind else ""
 
     def md(cells) -> str:
@@ -182,8 +190,7 @@ def suite_markdown(suite: Suite) -> list[str]:
             for loss, has in suite.left_out.items()]
     out += [f"- IQM: normalised {NORMALISATION}; CI {BOOTSTRAP}, {suite.reps} resamples, "
             f"seed {suite.seed}",
-            f"- Friedman χ²({fr.df}) = {fr.chi2:.3f}, p = {p_value(fr.p)}; Iman–Davenport "
-            f"F({fr.f_df[0]}, {fr.f_df[1]}) = {fr.f:.3f}, p = {p_value(fr.f_p)}", "",
+            f"- {friedman_words(suite)}", "",
             md(columns), "|" + "|".join("---" for _ in columns) + "|", *(md(r) for r in rows),
             "", f"**Critical-difference diagram** (average rank; {CD_WORDS}, "
             f"α = {suite.alpha:g})", "", "```", *cd_diagram(suite), "```", "",

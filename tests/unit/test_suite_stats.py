@@ -17,7 +17,7 @@ from lossterm.analysis.suite import ScoreMatrix, Suite, SuitePair, cliques, frie
 from lossterm.analysis.suite_scores import iqm_interval, normalise
 from lossterm.analysis.suites import judge, matrix_of, suites_of
 from lossterm.analysis.verdict import Verdict
-from lossterm.report.suite import cd_diagram, suite_json, suites_json
+from lossterm.report.suite import cd_diagram, suite_json, suite_lines, suites_json
 
 LOSSES = ["a", "b", "c", "d", "e"]
 
@@ -248,6 +248,17 @@ def test_the_verdict_line_carries_its_protocol_and_what_few_problems_cannot_show
                   "Friedman test", "Wilcoxon signed-rank over problems, Holm-adjusted",
                   "α = 0.05", "Friedman χ²(4) = "):
         assert words in line, words
+
+
+def test_losses_tied_on_every_problem_leave_nothing_to_test_and_say_so():
+    figures = [[np.full(3, 0.9), np.full(3, 0.9)] for _ in range(3)]
+    m = ScoreMatrix(["q0", "q1", "q2"], ["a", "b"], figures, [True] * 3, ["accuracy"] * 3)
+    suite = judge(m, reps=100)
+    assert math.isnan(suite.friedman.chi2) and suite_json(suite)["friedman"]["chi2"] is None
+    assert "every loss ties on every problem: nothing for the Friedman test to test" in \
+        suite.verdict
+    assert "nan" not in " ".join(suite_lines(suite)) + suite.verdict
+    assert suite.pairs[0].p_holm == 1.0 and suite.p_improve[("a", "b")] == 0.5
 
 
 def test_a_pair_told_apart_is_named_with_its_adjusted_p():
