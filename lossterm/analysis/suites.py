@@ -84,8 +84,8 @@ def protocol_words(suite: Suite) -> str:
     """The protocol a suite line carries beside its claim."""
     n, k = len(suite.matrix.problems), len(suite.matrix.losses)
     kind = f"{suite.kind} " if suite.kind else ""
-    left = (f" ({counted(len(suite.left_out), 'loss', 'losses')} not on every problem left out)"
-            if suite.left_out else "")
+    left = (f" ({counted(len(suite.left_out), 'loss', 'losses')} without test figures on "
+            "every problem left out)" if suite.left_out else "")
     every = "both" if n == 2 else f"all {n}"
     return (f"each loss ranked on its {ranked_on(suite)} per problem; {k} losses shared by "
             f"{every} {kind}problems{left}; Friedman test; pairwise {POSTHOC} "

@@ -157,7 +157,7 @@ def suite_lines(suite: Suite) -> list[str]:
     out = [f"suite of {len(m.problems)} {kind}problems: {', '.join(m.problems)}",
            f"  protocol: {protocol_words(suite)}"]
     for loss, has in suite.left_out.items():
-        out.append(f"  left out (not on every problem): {loss}"
+        out.append(f"  left out (no test figures on every problem): {loss}"
                    + (f" — has figures on {', '.join(has)}" if has else " — no figures"))
     columns, rows = _rank_rows(suite)
     out += [f"ranks on each problem's {ranked_on(suite)} (1 = best; ties share the average):",
@@ -185,7 +185,7 @@ def suite_markdown(suite: Suite) -> list[str]:
     columns, rows = _rank_rows(suite)
     out = [f"## Suite of {len(m.problems)} {kind}problems", "",
            f"**Suite verdict:** {suite.verdict}", "", f"- protocol: {protocol_words(suite)}"]
-    out += [f"- left out (not on every problem): {loss}"
+    out += [f"- left out (no test figures on every problem): {loss}"
             + (f" — has figures on {', '.join(has)}" if has else "")
             for loss, has in suite.left_out.items()]
     out += [f"- IQM: normalised {NORMALISATION}; CI {BOOTSTRAP}, {suite.reps} resamples, "

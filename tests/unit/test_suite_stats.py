@@ -321,7 +321,7 @@ def test_one_suite_per_kind_over_the_losses_every_problem_has():
     assert suite.kind == "multiclass" and suite.matrix.problems == ["iris", "wine", "blobs"]
     assert suite.matrix.losses == ["cce", "hinge"]
     assert suite.left_out == {"gce": ["iris", "blobs"]}
-    assert "(1 loss not on every problem left out)" in suite.verdict
+    assert "(1 loss without test figures on every problem left out)" in suite.verdict
     matrix, _ = matrix_of(studies[2:])
     assert matrix.means().ravel().tolist() == pytest.approx([0.75, 0.9, 0.75, 0.75])
     assert suites_of(studies[:1]) == [] and suites_of(studies[:2]) == []
