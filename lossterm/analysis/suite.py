@@ -46,7 +46,9 @@ from lossterm.analysis.stats import holm
 from lossterm.analysis.suite_scores import (
     BOOTSTRAP_REPS,
     BOOTSTRAP_SEED,
+    PAIR_REPS,
     Interval,
+    improvement_interval,
     improvement_probability,
     iqm_interval,
     normalise,
@@ -110,13 +112,15 @@ class Suite:
     pairs: list[SuitePair]
     scale: str  # what the Wilcoxon differences are of: "mean test figure" or "normalised mean"
     iqm: dict[str, Interval]
-    p_improve: dict[tuple[str, str], float]
+    p_improve: dict[tuple[str, str], float]  # every ordered pair
+    p_improve_ci: dict[tuple[str, str], Interval]  # each pair as ``pairs`` orders it
     cliques: list[list[str]]
     tied_for_best: list[str]
     left_out: dict[str, list[str]] = field(default_factory=dict)  # loss -> problems it has
     alpha: float = ALPHA
     reps: int = BOOTSTRAP_REPS
     seed: int = BOOTSTRAP_SEED
+    pair_reps: int = PAIR_REPS
     verdict: str = ""
 
     @property
@@ -205,7 +209,8 @@ def cliques(order: Sequence[str], pairs: Sequence[SuitePair], alpha: float) -> l
 
 
 def compute_suite(matrix: ScoreMatrix, *, kind: str = "", alpha: float = ALPHA,
-                  reps: int = BOOTSTRAP_REPS, seed: int = BOOTSTRAP_SEED,
+                  reps: int = BOOTSTRAP_REPS, pair_reps: int = PAIR_REPS,
+                  seed: int = BOOTSTRAP_SEED,
                   left_out: dict[str, list[str]] | None = None) -> Suite:
     """Every statistic of a suite from its score matrix (its verdict line is
     :func:`lossterm.analysis.suites.judge`'s). ``seed`` seeds the bootstrap
@@ -230,12 +235,17 @@ def compute_suite(matrix: ScoreMatrix, *, kind: str = "", alpha: float = ALPHA,
     p_improve = {(a, b): improvement_probability([row[column[a]] for row in normalised],
                                                  [row[column[b]] for row in normalised])
                  for a in order for b in order if a != b}
+    pair_rng = np.random.RandomState(seed)
+    p_improve_ci = {(p.a, p.b): improvement_interval(
+        [row[column[p.a]] for row in normalised], [row[column[p.b]] for row in normalised],
+        reps=pair_reps, rng=pair_rng) for p in pairs}
     best = order[0]
     tied = [best] + [p.b for p in pairs if p.a == best and not p.p_holm < alpha]
     suite = Suite(kind=kind, matrix=matrix, ranks=ranks,
                   average_ranks={loss: float(average[column[loss]]) for loss in order},
                   friedman=friedman(ranks), pairs=pairs, scale=scale, iqm=iqm,
-                  p_improve=p_improve, cliques=cliques(order, pairs, alpha),
+                  p_improve=p_improve, p_improve_ci=p_improve_ci,
+                  cliques=cliques(order, pairs, alpha),
                   tied_for_best=tied, left_out=dict(left_out or {}), alpha=alpha,
-                  reps=reps, seed=seed)
+                  reps=reps, seed=seed, pair_reps=pair_reps)
     return suite

@@ -63,9 +63,23 @@ def suite_json(suite: Suite) -> dict:
                 "reps": suite.reps, "seed": suite.seed, "level": LEVEL,
                 "by_loss": {loss: {"iqm": _num(iv.value), "ci": [_num(iv.low), _num(iv.high)]}
                             for loss, iv in ((k, suite.iqm[k]) for k in suite.ranking)}},
-        "p_improve": [{"a": a, "b": b, "p": _num(p)} for (a, b), p in suite.p_improve.items()],
+        "p_improve": [{"a": a, "b": b, "p": _num(p), "ci": _improvement_ci(suite, a, b)}
+                      for (a, b), p in suite.p_improve.items()],
+        "p_improve_bootstrap": {"reps": suite.pair_reps, "seed": suite.seed, "level": LEVEL,
+                                "method": "stratified, each loss's replicates redrawn "
+                                          "independently within each problem; percentile"},
         "alpha": suite.alpha, "protocol": protocol_words(suite), "verdict": suite.verdict,
     }
+
+
+def _improvement_ci(suite: Suite, a: str, b: str) -> list:
+    """P(a > b)'s interval; for the pair the other way round, 1 − P(b > a)'s, which is
+    the same bootstrap read from the other side (each resample's P(a > b) = 1 − P(b > a))."""
+    if (a, b) in suite.p_improve_ci:
+        iv = suite.p_improve_ci[(a, b)]
+        return [_num(iv.low), _num(iv.high)]
+    iv = suite.p_improve_ci[(b, a)]
+    return [_num(1.0 - iv.high), _num(1.0 - iv.low)]
 
 
 def suites_json(suites: list[Suite]) -> dict:
@@ -133,12 +147,17 @@ def _rank_rows(suite: Suite) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     return columns, rows
 
 
-PAIR_HEAD = ("a", "b", "a better / worse / equal", "p", "p (Holm)", "P(a > b)")
+PAIR_HEAD = ("a", "b", "a better / worse / equal", "p", "p (Holm)",
+             f"P(a > b) ({LEVEL:.0%} CI)")
 
 
 def _pair_rows(suite: Suite) -> list[tuple[str, ...]]:
+    def improvement(a: str, b: str) -> str:
+        iv = suite.p_improve_ci[(a, b)]
+        return f"{iv.value:.2f} ({iv.low:.2f} to {iv.high:.2f})"
+
     return [(p.a, p.b, f"{p.wins} / {p.losses} / {p.ties}", p_value(p.p), p_value(p.p_holm),
-             f"{suite.p_improve[(p.a, p.b)]:.2f}") for p in suite.pairs]
+             improvement(p.a, p.b)) for p in suite.pairs]
 
 
 def friedman_words(suite: Suite) -> str:
@@ -168,7 +187,9 @@ def suite_lines(suite: Suite) -> list[str]:
     out.append(f"critical-difference diagram (average rank; {CD_WORDS}, α = {suite.alpha:g}):")
     out += ["  " + line for line in cd_diagram(suite)]
     out.append(f"every pair ({POSTHOC}; differences of each problem's {suite.scale}; "
-               "P(a > b): rliable's probability of improvement on normalised scores):")
+               "P(a > b): rliable's probability of improvement on normalised scores, its "
+               f"interval a stratified bootstrap, each loss's replicates redrawn independently, "
+               f"{suite.pair_reps} resamples, seed {suite.seed}):")
     out += ["  " + r for r in _table(PAIR_HEAD, _pair_rows(suite))]
     out.append(f"suite verdict: {suite.verdict}")
     return out

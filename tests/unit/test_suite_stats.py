@@ -196,10 +196,10 @@ def test_iqm_and_its_interval_follow_rliables_stratified_bootstrap_draw_for_draw
 
 
 def test_the_bootstrap_seed_is_the_callers():
-    one, two = judge(SAME, reps=300, seed=1), judge(SAME, reps=300, seed=2)
+    one, two = judge(SAME, reps=300, pair_reps=50, seed=1), judge(SAME, reps=300, pair_reps=50, seed=2)
     assert one.iqm["a"].value == two.iqm["a"].value
     assert (one.iqm["a"].low, one.iqm["a"].high) != (two.iqm["a"].low, two.iqm["a"].high)
-    assert judge(SAME, reps=300, seed=1).iqm == one.iqm
+    assert judge(SAME, reps=300, pair_reps=50, seed=1).iqm == one.iqm
 
 
 def test_replicates_are_redrawn_within_each_problem_even_with_unequal_counts():
@@ -234,6 +234,57 @@ def test_probability_of_improvement_is_rliables_mann_whitney_average():
                 per_task.append(u / (len(x) * len(y)))
         assert p == pytest.approx(np.mean(per_task), abs=1e-6), (a, b)
     assert suite.p_improve[("a", "e")] == pytest.approx(1 - suite.p_improve[("e", "a")])
+
+def _rliable_improvement(x: np.ndarray, y: np.ndarray) -> float:
+    """rliable.metrics.probability_of_improvement (runs x tasks each): per task, the
+    Mann–Whitney U of x over y divided by runs_x · runs_y, averaged over tasks (rliable's
+    0.5 for a task where x and y are the same array is what U gives there too; one call
+    over the tasks' axis keeps the reference's 1 000s of resamples quick)."""
+    u = stats.mannwhitneyu(x, y, alternative="greater", axis=0).statistic
+    return float(np.mean(u / (x.shape[0] * y.shape[0])))
+
+
+def _rliable_improvement_intervals(pairs: dict, reps: int, seed: int) -> dict:
+    """rliable's get_interval_estimates({pair: [x, y]}, probability_of_improvement) after
+    np.random.seed(seed): StratifiedIndependentBootstrap draws, per resample, x's indices
+    then y's, each ``np.random.choice(runs, (runs, tasks))``."""
+    np.random.seed(seed)
+    out = {}
+    for key, (x, y) in pairs.items():
+        task = np.arange(x.shape[1])[None, :]
+        resampled = []
+        for _ in range(reps):
+            ix = np.random.choice(x.shape[0], x.shape, replace=True)
+            iy = np.random.choice(y.shape[0], y.shape, replace=True)
+            resampled.append(_rliable_improvement(x[ix, task], y[iy, task]))
+        low, high = np.percentile(np.array(resampled), [2.5, 97.5])
+        out[key] = (_rliable_improvement(x, y), low, high)
+    return out
+
+
+def _uneven() -> ScoreMatrix:
+    """SAME with loss a holding 3 replicates per problem, the others 5."""
+    figures = [[f[:3] if j == 0 else f for j, f in enumerate(row)] for row in SAME.figures]
+    return ScoreMatrix(SAME.problems, SAME.losses, figures, SAME.higher, SAME.metrics)
+
+
+@pytest.mark.parametrize("matrix", [MIXED, _uneven()], ids=["two directions", "uneven runs"])
+def test_the_improvement_intervals_follow_rliables_independent_bootstrap(matrix):
+    suite = judge(matrix, reps=60, pair_reps=60, seed=5)
+    normal = _minmax(matrix)
+    runs = {loss: np.stack([row[j] for row in normal], axis=1)
+            for j, loss in enumerate(matrix.losses)}
+    reference = _rliable_improvement_intervals(
+        {(p.a, p.b): (runs[p.a], runs[p.b]) for p in suite.pairs}, reps=60, seed=5)
+    assert list(suite.p_improve_ci) == list(reference)
+    for key, (value, low, high) in reference.items():
+        iv = suite.p_improve_ci[key]
+        assert (iv.value, iv.low, iv.high) == (pytest.approx(value, abs=1e-6),
+                                               pytest.approx(low, abs=1e-6),
+                                               pytest.approx(high, abs=1e-6)), key
+    data = {(e["a"], e["b"]): e["ci"] for e in suite_json(suite)["p_improve"]}
+    a, b = next(iter(reference))
+    assert data[(b, a)] == pytest.approx([1 - data[(a, b)][1], 1 - data[(a, b)][0]])
 
 # --- the verdict and its reports ---------------------------------------------------------
 
