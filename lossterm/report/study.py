@@ -12,6 +12,7 @@ import io
 
 from lossterm.analysis.stats import interval_words
 from lossterm.analysis.study import ProblemStudy
+from lossterm.analysis.suites import suites_of
 from lossterm.core.types import Format
 from lossterm.report.study_data import board_runs, study_json, study_to_dict
 from lossterm.report.study_protocol import protocol_lines
@@ -24,6 +25,7 @@ from lossterm.report.study_rows import (
     pair_rows,
     run_remarks,
 )
+from lossterm.report.suite import suite_lines, suite_markdown
 from lossterm.report.verdict import PAIR_COLUMNS
 
 __all__ = ["board_runs", "render_study", "study_json", "study_markdown", "study_text",
@@ -79,6 +81,9 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
             console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
         for line in notes:
             console.print(f"note: {line}", highlight=False, markup=False, soft_wrap=True)
+    for suite in suites_of(studies):  # across the problems: two or more of a kind
+        console.print("", *suite_lines(suite), sep="\n", highlight=False, markup=False,
+                      soft_wrap=True)
     return buffer.getvalue()
 
 
@@ -127,4 +132,6 @@ def study_markdown(studies: list[ProblemStudy], header: str = "") -> str:
         out += [f"- **warning:** {w}" for w in study.warnings + warnings]
         out += [f"- note: {n}" for n in notes]
         out.append("")
+    for suite in suites_of(studies):  # across the problems: two or more of a kind
+        out += suite_markdown(suite)
     return "\n".join(out)

@@ -13,6 +13,7 @@ import math
 
 from lossterm.analysis.stats import interval_words
 from lossterm.analysis.study import LossStudy, ProblemStudy
+from lossterm.analysis.suites import suites_of
 from lossterm.report.render import run_to_dict
 from lossterm.report.study_rows import (
     matrix_columns,
@@ -21,6 +22,7 @@ from lossterm.report.study_rows import (
     test_summary,
     validation_mean,
 )
+from lossterm.report.suite import suites_json
 from lossterm.report.verdict import PAIR_TEST, modes_json, pairs_json
 from lossterm.storage.tensorboard import BoardRun
 
@@ -111,6 +113,7 @@ def study_json(studies: list[ProblemStudy], header: str = "") -> str:
         "runs": [final_run_json(st, s, r) for st in studies for s in st.losses for r in s.final],
         "studies": [{"problem": st.problem, "study": study_to_dict(st)} for st in studies],
     }
+    payload.update(suites_json(suites_of(studies)))  # "suite": two problems or more
     if header:
         payload["header"] = header
     return json.dumps(payload, indent=2) + "\n"
