@@ -111,15 +111,22 @@ def test_a_worker_killed_mid_study_costs_no_run_and_doubles_none(threaded, sched
     with sqlite3.connect(store) as db:
         keys = [k for (k,) in db.execute("SELECT key FROM study_runs")]
     assert len(keys) == len(set(keys)) >= planned
+    # kept under the same keys as on one machine: the command without the cluster resumes
+    # every run (trains none) and reports the same study
+    again = _run([*SUITE, "--jobs", "2", "--store", str(store)], tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert f"resumed {len(keys)} of {len(keys)} runs from the store; trained 0" in again.stderr
+    assert _where_and_when_removed(json.loads(again.stdout)) == _where_and_when_removed(threaded)
 
 
-def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path):
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "ssh:nonexistent.invalid"])
+def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, address):
     done = _run(["--headless", "--problem", "iris", "--loss", "cce", "--no-store",
-                 "--cluster", "tcp://127.0.0.1:9"], tmp_path)
+                 "--cluster", address], tmp_path, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "cannot reach the cluster at tcp://127.0.0.1:9" in lines[0], lines
+    assert len(lines) == 1 and f"cannot reach the cluster at {address}" in lines[0], lines
     assert done.stdout == ""
 
 
