@@ -147,6 +147,9 @@ def test_engine_imports_no_ui():
         " 'storage']\n"
         "names = [m.name for layer in layers for m in pkgutil.walk_packages("
         "importlib.import_module('lossterm.' + layer).__path__, f'lossterm.{layer}.')]\n"
+        # the one module whose import loads Keras (which imports Rich itself): a local
+        # cluster's forkserver imports it so its workers start with Keras loaded
+        "names.remove('lossterm.runtime.keras_preload')\n"
         "names += ['lossterm.service', 'lossterm.options', 'lossterm.api']\n"
         "for name in names:\n"
         "    importlib.import_module(name)\n"
