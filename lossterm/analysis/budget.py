@@ -159,15 +159,18 @@ def budget_of(study: ProblemStudy) -> Budget | None:
     leaders = {n: leaders_at(curves, n, study.higher) for n in range(1, trials + 1)}
     full = set(leaders[trials])
     changes = any(set(leaders[n]) != full for n in budgets[:-1])
+    failed = {loss: sum(s is None for rep in reps for _, s in rep) for loss, reps in scores.items()}
+    line = budget_line(study.metric, study.higher, curves, leaders, budgets, changes,
+                       _replicate_count(scores))
+    if any(failed.values()):
+        line += "; trials with no score (a run did not train to the end; ranked last): " + ", ".join(
+            f"{loss} {k} of {sum(map(len, scores[loss]))}" for loss, k in failed.items() if k)
     return Budget(
-        study.metric, study.higher, trials, curves, leaders, changes,
-        budget_line(study.metric, study.higher, curves, leaders, budgets, changes,
-                    _replicate_count(scores)),
+        study.metric, study.higher, trials, curves, leaders, changes, line,
         replicates={loss: sum(any(s is not None for _, s in rep) for rep in reps)
                     for loss, reps in scores.items()},
-        failed={loss: sum(s is None for rep in reps for _, s in rep)
-                for loss, reps in scores.items()},
-        scores=scores, seeds={s.loss: replicate_keys(s) for s in study.losses})
+        failed=failed, scores=scores,
+        seeds={s.loss: replicate_keys(s) for s in study.losses})
 
 
 def _replicate_count(scores: dict[str, list[list]]) -> int:
@@ -208,7 +211,8 @@ def _lead(curves: dict[str, list[float | None]], leaders: list[str], n: int, m: 
         loss, v = (max if higher else min)(others, key=lambda o: o[1])
         runner = f" vs {loss} {m.text(v)}"
     if len(leaders) > 1:
-        return f"{' and '.join(leaders)} tie ({m.text(best)}{runner})"
+        names = ", ".join(leaders[:-1]) + " and " + leaders[-1]
+        return f"{names} tie ({m.text(best)}{runner})"
     return f"{leaders[0]} leads ({m.text(best)}{runner})"
 
 

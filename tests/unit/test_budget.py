@@ -188,6 +188,8 @@ def test_replicates_with_more_trials_set_the_full_budget_and_failures_are_counte
     a = (expected_best_curve([0.5, 0.7, None], 4) + expected_best_curve([0.6, 0.8], 4)) / 2
     assert budget.curves["a"] == pytest.approx(list(a), abs=TOL)
     assert replicate_trials(study.losses[0])[0][2] == (0.1, None)
+    assert budget.line.endswith("; trials with no score (a run did not train to the end; ranked last): a 1 of 5")
+    assert "no score" not in budget_of(_study({"a": [LUCKY], "b": [STEADY]})).line
 
 
 def test_a_replicate_with_no_scored_trial_is_left_out_of_its_loss_mean():
@@ -204,6 +206,9 @@ def test_identical_losses_tie_at_every_budget_and_the_line_says_so():
     budget = budget_of(_study({"a": [LUCKY], "b": [list(LUCKY)]}))
     assert all(names == ["a", "b"] for names in budget.leaders.values())
     assert not budget.winner_changes and "a and b tie (0.525)" in budget.line
+    three = budget_of(_study({"a": [LUCKY], "b": [LUCKY], "c": [LUCKY], "d": [STEADY]}))
+    assert "at 1 trial d leads (0.800 vs a 0.525)" in three.line
+    assert "at all 4 a, b and c tie (0.897 vs d 0.800)" in three.line
 
 
 def test_one_loss_or_one_trial_has_no_budget_to_compare():
