@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from lossterm.analysis.budget import budget_of
 from lossterm.analysis.stats import interval_words
 from lossterm.analysis.study import ProblemStudy
 from lossterm.analysis.suites import suites_of
@@ -76,6 +77,8 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
         console.print(f"verdict: {study.verdict.line}", highlight=False, markup=False, soft_wrap=True)
         for line in study.verdict.notes:
             console.print(f"note: {line}", highlight=False, markup=False, soft_wrap=True)
+        if (budget := budget_of(study)) is not None:
+            console.print(f"budget: {budget.line}", highlight=False, markup=False, soft_wrap=True)
         warnings, notes = run_remarks(study)
         for line in study.warnings + warnings:
             console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
@@ -128,6 +131,8 @@ def study_markdown(studies: list[ProblemStudy], header: str = "") -> str:
             out += _md_table(PAIR_COLUMNS, pair_rows(study))
         out += ["", f"Tied for best: {', '.join(study.verdict.tied_for_best) or '—'}"]
         out += [f"- note: {n}" for n in study.verdict.notes]
+        if (budget := budget_of(study)) is not None:
+            out += ["", f"**Budget:** {budget.line}"]
         warnings, notes = run_remarks(study)
         out += [f"- **warning:** {w}" for w in study.warnings + warnings]
         out += [f"- note: {n}" for n in notes]

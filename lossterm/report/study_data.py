@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 
+from lossterm.analysis.budget import budget_json, budget_of
 from lossterm.analysis.stats import interval_words
 from lossterm.analysis.study import LossStudy, ProblemStudy
 from lossterm.analysis.suites import suites_of
@@ -90,6 +91,7 @@ def study_to_dict(study: ProblemStudy) -> dict:
             "comparisons": comparisons_json(study),
             "tied_for_best": list(study.verdict.tied_for_best),
             "verdict": study.verdict.line, "verdict_notes": study.verdict.notes,
+            "budget": budget_json(budget_of(study)),
             "warnings": list(study.warnings),
             "run_warnings": run_remarks(study)[0], "run_notes": run_remarks(study)[1]}
 
