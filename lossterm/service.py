@@ -35,7 +35,13 @@ from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.core.errors import UsageError
 from lossterm.data.own import load_csv, load_csv_split
 from lossterm.data.perturb import Perturbation, perturb
-from lossterm.data.problems import PROBLEM_NAMES, REGRESSION, Problem, get_problem
+from lossterm.data.problems import (
+    BUILTIN_PROBLEMS,
+    PROBLEM_NAMES,
+    REGRESSION,
+    Problem,
+    get_problem,
+)
 from lossterm.options import Options
 from lossterm.runtime.backend import describe_backend
 from lossterm.runtime.cluster import Connection, connect
@@ -49,24 +55,31 @@ from lossterm.training.scheduler import SweepInterrupted, expand_seeds, schedule
 
 
 def load_problems(options: Options) -> list[Problem]:
-    """The problems a request is about, loaded and perturbed as asked.
+    """The problems a request is about, loaded and perturbed as asked: the named built-in
+    problems (every one for ``all``), then each data file (a suite: a study each).
 
-    Own data replaces the built-in problems. A perturbation with no problem
-    named applies to every built-in problem it can (outliers: regression;
-    label noise and imbalance: classification); with problems named, one that
-    does not apply is an error.
+    A perturbation with no problem named (and no data file) applies to every tutorial
+    problem it can, and with ``all`` to every built-in problem it can (outliers:
+    regression; label noise and imbalance: classification); to a problem named or a data
+    file, one that does not apply is an error.
     """
+    files = [load_csv(data) for data in options.data]
+    if options.perturbation.active:
+        files = [perturb(problem, options.perturbation) for problem in files]
+    return _builtin_problems(options) + files
 
-    if options.data is not None:
-        problems = [load_csv(options.data)]
-    else:
-        problems = [get_problem(name) for name in options.problems]
-    if not options.perturbation.active:
-        return problems
-    if problems:
-        return [perturb(problem, options.perturbation) for problem in problems]
-    every = [perturbed(get_problem(name), options) for name in PROBLEM_NAMES]
-    return [problem for problem in every if problem.source.perturbation is not None]
+
+def _builtin_problems(options: Options) -> list[Problem]:
+    """The built-in problems of :func:`load_problems`, perturbed as it says."""
+    active = options.perturbation.active
+    if options.problems and not options.every_problem:
+        return [perturb(get_problem(name), options.perturbation) if active
+                else get_problem(name) for name in options.problems]
+    if not options.every_problem and (options.data or not active):
+        return []
+    every = [perturbed(get_problem(name), options)
+             for name in (BUILTIN_PROBLEMS if options.every_problem else PROBLEM_NAMES)]
+    return [p for p in every if not active or p.source.perturbation is not None]
 
 
 def perturbed(problem: Problem, options: Options) -> Problem:
@@ -237,11 +250,15 @@ def sweep_work(options: Options, problems: Sequence[str | Problem] | None = None
                          "--split-column marks for validation; use one or the other")
     planned = plan_runs(loaded, options.losses, options.base)
     jobs = planned.runs
-    if problems is None and not options.problems and options.data is None:
+    if problems is None and not options.data and (not options.problems
+                                                  or options.every_problem):
         kept = [j for j in jobs if j.problem.kind != REGRESSION]
         if kept and len(kept) < len(jobs):
-            planned.skipped.append("regression: label noise needs classes (a sweep with no "
-                                   "--problem runs the tutorial's classification problems)")
+            left = ", ".join(dict.fromkeys(j.problem.name for j in jobs if j not in kept))
+            which = ("--problem all runs the built-in" if options.every_problem
+                     else "no --problem runs the tutorial's")
+            planned.skipped.append(f"{left}: label noise needs classes (a sweep with "
+                                   f"{which} classification problems)")
         jobs = kept or jobs
     warnings = [line for problem in dict.fromkeys(j.problem for j in jobs)
                 if problem.kind != REGRESSION
@@ -262,17 +279,22 @@ def _calibration_work(options: Options, problems: Sequence[str | Problem] | None
 
 
 def study_problems(options: Options) -> tuple[list[Problem], dict[int, np.ndarray]]:
-    """The problems as :func:`load_problems` gives them, and the validation rows a
-    ``--split-column`` fixed (by ``id(problem)``; none otherwise)."""
-    if options.data is not None and options.data.split_column:
-        problem, rows = load_csv_split(options.data)
-        if options.perturbation.imbalance < 1:  # drops training rows: the split would move
-            raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
-                             "--split-column marks for validation; use one or the other")
+    """The problems as :func:`load_problems` gives them, and the validation rows each
+    data file's ``--split-column`` fixed (by ``id(problem)``; none otherwise)."""
+    if not any(data.split_column for data in options.data):
+        return load_problems(options), {}
+    if options.perturbation.imbalance < 1:  # drops training rows: the split would move
+        raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
+                         "--split-column marks for validation; use one or the other")
+    problems, held = _builtin_problems(options), {}
+    for data in options.data:
+        problem, rows = load_csv_split(data) if data.split_column else (load_csv(data), None)
         if options.perturbation.active:
             problem = perturb(problem, options.perturbation)
-        return [problem], {} if rows is None else {id(problem): rows}  # None: no split column
-    return load_problems(options), {}
+        if rows is not None:  # None: the file has no split column
+            held[id(problem)] = rows
+        problems.append(problem)
+    return problems, held
 
 
 Labeller = Callable[[Phase], str]

@@ -46,6 +46,9 @@ examples:
   lossterm --headless --seeds 10             the nine over 10 paired seeds, with verdicts
   lossterm --headless --problem circles --loss all --seeds 10
   lossterm --headless --data houses.csv --target price --loss mse --loss huber --seeds 10
+  lossterm --headless --problem all --loss all --seeds 5
+                                             a suite: every built-in problem, a verdict each
+  lossterm --headless --data a.csv --data b.csv --target y --loss all --seeds 10
   lossterm --headless --problem regression --outliers 0.1 --loss all --seeds 10
   lossterm --headless --problem digits --loss cce --loss gce --noise-sweep 0,0.2,0.4,0.6 --seeds 5
                                              robustness curves: a study at each noise rate
@@ -120,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--problem", action="append", default=[], metavar="NAME",
                       help="the tutorial's regression, circles (binary) or blobs (multiclass), "
                            "or a dataset bundled with scikit-learn: iris, wine, breast_cancer, "
-                           "digits, diabetes; repeatable")
+                           "digits, diabetes; or 'all': every one of them. Repeatable: several "
+                           "problems (and --data files) run as one suite, a study and a "
+                           "verdict each")
     runs.add_argument("--loss", action="append", default=[], metavar="NAME",
                       help="a loss name or alias (mse, bce, gce, ...), or 'all'; settings after "
                            "a colon, numbers only: gce:q=0.5, sce:alpha=0.1,beta=1.0; "
@@ -166,9 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
                            "layer, 25 units for regression, 50 otherwise)")
     runs.add_argument("--hidden-units", type=int, metavar="N",
                       help="one hidden layer of N units (the same as --layers N)")
-    data = p.add_argument_group("your own data (replaces the built-in problems)")
-    data.add_argument("--data", metavar="FILE.csv",
-                      help="a CSV file with a header row; features numeric or low-cardinality text")
+    data = p.add_argument_group(
+        "your own data (in place of the built-in problems, or beside those --problem names)")
+    data.add_argument("--data", action="append", default=[], metavar="FILE.csv",
+                      help="a CSV file with a header row; features numeric or low-cardinality "
+                           "text. Repeatable: each file is a problem of the suite, read with "
+                           "the same --target, --kind, --test-size, --raw-target and "
+                           "--split-column (every file needs those columns); files of the "
+                           "same name are told apart by their folders (a/data.csv)")
     data.add_argument("--target", action="append", metavar="COLUMN",
                       help="the column to predict; repeat it for several targets (each "
                            "leaves the features): numeric ones are a multi-output "
