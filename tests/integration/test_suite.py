@@ -44,8 +44,12 @@ def test_two_data_files_are_two_studies_each_with_its_verdict(lossterm_cli, same
                                                               tmp_path):
     a, b = same_named
     done = lossterm_cli("--headless", "--data", str(a), "--data", str(b), "--target", "label",
-                        *QUICK, "--format", "json", "--store", str(tmp_path / "runs.sqlite"))
+                        *QUICK, "--format", "json", "--store", str(tmp_path / "runs.sqlite"),
+                        "--export-csv", str(tmp_path / "csv"))
     assert done.returncode == 0, done.stderr
+    # each study's protocol beside its runs, the folder in its name, not a missing folder
+    assert {p.name for p in (tmp_path / "csv").glob("*.study.json")} == {
+        "a_data.csv.study.json", "b_data.csv.study.json"}
     studies = json.loads(done.stdout)["studies"]
     # same-named files keep distinct names: each told apart by its folder
     assert [s["problem"] for s in studies] == ["a/data.csv", "b/data.csv"]
