@@ -15,9 +15,9 @@ from lossterm.analysis.study.protocol import Protocol, parse_lr_grid
 from lossterm.core.errors import UsageError
 from lossterm.data.files import DataOptions, distinct_files, problem_name
 from lossterm.data.perturb import Perturbation
+from lossterm.data.suite import EVERY, every_problem
 from lossterm.runtime.cluster import parse_address
 from lossterm.training.fit import validate_settings
-from lossterm.training.plan import ALL
 from lossterm.training.records import RunConfig
 
 
@@ -50,7 +50,7 @@ class Options:
     calibrate: int | None = None
 
     def __post_init__(self):
-        if ALL in (p.lower() for p in self.problems) and len(self.problems) > 1:
+        if EVERY in (p.lower() for p in self.problems) and len(self.problems) > 1:
             raise UsageError("{field} all already names every built-in problem: give it "
                              "alone, or name each problem", field="problem")
         validate_settings(self.base)
@@ -120,7 +120,7 @@ class Options:
     @property
     def every_problem(self) -> bool:
         """``--problem all``: every built-in problem."""
-        return tuple(p.lower() for p in self.problems) == (ALL,)
+        return every_problem(self.problems)
 
     def with_data(self, data: DataOptions) -> Options:
         """These options with one more data file (the TUI's ``o``): the files opened

@@ -33,15 +33,9 @@ from lossterm.analysis.study.run import (
 )
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.core.errors import UsageError
-from lossterm.data.own import load_csv, load_csv_split
-from lossterm.data.perturb import Perturbation, perturb
-from lossterm.data.problems import (
-    BUILTIN_PROBLEMS,
-    PROBLEM_NAMES,
-    REGRESSION,
-    Problem,
-    get_problem,
-)
+from lossterm.data import suite
+from lossterm.data.perturb import Perturbation
+from lossterm.data.problems import REGRESSION, Problem
 from lossterm.options import Options
 from lossterm.runtime.backend import describe_backend
 from lossterm.runtime.cluster import Connection, connect
@@ -56,39 +50,14 @@ from lossterm.training.scheduler import SweepInterrupted, expand_seeds, schedule
 
 def load_problems(options: Options) -> list[Problem]:
     """The problems a request is about, loaded and perturbed as asked: the named built-in
-    problems (every one for ``all``), then each data file (a suite: a study each).
-
-    A perturbation with no problem named (and no data file) applies to every tutorial
-    problem it can, and with ``all`` to every built-in problem it can (outliers:
-    regression; label noise and imbalance: classification); to a problem named or a data
-    file, one that does not apply is an error.
-    """
-    files = [load_csv(data) for data in options.data]
-    if options.perturbation.active:
-        files = [perturb(problem, options.perturbation) for problem in files]
-    return _builtin_problems(options) + files
-
-
-def _builtin_problems(options: Options) -> list[Problem]:
-    """The built-in problems of :func:`load_problems`, perturbed as it says."""
-    active = options.perturbation.active
-    if options.problems and not options.every_problem:
-        return [perturb(get_problem(name), options.perturbation) if active
-                else get_problem(name) for name in options.problems]
-    if not options.every_problem and (options.data or not active):
-        return []
-    every = [perturbed(get_problem(name), options)
-             for name in (BUILTIN_PROBLEMS if options.every_problem else PROBLEM_NAMES)]
-    return [p for p in every if not active or p.source.perturbation is not None]
+    problems (every one for ``all``), then each data file (a suite: a study each); see
+    :func:`lossterm.data.suite.load_problems`."""
+    return suite.load_problems(options.problems, options.data, options.perturbation)
 
 
 def perturbed(problem: Problem, options: Options) -> Problem:
     """``problem`` with the part of the options' perturbation that applies to its kind."""
-
-    part = options.perturbation.for_kind(problem.kind)
-    if problem.n_targets > 1:  # perturbations take one target column: none applies
-        return problem
-    return perturb(problem, part) if part.active else problem
+    return suite.perturbed(problem, options.perturbation)
 
 
 def plan(options: Options, problems: Sequence[str | Problem] | None = None) -> Plan:
@@ -281,20 +250,7 @@ def _calibration_work(options: Options, problems: Sequence[str | Problem] | None
 def study_problems(options: Options) -> tuple[list[Problem], dict[int, np.ndarray]]:
     """The problems as :func:`load_problems` gives them, and the validation rows each
     data file's ``--split-column`` fixed (by ``id(problem)``; none otherwise)."""
-    if not any(data.split_column for data in options.data):
-        return load_problems(options), {}
-    if options.perturbation.imbalance < 1:  # drops training rows: the split would move
-        raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
-                         "--split-column marks for validation; use one or the other")
-    problems, held = _builtin_problems(options), {}
-    for data in options.data:
-        problem, rows = load_csv_split(data) if data.split_column else (load_csv(data), None)
-        if options.perturbation.active:
-            problem = perturb(problem, options.perturbation)
-        if rows is not None:  # None: the file has no split column
-            held[id(problem)] = rows
-        problems.append(problem)
-    return problems, held
+    return suite.study_problems(options.problems, options.data, options.perturbation)
 
 
 Labeller = Callable[[Phase], str]
