@@ -81,3 +81,22 @@ def test_kept_items_replay_their_files_in_either_form(tmp_path):
     assert options_from(item, Options()).data == options.data
     old = {"options": {**options_item(options), "data": {"path": str(a), "target": ["y"]}}}
     assert options_from(old, Options()).data == (DataOptions(str(a), "y"),)
+
+
+def test_the_api_reads_all_names_and_files_as_the_command_line_does(tmp_path):
+    from lossterm.api import _options
+    from lossterm.data.problems import get_problem
+
+    def options_of(problem):
+        return _options(problem, ["all"], 2, 1, None, 0.2, "best", None, 0, 0, {})
+
+    many, problems, options = options_of("all")
+    assert many and problems is None and options.every_problem  # the service loads them
+    a, b = _csv(tmp_path / "a" / "d.csv"), _csv(tmp_path / "b" / "d.csv")
+    many, problems, options = options_of(DataOptions(str(a), "y"))
+    assert not many and [problem_name(d) for d in options.data] == ["d.csv"]
+    iris = get_problem("iris")
+    many, problems, _ = options_of([iris, DataOptions(str(a), "y"), DataOptions(str(b), "y")])
+    assert many and [p.name for p in problems] == ["iris", "a/d.csv", "b/d.csv"]
+    with pytest.raises(UsageError, match="already names every built-in problem"):
+        options_of(["all", "wine"])
