@@ -105,10 +105,12 @@ def test_the_api_takes_a_list_of_data_files_and_the_reports_end_with_each_verdic
                              ["bce", "hinge"], seeds=2, lr_grid="0.01:0.1:2", epochs=2)
     assert [s.problem for s in studies] == ["a/data.csv", "b/data.csv"]
     text = render_study(studies, "text")
-    tail = text[text.index("suite of 2 problems, each problem's verdict:"):].splitlines()
-    assert [line.strip() for line in tail[1:]] == [s.verdict.line for s in studies]
+    tail = text[text.index("each problem's verdict (2 problems):"):].splitlines()
+    assert [line.strip() for line in tail[1:3]] == [s.verdict.line for s in studies]
+    assert tail[3:4] in ([], [""])  # then the suite verdict across them, if any
     markdown = render_study(studies, "markdown")
-    section = markdown[markdown.index("## Suite of 2 problems"):].splitlines()
+    section = markdown[markdown.index("## Each problem's verdict (2 problems)"):]
+    section = section.split("\n## ")[0].splitlines()  # up to the suite's own section
     assert [line for line in section if line.startswith("- ")] == [
         f"- {s.verdict.line}" for s in studies]
-    assert "suite of" not in render_study(studies[:1], "text")  # one study: no summary
+    assert "each problem's verdict" not in render_study(studies[:1], "text")  # one: no list
