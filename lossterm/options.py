@@ -8,12 +8,14 @@ validates or expands anything by hand. Engine errors name fields
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from lossterm.analysis.study.noise import parse_rates
 from lossterm.analysis.study.protocol import Protocol, parse_lr_grid
 from lossterm.core.errors import UsageError
-from lossterm.data.own import DataOptions
+from lossterm.data.files import DataOptions, distinct_files, problem_name
 from lossterm.data.perturb import Perturbation
+from lossterm.data.suite import EVERY, every_problem
 from lossterm.runtime.cluster import parse_address
 from lossterm.training.fit import validate_settings
 from lossterm.training.records import RunConfig
@@ -23,9 +25,13 @@ from lossterm.training.records import RunConfig
 class Options:
     """What to train and how: everything a request decides before any data is loaded."""
 
-    problems: tuple[str, ...] = ()  # built-in names; empty with data or for the tutorial's nine
+    # Built-in names, or ('all',): every built-in problem; empty: the tutorial's nine (or
+    # only the data files when there are some).
+    problems: tuple[str, ...] = ()
     losses: tuple[str, ...] = ()  # names, aliases or 'all'
-    data: DataOptions | None = None  # own data instead of the built-in problems
+    # Own data files, each a problem of its own after the named ones (a suite: each gets
+    # its own study and verdict); every name distinct (lossterm.data.files.distinct_files).
+    data: tuple[DataOptions, ...] = ()
     perturbation: Perturbation = field(default_factory=Perturbation)
     base: RunConfig = field(default_factory=lambda: RunConfig(problem="", loss=""))
     seeds: int = 1
@@ -44,6 +50,9 @@ class Options:
     calibrate: int | None = None
 
     def __post_init__(self):
+        if EVERY in (p.lower() for p in self.problems) and len(self.problems) > 1:
+            raise UsageError("{field} all already names every built-in problem: give it "
+                             "alone, or name each problem", field="problem")
         validate_settings(self.base)
         self.perturbation.validate()
         if self.seeds < 1:
@@ -59,13 +68,16 @@ class Options:
     @classmethod
     def from_args(cls, args) -> Options:
         """The options an argparse namespace asks for; UsageError if they conflict."""
-        data = None
+        data: tuple[DataOptions, ...] = ()
         if args.data:
             if not args.target:
-                raise UsageError("--data needs --target COLUMN: the column to predict")
-            data = DataOptions(path=args.data, target=tuple(args.target), kind=args.kind,
-                               test_size=args.test_size, raw_target=args.raw_target,
-                               seed=args.data_seed, split_column=args.split_column)
+                raise UsageError("--data needs --target COLUMN: the column to predict (every "
+                                 "--data file is read with the same --target)")
+            data = distinct_files(
+                (DataOptions(path=path, target=tuple(args.target), kind=args.kind,
+                             test_size=args.test_size, raw_target=args.raw_target,
+                             seed=args.data_seed, split_column=args.split_column)
+                 for path in args.data), taken=args.problem)
         elif args.split_column:
             raise UsageError("--split-column goes with --data FILE.csv")
         elif args.target or args.kind or args.raw_target:
@@ -105,8 +117,29 @@ class Options:
             per_problem[id(job.problem)] = per_problem.get(id(job.problem), 0) + 1
         return any(n >= 2 for n in per_problem.values())
 
-    def with_data(self, data: DataOptions | None) -> Options:
-        return replace(self, data=data, problems=())
+    @property
+    def every_problem(self) -> bool:
+        """``--problem all``: every built-in problem."""
+        return every_problem(self.problems)
+
+    def with_data(self, data: DataOptions) -> Options:
+        """These options with one more data file (the TUI's ``o``): the files opened
+        before stay, so a study of one of them can be replayed; a file opened again
+        replaces its earlier reading (new target, kind, ...) under its name; a new file
+        whose name another file has is named by its folders."""
+        path = Path(data.path).expanduser().resolve()
+        kept = tuple(d for d in self.data if Path(d.path).expanduser().resolve() != path)
+        again = [d.name for d in self.data if d not in kept]
+        if again and again[0]:
+            data = replace(data, name=again[0])
+        else:
+            (data,) = distinct_files((data,), taken=[problem_name(d) for d in kept])
+        return replace(self, data=(*kept, data), problems=())
+
+    @property
+    def last_data(self) -> DataOptions | None:
+        """The data file opened last (what the TUI's open dialog starts from)."""
+        return self.data[-1] if self.data else None
 
 
 def _study_options(args) -> dict:

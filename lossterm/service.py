@@ -33,9 +33,9 @@ from lossterm.analysis.study.run import (
 )
 from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.core.errors import UsageError
-from lossterm.data.own import load_csv, load_csv_split
-from lossterm.data.perturb import Perturbation, perturb
-from lossterm.data.problems import PROBLEM_NAMES, REGRESSION, Problem, get_problem
+from lossterm.data import suite
+from lossterm.data.perturb import Perturbation
+from lossterm.data.problems import REGRESSION, Problem
 from lossterm.options import Options
 from lossterm.runtime.backend import describe_backend
 from lossterm.runtime.cluster import Connection, connect
@@ -49,33 +49,15 @@ from lossterm.training.scheduler import SweepInterrupted, expand_seeds, schedule
 
 
 def load_problems(options: Options) -> list[Problem]:
-    """The problems a request is about, loaded and perturbed as asked.
-
-    Own data replaces the built-in problems. A perturbation with no problem
-    named applies to every built-in problem it can (outliers: regression;
-    label noise and imbalance: classification); with problems named, one that
-    does not apply is an error.
-    """
-
-    if options.data is not None:
-        problems = [load_csv(options.data)]
-    else:
-        problems = [get_problem(name) for name in options.problems]
-    if not options.perturbation.active:
-        return problems
-    if problems:
-        return [perturb(problem, options.perturbation) for problem in problems]
-    every = [perturbed(get_problem(name), options) for name in PROBLEM_NAMES]
-    return [problem for problem in every if problem.source.perturbation is not None]
+    """The problems a request is about, loaded and perturbed as asked: the named built-in
+    problems (every one for ``all``), then each data file (a suite: a study each); see
+    :func:`lossterm.data.suite.load_problems`."""
+    return suite.load_problems(options.problems, options.data, options.perturbation)
 
 
 def perturbed(problem: Problem, options: Options) -> Problem:
     """``problem`` with the part of the options' perturbation that applies to its kind."""
-
-    part = options.perturbation.for_kind(problem.kind)
-    if problem.n_targets > 1:  # perturbations take one target column: none applies
-        return problem
-    return perturb(problem, part) if part.active else problem
+    return suite.perturbed(problem, options.perturbation)
 
 
 def plan(options: Options, problems: Sequence[str | Problem] | None = None) -> Plan:
@@ -237,11 +219,15 @@ def sweep_work(options: Options, problems: Sequence[str | Problem] | None = None
                          "--split-column marks for validation; use one or the other")
     planned = plan_runs(loaded, options.losses, options.base)
     jobs = planned.runs
-    if problems is None and not options.problems and options.data is None:
+    if problems is None and not options.data and (not options.problems
+                                                  or options.every_problem):
         kept = [j for j in jobs if j.problem.kind != REGRESSION]
         if kept and len(kept) < len(jobs):
-            planned.skipped.append("regression: label noise needs classes (a sweep with no "
-                                   "--problem runs the tutorial's classification problems)")
+            left = ", ".join(dict.fromkeys(j.problem.name for j in jobs if j not in kept))
+            which = ("--problem all runs the built-in" if options.every_problem
+                     else "no --problem runs the tutorial's")
+            planned.skipped.append(f"{left}: label noise needs classes (a sweep with "
+                                   f"{which} classification problems)")
         jobs = kept or jobs
     warnings = [line for problem in dict.fromkeys(j.problem for j in jobs)
                 if problem.kind != REGRESSION
@@ -262,17 +248,9 @@ def _calibration_work(options: Options, problems: Sequence[str | Problem] | None
 
 
 def study_problems(options: Options) -> tuple[list[Problem], dict[int, np.ndarray]]:
-    """The problems as :func:`load_problems` gives them, and the validation rows a
-    ``--split-column`` fixed (by ``id(problem)``; none otherwise)."""
-    if options.data is not None and options.data.split_column:
-        problem, rows = load_csv_split(options.data)
-        if options.perturbation.imbalance < 1:  # drops training rows: the split would move
-            raise UsageError("--imbalance drops training rows, so it cannot keep the rows "
-                             "--split-column marks for validation; use one or the other")
-        if options.perturbation.active:
-            problem = perturb(problem, options.perturbation)
-        return [problem], {} if rows is None else {id(problem): rows}  # None: no split column
-    return load_problems(options), {}
+    """The problems as :func:`load_problems` gives them, and the validation rows each
+    data file's ``--split-column`` fixed (by ``id(problem)``; none otherwise)."""
+    return suite.study_problems(options.problems, options.data, options.perturbation)
 
 
 Labeller = Callable[[Phase], str]

@@ -10,7 +10,11 @@ from dataclasses import replace
 
 from lossterm import service
 from lossterm.data.perturb import Perturbation
-from lossterm.data.problems import canonical_problem_name, tutorial_problem_name
+from lossterm.data.problems import (
+    BUILTIN_PROBLEMS,
+    canonical_problem_name,
+    tutorial_problem_name,
+)
 from lossterm.losses import get_loss
 from lossterm.options import Options
 
@@ -57,15 +61,16 @@ def launch(args) -> int:
 
     # Bad options exit 2 before the screen is taken; no built-in data is made for it.
     options = Options.from_args(args)
-    problem = canonical_problem_name(args.problem[0]) if args.problem else None
+    problem = (canonical_problem_name(BUILTIN_PROBLEMS[0] if options.every_problem
+                                      else options.problems[0]) if options.problems else None)
     losses = [get_loss(name) for name in args.loss if name.lower() != "all"]
     loss = losses[0] if losses else None
     if loss is not None and problem is None:
         problem = tutorial_problem_name(loss.kind)  # `lossterm --loss hinge` opens on circles
     own = []
-    if options.data is not None:  # own data: loaded (or refused) before the screen is taken
+    if options.data:  # own data: loaded (or refused) before the screen is taken
 
-        own = service.load_problems(replace(options, perturbation=Perturbation()))
+        own = service.load_problems(replace(options, problems=(), perturbation=Perturbation()))
         problem = own[0].name
     loader = None
     if options.cluster is not None:  # reached (or refused, exit 2) before the screen is taken

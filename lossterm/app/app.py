@@ -343,7 +343,7 @@ class LosstermApp(ChooseActions, ResumeActions, App):
         self.push_screen(TheoryScreen(picker.loss, form))
 
     def action_open_data(self) -> None:
-        self.push_screen(OpenDataScreen(self.settings.options.data, self.settings.read_own,
+        self.push_screen(OpenDataScreen(self.settings.options.last_data, self.settings.read_own,
                                         field_name), self._open_data)
 
     def _open_data(self, answer: tuple[Options, Problem] | None) -> None:

@@ -26,6 +26,7 @@ from lossterm.analysis.study.sweep_result import NoiseSweep
 from lossterm.app.pending import SWEEP, options_from, perturbation_of
 from lossterm.app.settings import Settings
 from lossterm.core.errors import LosstermError
+from lossterm.data.files import problem_name
 from lossterm.data.problems import Problem
 from lossterm.storage.store import Store
 from lossterm.storage.study_runs import StudyRuns
@@ -56,8 +57,10 @@ def problem_of(item: dict[str, Any], settings: Settings) -> Problem:
     listed = item["problem"]
     perturbation = perturbation_of(item)
     options = options_from(item, settings.options)
-    if listed not in settings.own and options.data is not None:
-        settings.use_own(*settings.read_own(options.data))
+    if listed not in settings.own:
+        for data in options.data:
+            if problem_name(data) == listed:
+                settings.use_own(*settings.read_own(data))
     if item["kind"] == SWEEP:
         return settings.problem(listed, type(perturbation)())
     return settings.problem(listed, perturbation)

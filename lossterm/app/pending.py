@@ -74,7 +74,7 @@ def options_item(options: Options) -> dict[str, Any]:
     base = {k: v for k, v in asdict(options.base).items() if k not in ("problem", "loss")}
     return {"base": base, "protocol": asdict(options.protocol), "tune": options.tune,
             "noise_rates": list(options.noise_rates),
-            "data": asdict(options.data) if options.data is not None else None}
+            "data": [asdict(data) for data in options.data]}
 
 
 def _tuple(value):
@@ -89,12 +89,14 @@ def options_from(item: dict[str, Any], now: Options) -> Options:
         return now
     base = {k: _tuple(v) for k, v in kept["base"].items()}
     protocol = {k: _tuple(v) for k, v in kept["protocol"].items()}
-    data = kept.get("data")
+    data = kept.get("data") or []
+    if isinstance(data, dict):  # an item kept before several files: one file's fields
+        data = [data]
     return replace(now, base=RunConfig(problem="", loss="", **base),
                    protocol=StudyProtocol(**protocol), tune=kept.get("tune"),
                    noise_rates=tuple(kept.get("noise_rates") or ()),
-                   data=DataOptions(**{k: _tuple(v) for k, v in data.items()})
-                   if data else now.data)
+                   data=tuple(DataOptions(**{k: _tuple(v) for k, v in d.items()})
+                              for d in data) or now.data)
 
 
 def rebuild_jobs(item: dict[str, Any], settings: Settings) -> list[Job]:

@@ -70,7 +70,8 @@ class Settings:
     def read_own(self, data: DataOptions) -> tuple[Options, Problem]:
         """Read own data, changing nothing here: safe on a worker thread."""
         options = self.options.with_data(data)
-        [problem] = service.load_problems(replace(options, perturbation=Perturbation()))
+        [problem] = service.load_problems(replace(options, data=options.data[-1:],
+                                                  perturbation=Perturbation()))
         return options, problem
 
     def use_own(self, options: Options, problem: Problem) -> Problem:

@@ -229,9 +229,10 @@ def run_study_headless(args, work: service.Work) -> int:
 
 def write_study_protocols(studies, folder: Path) -> None:
     """Beside the final runs' CSV files, each study's protocol, figures and verdict as
-    ``PROBLEM.study.json`` (the JSON report's ``study`` object)."""
+    ``PROBLEM.study.json`` (the JSON report's ``study`` object; the '/' of a suite's
+    ``a/data.csv`` written '_', as the CSV files are named, not a folder)."""
     for study in studies:
-        write_text(folder / f"{study.problem}.study.json",
+        write_text(folder / f"{study.problem}.study.json".replace("/", "_"),
                    json.dumps(study_to_dict(study), indent=2) + "\n")
 
 

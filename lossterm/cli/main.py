@@ -19,6 +19,7 @@ from lossterm.cli.ascii import tolerate_narrow_encodings
 from lossterm.cli.catalogue_table import catalogue_text
 from lossterm.cli.headless import run_headless
 from lossterm.cli.problems_table import problems_text
+from lossterm.cli.study_args import add_study_arguments
 from lossterm.core.errors import LosstermError, UsageError
 from lossterm.core.types import Optimizer
 from lossterm.losses.own import load_loss_files
@@ -46,6 +47,9 @@ examples:
   lossterm --headless --seeds 10             the nine over 10 paired seeds, with verdicts
   lossterm --headless --problem circles --loss all --seeds 10
   lossterm --headless --data houses.csv --target price --loss mse --loss huber --seeds 10
+  lossterm --headless --problem all --loss all --seeds 5
+                                             a suite: every built-in problem, a verdict each
+  lossterm --headless --data a.csv --data b.csv --target y --loss all --seeds 10
   lossterm --headless --problem regression --outliers 0.1 --loss all --seeds 10
   lossterm --headless --problem digits --loss cce --loss gce --noise-sweep 0,0.2,0.4,0.6 --seeds 5
                                              robustness curves: a study at each noise rate
@@ -120,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--problem", action="append", default=[], metavar="NAME",
                       help="the tutorial's regression, circles (binary) or blobs (multiclass), "
                            "or a dataset bundled with scikit-learn: iris, wine, breast_cancer, "
-                           "digits, diabetes; repeatable")
+                           "digits, diabetes; or 'all': every one of them. Repeatable: several "
+                           "problems (and --data files) run as one suite, a study and a "
+                           "verdict each")
     runs.add_argument("--loss", action="append", default=[], metavar="NAME",
                       help="a loss name or alias (mse, bce, gce, ...), or 'all'; settings after "
                            "a colon, numbers only: gce:q=0.5, sce:alpha=0.1,beta=1.0; "
@@ -166,9 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
                            "layer, 25 units for regression, 50 otherwise)")
     runs.add_argument("--hidden-units", type=int, metavar="N",
                       help="one hidden layer of N units (the same as --layers N)")
-    data = p.add_argument_group("your own data (replaces the built-in problems)")
-    data.add_argument("--data", metavar="FILE.csv",
-                      help="a CSV file with a header row; features numeric or low-cardinality text")
+    data = p.add_argument_group(
+        "your own data (in place of the built-in problems, or beside those --problem names)")
+    data.add_argument("--data", action="append", default=[], metavar="FILE.csv",
+                      help="a CSV file with a header row; features numeric or low-cardinality "
+                           "text. Repeatable: each file is a problem of the suite, read with "
+                           "the same --target, --kind, --test-size, --raw-target and "
+                           "--split-column (every file needs those columns); files of the "
+                           "same name are told apart by their folders (a/data.csv)")
     data.add_argument("--target", action="append", metavar="COLUMN",
                       help="the column to predict; repeat it for several targets (each "
                            "leaves the features): numeric ones are a multi-output "
@@ -203,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep only a share R of class 1's rows")
     noise.add_argument("--data-seed", type=_seed, default=0, metavar="N",
                        help="seed of the split and the perturbations (default 0)")
-    _add_study_arguments(p)
+    add_study_arguments(p)
     history = p.add_argument_group("run history and exports")
     history.add_argument("--store", metavar="PATH",
                          help="SQLite file keeping every run and epoch (default: "
@@ -225,49 +236,6 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--no-progress", action="store_true",
                      help="no progress bar on stderr (it is shown only on a terminal anyway)")
     return p
-
-
-def _add_study_arguments(p: argparse.ArgumentParser) -> None:
-    study = p.add_argument_group(
-        "fair study (each loss at its own learning rate, chosen on validation; test read once)",
-        "Two or more losses with --seeds > 1 run as a study unless --no-tune.")
-    study.add_argument("--tune", action="store_true",
-                       help="run a study: tune each loss's learning rate on a validation split, "
-                            "then compare the losses at their own rates on the test split")
-    study.add_argument("--no-tune", action="store_true",
-                       help="compare at one learning rate (--learning-rate), as without a study")
-    study.add_argument("--lr-grid", metavar="LOW:HIGH:N",
-                       help="the learning rates tried per loss: N log-spaced from LOW to HIGH "
-                            "(default 9 over 4 decades around the optimizer's usual rate: "
-                            "SGD 1e-4:1:9)")
-    study.add_argument("--tune-seeds", type=int, default=1, metavar="N",
-                       help="seeds per learning rate inside each replicate (default 1: each "
-                            "replicate's chosen model is its final model; with N, its figure "
-                            "is the mean of its N models at its chosen rate)")
-    study.add_argument("--val-size", type=float, default=0.2, metavar="F",
-                       help="share of the training rows held out for validation (default 0.2; "
-                            "stratified for classes)")
-    study.add_argument("--checkpoint", choices=("best", "last"), default="best",
-                       help="keep the epoch with the best validation metric, or the last "
-                            "(default best)")
-    study.add_argument("--metric", metavar="NAME",
-                       help="metric for selection and the verdict: mse, rmse or mae for "
-                            "regression, accuracy for classes, subset_accuracy, hamming_loss, "
-                            "f1_micro or f1_macro for multilabel (default mse / accuracy / "
-                            "subset_accuracy)")
-    study.add_argument("--calibrate", type=int, metavar="N",
-                       help="measure this protocol's false-claim rate on your problem: N A/A "
-                            "studies of the one --loss against itself (independent seeds, a "
-                            "new validation draw each), and the share that claimed a "
-                            "difference with its 95%% CI beside the stated 5%% (20+ to say "
-                            "much; each costs one two-loss study)")
-    study.add_argument("--tensorboard", metavar="DIR",
-                       help="write every run's per-epoch scalars and the study's "
-                            "hyperparameters (loss, learning rate, seed, optimizer, phase) to "
-                            "DIR for TensorBoard's HParams dashboard (a new or empty folder)")
-    study.add_argument("--split-column", metavar="COLUMN",
-                       help="with --data: a column saying train, validation or test per row "
-                            "(your own fixed split)")
 
 
 def main(argv: list[str] | None = None) -> int:

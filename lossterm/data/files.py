@@ -17,7 +17,7 @@ import stat
 import warnings as _warnings
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,9 @@ class DataOptions:
     raw_target: bool = False
     seed: int = 0
     split_column: str | None = None  # a column holding train / validation / test per row
+    # The problem's name in reports and the store; None: the file's name (problem_name).
+    # Set by distinct_files when several files of one request share a name.
+    name: str | None = None
 
     def __post_init__(self):
         names = (self.target,) if isinstance(self.target, str) else tuple(self.target)
@@ -46,6 +49,50 @@ class DataOptions:
     def target_text(self) -> str:
         """The target columns as a report names them: 'price' or 'a', 'b'."""
         return ", ".join(repr(name) for name in self.target)
+
+
+def problem_name(options: DataOptions) -> str:
+    """The problem's name: the one given, else the file's name without a compression
+    suffix (data.csv.gz -> data.csv): never the bare stem, so own data called circles.csv
+    is never mistaken for built-in circles."""
+    if options.name:
+        return options.name
+    name = Path(options.path).name
+    return name[:-3] if name.lower().endswith(".gz") else name
+
+
+def distinct_files(files, taken=()) -> tuple[DataOptions, ...]:
+    """``files`` (DataOptions) with one problem name each, so a report of a suite never
+    shows two problems under one name: a file given twice (the same resolved path) is
+    kept once, and files whose names clash (with each other or with ``taken``, names
+    already in use) are named by as many trailing folders as tell them apart
+    (``a/data.csv``, ``b/data.csv``)."""
+    unique: dict[Path, DataOptions] = {}
+    for options in files:
+        unique.setdefault(Path(options.path).expanduser().resolve(), options)
+    clashes = Counter([problem_name(o) for o in unique.values()] + list(taken))
+    out = []
+    for path, options in unique.items():
+        name = problem_name(options)
+        if clashes[name] > 1:
+            rivals = [p for p, o in unique.items() if problem_name(o) == name]
+            name = _shortest_suffix(path, rivals, set(taken))
+            options = replace(options, name=name)
+        out.append(options)
+    return tuple(out)
+
+
+def _shortest_suffix(path: Path, rivals: list[Path], taken: set[str]) -> str:
+    """The fewest trailing parts of ``path`` that no other of ``rivals`` ends with and
+    that no name in ``taken`` is (the whole path at worst)."""
+    parts = path.parts
+    for n in range(2, len(parts) + 1):
+        mine = parts[-n:]
+        if "/".join(mine) in taken:
+            continue
+        if all(other.parts[-n:] != mine for other in rivals if other != path):
+            return "/".join(mine)
+    return str(path)
 
 
 DELIMITERS = ",;\t|"

@@ -36,13 +36,12 @@ Choices, each stated in the README:
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 
 from lossterm.core.errors import UsageError
 from lossterm.data.columns import column_values, constant_features, small_test_warnings
-from lossterm.data.files import DataOptions, _first_line, read_frame
+from lossterm.data.files import DataOptions, _first_line, problem_name, read_frame
 from lossterm.data.problems import (
     BINARY,
     KINDS,
@@ -193,7 +192,7 @@ def _standardized_problem(options, kind, X_train, y_train, X_test, y_test, label
     warnings.extend(small_test_warnings(len(X_test)))
     several = len(options.target) > 1
     return Problem(
-        name=_problem_name(options.path), kind=kind,
+        name=problem_name(options), kind=kind,
         description=f"{options.path}: {len(X_train) + len(X_test)} rows, {len(names)} "
                     f"features, " + target_description(options, kind, labels)
                     + (f"; {split}" if split else ""),
@@ -363,13 +362,6 @@ def _fitting(options, X_train, y_train, X_test, y_test, kind, warnings):
         warnings.append(f"dropped {dropped} rows whose standardized values do not fit float32 "
                         f"(beyond {FLOAT32_MAX:.3g})")
     return splits
-
-
-def _problem_name(path: str) -> str:
-    """The file's name without a compression suffix (data.csv.gz -> data.csv): never the
-    bare stem, so own data called circles.csv is never mistaken for built-in circles."""
-    name = Path(path).name
-    return name[:-3] if name.lower().endswith(".gz") else name
 
 
 def _typed(y, kind):

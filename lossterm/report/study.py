@@ -84,10 +84,22 @@ def study_text(studies: list[ProblemStudy], *, width: int = 160, header: str = "
             console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
         for line in notes:
             console.print(f"note: {line}", highlight=False, markup=False, soft_wrap=True)
+    if len(studies) > 1:  # a long report's verdicts in one place, one line per problem
+        console.print(f"\n{verdicts_title(studies)}:", highlight=False, markup=False,
+                      soft_wrap=True)
+        for study in studies:
+            console.print(f"  {study.verdict.line}", highlight=False, markup=False,
+                          soft_wrap=True)  # each line starts "on PROBLEM, "
     for suite in suites_of(studies):  # across the problems: two or more of a kind
         console.print("", *suite_lines(suite), sep="\n", highlight=False, markup=False,
                       soft_wrap=True)
     return buffer.getvalue()
+
+
+def verdicts_title(studies: list[ProblemStudy]) -> str:
+    """The heading of the closing list of each problem's own verdict (before the suite's
+    verdict across the problems, when there is one)."""
+    return f"each problem's verdict ({len(studies)} problems)"
 
 
 def _table(Table, columns, rows, title):
@@ -136,6 +148,10 @@ def study_markdown(studies: list[ProblemStudy], header: str = "") -> str:
         warnings, notes = run_remarks(study)
         out += [f"- **warning:** {w}" for w in study.warnings + warnings]
         out += [f"- note: {n}" for n in notes]
+        out.append("")
+    if len(studies) > 1:
+        out += [f"## {verdicts_title(studies).capitalize()}", ""]
+        out += [f"- {study.verdict.line}" for study in studies]
         out.append("")
     for suite in suites_of(studies):  # across the problems: two or more of a kind
         out += suite_markdown(suite)

@@ -26,9 +26,9 @@ from tests.helpers.files import MULTI_ROWS
 
 def test_target_repeats_on_the_command_line():
     args = build_parser().parse_args(["--data", "f.csv", "--target", "a", "--target", "b"])
-    assert Options.from_args(args).data.target == ("a", "b")
+    assert Options.from_args(args).data[0].target == ("a", "b")
     one = build_parser().parse_args(["--data", "f.csv", "--target", "a"])
-    assert Options.from_args(one).data.target == ("a",)
+    assert Options.from_args(one).data[0].target == ("a",)
     assert DataOptions("f.csv", "a").target == ("a",)  # a single string still works
 
 
