@@ -9,7 +9,8 @@ import math
 from lossterm.analysis.seed_groups import SeedGroup
 from lossterm.analysis.stats import interval_words
 from lossterm.core.types import Format
-from lossterm.report.groups import (
+from lossterm.report.rows import COLUMNS, figure_lines, remarks, row
+from lossterm.report.seed_table import (
     GROUPS_TITLE,
     group_columns,
     group_notes,
@@ -17,7 +18,6 @@ from lossterm.report.groups import (
     groups_json,
     worth_a_table,
 )
-from lossterm.report.rows import COLUMNS, figure_lines, remarks, row
 from lossterm.report.summary import (
     SUMMARY_COLUMNS,
     Analysis,
