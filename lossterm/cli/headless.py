@@ -17,6 +17,7 @@ from lossterm.report import render
 from lossterm.report.calibration import render_calibration
 from lossterm.report.noise import render_noise_sweep
 from lossterm.report.study import board_runs, render_study, study_to_dict
+from lossterm.storage.board_groups import board_groups
 from lossterm.storage.export import csv_name, export_script, history_csv
 from lossterm.storage.files import write_text
 from lossterm.storage.tensorboard import check_logdir, write_tensorboard
@@ -220,7 +221,8 @@ def run_study_headless(args, work: service.Work) -> int:
         write_csvs([r for st in studies for s in st.losses for r in s.final], csv_dir)
         write_study_protocols(studies, csv_dir)
     if board_dir is not None:
-        write_tensorboard(board_dir, board_runs(studies))
+        seeded = board_runs(studies)
+        write_tensorboard(board_dir, seeded, board_groups(seeded))
         print(f"lossterm: wrote TensorBoard logs to {board_dir} "
               f"(tensorboard --logdir {board_dir})", file=sys.stderr)
     return emit(render_study(studies, args.format, header=service.describe_training(work.options)), target,

@@ -11,6 +11,7 @@ import errno
 from pathlib import Path
 
 from lossterm.analysis.experiments import distinct
+from lossterm.analysis.seed_groups import seed_groups
 from lossterm.cli import signals
 from lossterm.cli.headless import check_folder, write_csvs
 from lossterm.cli.output import BROKEN_PIPE, STDOUT_LOST, check_writable, write_stdout
@@ -45,7 +46,8 @@ def run_report(args) -> int:
         write_csvs(results, check_folder(args.export_csv, "--export-csv"))
     left = len(entries) - len(results)
     text = render(results, args.format, header=f"{len(results)} runs from {path}"
-                  + (f" ({left} left out: see stderr)" if left else ""))
+                  + (f" ({left} left out: see stderr)" if left else ""),
+                  groups=seed_groups(entries))
     if target is not None:
         try:
             write_text(target, text)

@@ -6,9 +6,18 @@ import io
 import json
 import math
 
+from lossterm.analysis.seed_groups import SeedGroup
 from lossterm.analysis.stats import interval_words
 from lossterm.core.types import Format
 from lossterm.report.rows import COLUMNS, figure_lines, remarks, row
+from lossterm.report.seed_table import (
+    GROUPS_TITLE,
+    group_columns,
+    group_notes,
+    group_rows,
+    groups_json,
+    worth_a_table,
+)
 from lossterm.report.summary import (
     SUMMARY_COLUMNS,
     Analysis,
@@ -27,13 +36,19 @@ FORMATS = tuple(Format)
 
 
 def render(results: list[RunResult], fmt: str = "text", *, width: int = 160,
-           color: bool = False, header: str = "") -> str:
+           color: bool = False, header: str = "", groups: list[SeedGroup] | None = None) -> str:
+    """``groups``: the history's seed groups (``lossterm report``), shown after the runs'
+    own tables, and in JSON as ``"groups"``; None where there are none to show."""
     analysis = analyse(results)  # grouping, ranking and paired tests: once per report
     if fmt == Format.JSON:
-        return to_json(results, analysis, header=header)
+        return to_json(results, analysis, header=header, groups=groups)
     if fmt == Format.MARKDOWN:
-        return to_markdown(results, analysis, header=header)
-    return to_text(results, analysis, width=width, color=color, header=header)
+        return to_markdown(results, analysis, header=header, groups=groups)
+    return to_text(results, analysis, width=width, color=color, header=header, groups=groups)
+
+
+def _shown_groups(groups: list[SeedGroup] | None) -> list[SeedGroup]:
+    return groups if groups and worth_a_table(groups) else []
 
 
 def _table_content(results, analysis: Analysis):
@@ -69,7 +84,8 @@ def _notes(results, analysis: Analysis) -> list[str]:
             + verdict_notes(analysis.comparisons) + remarks(results)[1])
 
 
-def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str = "") -> str:
+def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str = "",
+            groups: list[SeedGroup] | None = None) -> str:
     from rich.console import Console
     from rich.table import Table
 
@@ -88,6 +104,14 @@ def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str
         for cells in pair_rows:
             pairs.add_row(*cells)
         console.print(pairs)
+    if shown := _shown_groups(groups):
+        columns = group_columns(shown)
+        table = Table(*columns, title=GROUPS_TITLE, title_justify="left")
+        for i in range(columns.index("seeds"), len(columns)):
+            table.columns[i].justify = "right"
+        for cells in group_rows(shown):
+            table.add_row(*cells)
+        console.print(table)
     for line in _closing_lines(results, analysis):
         console.print(f"[bold]verdict:[/] {line}" if analysis.repeated else line,
                       highlight=False)
@@ -96,12 +120,13 @@ def to_text(results, analysis: Analysis, *, width: int, color: bool, header: str
     warnings = remarks(results)[0]
     for line in warnings:
         console.print(f"[yellow]warning:[/] {line}", highlight=False)
-    for line in _notes(results, analysis):
+    for line in _notes(results, analysis) + group_notes(_shown_groups(groups)):
         console.print(f"[dim]note:[/] {line}", highlight=False)
     return buffer.getvalue()
 
 
-def to_markdown(results, analysis: Analysis, header: str = "") -> str:
+def to_markdown(results, analysis: Analysis, header: str = "",
+                groups: list[SeedGroup] | None = None) -> str:
     def line(cells):
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
@@ -112,8 +137,13 @@ def to_markdown(results, analysis: Analysis, header: str = "") -> str:
     for title, pair_rows in _pair_tables(analysis):
         out += ["", f"**{title}**", "", line(PAIR_COLUMNS),
                 "|" + "|".join("---" for _ in PAIR_COLUMNS) + "|", *map(line, pair_rows)]
+    if shown := _shown_groups(groups):
+        columns = group_columns(shown)
+        out += ["", f"**{GROUPS_TITLE}**", "", line(columns),
+                "|" + "|".join("---" for _ in columns) + "|", *map(line, group_rows(shown))]
     closing = _closing_lines(results, analysis)
-    warnings, notes = remarks(results)[0], _notes(results, analysis)
+    warnings = remarks(results)[0]
+    notes = _notes(results, analysis) + group_notes(_shown_groups(groups))
     if warnings or notes or closing or figure_lines(results):
         out.append("")
     prefix = "- **verdict:** " if analysis.repeated else "- "
@@ -157,10 +187,13 @@ def final_figures(r: RunResult) -> dict:
             "test": {k: _finite(logs["val_" + k]) for k in names if "val_" + k in logs}}
 
 
-def to_json(results, analysis: Analysis, header: str = "") -> str:
+def to_json(results, analysis: Analysis, header: str = "",
+            groups: list[SeedGroup] | None = None) -> str:
     payload: dict[str, object] = {"runs": [run_to_dict(r) for r in results],
                "summaries": summaries_json(analysis),
                "comparisons": comparisons_json(analysis)}
+    if groups is not None:
+        payload["groups"] = groups_json(groups)
     if header:
         payload["header"] = header
     return json.dumps(payload, indent=2) + "\n"

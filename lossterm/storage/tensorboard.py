@@ -11,6 +11,13 @@ HParams tutorial use::
 ``tensorboard --logdir LOGDIR`` then shows every run's curves under Scalars
 and the study's table, parallel coordinates and scatter plots under HParams.
 
+Beside the runs, a study's seeds of one setting can be written as one more trial
+(:class:`BoardGroup`, made by :mod:`lossterm.storage.board_groups`): its figures are
+each metric's mean, sample SD and count over the seeds, the one view of a seeded study
+TensorBoard's own table cannot give (its ``session_groups`` aggregation needs runs to
+share a group name, which separate per-seed runs do not, and the dashboard offers no
+SD or count).
+
 The records are written with TensorBoard's own pieces (the summary protos the
 ``hparams`` and ``scalars`` plugins define, and the TFRecord framing of event
 files), not through ``tf.summary``: the files are the ones ``tf.summary``
@@ -33,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from lossterm.core.errors import UsageError
 
@@ -79,6 +88,37 @@ class BoardRun:
         return cls(name, {**known, **hparams}, result.records, final, result.metric, held_out)
 
 
+@dataclass(frozen=True)
+class BoardGroup:
+    """The seeds of one setting as one HParams trial, written beside their runs.
+
+    ``figures``: each seed's figure by "<split>/<metric>", the split it was measured on;
+    written at step ``step`` as "<split>/<metric>/mean", ".../sd" (the sample SD, n − 1,
+    from two figures on) and ".../n". ``hparams``: the setting the seeds share.
+    """
+
+    name: str
+    hparams: Mapping[str, HParamValue]
+    figures: Mapping[str, Sequence[float]]
+    step: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "hparams", MappingProxyType(dict(self.hparams)))
+        object.__setattr__(self, "figures", MappingProxyType(
+            {k: tuple(float(v) for v in vs) for k, vs in self.figures.items()}))
+
+    def scalars(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for key, values in self.figures.items():
+            x = np.asarray(values, dtype=float)
+            if x.size:
+                out[f"{key}/mean"] = float(x.mean())
+            if x.size > 1:
+                out[f"{key}/sd"] = float(x.std(ddof=1))
+            out[f"{key}/n"] = float(x.size)
+        return out
+
+
 def check_logdir(logdir: str | os.PathLike) -> Path:
     """The log directory, if it is new or empty; a usage error before any run trains if not."""
     path = Path(logdir)
@@ -92,17 +132,23 @@ def check_logdir(logdir: str | os.PathLike) -> Path:
     return path
 
 
-def write_tensorboard(logdir: str | os.PathLike, runs: Iterable[BoardRun]) -> list[Path]:
-    """Write ``runs`` and their experiment under ``logdir``; the run folders, in order."""
+def write_tensorboard(logdir: str | os.PathLike, runs: Iterable[BoardRun],
+                      groups: Iterable[BoardGroup] = ()) -> list[Path]:
+    """Write ``runs``, then ``groups``, and their experiment under ``logdir``; their
+    folders, in that order."""
     from tensorboard.plugins.hparams import summary_v2 as hp
 
-    root, runs = check_logdir(logdir), list(runs)
-    folders = _folders(root, runs)
+    root, runs, groups = check_logdir(logdir), list(runs), list(groups)
+    folders = _folders(root, [*runs, *groups])
     start = time.time()
     _write(root, [(0, start, hp.hparams_config_pb(
-        _hparam_domains(runs), _metrics(runs), time_created_secs=start))])
+        _hparam_domains([*runs, *groups]), _metrics(runs, groups), time_created_secs=start))])
     for run, folder in zip(runs, folders):
         _write_run(folder, run, start)
+    for group, folder in zip(groups, folders[len(runs):]):
+        session = hp.hparams_pb(_plain(group.hparams), trial_id=group.name,
+                                start_time_secs=start)
+        _write(folder, [(0, start, session), (group.step, start, _scalars(group.scalars(), set()))])
     return folders
 
 
@@ -168,7 +214,7 @@ def _write(folder: Path, events: Sequence[tuple[int, float, object]]) -> None:
                                          summary=summary).SerializeToString())
 
 
-def _folders(root: Path, runs: Sequence[BoardRun]) -> list[Path]:
+def _folders(root: Path, runs: Sequence[BoardRun | BoardGroup]) -> list[Path]:
     """Each run's folder: its name, "/" nesting, other odd characters as "_"; all distinct."""
     folders = []
     for run in runs:
@@ -190,7 +236,7 @@ def _plain(hparams: Mapping[str, HParamValue | None]) -> dict[str, HParamValue]:
             if v is not None}
 
 
-def _hparam_domains(runs: Sequence[BoardRun]) -> list:
+def _hparam_domains(runs: Sequence[BoardRun | BoardGroup]) -> list:
     """One HParam per name, its domain every value the runs took."""
     from tensorboard.plugins.hparams import summary_v2 as hp
 
@@ -212,8 +258,9 @@ def _one_type(name: str, values: set) -> list:
     return sorted(kind(v) for v in values if not (kind is float and math.isnan(v)))
 
 
-def _metrics(runs: Sequence[BoardRun]) -> list:
-    """The table's columns: each final score, then the last epoch's losses and metric."""
+def _metrics(runs: Sequence[BoardRun], groups: Sequence[BoardGroup] = ()) -> list:
+    """The table's columns: each final score, each group figure's mean, SD and count, then
+    the last epoch's losses and metric."""
     from tensorboard.plugins.hparams import summary_v2 as hp
 
     columns: dict[tuple[str, str], object] = {}
@@ -222,6 +269,12 @@ def _metrics(runs: Sequence[BoardRun]) -> list:
             if value is not None:
                 tag, name = f"{run.held_out}/{key}", f"{key} ({run.held_out})"
                 columns.setdefault(("", tag), hp.Metric(tag, display_name=name))
+    for group in groups:
+        for key in group.figures:
+            split, _, metric = key.partition("/")
+            for stat, words in (("mean", "mean"), ("sd", "SD"), ("n", "n")):
+                columns.setdefault(("", f"{key}/{stat}"), hp.Metric(
+                    f"{key}/{stat}", display_name=f"{metric} {words} over seeds ({split})"))
     for run in runs:
         for split in (TRAIN, run.held_out):
             for tag in ("epoch_loss", f"epoch_{run.metric}"):
