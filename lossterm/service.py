@@ -99,10 +99,12 @@ def try_open_store(options: Options) -> tuple[Store | None, str | None]:
         return None, str(exc)
 
 
-def open_cluster(options: Options) -> Connection | None:
+def open_cluster(options: Options, *, load_here: bool = True) -> Connection | None:
     """The options' cluster (None without one), its workers warming from now on; an
-    unreachable address is a :class:`UsageError` (exit 2)."""
-    return None if options.cluster is None else connect(options.cluster, workers=options.jobs)
+    unreachable address is a :class:`UsageError` (exit 2). ``load_here``: as connect's."""
+    if options.cluster is None:
+        return None
+    return connect(options.cluster, workers=options.jobs, load_here=load_here)
 
 
 def describe_training(options: Options) -> str:

@@ -154,23 +154,25 @@ class Connection:
                 self.cluster.close(timeout=10)
 
 
-def connect(text: str, *, workers: int | None = None, backend: str | None = None) -> Connection:
+def connect(text: str, *, workers: int | None = None, backend: str | None = None,
+            load_here: bool = True) -> Connection:
     """The connection for ``text`` (:func:`parse_address`), opened on first use and kept.
 
     ``workers``: a ``local`` cluster's size when the address does not give one. An
     unreachable scheduler, hosts that refuse SSH, or Dask not installed: one
     :class:`UsageError` line (exit 2). A new connection starts warming its workers with
-    ``backend`` (default: the one this process trains with)."""
+    ``backend`` (default: the one this process trains with). ``load_here``: this process
+    loads Keras while the cluster starts (the TUI, which loads it behind its first frame,
+    says no)."""
     address = parse_address(text)
     with _lock:
         kept = _open.get(address.text)
         if kept is not None:
             return kept
-        # this process needs Keras too (a study scores its final models here): loaded
-        # while the cluster starts, not after its groups land (measured: a local:2 suite
-        # spent 5.9 s starting while this process idled, then 5 s importing at the end)
-        threading.Thread(target=_load_quietly, name="lossterm-keras", daemon=True).start()
-        connection = _open_connection(address, workers)
+        if load_here:
+            connection = _open_while_loading(address, workers)
+        else:
+            connection = _open_connection(address, workers)
         connection.warm(backend or running_backend())
         _open[address.text] = connection
         return connection
@@ -193,10 +195,31 @@ def worker_facts(backend: str) -> str:
             f"{backend}, lossterm {ours})")
 
 
-def _load_quietly() -> None:
-    """:func:`load_keras` on a thread: a failure is said when the study next needs Keras."""
+def _open_while_loading(address: Address, workers: int | None) -> Connection:
+    """The cluster started on a thread while this one loads Keras, which a study needs
+    here too (it scores its final models): measured, a local:2 suite spent 5.9 s in the
+    cluster's start while this process idled, then 5 s importing TensorFlow after its
+    groups landed. The import is done here, not on the other thread, because it points
+    fd 2 at a file while it runs: a line another thread wrote then (an unreachable
+    scheduler's error) was lost. A Keras that fails to load is said when a run needs it."""
+    opened: list[Connection] = []
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            opened.append(_open_connection(address, workers))
+        except BaseException as exc:  # raised on the caller's thread
+            failed.append(exc)
+
+    starting = threading.Thread(target=start, name="lossterm-cluster-start", daemon=True)
+    starting.start()
     with contextlib.suppress(Exception):
         load_keras()
+    while starting.is_alive():
+        starting.join(0.1)  # short joins keep Ctrl+C deliverable
+    if failed:
+        raise failed[0]
+    return opened[0]
 
 
 def close_all() -> None:

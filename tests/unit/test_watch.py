@@ -127,3 +127,17 @@ def test_the_watch_posts_at_most_once_an_interval_and_nothing_after_it_closes():
     watch.run_ended(1, new_result(jobs[1]))
     watch.flush()
     assert len(posted) == 5
+
+
+def test_on_a_cluster_the_progress_line_counts_the_groups_back_from_the_workers():
+    clock, posted = Clock(), []
+    jobs = _jobs()
+    watch = StudyWatch("circles", posted.append, planned=2, clock=clock, every=0.25)
+    watch.phase_started("tuning", jobs)
+    assert posted[0].phase == "tuning"  # no cluster heard of: the phase alone
+    clock.now += 1
+    watch.group_ended(1, 2, 1, 2, "gpu-box (GPU (NVIDIA H100))")
+    assert posted[-1].phase == "tuning · 1/2 groups back from the cluster (gpu-box (GPU (NVIDIA H100)))"
+    clock.now += 1
+    watch.phase_started("final", jobs)  # a new phase starts its count afresh
+    assert posted[-2].phase == "final"
