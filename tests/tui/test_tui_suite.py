@@ -1,0 +1,157 @@
+"""Issue 23, the TUI's suite verdict: problems marked in the problem list (space), and S
+with two or more marked studies each and shows the verdict across them — each problem's
+verdict line, the rank table, the Friedman test, the critical-difference diagram and the
+pairs — on one screen that scrolls. Each test fails before the change: space on the
+problem list marked the selected loss, and S studied the problem under the cursor only.
+
+The studies train for real (a canned run has no model to read the test split with), kept
+small: two problems, three losses, a two-rate grid, one tuning seed, three final seeds,
+three epochs — a few seconds on this machine.
+"""
+
+from textual.widgets import OptionList
+
+from lossterm.analysis.study import Protocol
+from lossterm.app.screens.compare import CompareScreen
+from lossterm.app.screens.suite import SuiteScreen
+from lossterm.options import Options
+from lossterm.training.records import RunConfig
+from tests.helpers.pilot import settled, wait_until
+from tests.tui.test_tui_audit import canned
+from tests.tui.test_tui_behaviour import _screen_text
+
+OPTIONS = Options(base=RunConfig(problem="", loss="", epochs=3),
+                  protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=3))
+LOSSES = ("categorical_crossentropy", "categorical_hinge", "mae_prob")
+
+
+async def _mark(app, pilot, problems=("iris", "wine"), losses=LOSSES) -> None:
+    """Space on each of ``problems`` in the problem list, then on each of ``losses``."""
+    listed = app.query_one("#problems", OptionList)
+    listed.focus()
+    for name in problems:
+        listed.highlighted = listed.get_option_index(name)
+        await pilot.pause()
+        await pilot.press("space")
+    picker = app.query_one("#picker")
+    box = app.query_one("#losses", OptionList)
+    box.focus()
+    for name in losses:
+        box.highlighted = box.get_option_index(name)
+        await pilot.pause()
+        await pilot.press("space")
+    await pilot.pause()
+    assert picker.problem == problems[-1]
+
+
+async def _suite_screen(app, pilot, seen: dict) -> SuiteScreen:
+    await pilot.press("S")
+    await pilot.pause()
+    seen["said"] = [n.message for n in app._notifications if "suite study" in n.message]
+    await wait_until(pilot, lambda: isinstance(app.screen, SuiteScreen), "the suite screen")
+    await settled(app, pilot)
+    return app.screen
+
+
+def _rows(app) -> list[str]:
+    from tests.tui.test_tui_behaviour import _screen_rows
+
+    return _screen_rows(app)
+
+
+def test_space_on_the_problem_list_marks_problems_and_u_clears_every_mark():
+    seen = {}
+
+    async def scenario(app, pilot):
+        await _mark(app, pilot)
+        picker = app.query_one("#picker")
+        seen["marked"] = picker.marked_problems(), picker.marked()
+        seen["list"] = _screen_text(app, app.query_one("#problems"))
+        seen["title"] = _screen_text(app, app.query_one("#problem-title"))
+        await pilot.press("u")
+        await pilot.pause()
+        seen["cleared"] = (picker.marked_problems(), picker.marked(),
+                           _screen_text(app, app.query_one("#problems")))
+
+    canned(scenario, size=(140, 45), options=OPTIONS)
+    problems, losses = seen["marked"]
+    assert problems == ["iris", "wine"] and sorted(losses) == sorted(LOSSES)
+    assert "✓ iris (multiclass)" in seen["list"] and "✓ wine (multiclass)" in seen["list"]
+    assert seen["list"].count("✓") == 2
+    assert "✓ 2: S = suite" in seen["title"]
+    assert seen["cleared"][:2] == ([], []) and "✓" not in seen["cleared"][2]
+
+
+def _suite_of_two(size):
+    seen = {}
+
+    async def scenario(app, pilot):
+        await _mark(app, pilot)
+        screen = await _suite_screen(app, pilot, seen)
+        column = screen.query_one("#suite")
+        seen["studied"] = sorted(app.studies)
+        seen["problems"] = _screen_text(app, screen.query_one("#suite-problems"))
+        seen["first"] = _screen_text(app)
+        seen["max_scroll"] = column.max_scroll_y
+        seen["wide"] = column.max_scroll_x
+        text = [" ".join(_rows(app))]
+        while column.scroll_y < column.max_scroll_y:  # the whole column, a page at a time
+            await pilot.press("pagedown")
+            await pilot.pause()
+            text.append(" ".join(_rows(app)))
+        seen["all"] = " ".join(" ".join(text).split())
+        seen["diagram"] = str(screen.query_one("#suite-cd-0").render())
+        seen["friedman"] = str(screen.query_one("#suite-friedman-0").render())
+        suite = screen.suites[0]
+        seen["verdict"] = suite.verdict
+        seen["studies"] = {s.problem: s.verdict.line for s in screen.studies}
+        await pilot.press("q")
+        await pilot.pause()
+        seen["back"] = app.screen is app.screen_stack[0]
+
+    canned(scenario, size=size, options=OPTIONS)
+    return seen
+
+
+def test_s_on_two_marked_problems_studies_both_and_shows_the_suite_at_80x24():
+    seen = _suite_of_two((80, 24))
+    assert seen["studied"] == ["iris", "wine"]
+    assert "suite study of 2 problems (iris, wine) comparing 3 losses" in seen["said"][0]
+    # each problem's verdict line, then the suite's: verdict, Friedman, diagram, pairs
+    for problem, line in seen["studies"].items():
+        assert f"{problem}: {' '.join(line.split()[:6])}" in seen["problems"]
+    assert "Suite of 2 multiclass problems: iris, wine" in seen["all"]
+    assert "suite verdict: over 2 multiclass problems (iris, wine)" in seen["all"]
+    assert seen["friedman"].startswith("Friedman")
+    assert seen["friedman"] in seen["all"]
+    assert "critical-difference diagram" in seen["all"]
+    diagram = seen["diagram"].splitlines()
+    assert diagram[1].startswith("├") and diagram[1].rstrip().endswith("┤")
+    assert any("●" in row and row.rstrip().endswith("cce") for row in diagram)  # short names
+    assert all(len(row) <= 76 for row in diagram), diagram  # fits 80 columns
+    assert "every pair" in seen["all"] and "P(a > b)" in seen["all"]
+    assert seen["max_scroll"] > 0 and seen["wide"] == 0  # scrolls down, never sideways
+    assert seen["back"]
+
+
+def test_the_suite_screen_at_140x45_draws_the_report_s_full_width_diagram():
+    seen = _suite_of_two((140, 45))
+    diagram = seen["diagram"].splitlines()
+    assert len(diagram[1]) == 50  # the report's axis, no wider
+    assert "Friedman" in seen["all"] and seen["wide"] == 0
+
+
+def test_one_marked_problem_studies_the_selected_problem_as_before():
+    seen = {}
+
+    async def scenario(app, pilot):
+        await _mark(app, pilot, problems=("iris",))
+        await pilot.press("S")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), "the verdict")
+        await settled(app, pilot)
+        seen["studied"] = sorted(app.studies)
+        seen["losses"] = sorted(s.loss for s in app.studies["iris"].losses)
+
+    canned(scenario, options=OPTIONS)
+    assert seen["studied"] == ["iris"]
+    assert seen["losses"] == sorted(LOSSES)
