@@ -13,12 +13,14 @@ from textual.widgets import OptionList
 
 from lossterm.analysis.study import Protocol
 from lossterm.app.screens.compare import CompareScreen
+from lossterm.app.screens.help import key_table
 from lossterm.app.screens.suite import SuiteScreen
 from lossterm.options import Options
 from lossterm.training.records import RunConfig
 from tests.helpers.pilot import settled, wait_until
 from tests.tui.test_tui_audit import canned
 from tests.tui.test_tui_behaviour import _screen_text
+from tests.tui.test_tui_pilot import _plain
 
 OPTIONS = Options(base=RunConfig(problem="", loss="", epochs=3),
                   protocol=Protocol(grid=(0.01, 0.1), tune_seeds=1, seeds=3))
@@ -72,6 +74,9 @@ def test_space_on_the_problem_list_marks_problems_and_u_clears_every_mark():
         await pilot.pause()
         seen["cleared"] = (picker.marked_problems(), picker.marked(),
                            _screen_text(app, app.query_one("#problems")))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        seen["help"] = _plain(key_table(app.screen.groups))
 
     canned(scenario, size=(140, 45), options=OPTIONS)
     problems, losses = seen["marked"]
@@ -80,6 +85,9 @@ def test_space_on_the_problem_list_marks_problems_and_u_clears_every_mark():
     assert seen["list"].count("✓") == 2
     assert "✓ 2: S = suite" in seen["title"]
     assert seen["cleared"][:2] == ([], []) and "✓" not in seen["cleared"][2]
+    help_text = " ".join(seen["help"].split())
+    assert "u unmark every marked problem and loss" in help_text  # in the ? screen
+    assert "On the problem list it marks the problem" in help_text  # space's row
 
 
 def _suite_of_two(size):
