@@ -42,28 +42,32 @@ class SuiteActions(VerdictActions):
         except LosstermError as exc:  # e.g. an imbalance that leaves no class-1 rows
             self.notify(str(exc), severity="error", timeout=10)
             return
-        kinds = {picker.kinds[name] for name in listed}
-        marked = [picker.marks.get(kind, set()) for kind in kinds]
-        # every kind's marked losses when each kind has two or more, else every loss
-        losses = (sorted(set().union(*marked)) if all(len(m) >= 2 for m in marked)
-                  else [ALL])
+        # each kind's marked losses when two or more are marked on it, else every loss that
+        # fits (a loss names one kind: the kinds' studies are asked for apart)
+        losses: dict[str, list[str]] = {}
+        for name in listed:
+            kind = picker.kinds[name]
+            marked = picker.marked_on(kind)
+            losses.setdefault(kind, marked if len(marked) >= 2 else [ALL])
         self._begin_suite(listed, problems, losses)
 
     def _begin_suite(self, listed: list[str], problems: list[Problem],
-                     losses: list[str]) -> None:
+                     losses: dict[str, list[str]]) -> None:
         seeds, options = self.settings.study_seeds, self.settings.options
         self.study_stop = threading.Event()
-        which = (f"{len(losses)} losses, {', '.join(losses)}" if losses != [ALL]
-                 else "every loss that fits each")
+        which = "; ".join(f"{kind}: " + (f"{len(names)} losses, {', '.join(names)}"
+                                         if names != [ALL] else "every loss that fits")
+                          for kind, names in losses.items())
         self.notify(f"suite study of {len(problems)} problems ({', '.join(listed)}) comparing "
-                    f"{which}: one study per problem, {seeds} paired final seeds each, then "
+                    f"{which}; one study per problem, {seeds} paired final seeds each, then "
                     "the verdict across them; s stops it", timeout=10)
         self._run_suite(listed, problems, losses, self.study_stop,
                         replace(options, seeds=seeds))
 
     @work(thread=True, group="study", exit_on_error=False)
-    def _run_suite(self, listed: list[str], problems: list[Problem], losses: list[str],
-                   stop: threading.Event, options: Options) -> None:
+    def _run_suite(self, listed: list[str], problems: list[Problem],
+                   losses: dict[str, list[str]], stop: threading.Event,
+                   options: Options) -> None:
         from lossterm.app.suite_study import suite_worker
 
         suite_worker(listed, problems, losses, options, stop, self.post_message,

@@ -27,19 +27,27 @@ from lossterm.options import Options
 from lossterm.storage.store import Store
 
 
-def suite_worker(listed: list[str], problems: list[Problem], losses: list[str],
+def suite_worker(listed: list[str], problems: list[Problem], losses: dict[str, list[str]],
                  options: Options, stop: threading.Event, post: Callable[[Message], object],
                  store: Store | None = None, runner: service.Runner | None = None) -> None:
-    """Study ``losses`` on each of ``problems`` (``listed``: their names in the picker),
-    then judge the suites across them; report by ``post`` (progress as a study's)."""
+    """Study each kind's ``losses`` on its problems of ``problems`` (``listed``: their names
+    in the picker), then judge the suites across them; report by ``post`` (progress as a
+    study's, over every kind's runs). A loss names one kind, so each kind is one
+    ``study_work`` over its problems, the kinds studied one after another."""
     runs = watch = None
     names = ", ".join(p.name for p in problems)
+    kinds: dict[str, list[Problem]] = {}
+    for problem in problems:
+        kinds.setdefault(problem.kind, []).append(problem)
     try:
         runs = _study_runs(store)
-        work = service.study_work(replace(options, losses=tuple(losses)), problems)
-        watch = StudyWatch(names, post, service.planned_count(work))
-        studies = service.run_study(work, listener=watch, stop=stop, label=_phase_name,
-                                    runs=runs, runner=runner)
+        works = [service.study_work(replace(options, losses=tuple(losses[kind])), group)
+                 for kind, group in kinds.items()]
+        watch = StudyWatch(names, post, sum(service.planned_count(w) for w in works))
+        done_by = {study.problem: study for work in works
+                   for study in service.run_study(work, listener=watch, stop=stop,
+                                                  label=_phase_name, runs=runs, runner=runner)}
+        studies = [done_by[p.name] for p in problems if p.name in done_by]
         done = SuiteDone(listed, studies, suites_of(studies), options=options)
     except service.StudyStopped:
         done = SuiteDone(listed, [], [], "suite study stopped; no verdict (its finished "

@@ -124,7 +124,8 @@ def _suite_of_two(size):
 def test_s_on_two_marked_problems_studies_both_and_shows_the_suite_at_80x24():
     seen = _suite_of_two((80, 24))
     assert seen["studied"] == ["iris", "wine"]
-    assert "suite study of 2 problems (iris, wine) comparing 3 losses" in seen["said"][0]
+    assert ("suite study of 2 problems (iris, wine) comparing multiclass: 3 losses, "
+            "categorical_crossentropy, categorical_hinge, mae_prob") in seen["said"][0]
     # each problem's verdict line, then the suite's: verdict, Friedman, diagram, pairs
     for problem, line in seen["studies"].items():
         assert f"{problem}: {' '.join(line.split()[:6])}" in seen["problems"]
@@ -163,3 +164,33 @@ def test_one_marked_problem_studies_the_selected_problem_as_before():
     canned(scenario, options=OPTIONS)
     assert seen["studied"] == ["iris"]
     assert seen["losses"] == sorted(LOSSES)
+
+
+def test_problems_of_two_kinds_give_one_suite_per_kind_and_a_lone_problem_is_named():
+    """circles and breast_cancer (binary), iris and wine (multiclass), regression alone:
+    two suites, each with its own Friedman line and diagram, as the report forms one per
+    kind; regression, alone of its kind, is in none, and the screen says why."""
+    seen = {}
+
+    async def scenario(app, pilot):
+        await _mark(app, pilot, problems=("regression",), losses=("mean_squared_error", "huber"))
+        await _mark(app, pilot, problems=("circles", "breast_cancer"),
+                    losses=("binary_crossentropy", "hinge"))
+        await _mark(app, pilot, problems=("iris", "wine"), losses=LOSSES[:2])
+        screen = await _suite_screen(app, pilot, seen)
+        seen["kinds"] = [s.kind for s in screen.suites]
+        seen["studied"] = sorted(app.studies)
+        seen["friedman"] = [str(screen.query_one(f"#suite-friedman-{i}").render())
+                            for i in range(len(screen.suites))]
+        seen["diagrams"] = len(screen.query(".suite-cd"))
+        seen["heads"] = " ".join(str(s.render()) for s in screen.query(".suite-head"))
+
+    canned(scenario, size=(140, 45), options=OPTIONS)
+    assert seen["studied"] == ["breast_cancer", "circles", "iris", "regression", "wine"]
+    assert seen["kinds"] == ["binary", "multiclass"]  # in the problem list's order
+    assert all(line.startswith("Friedman") for line in seen["friedman"])
+    assert seen["diagrams"] == 2
+    assert "Suite of 2 binary problems: circles, breast_cancer" in seen["heads"]
+    assert "Suite of 2 multiclass problems: iris, wine" in seen["heads"]
+    assert ("regression is in no suite: the only regression problem marked (a suite needs "
+            "two of a kind)") in seen["heads"]

@@ -50,6 +50,10 @@ class ProblemMarks(_Base):
         names = [name for name in self.kinds if name in self.problem_marks]
         return names if len(names) >= 2 else []
 
+    def marked_on(self, kind: str) -> list[str]:
+        """Every loss marked on ``kind``, by name (one or none included)."""
+        return sorted(self.marks.get(kind, set()))
+
     def show_problem_marks(self) -> None:
         """Redraw the problem list's rows and its title: "Problem ✓ 2: S = suite"."""
         problems = self.query_one("#problems", OptionList)
