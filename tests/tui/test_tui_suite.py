@@ -17,6 +17,7 @@ from lossterm.app.screens.help import key_table
 from lossterm.app.screens.suite import SuiteScreen
 from lossterm.options import Options
 from lossterm.training.records import RunConfig
+from tests.helpers.gated import HeldStudy
 from tests.helpers.pilot import settled, wait_until
 from tests.tui.test_tui_audit import canned
 from tests.tui.test_tui_behaviour import _screen_text
@@ -194,3 +195,26 @@ def test_problems_of_two_kinds_give_one_suite_per_kind_and_a_lone_problem_is_nam
     assert "Suite of 2 multiclass problems: iris, wine" in seen["heads"]
     assert ("regression is in no suite: the only regression problem marked (a suite needs "
             "two of a kind)") in seen["heads"]
+
+
+def test_s_stops_a_suite_study_with_no_verdict_and_s_can_start_another():
+    """The suite's runner holds after its first run until s is pressed (so the suite
+    cannot end before it). Canned runs, which draw regions of two-feature problems only:
+    circles and blobs."""
+    runner = HeldStudy(after=1)
+    seen = {}
+
+    async def scenario(app, pilot):
+        await _mark(app, pilot, problems=("circles", "blobs"), losses=())
+        await pilot.press("S")
+        await pilot.pause()
+        seen["running"] = app.study_stop is not None
+        await pilot.press("s")
+        await settled(app, pilot)
+        seen["said"] = [n.message for n in app._notifications if "stopped" in n.message]
+        seen["after"] = app.study_stop, app.screen is app.screen_stack[0], dict(app.studies)
+
+    canned(scenario, options=OPTIONS, study_trainer=runner, gates=(runner.release,))
+    assert seen["running"]
+    assert any(line.startswith("suite study stopped; no verdict") for line in seen["said"])
+    assert seen["after"] == (None, True, {})
