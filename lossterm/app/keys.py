@@ -30,7 +30,8 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
             tooltip="a fair study of the problem's losses (or of two or more marked, else "
                     "overlaid): each tuned on validation, judged on test once over the "
                     "protocol's paired seeds (10; --seeds or , sets them; not n's); the "
-                    "verdict opens when it ends"),
+                    "verdict opens when it ends. With two or more problems marked: one "
+                    "study per problem, then the suite verdict across them"),
     Binding("R", "robustness", "Robustness", id="robustness", show=False,
             tooltip="robustness curves: the study at each label-noise rate (--noise-sweep, "
                     "default 0, 0.2, 0.4, 0.6; test clean, validation noisy); s stops it"),
@@ -48,7 +49,11 @@ BINDINGS: list[BindingType] = [  # Textual's type for a BINDINGS list, so the Ap
                     "one from its kept runs (nothing trains)"),
     Binding("space", "mark", "Mark", id="mark", show=False,
             tooltip="mark the selected loss (✓), or unmark it: with two or more marked on "
-                    "the problem's kind, S studies and a queues exactly those"),
+                    "the problem's kind, S studies and a queues exactly those. On the "
+                    "problem list it marks the problem: S studies each marked problem and "
+                    "the suite verdict across them"),
+    Binding("u", "unmark", "Unmark", id="unmark", show=False,
+            tooltip="unmark every marked problem and loss"),
     Binding("comma", "run_settings", "Settings", id="run_settings", key_display=",",
             show=False, tooltip="epochs, learning rate, optimizer, hidden layers, and a "
                                 "study's tuning and final seeds, for what follows"),
@@ -87,7 +92,7 @@ WIDE_ONLY = frozenset({"seeds", "switch_curves"})
 MAIN_SCREEN_ONLY = frozenset({"train", "train_all", "study", "robustness", "compare", "seeds",
                               "switch_curves", "cycle", "clear", "regions", "theory",
                               "open_data", "export", "past_studies", "beside", "mark",
-                              "run_settings"})
+                              "run_settings", "unmark"})
 
 EVERYWHERE = [Binding("ctrl+p", "command_palette", "Commands",
                       tooltip="command palette: every action by name"),

@@ -18,7 +18,10 @@ INTRO = (
     "Marks in the loss list: ✗ the checks refuse the loss on this problem, ⚠ they warn "
     "(select it: the details say why), ² a multiclass loss in its two-unit form on a "
     "binary problem, • one of the tutorial's nine; ✓ marked with space: with two or more "
-    "marked, S studies and a queues only those. , sets the epochs, learning rate, "
+    "marked, S studies and a queues only those. Space on the problem list marks a "
+    "problem (✓): with two or more marked, S studies each and shows the suite verdict "
+    "across them (ranks, Friedman, a critical-difference diagram); u unmarks everything. "
+    ", sets the epochs, learning rate, "
     "optimizer, layers and a study's seeds for what follows."
 )
 

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from lossterm.app.widgets.problem_marks import ProblemMarks
 from lossterm.core.errors import UsageError
 from lossterm.data.perturb import Perturbation
 from lossterm.data.problems import PROBLEM_KIND, PROBLEM_NAMES, get_problem
@@ -38,7 +39,7 @@ class VimOptionList(OptionList):
     ]
 
 
-class Picker(Vertical):
+class Picker(ProblemMarks, Vertical):
     """Two lists (problems, then losses) and a details box."""
 
     @dataclass
@@ -68,11 +69,12 @@ class Picker(Vertical):
         # these when two or more are marked. Per kind, as ``chosen``: a binary loss cannot
         # be marked for blobs, and the marks stay when moving among the kind's problems.
         self.marks: dict[str, set[str]] = {}
+        self.problem_marks: list[str] = []  # space on the problem list: S studies a suite
 
     def compose(self) -> ComposeResult:
-        yield Label("Problem", classes="pane-title")
+        yield Label("Problem", classes="pane-title", id="problem-title")
         yield VimOptionList(
-            *(Option(_one_line(f"{p} ({kind})"), id=p) for p, kind in self.kinds.items()),
+            *(Option(self.problem_prompt(p), id=p) for p in self.kinds),
             id="problems",
         )
         yield Static(self._settings_text(), id="settings")
@@ -105,6 +107,7 @@ class Picker(Vertical):
         if name not in self.kinds:
             problems.add_option(Option(_one_line(f"{name} ({kind})"), id=name))
         self.kinds[name] = kind
+        self.show_problem_marks()
         problems.highlighted = list(self.kinds).index(name)
 
     def on_mount(self) -> None:
