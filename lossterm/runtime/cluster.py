@@ -138,13 +138,6 @@ class Connection:
                     given, data, key=f"lossterm-data-{token}", pure=False)
             return future
 
-    @property
-    def workers(self) -> int:
-        """Workers the scheduler knows now."""
-        with contextlib.suppress(Exception):
-            return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
-        return 0
-
     def close(self) -> None:
         """End the client and, if this process started it, the cluster: quietly."""
         with _quiet(), contextlib.suppress(Exception):

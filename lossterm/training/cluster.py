@@ -34,10 +34,10 @@ from typing import Any
 from lossterm.core.errors import LosstermError
 from lossterm.runtime.backend import choose_backend, load_keras, running_backend, training_device
 from lossterm.runtime.cluster import Connection
-from lossterm.training.fit import new_result, resolve, train_population
+from lossterm.training.fit import train_population
 from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.records import Job, RunConfig, RunResult
-from lossterm.training.scheduler import SweepInterrupted
+from lossterm.training.scheduler import SweepInterrupted, populations
 
 POLL_SECONDS = 0.25  # how often the client looks at its stop event while groups train
 
@@ -50,17 +50,11 @@ def schedule_on(connection: Connection, configs: Sequence[RunConfig | Job], *,
     ``stop`` set (or Ctrl+C): the workers' groups end at their next epoch, the groups not
     started are cancelled, and what arrived is returned (Ctrl+C: raised in a
     :class:`SweepInterrupted`). Every config is resolved and checked first."""
-    resolved = [resolve(c) for c in configs]
-    for job in resolved:
-        new_result(job)  # checks: UsageError before any task leaves
-    groups: dict[tuple, list[int]] = {}
-    for index, job in enumerate(resolved):
-        groups.setdefault(job.population, []).append(index)
+    resolved, ordered = populations(configs)  # checked before any task leaves
     client = connection.client
     stop = stop or threading.Event()
     batch = uuid.uuid4().hex
     futures: dict[Any, list[int]] = {}
-    ordered = sorted(groups.values(), key=len, reverse=True)  # biggest first, as the threads
     for rank, indices in enumerate(ordered):
         problem = connection.ship(resolved[indices[0]].problem)
         light = [replace(resolved[i], problem=None)  # type: ignore[arg-type]  # sent once, apart

@@ -79,17 +79,12 @@ def schedule(
     Every config is resolved and checked first (UsageError before any training).
     """
 
-    resolved = [resolve(c) for c in configs]
-    for job in resolved:
-        new_result(job)  # checks: UsageError before any training
-    groups: dict[tuple, list[int]] = {}
-    for index, job in enumerate(resolved):
-        groups.setdefault(job.population, []).append(index)
+    resolved, groups = populations(configs)
     load_keras()  # once, before the threads
     stop = stop or threading.Event()
     results: dict[int, RunResult] = {}
     work: queue.Queue[list[int]] = queue.Queue()
-    for indices in sorted(groups.values(), key=len, reverse=True):  # biggest first
+    for indices in groups:
         work.put(indices)
 
     def worker() -> None:
@@ -103,15 +98,37 @@ def schedule(
 
     threads = [threading.Thread(target=worker, name=f"lossterm-sweep-{n}", daemon=True)
                for n in range(min(jobs or default_jobs(), len(groups)) or 1)]
+    try:
+        run_threads(threads, stop)
+    except KeyboardInterrupt:
+        raise SweepInterrupted([results[i] for i in sorted(results)]) from None
+    return [results[i] for i in sorted(results)]
+
+
+def populations(configs: Sequence[RunConfig | Job]) -> tuple[list[Job], list[list[int]]]:
+    """``configs`` resolved and checked (UsageError before any training), and their
+    indices grouped into populations (runs differing only in seed and rate), biggest
+    first: what the threads and a cluster each train one at a time."""
+    resolved = [resolve(c) for c in configs]
+    for job in resolved:
+        new_result(job)  # checks: UsageError before any training
+    groups: dict[tuple, list[int]] = {}
+    for index, job in enumerate(resolved):
+        groups.setdefault(job.population, []).append(index)
+    return resolved, sorted(groups.values(), key=len, reverse=True)
+
+
+def run_threads(threads: Sequence[threading.Thread], stop: threading.Event) -> None:
+    """Start ``threads`` and wait for them; on Ctrl+C set ``stop``, wait for them to let
+    go, and raise the KeyboardInterrupt (short joins keep it deliverable)."""
     for thread in threads:
         thread.start()
     try:
         for thread in threads:
             while thread.is_alive():
-                thread.join(0.1)  # short joins keep Ctrl+C deliverable
+                thread.join(0.1)
     except KeyboardInterrupt:
         stop.set()
         for thread in threads:
             thread.join()
-        raise SweepInterrupted([results[i] for i in sorted(results)]) from None
-    return [results[i] for i in sorted(results)]
+        raise

@@ -51,7 +51,7 @@ from lossterm.data.split import validation_rows
 from lossterm.metrics.matrix import METRICS, metric_names_for
 from lossterm.training.listener import SILENT, RunListener
 from lossterm.training.records import Job, RunResult
-from lossterm.training.scheduler import schedule
+from lossterm.training.scheduler import run_threads, schedule
 
 # The records and the phase names, here too for the callers that import them from here.
 __all__ = [
@@ -130,20 +130,9 @@ def _side_by_side(prepared, protocol: Protocol, trainer: Trainer,
             errors.append(exc)
             stop.set()  # the others end too: the study cannot finish
 
-    threads = [threading.Thread(target=one, args=(i, group, rows), daemon=True,
-                                name=f"lossterm-study-{i}")
-               for i, (group, rows) in enumerate(prepared)]
-    for thread in threads:
-        thread.start()
-    try:
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.1)  # short joins keep Ctrl+C deliverable
-    except KeyboardInterrupt:
-        stop.set()
-        for thread in threads:
-            thread.join()
-        raise
+    run_threads([threading.Thread(target=one, args=(i, group, rows), daemon=True,
+                                  name=f"lossterm-study-{i}")
+                 for i, (group, rows) in enumerate(prepared)], stop)
     if errors:
         raise errors[0]
     return [done[i] for i in range(len(prepared))]
